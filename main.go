@@ -1,0 +1,41 @@
+// Command replscope runs Redis-compatible replication nodes and a dashboard
+// for operating and observing master/replica replication.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+// version is the replscope release; set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	if len(args) == 0 {
+		usage(os.Stderr)
+		return 2
+	}
+	switch args[0] {
+	case "version", "--version", "-v":
+		fmt.Printf("replscope %s\n", version)
+		return 0
+	case "help", "-h", "--help":
+		usage(os.Stdout)
+		return 0
+	default:
+		fmt.Fprintf(os.Stderr, "replscope: unknown command %q\n", args[0])
+		usage(os.Stderr)
+		return 2
+	}
+}
+
+func usage(w *os.File) {
+	fmt.Fprint(w, `usage:
+  replscope node  [redis.conf] [--directive value ...]  a headless node, redis-server style
+  replscope version
+`)
+}
