@@ -20,6 +20,8 @@ func run(args []string) int {
 		return 2
 	}
 	switch args[0] {
+	case "node":
+		return runNode(args[1:])
 	case "version", "--version", "-v":
 		fmt.Printf("replscope %s\n", version)
 		return 0

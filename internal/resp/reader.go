@@ -169,3 +169,53 @@ func unexpected(err error) error {
 	}
 	return err
 }
+
+// ReadRaw reads one complete reply and returns its bytes exactly as
+// received, for byte-for-byte comparisons.
+func (r *Reader) ReadRaw() ([]byte, error) {
+	var out []byte
+	err := r.readRaw(&out, 0)
+	return out, err
+}
+
+func (r *Reader) readRaw(out *[]byte, depth int) error {
+	line, err := r.ReadLine()
+	if err != nil {
+		return err
+	}
+	*out = append(*out, line...)
+	*out = append(*out, '\r', '\n')
+	if len(line) == 0 {
+		return fmt.Errorf("%w: empty line", ErrProtocol)
+	}
+	switch line[0] {
+	case '+', '-', ':':
+		return nil
+	case '$':
+		n, err := strconv.ParseInt(string(line[1:]), 10, 64)
+		if err != nil || n < -1 || n > r.limits.MaxBulk {
+			return fmt.Errorf("%w: bad bulk length %q", ErrProtocol, line)
+		}
+		if n < 0 {
+			return nil
+		}
+		buf := make([]byte, n+2)
+		if _, err := io.ReadFull(r.br, buf); err != nil {
+			return unexpected(err)
+		}
+		*out = append(*out, buf...)
+		return nil
+	case '*':
+		n, err := strconv.ParseInt(string(line[1:]), 10, 64)
+		if err != nil || n < -1 || n > r.limits.MaxElems || depth >= r.limits.MaxDepth {
+			return fmt.Errorf("%w: bad array header %q", ErrProtocol, line)
+		}
+		for i := int64(0); i < n; i++ {
+			if err := r.readRaw(out, depth+1); err != nil {
+				return unexpected(err)
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: unexpected byte %q", ErrProtocol, line[0])
+}

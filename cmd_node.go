@@ -1,0 +1,54 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/replscope/replscope/node"
+	"github.com/replscope/replscope/node/config"
+)
+
+// runNode is `replscope node [config-file] [--directive value ...]`: a
+// headless node that takes its command line the way redis-server does.
+func runNode(args []string) int {
+	cfg, src, err := config.Load(args)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	n, err := node.New(cfg, node.Options{Source: src, Version: version})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "replscope: %v\n", err)
+		return 1
+	}
+	for _, w := range src.Warnings {
+		n.Logger().Noticef("%s", w)
+	}
+	if err := n.Start(); err != nil {
+		fmt.Fprintf(os.Stderr, "replscope: %v\n", err)
+		return 1
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	select {
+	case s := <-sig:
+		n.Logger().Warnf("Received %s scheduling shutdown...", signalName(s))
+		if err := n.Shutdown(false, false); err != nil {
+			n.Logger().Warnf("%v", err)
+			_ = n.Close()
+		}
+	case <-n.Done():
+		_ = n.Close()
+	}
+	return 0
+}
+
+func signalName(s os.Signal) string {
+	if s == syscall.SIGINT {
+		return "SIGINT"
+	}
+	return "SIGTERM"
+}

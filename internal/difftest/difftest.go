@@ -1,0 +1,207 @@
+// Package difftest runs the same command scripts against the installed
+// redis-server and a replscope node and compares the replies byte for
+// byte. Scripts are text, one command per line with redis-cli quoting:
+//
+//	# a comment
+//	SET k v                  the raw replies must be identical
+//	~ SMEMBERS s             an array whose elements may come in any order
+//	? TIME                   only the reply's type must match
+//	!sleep 1100              pause (ms) before the next line (TTL tests)
+//
+// Both servers run with the same configuration and are flushed before
+// each script.
+package difftest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/replscope/replscope/internal/redistest"
+	"github.com/replscope/replscope/internal/resp"
+	"github.com/replscope/replscope/node"
+	"github.com/replscope/replscope/node/config"
+)
+
+// Pair is a redis-server and a replscope node started for one test.
+type Pair struct {
+	Redis *redistest.Server
+	Node  *node.Node
+}
+
+// Start starts both servers with the same redis.conf-style arguments
+// (e.g. "--enable-debug-command", "yes"). It skips the test without
+// redis-server.
+func Start(t testing.TB, args ...string) *Pair {
+	t.Helper()
+	rs := redistest.Start(t, args...)
+	cfgArgs := append([]string{"--port", "0", "--bind", "127.0.0.1", "--save", "", "--dir", t.TempDir()}, args...)
+	cfg, _, err := config.Load(cfgArgs)
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	n, err := node.New(cfg, node.Options{Log: io.Discard, Version: "test"})
+	if err != nil {
+		t.Fatalf("node: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.StartListener(ln); err != nil {
+		t.Fatalf("start node: %v", err)
+	}
+	t.Cleanup(func() { _ = n.Close() })
+	return &Pair{Redis: rs, Node: n}
+}
+
+func dial(t testing.TB, addr string) *resp.Client {
+	t.Helper()
+	c, err := resp.Dial(context.Background(), addr, 10*time.Second)
+	if err != nil {
+		t.Fatalf("dial %s: %v", addr, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// Line is one parsed script line.
+type Line struct {
+	No   int
+	Mode byte // 0 exact, '~' unordered array, '?' type only, '!' directive
+	Args []string
+	Text string
+}
+
+// Parse parses a script.
+func Parse(name, text string) ([]Line, error) {
+	var out []Line
+	for i, raw := range strings.Split(text, "\n") {
+		s := strings.TrimSpace(raw)
+		if s == "" || strings.HasPrefix(s, "#") {
+			continue
+		}
+		l := Line{No: i + 1, Text: s}
+		if s[0] == '~' || s[0] == '?' || s[0] == '!' {
+			l.Mode = s[0]
+			s = strings.TrimSpace(s[1:])
+		}
+		args, err := config.SplitArgs(s)
+		if err != nil || len(args) == 0 {
+			return nil, fmt.Errorf("%s:%d: bad line %q: %v", name, i+1, raw, err)
+		}
+		l.Args = args
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// RunScript flushes both servers and runs a script, reporting every reply
+// that differs.
+func (p *Pair) RunScript(t testing.TB, name, text string) {
+	t.Helper()
+	lines, err := Parse(name, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, nc := dial(t, p.Redis.Addr), dial(t, p.Node.Addr())
+	defer rc.Close()
+	defer nc.Close()
+	for _, c := range []*resp.Client{rc, nc} {
+		for _, cmd := range [][]string{{"SELECT", "0"}, {"FLUSHALL"}} {
+			if v, err := c.Do(cmd...); err != nil || v.Kind == resp.Error {
+				t.Fatalf("%v: %v %s", cmd, err, v)
+			}
+		}
+	}
+	for _, l := range lines {
+		if l.Mode == '!' {
+			if l.Args[0] == "sleep" && len(l.Args) == 2 {
+				ms, _ := strconv.Atoi(l.Args[1])
+				time.Sleep(time.Duration(ms) * time.Millisecond)
+				continue
+			}
+			t.Fatalf("%s:%d: unknown directive %q", name, l.No, l.Text)
+		}
+		want := p.exchange(t, rc, l)
+		got := p.exchange(t, nc, l)
+		if !Same(l.Mode, want, got) {
+			t.Errorf("%s:%d: %s\n  redis-server: %q\n  replscope:    %q", name, l.No, l.Text, want, got)
+		}
+	}
+}
+
+func (p *Pair) exchange(t testing.TB, c *resp.Client, l Line) []byte {
+	t.Helper()
+	if err := c.Send(l.Args...); err != nil {
+		t.Fatalf("line %d %q: send: %v", l.No, l.Text, err)
+	}
+	raw, err := c.Reader().ReadRaw()
+	if err != nil {
+		t.Fatalf("line %d %q: read: %v", l.No, l.Text, err)
+	}
+	return raw
+}
+
+// Same compares two raw replies under a line's mode.
+func Same(mode byte, a, b []byte) bool {
+	switch mode {
+	case '?':
+		return len(a) > 0 && len(b) > 0 && a[0] == b[0]
+	case '~':
+		return bytes.Equal(sortedArray(a), sortedArray(b))
+	}
+	return bytes.Equal(a, b)
+}
+
+// sortedArray re-serializes an array reply with its top-level elements
+// sorted; anything else is returned as is.
+func sortedArray(raw []byte) []byte {
+	r := resp.NewReader(bytes.NewReader(raw))
+	line, err := r.ReadLine()
+	if err != nil || len(line) == 0 || line[0] != '*' {
+		return raw
+	}
+	n, _ := strconv.Atoi(string(line[1:]))
+	var elems [][]byte
+	for i := 0; i < n; i++ {
+		e, err := r.ReadRaw()
+		if err != nil {
+			return raw
+		}
+		elems = append(elems, e)
+	}
+	sort.Slice(elems, func(i, j int) bool { return bytes.Compare(elems[i], elems[j]) < 0 })
+	out := append([]byte(nil), line...)
+	out = append(out, '\r', '\n')
+	for _, e := range elems {
+		out = append(out, e...)
+	}
+	return out
+}
+
+// RunDir runs every *.txt script in dir as a subtest on one pair.
+func RunDir(t *testing.T, p *Pair, dir string) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts in %s: %v", dir, err)
+	}
+	for _, f := range files {
+		text, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) {
+			p.RunScript(t, filepath.Base(f), string(text))
+		})
+	}
+}

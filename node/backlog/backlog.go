@@ -1,0 +1,128 @@
+// Package backlog holds a master's replication stream: the bytes fed to
+// replicas, numbered by replication offset, kept in fixed-size blocks.
+//
+// One buffer serves both the replication backlog (the last Size bytes, from
+// which a reconnecting replica resumes with PSYNC) and the unsent tail of
+// every connected replica, as Redis 7's shared replication buffer does: a
+// block is freed once it is older than the backlog window and every reader
+// has moved past it. Readers are just offsets; the owner tells Trim the
+// oldest offset a reader still needs. The package is pure and not
+// synchronized: its owner holds the lock.
+package backlog
+
+const blockSize = 16 << 10
+
+// Backlog is the replication stream buffer.
+type Backlog struct {
+	size   int64    // repl-backlog-size: how much history PSYNC may use
+	blocks [][]byte // each of cap blockSize; only the last may be partial
+	start  int64    // offset of blocks[0][0]
+	end    int64    // offset of the last byte written (master_repl_offset)
+	first  int64    // first byte offset of the history (never below start)
+}
+
+// MinSize is the smallest backlog Redis allows (16 KB).
+const MinSize = 16 << 10
+
+// New returns an empty backlog whose next byte will be offset+1.
+func New(size int64, offset int64) *Backlog {
+	b := &Backlog{size: max(size, MinSize), start: offset + 1, end: offset, first: offset + 1}
+	return b
+}
+
+// Offset returns the offset of the last byte fed (master_repl_offset).
+func (b *Backlog) Offset() int64 { return b.end }
+
+// Size returns the configured history size.
+func (b *Backlog) Size() int64 { return b.size }
+
+// FirstByte returns repl_backlog_first_byte_offset: the oldest offset a
+// replica may resume from.
+func (b *Backlog) FirstByte() int64 { return b.first }
+
+// HistLen returns repl_backlog_histlen: how many bytes of history it holds.
+func (b *Backlog) HistLen() int64 { return b.end - b.first + 1 }
+
+// Retained returns how many bytes are held in memory, history plus the
+// part only slow replicas still need.
+func (b *Backlog) Retained() int64 { return b.end - b.start + 1 }
+
+// Covers reports whether a replica can resume at offset off, the first
+// byte it lacks: off must lie in [FirstByte, Offset+1].
+func (b *Backlog) Covers(off int64) bool { return off >= b.first && off <= b.end+1 }
+
+// Append feeds p to the stream.
+func (b *Backlog) Append(p []byte) {
+	for len(p) > 0 {
+		if n := len(b.blocks); n == 0 || len(b.blocks[n-1]) == blockSize {
+			b.blocks = append(b.blocks, make([]byte, 0, blockSize))
+		}
+		last := &b.blocks[len(b.blocks)-1]
+		k := min(blockSize-len(*last), len(p))
+		*last = append(*last, p[:k]...)
+		p = p[k:]
+		b.end += int64(k)
+	}
+	if lo := b.end - b.size + 1; lo > b.first {
+		b.first = lo
+	}
+}
+
+// Read returns the bytes from offset off (inclusive) up to at most max
+// bytes, as slices of the internal blocks. The slices stay valid and
+// unchanged after the lock is released: blocks are append-only and a
+// dropped block is left to the garbage collector. off must be retained
+// (>= the start of the buffer); reading past the end returns nothing.
+func (b *Backlog) Read(off int64, max int, dst [][]byte) [][]byte {
+	if off < b.start || off > b.end {
+		return dst
+	}
+	rel := off - b.start
+	i := int(rel / blockSize)
+	o := int(rel % blockSize)
+	for ; i < len(b.blocks) && max > 0; i++ {
+		blk := b.blocks[i][o:]
+		o = 0
+		if len(blk) > max {
+			blk = blk[:max]
+		}
+		if len(blk) == 0 {
+			break
+		}
+		dst = append(dst, blk)
+		max -= len(blk)
+	}
+	return dst
+}
+
+// Retains reports whether off (the next byte a reader needs) is still in
+// the buffer, i.e. Read can serve it.
+func (b *Backlog) Retains(off int64) bool { return off >= b.start && off <= b.end+1 }
+
+// Trim frees whole blocks that are older than the history and that no
+// reader needs: oldest is the smallest offset any reader will still read
+// (pass Offset()+1 when there are none).
+func (b *Backlog) Trim(oldest int64) {
+	keep := min(oldest, b.first)
+	for len(b.blocks) > 1 && b.start+blockSize <= keep {
+		b.blocks[0] = nil
+		b.blocks = b.blocks[1:]
+		b.start += blockSize
+	}
+	if len(b.blocks) == 1 && len(b.blocks[0]) == blockSize && b.start+blockSize <= keep {
+		b.blocks = b.blocks[:0]
+		b.start += blockSize
+	}
+}
+
+// Resize changes the history size (CONFIG SET repl-backlog-size). Growing
+// cannot recover bytes already freed; shrinking takes effect at once.
+func (b *Backlog) Resize(size int64) {
+	b.size = max(size, MinSize)
+	if lo := b.end - b.size + 1; lo > b.first {
+		b.first = lo
+	}
+	if b.first < b.start {
+		b.first = b.start
+	}
+}

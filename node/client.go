@@ -1,0 +1,90 @@
+package node
+
+import (
+	"net"
+	"sync/atomic"
+
+	"github.com/tidwall/redcon"
+)
+
+type clientFlags uint32
+
+const (
+	flagMaster    clientFlags = 1 << iota // the link from our master (commands it sends are replicated writes)
+	flagReplica                           // a replica attached to us (after SYNC/PSYNC)
+	flagPubSub                            // subscribed to at least one channel or pattern
+	flagMulti                             // inside MULTI
+	flagDirtyCAS                          // a WATCHed key changed: EXEC must fail
+	flagDirtyExec                         // a command was refused while queuing: EXEC must abort
+	flagCloseASAP                         // scheduled to close (QUIT, CLIENT KILL, output limits)
+)
+
+// Client is one connection's state. Every field is guarded by the node's
+// lock except the atomic ones.
+type Client struct {
+	id       int64
+	conn     redcon.Conn // nil for internal clients
+	netConn  net.Conn
+	addr     string
+	laddr    string
+	name     string
+	libName  string
+	libVer   string
+	db       int
+	authed   bool
+	flags    clientFlags
+	created  int64 // unix ms
+	lastCmd  string
+	lastSeen int64 // unix ms of the last command
+	woff     int64 // replication offset after this client's last propagated write (WAIT)
+
+	multiQ  []queuedCmd
+	watched []watchKey
+	subs    map[string]struct{}
+	psubs   map[string]struct{}
+	pub     *pubsubOut // set once the client is in pub/sub mode (detached writer)
+
+	replica  *replicaPeer  // set when this client became a replica
+	replconf replconfState // what REPLCONF told us before PSYNC
+
+	killed atomic.Bool
+}
+
+type queuedCmd struct {
+	cmd  *command
+	args [][]byte
+}
+
+type watchKey struct {
+	db  int
+	key string
+}
+
+func (c *Client) is(f clientFlags) bool { return c.flags&f != 0 }
+
+// flagString renders CLIENT LIST's flags= field.
+func (c *Client) flagString() string {
+	var b []byte
+	if c.is(flagMaster) {
+		b = append(b, 'M')
+	}
+	if c.is(flagReplica) {
+		b = append(b, 'S')
+	}
+	if c.is(flagPubSub) {
+		b = append(b, 'P')
+	}
+	if c.is(flagMulti) {
+		b = append(b, 'x')
+	}
+	if c.is(flagDirtyCAS) {
+		b = append(b, 'd')
+	}
+	if c.is(flagCloseASAP) {
+		b = append(b, 'A')
+	}
+	if len(b) == 0 {
+		return "N"
+	}
+	return string(b)
+}

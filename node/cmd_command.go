@@ -1,0 +1,139 @@
+package node
+
+import (
+	"sort"
+	"strings"
+)
+
+// COMMAND [COUNT | DOCS [name ...] | INFO [name ...] | LIST]
+func cmdCommand(x *cmdCtx) {
+	if len(x.args) == 1 {
+		names := sortedCommandNames()
+		x.array(len(names))
+		for _, name := range names {
+			x.commandInfo(commandTable[name])
+		}
+		return
+	}
+	sub := strings.ToLower(string(x.args[1]))
+	switch {
+	case sub == "count" && len(x.args) == 2:
+		x.int(int64(len(commandTable)))
+	case sub == "list":
+		names := sortedCommandNames()
+		x.array(len(names))
+		for _, name := range names {
+			x.bulkStr(name)
+		}
+	case sub == "info":
+		names := x.args[2:]
+		if len(names) == 0 {
+			all := sortedCommandNames()
+			x.array(len(all))
+			for _, name := range all {
+				x.commandInfo(commandTable[name])
+			}
+			return
+		}
+		x.array(len(names))
+		for _, a := range names {
+			if c := lookupCommand(a); c != nil {
+				x.commandInfo(c)
+			} else {
+				x.nullArray()
+			}
+		}
+	case sub == "docs":
+		var list []*command
+		if len(x.args) == 2 {
+			for _, name := range sortedCommandNames() {
+				list = append(list, commandTable[name])
+			}
+		} else {
+			for _, a := range x.args[2:] {
+				if c := lookupCommand(a); c != nil {
+					list = append(list, c)
+				}
+			}
+		}
+		x.array(2 * len(list))
+		for _, c := range list {
+			x.bulkStr(c.name)
+			x.array(6)
+			x.bulkStr("summary")
+			x.bulkStr(c.summary)
+			x.bulkStr("since")
+			x.bulkStr(c.since)
+			x.bulkStr("group")
+			x.bulkStr(c.group)
+		}
+	case sub == "help" && len(x.args) == 2:
+		lines := []string{
+			"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+			"(no subcommand)", "    Return details about all Redis commands.",
+			"COUNT", "    Return the total number of commands in this Redis server.",
+			"LIST", "    Return a list of all commands in this Redis server.",
+			"INFO [<command-name> ...]", "    Return details about multiple Redis commands.",
+			"DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
+			"HELP", "    Print this help.",
+		}
+		x.array(len(lines))
+		for _, l := range lines {
+			x.status(l)
+		}
+	default:
+		x.subcommandError()
+	}
+}
+
+func sortedCommandNames() []string {
+	names := make([]string, 0, len(commandTable))
+	for name := range commandTable {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// commandInfo writes one COMMAND INFO entry in Redis 7's ten-element form:
+// name, arity, flags, first key, last key, step, ACL categories, tips, key
+// specs, subcommands.
+func (x *cmdCtx) commandInfo(c *command) {
+	x.array(10)
+	x.bulkStr(c.name)
+	x.int(int64(c.arity))
+	var flags []string
+	for _, f := range flagNames {
+		if c.flags&f.f != 0 {
+			flags = append(flags, f.name)
+		}
+	}
+	x.array(len(flags))
+	for _, f := range flags {
+		x.status(f)
+	}
+	x.int(int64(c.firstKey))
+	x.int(int64(c.lastKey))
+	x.int(int64(c.step))
+	cats := strings.Fields(c.acl)
+	x.array(len(cats))
+	for _, cat := range cats {
+		x.status(cat)
+	}
+	x.array(0) // tips
+	x.array(0) // key specs
+	x.array(len(c.subs))
+	for _, s := range c.subs {
+		x.array(10)
+		x.bulkStr(c.name + "|" + s)
+		x.int(-2)
+		x.array(0)
+		x.int(0)
+		x.int(0)
+		x.int(0)
+		x.array(0)
+		x.array(0)
+		x.array(0)
+		x.array(0)
+	}
+}

@@ -1,0 +1,457 @@
+package node
+
+import (
+	"strconv"
+	"strings"
+)
+
+// redisVersion is the Redis compatibility level the node reports.
+const redisVersion = "7.0.15"
+
+func init() {
+	register(
+		&command{name: "ping", arity: -1, flags: cFast | cStale | cLoading, acl: "@fast @connection", fn: cmdPing,
+			summary: "Returns the server's liveliness response.", group: "connection", since: "1.0.0"},
+		&command{name: "echo", arity: 2, flags: cFast | cStale | cLoading, acl: "@fast @connection", fn: cmdEcho,
+			summary: "Returns the given string.", group: "connection", since: "1.0.0"},
+		&command{name: "auth", arity: -2, flags: cNoAuth | cNoScript | cLoading | cStale | cFast | cAllowBusy, acl: "@fast @connection", fn: cmdAuth,
+			summary: "Authenticates the connection.", group: "connection", since: "1.0.0"},
+		&command{name: "select", arity: 2, flags: cLoading | cStale | cFast, acl: "@fast @connection", fn: cmdSelect,
+			summary: "Changes the selected database.", group: "connection", since: "1.0.0"},
+		&command{name: "quit", arity: -1, flags: cAllowBusy | cNoAuth | cNoScript | cLoading | cStale | cFast, acl: "@fast @connection", fn: cmdQuit,
+			summary: "Closes the connection.", group: "connection", since: "1.0.0"},
+		&command{name: "reset", arity: 1, flags: cNoScript | cLoading | cStale | cFast | cNoAuth | cAllowBusy, acl: "@fast @connection", fn: cmdReset,
+			summary: "Resets the connection.", group: "connection", since: "6.2.0"},
+		&command{name: "hello", arity: -1, flags: cNoScript | cLoading | cStale | cFast | cNoAuth | cAllowBusy, acl: "@fast @connection", fn: cmdHello,
+			summary: "Handshakes with the Redis server.", group: "connection", since: "6.0.0"},
+		&command{name: "client", arity: -2, flags: cNoScript | cLoading | cStale, acl: "@slow @connection", fn: cmdClient,
+			summary: "A container for client connection commands.", group: "connection", since: "2.4.0",
+			subs: []string{"id", "setname", "getname", "setinfo", "info", "list", "kill", "help"}},
+	)
+}
+
+// PING [message]
+func cmdPing(x *cmdCtx) {
+	if len(x.args) > 2 {
+		x.wrongArgs()
+		return
+	}
+	if x.c.is(flagPubSub) {
+		x.array(2)
+		x.bulkStr("pong")
+		if len(x.args) == 2 {
+			x.bulk(x.args[1])
+		} else {
+			x.bulkStr("")
+		}
+		return
+	}
+	if len(x.args) == 2 {
+		x.bulk(x.args[1])
+		return
+	}
+	x.status("PONG")
+}
+
+// ECHO message
+func cmdEcho(x *cmdCtx) { x.bulk(x.args[1]) }
+
+// AUTH [username] password
+func cmdAuth(x *cmdCtx) {
+	if len(x.args) > 3 {
+		x.syntaxErr()
+		return
+	}
+	user, pass := "default", string(x.args[1])
+	if len(x.args) == 3 {
+		user, pass = string(x.args[1]), string(x.args[2])
+	}
+	if len(x.args) == 2 && x.n.cfg.RequirePass == "" {
+		x.err("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
+		return
+	}
+	if !x.n.checkPassword(user, pass) {
+		x.n.log.Verbosef("AUTH failed for client id=%d addr=%s", x.c.id, x.c.addr)
+		x.err("WRONGPASS invalid username-password pair or user is disabled.")
+		return
+	}
+	x.c.authed = true
+	x.ok()
+}
+
+// checkPassword checks credentials against the default user, the only
+// user the node has.
+func (n *Node) checkPassword(user, pass string) bool {
+	if user != "default" {
+		return false
+	}
+	return n.cfg.RequirePass == "" || pass == n.cfg.RequirePass
+}
+
+// SELECT index
+func cmdSelect(x *cmdCtx) {
+	id, ok := parseInt(x.args[1])
+	if !ok {
+		x.err(errNotInt)
+		return
+	}
+	if id < 0 || id >= int64(x.n.ks.Len()) {
+		x.err(errDBIndex)
+		return
+	}
+	x.c.db = int(id)
+	x.ok()
+}
+
+// QUIT
+func cmdQuit(x *cmdCtx) {
+	x.ok()
+	x.c.flags |= flagCloseASAP
+}
+
+// RESET
+func cmdReset(x *cmdCtx) {
+	c := x.c
+	x.n.discardMulti(c)
+	x.n.unwatchAll(c)
+	x.n.unsubscribeAll(c)
+	c.db = 0
+	c.name = ""
+	c.authed = x.n.cfg.RequirePass == ""
+	x.status("RESET")
+}
+
+// HELLO [protover [AUTH username password] [SETNAME clientname]]
+func cmdHello(x *cmdCtx) {
+	args := x.args[1:]
+	if len(args) > 0 {
+		ver, ok := parseInt(args[0])
+		if !ok {
+			x.err("ERR Protocol version is not an integer or out of range")
+			return
+		}
+		if ver != 2 {
+			x.err("NOPROTO unsupported protocol version")
+			return
+		}
+		args = args[1:]
+	}
+	var user, pass, name string
+	var haveAuth, haveName bool
+	for len(args) > 0 {
+		switch {
+		case eqFold(args[0], "auth") && len(args) >= 3:
+			user, pass, haveAuth = string(args[1]), string(args[2]), true
+			args = args[3:]
+		case eqFold(args[0], "setname") && len(args) >= 2:
+			name, haveName = string(args[1]), true
+			args = args[2:]
+		default:
+			x.err("ERR Syntax error in HELLO option '" + string(args[0]) + "'")
+			return
+		}
+	}
+	if haveAuth {
+		if !x.n.checkPassword(user, pass) {
+			x.err("WRONGPASS invalid username-password pair or user is disabled.")
+			return
+		}
+		x.c.authed = true
+	}
+	if !x.c.authed {
+		x.err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+		return
+	}
+	if haveName {
+		if !validClientName(name) {
+			x.err("ERR Client names cannot contain spaces, newlines or special characters.")
+			return
+		}
+		x.c.name = name
+	}
+	x.array(14)
+	x.bulkStr("server")
+	x.bulkStr("redis")
+	x.bulkStr("version")
+	x.bulkStr(redisVersion)
+	x.bulkStr("proto")
+	x.int(2)
+	x.bulkStr("id")
+	x.int(x.c.id)
+	x.bulkStr("mode")
+	x.bulkStr("standalone")
+	x.bulkStr("role")
+	if x.n.isReplica() {
+		x.bulkStr("replica")
+	} else {
+		x.bulkStr("master")
+	}
+	x.bulkStr("modules")
+	x.array(0)
+}
+
+func validClientName(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if name[i] < '!' || name[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// CLIENT subcommand [arguments]
+func cmdClient(x *cmdCtx) {
+	sub := strings.ToLower(string(x.args[1]))
+	argc := len(x.args)
+	switch {
+	case sub == "id" && argc == 2:
+		x.int(x.c.id)
+	case sub == "setname" && argc == 3:
+		name := string(x.args[2])
+		if !validClientName(name) {
+			x.err("ERR Client names cannot contain spaces, newlines or special characters.")
+			return
+		}
+		x.c.name = name
+		x.ok()
+	case sub == "getname" && argc == 2:
+		if x.c.name == "" {
+			x.null()
+		} else {
+			x.bulkStr(x.c.name)
+		}
+	case sub == "setinfo" && argc == 4:
+		val := string(x.args[3])
+		switch strings.ToLower(string(x.args[2])) {
+		case "lib-name":
+			if strings.ContainsAny(val, " \n") {
+				x.err("ERR lib-name cannot contain spaces, newlines or special characters.")
+				return
+			}
+			x.c.libName = val
+		case "lib-ver":
+			x.c.libVer = val
+		default:
+			x.err("ERR Unrecognized option '" + string(x.args[2]) + "'")
+			return
+		}
+		x.ok()
+	case sub == "info" && argc == 2:
+		x.bulkStr(x.n.clientInfoLine(x.c) + "\n")
+	case sub == "list":
+		x.clientList()
+	case sub == "kill" && argc >= 3:
+		x.clientKill()
+	case sub == "help" && argc == 2:
+		help := []string{
+			"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+			"ID", "    Return the ID of the current connection.",
+			"INFO", "    Return information about the current client connection.",
+			"GETNAME", "    Return the name of the current connection.",
+			"KILL <ip:port>", "    Kill connection made from <ip:port>.",
+			"KILL <option> <value> [<option> <value> [...]]",
+			"    Kill connections. Options are: ID <id>, ADDR <ip:port>, LADDR <ip:port>, TYPE normal|master|replica|slave|pubsub, USER <username>, SKIPME yes|no.",
+			"LIST [TYPE normal|master|replica|pubsub]", "    Return information about client connections.",
+			"SETNAME <name>", "    Assign the name <name> to the current connection.",
+			"SETINFO <lib-name|lib-ver> <value>", "    Set client library name or version.",
+			"HELP", "    Print this help.",
+		}
+		x.array(len(help))
+		for _, h := range help {
+			x.status(h)
+		}
+	default:
+		x.subcommandError()
+	}
+}
+
+// clientType names a client's class for CLIENT LIST/KILL TYPE.
+func clientType(c *Client) string {
+	switch {
+	case c.is(flagMaster):
+		return "master"
+	case c.is(flagReplica):
+		return "replica"
+	case c.is(flagPubSub):
+		return "pubsub"
+	}
+	return "normal"
+}
+
+func (x *cmdCtx) clientList() {
+	var typ string
+	var ids map[int64]bool
+	args := x.args[2:]
+	for len(args) > 0 {
+		switch {
+		case eqFold(args[0], "type") && len(args) >= 2:
+			typ = strings.ToLower(string(args[1]))
+			if typ == "slave" {
+				typ = "replica"
+			}
+			if typ != "normal" && typ != "master" && typ != "replica" && typ != "pubsub" {
+				x.err("ERR Unknown client type '" + string(args[1]) + "'")
+				return
+			}
+			args = args[2:]
+		case eqFold(args[0], "id") && len(args) >= 2:
+			ids = map[int64]bool{}
+			for _, a := range args[1:] {
+				id, ok := parseInt(a)
+				if !ok || id <= 0 {
+					x.err("ERR Invalid client ID")
+					return
+				}
+				ids[id] = true
+			}
+			args = nil
+		default:
+			x.syntaxErr()
+			return
+		}
+	}
+	var b strings.Builder
+	for _, c := range x.n.sortedClients() {
+		if typ != "" && clientType(c) != typ {
+			continue
+		}
+		if ids != nil && !ids[c.id] {
+			continue
+		}
+		b.WriteString(x.n.clientInfoLine(c))
+		b.WriteByte('\n')
+	}
+	x.bulkStr(b.String())
+}
+
+// clientInfoLine renders one CLIENT LIST line with Redis 7.0's fields.
+func (n *Node) clientInfoLine(c *Client) string {
+	now := n.nowMs()
+	multi := -1
+	if c.is(flagMulti) {
+		multi = len(c.multiQ)
+	}
+	omem := int64(0)
+	if c.replica != nil {
+		omem = n.replicaPending(c.replica)
+	}
+	cmd := c.lastCmd
+	if cmd == "" {
+		cmd = "NULL"
+	}
+	var b strings.Builder
+	b.Grow(256)
+	b.WriteString("id=" + strconv.FormatInt(c.id, 10))
+	b.WriteString(" addr=" + c.addr)
+	b.WriteString(" laddr=" + c.laddr)
+	b.WriteString(" fd=" + strconv.FormatInt(c.id+7, 10))
+	b.WriteString(" name=" + c.name)
+	b.WriteString(" age=" + strconv.FormatInt((now-c.created)/1000, 10))
+	b.WriteString(" idle=" + strconv.FormatInt((now-c.lastSeen)/1000, 10))
+	b.WriteString(" flags=" + c.flagString())
+	b.WriteString(" db=" + strconv.Itoa(c.db))
+	b.WriteString(" sub=" + strconv.Itoa(len(c.subs)))
+	b.WriteString(" psub=" + strconv.Itoa(len(c.psubs)))
+	b.WriteString(" ssub=0")
+	b.WriteString(" multi=" + strconv.Itoa(multi))
+	b.WriteString(" qbuf=0 qbuf-free=0 argv-mem=0")
+	b.WriteString(" multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0")
+	b.WriteString(" omem=" + strconv.FormatInt(omem, 10))
+	b.WriteString(" tot-mem=" + strconv.FormatInt(omem+2048, 10))
+	b.WriteString(" events=r")
+	b.WriteString(" cmd=" + cmd)
+	b.WriteString(" user=default redir=-1 resp=2")
+	if c.libName != "" || c.libVer != "" {
+		b.WriteString(" lib-name=" + c.libName + " lib-ver=" + c.libVer)
+	}
+	return b.String()
+}
+
+func (x *cmdCtx) clientKill() {
+	args := x.args[2:]
+	if len(args) == 1 {
+		// CLIENT KILL addr:port (old form)
+		addr := string(args[0])
+		for _, c := range x.n.sortedClients() {
+			if c.addr == addr {
+				x.ok()
+				x.n.killClient(c, x.c)
+				return
+			}
+		}
+		x.err("ERR No such client")
+		return
+	}
+	if len(args)%2 != 0 {
+		x.syntaxErr()
+		return
+	}
+	var id int64
+	var addr, laddr, typ string
+	skipMe := true
+	for i := 0; i < len(args); i += 2 {
+		val := string(args[i+1])
+		switch strings.ToLower(string(args[i])) {
+		case "id":
+			v, ok := parseInt(args[i+1])
+			if !ok || v <= 0 {
+				x.err("ERR client-id should be greater than 0")
+				return
+			}
+			id = v
+		case "addr":
+			addr = val
+		case "laddr":
+			laddr = val
+		case "type":
+			typ = strings.ToLower(val)
+			if typ == "slave" {
+				typ = "replica"
+			}
+			if typ != "normal" && typ != "master" && typ != "replica" && typ != "pubsub" {
+				x.err("ERR Unknown client type '" + val + "'")
+				return
+			}
+		case "user":
+			if val != "default" {
+				x.err("ERR No such user '" + val + "'")
+				return
+			}
+		case "skipme":
+			switch strings.ToLower(val) {
+			case "yes":
+				skipMe = true
+			case "no":
+				skipMe = false
+			default:
+				x.syntaxErr()
+				return
+			}
+		default:
+			x.syntaxErr()
+			return
+		}
+	}
+	killed := int64(0)
+	var self bool
+	for _, c := range x.n.sortedClients() {
+		if (id != 0 && c.id != id) || (addr != "" && c.addr != addr) || (laddr != "" && c.laddr != laddr) ||
+			(typ != "" && clientType(c) != typ) {
+			continue
+		}
+		if c == x.c {
+			if skipMe {
+				continue
+			}
+			self = true
+		}
+		killed++
+		if c != x.c {
+			x.n.killClient(c, x.c)
+		}
+	}
+	x.int(killed)
+	if self {
+		x.c.flags |= flagCloseASAP
+	}
+}

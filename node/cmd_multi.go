@@ -1,0 +1,168 @@
+package node
+
+import (
+	"github.com/tidwall/redcon"
+)
+
+func init() {
+	register(
+		&command{name: "multi", arity: 1, flags: cNoScript | cLoading | cStale | cFast | cAllowBusy, acl: "@fast @transaction", fn: cmdMulti,
+			summary: "Starts a transaction.", group: "transactions", since: "1.2.0"},
+		&command{name: "exec", arity: 1, flags: cNoScript | cLoading | cStale | cSkipMonitor, acl: "@slow @transaction", fn: cmdExec,
+			summary: "Executes all commands in a transaction.", group: "transactions", since: "1.2.0"},
+		&command{name: "discard", arity: 1, flags: cNoScript | cLoading | cStale | cFast | cAllowBusy, acl: "@fast @transaction", fn: cmdDiscard,
+			summary: "Discards a transaction.", group: "transactions", since: "2.0.0"},
+		&command{name: "watch", arity: -2, flags: cNoScript | cLoading | cStale | cFast | cAllowBusy, firstKey: 1, lastKey: -1, acl: "@fast @transaction", fn: cmdWatch,
+			summary: "Monitors changes to keys to determine the execution of a transaction.", group: "transactions", since: "2.2.0"},
+		&command{name: "unwatch", arity: 1, flags: cNoScript | cLoading | cStale | cFast | cAllowBusy, acl: "@fast @transaction", fn: cmdUnwatch,
+			summary: "Forgets about watched keys of a transaction.", group: "transactions", since: "2.2.0"},
+	)
+}
+
+// MULTI
+func cmdMulti(x *cmdCtx) {
+	if x.c.is(flagMulti) {
+		x.err("ERR MULTI calls can not be nested")
+		return
+	}
+	x.c.flags |= flagMulti
+	x.c.multiQ = x.c.multiQ[:0]
+	x.ok()
+}
+
+// discardMulti leaves MULTI state and forgets watched keys.
+func (n *Node) discardMulti(c *Client) {
+	c.multiQ = nil
+	c.flags &^= flagMulti | flagDirtyCAS | flagDirtyExec
+	n.unwatchAll(c)
+}
+
+// DISCARD
+func cmdDiscard(x *cmdCtx) {
+	if !x.c.is(flagMulti) {
+		x.err("ERR DISCARD without MULTI")
+		return
+	}
+	x.n.discardMulti(x.c)
+	x.ok()
+}
+
+// EXEC
+func cmdExec(x *cmdCtx) {
+	c, n := x.c, x.n
+	if !c.is(flagMulti) {
+		x.err("ERR EXEC without MULTI")
+		return
+	}
+	if c.is(flagDirtyExec) {
+		n.discardMulti(c)
+		x.err("EXECABORT Transaction discarded because of previous errors.")
+		return
+	}
+	if c.is(flagDirtyCAS) || n.watchedKeyExpired(c, x.now) {
+		n.discardMulti(c)
+		x.nullArray()
+		return
+	}
+	queue := c.multiQ
+	c.multiQ = nil
+	c.flags &^= flagMulti
+	n.unwatchAll(c)
+	x.array(len(queue))
+	for _, q := range queue {
+		// A queued command can still be refused by the node's state at
+		// EXEC time (the role may have changed), as Redis checks again.
+		if msg := n.refusal(c, q.cmd, q.args); msg != "" {
+			x.w.WriteError(msg)
+			continue
+		}
+		n.call(c, x.w, q.cmd, q.args)
+	}
+}
+
+// WATCH key [key ...]
+func cmdWatch(x *cmdCtx) {
+	if x.c.is(flagMulti) {
+		x.err("ERR WATCH inside MULTI is not allowed")
+		return
+	}
+	for _, k := range x.args[1:] {
+		x.n.watch(x.c, x.db.ID(), string(k))
+	}
+	x.ok()
+}
+
+// UNWATCH
+func cmdUnwatch(x *cmdCtx) {
+	x.n.unwatchAll(x.c)
+	x.c.flags &^= flagDirtyCAS
+	x.ok()
+}
+
+func (n *Node) watch(c *Client, db int, key string) {
+	wk := watchKey{db: db, key: key}
+	for _, k := range c.watched {
+		if k == wk {
+			return
+		}
+	}
+	c.watched = append(c.watched, wk)
+	n.watchers[wk] = append(n.watchers[wk], c)
+}
+
+func (n *Node) unwatchAll(c *Client) {
+	for _, wk := range c.watched {
+		list := n.watchers[wk]
+		for i, w := range list {
+			if w == c {
+				list = append(list[:i], list[i+1:]...)
+				break
+			}
+		}
+		if len(list) == 0 {
+			delete(n.watchers, wk)
+		} else {
+			n.watchers[wk] = list
+		}
+	}
+	c.watched = nil
+}
+
+// touchWatched marks the clients watching key as dirty (signalModifiedKey).
+func (n *Node) touchWatched(db int, key []byte) {
+	for _, c := range n.watchers[watchKey{db: db, key: string(key)}] {
+		c.flags |= flagDirtyCAS
+	}
+}
+
+// touchWatchedDB marks the clients watching an existing key of db (before
+// it is flushed).
+func (n *Node) touchWatchedDB(db int) {
+	for wk, list := range n.watchers {
+		if wk.db != db || n.ks.DB(db).PeekString(wk.key) == nil {
+			continue
+		}
+		for _, c := range list {
+			c.flags |= flagDirtyCAS
+		}
+	}
+}
+
+// watchedKeyExpired reports whether a key the client watches has expired
+// since (Redis 7.0 fails EXEC in that case).
+func (n *Node) watchedKeyExpired(c *Client, now int64) bool {
+	for _, wk := range c.watched {
+		if e := n.ks.DB(wk.db).PeekString(wk.key); e != nil && e.Expired(now) {
+			return true
+		}
+	}
+	return false
+}
+
+// discardWriter is the reply writer for commands whose replies nobody
+// reads (the master's stream, RDB loading).
+func discardWriter() *redcon.Writer { return redcon.NewWriter(nopWriter{}) }
+
+type nopWriter struct{}
+
+func (nopWriter) Write(p []byte) (int, error) { return len(p), nil }

@@ -1,0 +1,262 @@
+package node
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tidwall/redcon"
+)
+
+func init() {
+	register(
+		&command{name: "replicaof", arity: 3, flags: cAdmin | cNoScript | cStale, acl: "@admin @slow @dangerous", fn: cmdReplicaOf,
+			summary: "Configures a server as replica of another, or promotes it to a master.", group: "server", since: "5.0.0"},
+		&command{name: "slaveof", arity: 3, flags: cAdmin | cNoScript | cStale, acl: "@admin @slow @dangerous", fn: cmdReplicaOf,
+			summary: "Sets a Redis server as a replica of another, or promotes it to being a master.", group: "server", since: "1.0.0"},
+		&command{name: "replconf", arity: -1, flags: cAdmin | cNoScript | cLoading | cStale | cAllowBusy, acl: "@admin @slow @dangerous", fn: cmdReplconf,
+			summary: "An internal command for configuring the replication stream.", group: "server", since: "3.0.0"},
+		&command{name: "psync", arity: -3, flags: cAdmin | cNoScript | cNoMulti | cDetach, acl: "@admin @slow @dangerous", fn: cmdSyncInMulti,
+			summary: "An internal command used in replication.", group: "server", since: "2.8.0"},
+		&command{name: "sync", arity: 1, flags: cAdmin | cNoScript | cNoMulti | cDetach, acl: "@admin @slow @dangerous", fn: cmdSyncInMulti,
+			summary: "An internal command used in replication.", group: "server", since: "1.0.0"},
+		&command{name: "role", arity: 1, flags: cNoScript | cLoading | cStale | cFast, acl: "@admin @fast @dangerous", fn: cmdRole,
+			summary: "Returns the replication role.", group: "server", since: "2.8.12"},
+		&command{name: "wait", arity: 3, flags: cNoScript | cBlocking, acl: "@slow @connection", fn: cmdWaitNow, block: blockWait,
+			summary: "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.", group: "generic", since: "3.0.0"},
+	)
+}
+
+// REPLICAOF host port | NO ONE (and SLAVEOF)
+func cmdReplicaOf(x *cmdCtx) {
+	n := x.n
+	if eqFold(x.args[1], "no") && eqFold(x.args[2], "one") {
+		if n.isReplica() {
+			n.unsetMasterLocked()
+			n.log.Noticef("MASTER MODE enabled (user request from '%s')", n.clientInfoLine(x.c))
+		}
+		x.ok()
+		return
+	}
+	if x.c.is(flagReplica) {
+		x.err("ERR Command is not valid when client is a replica.")
+		return
+	}
+	port, ok := parseInt(x.args[2])
+	if !ok || port < 0 || port > 65535 {
+		x.err("ERR Invalid master port")
+		return
+	}
+	host := string(x.args[1])
+	if m := n.repl.master; m != nil && strings.EqualFold(m.Host, host) && m.Port == int(port) {
+		n.log.Noticef("REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.")
+		x.status("OK Already connected to specified master")
+		return
+	}
+	n.setMasterLocked(host, int(port))
+	n.log.Noticef("REPLICAOF %s:%d enabled (user request from '%s')", host, port, n.clientInfoLine(x.c))
+	x.ok()
+}
+
+// REPLCONF <option> <value> [<option> <value> ...]
+func cmdReplconf(x *cmdCtx) {
+	if len(x.args)%2 == 0 {
+		x.syntaxErr()
+		return
+	}
+	c := x.c
+	for j := 1; j < len(x.args); j += 2 {
+		opt, val := strings.ToLower(string(x.args[j])), x.args[j+1]
+		switch opt {
+		case "listening-port":
+			port, ok := parseInt(val)
+			if !ok {
+				x.err(errNotInt)
+				return
+			}
+			c.replconf.port = int(port)
+		case "ip-address":
+			if len(val) >= 46 {
+				x.err("ERR REPLCONF ip-address provided by replica instance is too long: " + strconv.Itoa(len(val)) + " bytes")
+				return
+			}
+			c.replconf.ip = string(val)
+		case "capa":
+			switch {
+			case eqFold(val, "eof"):
+				c.replconf.capaEOF = true
+			case eqFold(val, "psync2"):
+				c.replconf.capaPsync2 = true
+			}
+		case "ack":
+			// ACKs from attached replicas are read by their reader
+			// goroutine; from anyone else they are ignored, unanswered.
+			return
+		case "getack":
+			if c.is(flagMaster) {
+				x.n.repl.getackPending = true
+			}
+			return
+		case "rdb-only":
+			v, ok := parseInt(val)
+			if !ok || v < 0 || v > 1 {
+				x.err("ERR value is out of range, must be positive")
+				return
+			}
+			c.replconf.rdbOnly = v == 1
+		case "rdb-filter-only":
+			for _, f := range strings.Fields(string(val)) {
+				if !strings.EqualFold(f, "functions") {
+					x.err("ERR Unsupported rdb-filter-only option: " + f)
+					return
+				}
+			}
+		default:
+			x.err("ERR Unrecognized REPLCONF option: " + string(x.args[j]))
+			return
+		}
+	}
+	x.ok()
+}
+
+// cmdSyncInMulti is PSYNC/SYNC reached without detaching (it cannot run
+// inside MULTI): Redis refuses it there.
+func cmdSyncInMulti(x *cmdCtx) {
+	x.err("ERR Command not allowed inside a transaction")
+}
+
+// ROLE
+func cmdRole(x *cmdCtx) {
+	n := x.n
+	r := &n.repl
+	if r.master == nil {
+		var online []*replicaPeer
+		for _, p := range r.replicas {
+			if p.state == peerOnline {
+				online = append(online, p)
+			}
+		}
+		x.array(3)
+		x.bulkStr("master")
+		x.int(r.hist.Offset)
+		x.array(len(online))
+		for _, p := range online {
+			x.array(3)
+			x.bulkStr(p.ip())
+			x.bulkStr(strconv.Itoa(p.conf.port))
+			x.bulkStr(strconv.FormatInt(p.ackOff, 10))
+		}
+		return
+	}
+	x.array(5)
+	x.bulkStr("slave")
+	x.bulkStr(r.master.Host)
+	x.int(int64(r.master.Port))
+	x.bulkStr(r.state.String())
+	if r.conn != nil {
+		x.int(r.reploff)
+	} else {
+		x.int(-1)
+	}
+}
+
+// parseWait checks WAIT's arguments; it replies and returns ok=false on a
+// bad argument or on a replica.
+func parseWait(n *Node, w *redcon.Writer, args [][]byte) (num int64, timeout time.Duration, ok bool) {
+	if n.isReplica() {
+		w.WriteError("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.")
+		return 0, 0, false
+	}
+	num, ok = parseInt(args[1])
+	if !ok {
+		w.WriteError(errNotInt)
+		return 0, 0, false
+	}
+	ms, ok := parseInt(args[2])
+	if !ok {
+		w.WriteError("ERR timeout is not an integer or out of range")
+		return 0, 0, false
+	}
+	if ms < 0 {
+		w.WriteError("ERR timeout is negative")
+		return 0, 0, false
+	}
+	return num, time.Duration(ms) * time.Millisecond, true
+}
+
+// ackedReplicas counts online replicas that acknowledged offset off.
+func (n *Node) ackedReplicas(off int64) int64 {
+	var k int64
+	for _, p := range n.repl.replicas {
+		if p.state == peerOnline && p.ackOff >= off {
+			k++
+		}
+	}
+	return k
+}
+
+// WAIT numreplicas timeout, inside MULTI: never blocks.
+func cmdWaitNow(x *cmdCtx) {
+	if _, _, ok := parseWait(x.n, x.w, x.args); !ok {
+		return
+	}
+	x.int(x.n.ackedReplicas(x.c.woff))
+}
+
+// blockWait is WAIT outside MULTI: it asks the replicas for an ACK and
+// waits, without the lock, until enough acknowledged the client's last
+// write or the timeout passes (0 waits forever).
+func blockWait(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
+	n.mu.Lock()
+	num, timeout, ok := parseWait(n, w, args)
+	if !ok {
+		n.mu.Unlock()
+		return
+	}
+	target := c.woff
+	acked := n.ackedReplicas(target)
+	if acked >= num {
+		n.mu.Unlock()
+		w.WriteInt64(acked)
+		return
+	}
+	n.requestAcks()
+	n.mu.Unlock()
+	var expire <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expire = t.C
+	}
+	for {
+		n.mu.Lock()
+		acked = n.ackedReplicas(target)
+		wake := n.repl.ackWake
+		n.mu.Unlock()
+		if acked >= num {
+			break
+		}
+		select {
+		case <-wake:
+			continue
+		case <-expire:
+		case <-n.closing:
+		}
+		n.mu.Lock()
+		acked = n.ackedReplicas(target)
+		n.mu.Unlock()
+		break
+	}
+	w.WriteInt64(acked)
+}
+
+// requestAcks feeds REPLCONF GETACK * to the replicas (once per batch).
+func (n *Node) requestAcks() {
+	if len(n.repl.replicas) == 0 {
+		return
+	}
+	n.feedCommand(-1, getackArgv)
+	n.wakeAllPeersIfPending()
+}
+
+var getackArgv = [][]byte{[]byte("REPLCONF"), []byte("GETACK"), []byte("*")}

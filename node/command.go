@@ -1,0 +1,278 @@
+package node
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/tidwall/redcon"
+)
+
+// How to write a command handler (every family follows these rules):
+//
+//   - Register it in the family's cmd_<family>.go init() with Redis 7.0's
+//     arity, flags, key positions and ACL categories; document the handler
+//     with the Redis syntax line.
+//   - Read keys with x.lookupRead, look them up before writes with
+//     x.lookupWrite; check the entry's Kind and reply x.wrongType().
+//   - Before changing an entry's value in place, call x.db.Modify(e): it
+//     keeps BGSAVE / full-sync snapshots point-in-time (copy-on-write).
+//     Store private copies of arguments (copyBytes), never x.args slices.
+//   - Delete a key that became empty (x.db.DeleteEntry), as Redis does.
+//   - Call x.touch(key) once for every key actually changed: it counts the
+//     change, invalidates WATCH and makes the command replicate. Touch
+//     nothing when nothing changed.
+//   - The command replicates as executed unless x.prop holds a rewritten
+//     argv (Redis's rewriteClientCommandVector), or x.noProp is set after
+//     queuing several effects with x.n.alsoPropagate.
+//   - Differential scripts in testdata/diff/*.txt compare every reply with
+//     the installed redis-server byte for byte (internal/difftest).
+
+// cmdFlag describes a command for dispatch checks and COMMAND INFO.
+type cmdFlag uint32
+
+const (
+	cWrite         cmdFlag = 1 << iota // changes the dataset
+	cReadOnly                          // reads the dataset
+	cDenyOOM                           // may grow memory
+	cAdmin                             // administrative
+	cPubSub                            // pub/sub related
+	cNoScript                          // not allowed from scripts
+	cLoading                           // allowed while loading
+	cStale                             // allowed on a replica with a stale dataset
+	cFast                              // O(1) or O(log N)
+	cNoAuth                            // allowed before AUTH
+	cNoMulti                           // not queued inside MULTI (runs at once)
+	cMayReplicate                      // may write to the replication stream
+	cSkipMonitor                       // not shown by MONITOR
+	cAllowBusy                         // allowed while busy
+	cBlocking                          // may block: runs outside the lock
+	cDetach                            // takes over the connection (PSYNC, SUBSCRIBE)
+	cArbitraryKeys                     // may expire arbitrary keys (KEYS, SCAN, RANDOMKEY): effects not wrapped in MULTI
+)
+
+var flagNames = []struct {
+	f    cmdFlag
+	name string
+}{
+	{cWrite, "write"}, {cReadOnly, "readonly"}, {cDenyOOM, "denyoom"}, {cAdmin, "admin"},
+	{cPubSub, "pubsub"}, {cNoScript, "noscript"}, {cLoading, "loading"}, {cStale, "stale"},
+	{cSkipMonitor, "skip_monitor"}, {cFast, "fast"}, {cNoAuth, "no_auth"},
+	{cMayReplicate, "may_replicate"}, {cNoMulti, "no_multi"}, {cAllowBusy, "allow_busy"},
+	{cBlocking, "blocking"},
+}
+
+// command is one row of the command table.
+type command struct {
+	name     string // lowercase
+	arity    int    // >0 exact argc, <0 at least -arity
+	flags    cmdFlag
+	firstKey int
+	lastKey  int
+	step     int
+	acl      string // ACL categories, space separated, e.g. "@write @string @slow"
+	summary  string // one line for COMMAND DOCS
+	group    string // COMMAND DOCS group
+	since    string
+	fn       func(*cmdCtx)
+	// block runs a cBlocking command outside the lock (fn is its form
+	// inside MULTI/EXEC, which must not block).
+	block func(n *Node, c *Client, w *redcon.Writer, args [][]byte)
+	subs  []string // container commands: known subcommands (lowercase) for COMMAND INFO
+}
+
+// commandTable is the static table of every command the node serves,
+// keyed by lowercase name. Families register their rows in their files.
+var commandTable = map[string]*command{}
+
+func register(cmds ...*command) {
+	for _, c := range cmds {
+		if c.step == 0 && c.firstKey != 0 {
+			c.step = 1
+		}
+		commandTable[c.name] = c
+	}
+}
+
+// lookupCommand finds a command by name, case-insensitively, without
+// allocating.
+func lookupCommand(name []byte) *command {
+	var buf [24]byte
+	if len(name) > len(buf) {
+		return commandTable[strings.ToLower(string(name))]
+	}
+	for i, ch := range name {
+		if 'A' <= ch && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		buf[i] = ch
+	}
+	return commandTable[string(buf[:len(name)])]
+}
+
+// arityOK reports whether argc fits the command's arity.
+func (c *command) arityOK(argc int) bool {
+	if c.arity > 0 {
+		return argc == c.arity
+	}
+	return argc >= -c.arity
+}
+
+// unknownCommandError renders Redis 7.0's message for an unknown command.
+func unknownCommandError(args [][]byte) string {
+	var b strings.Builder
+	b.WriteString("ERR unknown command '")
+	b.WriteString(truncArg(args[0], 128))
+	b.WriteString("', with args beginning with: ")
+	for _, a := range args[1:] {
+		if b.Len() >= 128 {
+			break
+		}
+		b.WriteByte('\'')
+		b.WriteString(truncArg(a, 128-b.Len()))
+		b.WriteString("' ")
+	}
+	return sanitizeError(b.String())
+}
+
+func truncArg(a []byte, n int) string {
+	if n < 0 {
+		n = 0
+	}
+	if len(a) > n {
+		a = a[:n]
+	}
+	return string(a)
+}
+
+// sanitizeError replaces newlines so an error stays one RESP line.
+func sanitizeError(s string) string {
+	if strings.ContainsAny(s, "\r\n") {
+		s = strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
+	}
+	return s
+}
+
+func wrongArgsError(name string) string {
+	return "ERR wrong number of arguments for '" + name + "' command"
+}
+
+// Common error replies, as Redis words them.
+const (
+	errWrongType   = "WRONGTYPE Operation against a key holding the wrong kind of value"
+	errSyntax      = "ERR syntax error"
+	errNotInt      = "ERR value is not an integer or out of range"
+	errNotFloat    = "ERR value is not a valid float"
+	errOverflow    = "ERR increment or decrement would overflow"
+	errNoSuchKey   = "ERR no such key"
+	errDBIndex     = "ERR DB index is out of range"
+	errNoAuth      = "NOAUTH Authentication required."
+	errReadOnly    = "READONLY You can't write against a read only replica."
+	errMasterDown  = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
+	errNoReplicas  = "NOREPLICAS Not enough good replicas to write."
+	errLoading     = "LOADING Redis is loading the dataset in memory"
+	errIndexRange  = "ERR index out of range"
+	errNotPositive = "ERR value is out of range, must be positive"
+)
+
+// parseInt parses a Redis integer argument: optional '-', decimal digits,
+// no leading zeros or '+', fitting in int64 (string2ll semantics).
+func parseInt(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	if len(b) == 1 && b[0] >= '0' && b[0] <= '9' {
+		return int64(b[0] - '0'), true
+	}
+	neg := false
+	i := 0
+	if b[0] == '-' {
+		neg = true
+		i = 1
+		if len(b) == 1 {
+			return 0, false
+		}
+	}
+	if b[i] < '1' || b[i] > '9' {
+		return 0, false
+	}
+	var v uint64
+	for ; i < len(b); i++ {
+		d := b[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		if v > (1<<64-1)/10 {
+			return 0, false
+		}
+		v = v*10 + uint64(d)
+		if v < uint64(d) {
+			return 0, false
+		}
+	}
+	if neg {
+		if v > 1<<63 {
+			return 0, false
+		}
+		return -int64(v), true
+	}
+	if v > 1<<63-1 {
+		return 0, false
+	}
+	return int64(v), true
+}
+
+// parseFloat parses a Redis double argument (strtold semantics: no spaces,
+// "inf"/"-inf"/"+inf" accepted, NaN refused).
+func parseFloat(b []byte) (float64, bool) {
+	if len(b) == 0 || b[0] == ' ' || b[len(b)-1] == ' ' {
+		return 0, false
+	}
+	s := string(b)
+	switch strings.ToLower(s) {
+	case "inf", "+inf", "infinity", "+infinity":
+		return posInf, true
+	case "-inf", "-infinity":
+		return negInf, true
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+			return f, !isNaN(f) && false
+		}
+		return 0, false
+	}
+	if isNaN(f) {
+		return 0, false
+	}
+	return f, true
+}
+
+func eqFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != s[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// subcommandError replies to a container command (CLIENT, CONFIG, ...)
+// whose subcommand is unknown or has the wrong number of arguments, in
+// Redis 7.0's words.
+func (x *cmdCtx) subcommandError() {
+	sub := strings.ToLower(string(x.args[1]))
+	for _, s := range x.cmd.subs {
+		if s == sub {
+			x.err(wrongArgsError(x.cmd.name + "|" + sub))
+			return
+		}
+	}
+	x.err("ERR unknown subcommand '" + truncArg(x.args[1], 128) + "'. Try " + strings.ToUpper(x.cmd.name) + " HELP.")
+}

@@ -1,0 +1,177 @@
+package node
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/replscope/replscope/node/keyspace"
+	"github.com/tidwall/redcon"
+)
+
+var (
+	posInf = math.Inf(1)
+	negInf = math.Inf(-1)
+)
+
+func isNaN(f float64) bool { return f != f }
+
+// cmdCtx is what a command handler works with: the node, the client, the
+// arguments, the reply writer and the time the command started. Handlers
+// run under the node's lock.
+type cmdCtx struct {
+	n    *Node
+	c    *Client
+	cmd  *command
+	args [][]byte
+	w    *redcon.Writer
+	now  int64 // unix ms, fixed for the whole command
+	db   *keyspace.DB
+
+	dirty  int      // changes made by this command
+	prop   [][]byte // rewritten argv to replicate instead of args
+	noProp bool     // replicate nothing even if dirty
+}
+
+// Reply helpers.
+
+func (x *cmdCtx) ok()                 { x.w.WriteRaw(okReply) }
+func (x *cmdCtx) status(s string)     { x.w.WriteString(s) }
+func (x *cmdCtx) err(msg string)      { x.w.WriteError(msg) }
+func (x *cmdCtx) int(n int64)         { x.w.WriteInt64(n) }
+func (x *cmdCtx) bulk(b []byte)       { x.w.WriteBulk(b) }
+func (x *cmdCtx) bulkStr(s string)    { x.w.WriteBulkString(s) }
+func (x *cmdCtx) null()               { x.w.WriteRaw(nullBulk) }
+func (x *cmdCtx) nullArray()          { x.w.WriteRaw(nullArray) }
+func (x *cmdCtx) array(n int)         { x.w.WriteArray(n) }
+func (x *cmdCtx) wrongType()          { x.w.WriteError(errWrongType) }
+func (x *cmdCtx) syntaxErr()          { x.w.WriteError(errSyntax) }
+func (x *cmdCtx) bulkInt(n int64)     { x.w.WriteBulk(strconv.AppendInt(x.n.scratch[:0], n, 10)) }
+func (x *cmdCtx) bulkFloat(f float64) { x.w.WriteBulk(appendDouble(x.n.scratch[:0], f)) }
+func (x *cmdCtx) wrongArgs()          { x.w.WriteError(wrongArgsError(x.cmd.name)) }
+
+var (
+	okReply   = []byte("+OK\r\n")
+	nullBulk  = []byte("$-1\r\n")
+	nullArray = []byte("*-1\r\n")
+)
+
+// appendDouble formats a double the way Redis 7.0 replies with one
+// (addReplyDouble: "%.17g", "inf", "-inf").
+func appendDouble(dst []byte, f float64) []byte {
+	switch {
+	case math.IsInf(f, 1):
+		return append(dst, "inf"...)
+	case math.IsInf(f, -1):
+		return append(dst, "-inf"...)
+	}
+	return appendG17(dst, f)
+}
+
+// appendG17 renders f like C's printf("%.17g").
+func appendG17(dst []byte, f float64) []byte {
+	if f == 0 {
+		if math.Signbit(f) {
+			return append(dst, "-0"...)
+		}
+		return append(dst, '0')
+	}
+	// %g picks scientific notation when the exponent of the value rounded
+	// to 17 significant digits is below -4 or at least 17.
+	s := strconv.FormatFloat(f, 'e', 16, 64)
+	_, exp := splitExp(s)
+	if exp < -4 || exp >= 17 {
+		mant, e := splitExp(s)
+		mant = trimZeros(mant)
+		dst = append(dst, mant...)
+		dst = append(dst, 'e')
+		if e < 0 {
+			dst = append(dst, '-')
+			e = -e
+		} else {
+			dst = append(dst, '+')
+		}
+		if e < 10 {
+			dst = append(dst, '0')
+		}
+		return strconv.AppendInt(dst, int64(e), 10)
+	}
+	return append(dst, trimZeros(strconv.FormatFloat(f, 'f', 16-exp, 64))...)
+}
+
+func indexByte(s string, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+func splitExp(s string) (string, int) {
+	i := indexByte(s, 'e')
+	e, _ := strconv.Atoi(s[i+1:])
+	return s[:i], e
+}
+
+func trimZeros(s string) string {
+	if indexByte(s, '.') < 0 {
+		return s
+	}
+	i := len(s)
+	for i > 0 && s[i-1] == '0' {
+		i--
+	}
+	if i > 0 && s[i-1] == '.' {
+		i--
+	}
+	return s[:i]
+}
+
+// touch records that key changed: the change counter for save points and
+// replication, and WATCHers of the key.
+func (x *cmdCtx) touch(key []byte) {
+	x.dirty++
+	x.n.dirty++
+	if len(x.n.watchers) > 0 {
+		x.n.touchWatched(x.db.ID(), key)
+	}
+}
+
+// changed counts n changes that touch no particular key (FLUSHALL).
+func (x *cmdCtx) changed(n int) {
+	x.dirty += n
+	x.n.dirty += int64(n)
+}
+
+// lookupRead returns the live entry for key as a read sees it: a key past
+// its TTL is missing (and, on a master, deleted and replicated as DEL).
+// The link from our master sees every key. It counts hits and misses.
+func (x *cmdCtx) lookupRead(key []byte) *keyspace.Entry {
+	e := x.lookup(key)
+	if e == nil {
+		x.n.stats.keyspaceMisses++
+	} else {
+		x.n.stats.keyspaceHits++
+	}
+	return e
+}
+
+// lookupWrite returns the live entry for key before a write.
+func (x *cmdCtx) lookupWrite(key []byte) *keyspace.Entry { return x.lookup(key) }
+
+func (x *cmdCtx) lookup(key []byte) *keyspace.Entry {
+	e := x.db.Peek(key)
+	if e == nil || e.ExpireAt() == 0 || e.ExpireAt() > x.now {
+		return e
+	}
+	if x.c.is(flagMaster) {
+		return e
+	}
+	if x.n.isReplica() {
+		// Replicas hide logically expired keys but leave the deletion to
+		// the master's DEL.
+		return nil
+	}
+	x.n.expireEntry(x.db, e)
+	return nil
+}

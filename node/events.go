@@ -1,0 +1,102 @@
+package node
+
+import (
+	"sync"
+	"time"
+)
+
+// EventKind names what happened in an Event.
+type EventKind string
+
+// The events a node reports.
+const (
+	EventRoleChanged         EventKind = "role-changed"
+	EventLinkUp              EventKind = "link-up"
+	EventLinkDown            EventKind = "link-down"
+	EventFullSyncStarted     EventKind = "full-sync-started"
+	EventFullSyncFinished    EventKind = "full-sync-finished"
+	EventPartialSyncStarted  EventKind = "partial-sync-started"
+	EventPartialSyncFinished EventKind = "partial-sync-finished"
+	EventReplicaOnline       EventKind = "replica-online"
+	EventReplicaDropped      EventKind = "replica-dropped"
+	EventBacklogOverflow     EventKind = "backlog-overflow"
+)
+
+// Event is one thing that happened to a node's replication. Peer names a
+// replica (ip:port) on the master side; Master names the master on the
+// replica side.
+type Event struct {
+	Time   time.Time
+	Node   string // the node's address
+	Kind   EventKind
+	Role   string
+	Master string
+	Peer   string
+	Offset int64
+	Bytes  int64
+	Reason string
+}
+
+// eventFeed is a bounded queue of events that never blocks the engine: a
+// full queue drops the oldest event and counts it.
+type eventFeed struct {
+	mu      sync.Mutex
+	buf     []Event
+	cap     int
+	dropped int64
+	notify  chan struct{}
+	closed  bool
+}
+
+func newEventFeed(capacity int) *eventFeed {
+	return &eventFeed{cap: capacity, notify: make(chan struct{}, 1)}
+}
+
+func (f *eventFeed) push(e Event) {
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return
+	}
+	if len(f.buf) >= f.cap {
+		copy(f.buf, f.buf[1:])
+		f.buf = f.buf[:len(f.buf)-1]
+		f.dropped++
+	}
+	f.buf = append(f.buf, e)
+	f.mu.Unlock()
+	select {
+	case f.notify <- struct{}{}:
+	default:
+	}
+}
+
+func (f *eventFeed) close() {
+	f.mu.Lock()
+	f.closed = true
+	f.mu.Unlock()
+}
+
+// Events returns and clears the queued events, and how many were dropped
+// since the last call because nobody read them in time.
+func (n *Node) Events() ([]Event, int64) {
+	f := n.events
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := f.buf
+	f.buf = nil
+	d := f.dropped
+	f.dropped = 0
+	return out, d
+}
+
+// EventsReady is signalled (without blocking the engine) when events are
+// queued.
+func (n *Node) EventsReady() <-chan struct{} { return n.events.notify }
+
+// emit queues an event stamped with the node's clock and address.
+func (n *Node) emit(e Event) {
+	e.Time = n.clock.Now()
+	e.Node = n.addr
+	n.events.push(e)
+}

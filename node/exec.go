@@ -1,0 +1,143 @@
+package node
+
+import (
+	"github.com/tidwall/redcon"
+)
+
+// dispatch runs one command for client c, replying on w. It is called with
+// the node's lock held. It applies, in Redis's order, the checks that can
+// refuse a command (unknown, arity, auth, pub/sub context, MULTI queuing,
+// role and durability checks) and then calls it.
+func (n *Node) dispatch(c *Client, w *redcon.Writer, args [][]byte) {
+	cmd := lookupCommand(args[0])
+	if cmd == nil {
+		n.rejectQueued(c)
+		w.WriteError(unknownCommandError(args))
+		return
+	}
+	if !cmd.arityOK(len(args)) {
+		n.rejectQueued(c)
+		w.WriteError(wrongArgsError(cmd.name))
+		return
+	}
+	if !c.authed && cmd.flags&cNoAuth == 0 && n.cfg.RequirePass != "" {
+		n.rejectQueued(c)
+		w.WriteError(errNoAuth)
+		return
+	}
+	if c.is(flagPubSub) && !allowedInPubSub(cmd.name) {
+		w.WriteError("ERR Can't execute '" + cmd.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		return
+	}
+	if c.is(flagMulti) && !runsInMulti(cmd.name) {
+		if cmd.flags&cNoMulti != 0 {
+			n.rejectQueued(c)
+			w.WriteError("ERR Command not allowed inside a transaction")
+			return
+		}
+		if msg := n.refusal(c, cmd, args); msg != "" {
+			n.rejectQueued(c)
+			w.WriteError(msg)
+			return
+		}
+		c.multiQ = append(c.multiQ, queuedCmd{cmd: cmd, args: copyArgs(args)})
+		w.WriteRaw(queuedReply)
+		return
+	}
+	if msg := n.refusal(c, cmd, args); msg != "" {
+		w.WriteError(msg)
+		return
+	}
+	n.call(c, w, cmd, args)
+}
+
+var queuedReply = []byte("+QUEUED\r\n")
+
+// copyArgs detaches queued arguments from the connection's read buffer.
+func copyArgs(args [][]byte) [][]byte {
+	out := make([][]byte, len(args))
+	for i, a := range args {
+		out[i] = append([]byte(nil), a...)
+	}
+	return out
+}
+
+// rejectQueued marks a transaction as failed when a command is refused
+// while queuing, so that EXEC answers EXECABORT.
+func (n *Node) rejectQueued(c *Client) {
+	if c.is(flagMulti) {
+		c.flags |= flagDirtyExec
+	}
+}
+
+func allowedInPubSub(name string) bool {
+	switch name {
+	case "ping", "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe", "quit", "reset":
+		return true
+	}
+	return false
+}
+
+func runsInMulti(name string) bool {
+	switch name {
+	case "exec", "discard", "multi", "watch", "quit", "reset":
+		return true
+	}
+	return false
+}
+
+// refusal returns the error a command gets from the node's state (role,
+// link, replicas, loading), or "" when it may run.
+func (n *Node) refusal(c *Client, cmd *command, args [][]byte) string {
+	if c.is(flagMaster) {
+		return ""
+	}
+	write := cmd.flags&cWrite != 0
+	if n.isReplica() {
+		if write && n.cfg.ReplicaReadOnly {
+			return errReadOnly
+		}
+		if !n.cfg.ReplicaServeStaleData && !n.masterLinkUp() && cmd.flags&cStale == 0 {
+			return errMasterDown
+		}
+	} else if write && n.cfg.MinReplicasToWrite > 0 && n.goodReplicas() < n.cfg.MinReplicasToWrite {
+		return errNoReplicas
+	}
+	if n.loading && cmd.flags&cLoading == 0 {
+		return errLoading
+	}
+	return ""
+}
+
+// call runs a command that passed every check, counts it and feeds its
+// effects to the replication stream. Calls nest (EXEC runs its queued
+// commands through call); effects are flushed by the outermost call, in a
+// MULTI/EXEC block when there is more than one, as Redis 7.0 does.
+func (n *Node) call(c *Client, w *redcon.Writer, cmd *command, args [][]byte) {
+	depth := n.callDepth
+	if depth >= len(n.ctxs) {
+		panic("node: commands nested too deeply")
+	}
+	n.callDepth++
+	x := &n.ctxs[depth]
+	*x = cmdCtx{n: n, c: c, cmd: cmd, args: args, w: w, now: n.nowMs(), db: n.ks.DB(c.db)}
+	before := n.repl.hist.Offset
+	cmd.fn(x)
+	n.stats.commands++
+	c.lastCmd = cmd.name
+	if x.dirty > 0 && !x.noProp && cmd.flags&(cWrite|cMayReplicate) != 0 {
+		argv := x.prop
+		if argv == nil {
+			argv = args
+		}
+		n.alsoPropagate(x.db.ID(), argv)
+	}
+	*x = cmdCtx{} // drop references to the arguments
+	n.callDepth--
+	if depth == 0 {
+		n.flushPropagation(cmd.flags&cArbitraryKeys != 0)
+	}
+	if n.repl.hist.Offset != before {
+		c.woff = n.repl.hist.Offset
+	}
+}

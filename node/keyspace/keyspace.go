@@ -1,0 +1,285 @@
+package keyspace
+
+import "math/rand/v2"
+
+// table is one database's storage: a map for lookups, a dense slice for
+// random picks, scans and snapshots, and a dense slice of the keys that
+// have a TTL for expiry sampling.
+type table struct {
+	m     map[string]*Entry
+	dense []*Entry
+	ttl   []*Entry
+}
+
+func newTable() *table {
+	return &table{m: make(map[string]*Entry)}
+}
+
+// Keyspace is a node's set of numbered databases.
+type Keyspace struct {
+	tables []*table
+	dbs    []DB
+	epoch  uint32    // write epoch stamped on changed entries
+	snap   *Snapshot // the snapshot in progress, if any
+}
+
+// New returns a keyspace of n empty databases.
+func New(n int) *Keyspace {
+	ks := &Keyspace{tables: make([]*table, n), dbs: make([]DB, n), epoch: 1}
+	for i := range ks.tables {
+		ks.tables[i] = newTable()
+		ks.dbs[i] = DB{ks: ks, id: i}
+	}
+	return ks
+}
+
+// Len returns the number of databases.
+func (ks *Keyspace) Len() int { return len(ks.tables) }
+
+// DB returns database i (0 <= i < Len).
+func (ks *Keyspace) DB(i int) *DB { return &ks.dbs[i] }
+
+// Keys returns the total number of keys in all databases.
+func (ks *Keyspace) Keys() int {
+	n := 0
+	for _, t := range ks.tables {
+		n += len(t.dense)
+	}
+	return n
+}
+
+// FlushAll empties every database.
+func (ks *Keyspace) FlushAll() {
+	for i := range ks.tables {
+		ks.dbs[i].Flush()
+	}
+}
+
+// SwapIn replaces this keyspace's contents with other's, which must have
+// the same number of databases; other must not be used afterwards. It is
+// how a replica installs a dataset it loaded aside.
+func (ks *Keyspace) SwapIn(other *Keyspace) {
+	for i := range ks.tables {
+		ks.tables[i] = other.tables[i]
+	}
+	// Entries loaded aside carry other's epochs; they must read as older
+	// than any snapshot this keyspace takes from now on.
+	if other.epoch > ks.epoch {
+		ks.epoch = other.epoch
+	}
+	ks.epoch++
+}
+
+// DB is one numbered database. Its methods do not check expiry: callers
+// decide, per client and role, whether an expired key is missing, deleted
+// or still valid (a replica's link from its master sees every key).
+type DB struct {
+	ks *Keyspace
+	id int
+}
+
+func (db *DB) t() *table { return db.ks.tables[db.id] }
+
+// ID returns the database number.
+func (db *DB) ID() int { return db.id }
+
+// Len returns the number of keys, expired ones included.
+func (db *DB) Len() int { return len(db.t().dense) }
+
+// Expires returns the number of keys with a TTL.
+func (db *DB) Expires() int { return len(db.t().ttl) }
+
+// Peek returns the entry for key, expired or not, or nil.
+func (db *DB) Peek(key []byte) *Entry { return db.t().m[string(key)] }
+
+// PeekString is Peek for a string key.
+func (db *DB) PeekString(key string) *Entry { return db.t().m[key] }
+
+// SetString stores a string value under key, replacing any value of any
+// type. With keepTTL the key keeps its TTL; otherwise exp (unix ms, 0 for
+// none) becomes its TTL. val is kept, not copied.
+func (db *DB) SetString(key []byte, val []byte, exp int64, keepTTL bool) *Entry {
+	t := db.t()
+	if e := t.m[string(key)]; e != nil {
+		db.ks.capture(db.id, e)
+		e.str, e.obj = val, nil
+		e.ver = db.ks.epoch
+		if !keepTTL {
+			db.setExpire(t, e, exp)
+		}
+		return e
+	}
+	return db.insert(t, &Entry{key: string(key), str: val, exp: exp})
+}
+
+// Add stores a new key holding obj (nil obj stores the string str). The
+// key must not exist.
+func (db *DB) Add(key []byte, str []byte, obj Object, exp int64) *Entry {
+	return db.insert(db.t(), &Entry{key: string(key), str: str, obj: obj, exp: exp})
+}
+
+func (db *DB) insert(t *table, e *Entry) *Entry {
+	e.ver = db.ks.epoch
+	e.idx = int32(len(t.dense))
+	e.tidx = -1
+	t.m[e.key] = e
+	t.dense = append(t.dense, e)
+	if e.exp != 0 {
+		e.tidx = int32(len(t.ttl))
+		t.ttl = append(t.ttl, e)
+	}
+	return e
+}
+
+// Delete removes key and reports whether it existed.
+func (db *DB) Delete(key []byte) bool {
+	t := db.t()
+	e := t.m[string(key)]
+	if e == nil {
+		return false
+	}
+	db.remove(t, e)
+	return true
+}
+
+// DeleteEntry removes e, which must be in this database.
+func (db *DB) DeleteEntry(e *Entry) { db.remove(db.t(), e) }
+
+func (db *DB) remove(t *table, e *Entry) {
+	db.ks.capture(db.id, e)
+	delete(t.m, e.key)
+	last := len(t.dense) - 1
+	if int(e.idx) != last {
+		moved := t.dense[last]
+		t.dense[e.idx] = moved
+		moved.idx = e.idx
+	}
+	t.dense[last] = nil
+	t.dense = t.dense[:last]
+	if e.tidx >= 0 {
+		db.dropTTL(t, e)
+	}
+	shrinkTable(t)
+}
+
+// shrinkTable returns the dense slices' memory after mass deletion.
+func shrinkTable(t *table) {
+	if c := cap(t.dense); c > 1024 && len(t.dense) < c/4 {
+		t.dense = append(make([]*Entry, 0, len(t.dense)*2), t.dense...)
+	}
+	if c := cap(t.ttl); c > 1024 && len(t.ttl) < c/4 {
+		t.ttl = append(make([]*Entry, 0, len(t.ttl)*2), t.ttl...)
+	}
+}
+
+func (db *DB) dropTTL(t *table, e *Entry) {
+	last := len(t.ttl) - 1
+	if int(e.tidx) != last {
+		moved := t.ttl[last]
+		t.ttl[e.tidx] = moved
+		moved.tidx = e.tidx
+	}
+	t.ttl[last] = nil
+	t.ttl = t.ttl[:last]
+	e.tidx = -1
+}
+
+// Modify must be called before e's value is changed in place (a collection
+// mutated, a string replaced through SetStr). It preserves what an active
+// snapshot needs and gives e a private copy of a value the snapshot shares.
+func (db *DB) Modify(e *Entry) {
+	db.ks.capture(db.id, e)
+	if s := db.ks.snap; s != nil && e.seen == s.epoch && e.obj != nil {
+		e.obj = e.obj.clone()
+	}
+	e.seen = 0
+	e.ver = db.ks.epoch
+}
+
+// SetStr replaces a string entry's bytes (APPEND, SETRANGE, INCR); Modify
+// must have been called.
+func (e *Entry) SetStr(b []byte) { e.str = b }
+
+// SetExpire sets e's TTL to exp (unix ms), or removes it when exp is 0.
+func (db *DB) SetExpire(e *Entry, exp int64) {
+	if e.exp == exp {
+		return
+	}
+	db.ks.capture(db.id, e)
+	e.ver = db.ks.epoch
+	db.setExpire(db.t(), e, exp)
+}
+
+func (db *DB) setExpire(t *table, e *Entry, exp int64) {
+	e.exp = exp
+	switch {
+	case exp != 0 && e.tidx < 0:
+		e.tidx = int32(len(t.ttl))
+		t.ttl = append(t.ttl, e)
+	case exp == 0 && e.tidx >= 0:
+		db.dropTTL(t, e)
+	}
+}
+
+// Rename moves src's value and TTL to dst, replacing any value there.
+func (db *DB) Rename(src *Entry, dst []byte) *Entry {
+	t := db.t()
+	if src.key == string(dst) {
+		return src
+	}
+	if old := t.m[string(dst)]; old != nil {
+		db.remove(t, old)
+	}
+	moved := &Entry{key: string(dst), str: src.str, obj: src.obj, exp: src.exp}
+	db.remove(t, src)
+	// If a snapshot captured src, the value is shared with it: mark the new
+	// entry so that its first in-place change copies the value.
+	if s := db.ks.snap; s != nil && src.seen == s.epoch {
+		db.insert(t, moved)
+		moved.seen = s.epoch
+		return moved
+	}
+	return db.insert(t, moved)
+}
+
+// Flush removes every key of the database.
+func (db *DB) Flush() {
+	// An active snapshot keeps walking the old table it captured; nothing
+	// else refers to it any more, so it stays as it was.
+	db.ks.tables[db.id] = newTable()
+}
+
+// RandomEntry returns a uniformly chosen entry, or nil when empty.
+func (db *DB) RandomEntry(r *rand.Rand) *Entry {
+	t := db.t()
+	if len(t.dense) == 0 {
+		return nil
+	}
+	return t.dense[r.IntN(len(t.dense))]
+}
+
+// RandomTTLEntry returns a uniformly chosen entry with a TTL, or nil.
+func (db *DB) RandomTTLEntry(r *rand.Rand) *Entry {
+	t := db.t()
+	if len(t.ttl) == 0 {
+		return nil
+	}
+	return t.ttl[r.IntN(len(t.ttl))]
+}
+
+// Scan visits up to count entries from cursor (see Dict.Scan) and returns
+// the next cursor, 0 when the scan is complete.
+func (db *DB) Scan(cursor uint64, count int, fn func(*Entry)) uint64 {
+	t := db.t()
+	return scanDense(len(t.dense), cursor, count, func(i int) { fn(t.dense[i]) })
+}
+
+// Each calls fn for every entry until it returns false. fn must not change
+// the database.
+func (db *DB) Each(fn func(*Entry) bool) {
+	for _, e := range db.t().dense {
+		if !fn(e) {
+			return
+		}
+	}
+}

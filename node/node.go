@@ -1,0 +1,310 @@
+// Package node is replscope's Redis-compatible server: a RESP front end on
+// redcon over a keyspace, with Redis 7 replication in both roles, RDB
+// persistence, and an observation API (Status, events) for the rest of
+// replscope. The keyspace, RDB codec, backlog and replication rules live in
+// pure sub-packages; this package is the driver that owns sockets,
+// goroutines and the one lock around the core state.
+package node
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/replscope/replscope/node/config"
+	"github.com/replscope/replscope/node/keyspace"
+	"github.com/tidwall/redcon"
+)
+
+// Clock tells the time. Tests inject a fake one; the default is the wall
+// clock.
+type Clock interface {
+	Now() time.Time
+}
+
+type wallClock struct{}
+
+func (wallClock) Now() time.Time { return time.Now() }
+
+// Dialer opens connections to a master; tests inject an in-memory network
+// or a fault-injecting dialer.
+type Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// Options are the node's injected dependencies.
+type Options struct {
+	Clock   Clock          // default: wall clock
+	Dial    Dialer         // default: net.Dialer
+	Log     io.Writer      // default: cfg.LogFile or stdout; io.Discard to silence
+	Source  *config.Source // where the configuration came from (CONFIG REWRITE)
+	Version string         // replscope version for INFO
+	Name    string         // label for events (defaults to the listen address)
+}
+
+// Node is one Redis-compatible server.
+type Node struct {
+	mu      sync.Mutex
+	cfg     *config.Config
+	src     *config.Source
+	opts    Options
+	clock   Clock
+	dial    Dialer
+	log     *Logger
+	ks      *keyspace.Keyspace
+	rng     *rand.Rand
+	runID   string
+	started time.Time
+
+	clients      map[int64]*Client
+	nextClientID int64
+	watchers     map[watchKey][]*Client
+	channels     map[string]map[*Client]struct{}
+	patterns     map[string]map[*Client]struct{}
+
+	ctxs      [4]cmdCtx
+	callDepth int
+	scratch   [64]byte
+	dirty     int64
+	stats     stats
+	loading   bool
+	// activeExpire turns the active expiry cycle on (DEBUG SET-ACTIVE-EXPIRE).
+	activeExpire bool
+	wakePending  bool
+
+	netInput        atomic.Int64
+	netOutput       atomic.Int64
+	protoMaxBulkLen atomic.Int64
+
+	persist persistence
+	repl    replication
+	events  *eventFeed
+
+	srv      *redcon.Server
+	ln       net.Listener
+	addr     string
+	closing  chan struct{}
+	closed   bool
+	bg       sync.WaitGroup // background goroutines (cron, replication, savers)
+	handlers sync.WaitGroup // redcon handler goroutines and detached loops
+	serveErr chan error
+}
+
+// stats are INFO's counters; guarded by the node's lock.
+type stats struct {
+	commands        int64
+	connections     int64
+	rejectedConns   int64
+	expiredKeys     int64
+	keyspaceHits    int64
+	keyspaceMisses  int64
+	syncFull        int64
+	syncPartialOK   int64
+	syncPartialErr  int64
+	replInputBytes  int64
+	replOutputBytes int64
+	cobDisconnects  int64
+	pubsubMessages  int64
+	opsSamples      [16]int64 // commands counted at each sample, for instantaneous_ops_per_sec
+	opsSampleIdx    int
+	lastSampleCmds  int64
+	lastSampleTime  int64
+}
+
+// New returns a node configured by cfg. It does not listen yet: call
+// Start or Serve.
+func New(cfg *config.Config, opts Options) (*Node, error) {
+	if opts.Clock == nil {
+		opts.Clock = wallClock{}
+	}
+	if opts.Dial == nil {
+		var d net.Dialer
+		opts.Dial = d.DialContext
+	}
+	if opts.Version == "" {
+		opts.Version = "dev"
+	}
+	n := &Node{
+		cfg:          cfg,
+		src:          opts.Source,
+		opts:         opts,
+		clock:        opts.Clock,
+		dial:         opts.Dial,
+		ks:           keyspace.New(cfg.Databases),
+		rng:          rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(os.Getpid()))),
+		runID:        randomHex(40),
+		clients:      map[int64]*Client{},
+		watchers:     map[watchKey][]*Client{},
+		channels:     map[string]map[*Client]struct{}{},
+		patterns:     map[string]map[*Client]struct{}{},
+		closing:      make(chan struct{}),
+		activeExpire: true,
+		events:       newEventFeed(1024),
+	}
+	n.started = n.clock.Now()
+	n.protoMaxBulkLen.Store(cfg.ProtoMaxBulkLen)
+	w := opts.Log
+	if w == nil {
+		if cfg.LogFile != "" {
+			f, err := os.OpenFile(cfg.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+			if err != nil {
+				return nil, fmt.Errorf("open logfile: %w", err)
+			}
+			w = f
+		} else {
+			w = os.Stdout
+		}
+	}
+	n.log = NewLogger(w, ParseLogLevel(cfg.LogLevel), n.clock.Now)
+	n.initReplication()
+	n.initPersistence()
+	if n.isReplica() {
+		n.log.SetRole('S')
+	}
+	return n, nil
+}
+
+// randomHex returns n random hex characters (run ids, replication ids,
+// EOF markers).
+func randomHex(n int) string {
+	b := make([]byte, (n+1)/2)
+	if _, err := crand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)[:n]
+}
+
+func (n *Node) nowMs() int64 { return n.clock.Now().UnixMilli() }
+
+func (n *Node) logVerbose(format string, args ...any) { n.log.Verbosef(format, args...) }
+
+// ErrClosed is returned by Serve after Close.
+var ErrClosed = errors.New("node: closed")
+
+// Start listens on the configured bind addresses and port and serves in
+// the background. It returns once the node accepts connections.
+func (n *Node) Start() error {
+	addr := n.listenAddr()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		n.log.Warnf("Warning: Could not create server TCP listening socket %s: %v", addr, err)
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	return n.StartListener(ln)
+}
+
+// StartListener serves on ln in the background.
+func (n *Node) StartListener(ln net.Listener) error {
+	n.mu.Lock()
+	if n.srv != nil {
+		n.mu.Unlock()
+		return errors.New("node: already serving")
+	}
+	n.ln = ln
+	n.addr = ln.Addr().String()
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && n.cfg.Port == 0 {
+		n.cfg.Port = tcp.Port
+	}
+	n.srv = redcon.NewServerNetwork("tcp", n.addr, n.handle, n.accept, n.onClosed)
+	n.serveErr = make(chan error, 1)
+	n.mu.Unlock()
+	if err := n.loadAtStart(); err != nil {
+		_ = ln.Close()
+		return err
+	}
+	n.log.Noticef("Server initialized")
+	n.bg.Add(1)
+	go func() {
+		defer n.bg.Done()
+		n.serveErr <- n.srv.Serve(guardListener{Listener: ln, n: n})
+	}()
+	n.startBackground()
+	n.log.Noticef("Ready to accept connections tcp")
+	return nil
+}
+
+func (n *Node) listenAddr() string {
+	host := "127.0.0.1"
+	if len(n.cfg.Bind) > 0 {
+		host = n.cfg.Bind[0]
+		if len(host) > 0 && host[0] == '-' {
+			host = host[1:]
+		}
+		if host == "*" {
+			host = ""
+		}
+	}
+	return net.JoinHostPort(host, fmt.Sprint(n.cfg.Port))
+}
+
+// Addr returns the address the node listens on ("" before Start).
+func (n *Node) Addr() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.addr
+}
+
+// Port returns the TCP port the node listens on.
+func (n *Node) Port() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.cfg.Port
+}
+
+// RunID returns the node's 40-character run id.
+func (n *Node) RunID() string { return n.runID }
+
+// Done is closed when the node starts shutting down (Close, SHUTDOWN).
+func (n *Node) Done() <-chan struct{} { return n.closing }
+
+// Close stops the node at once: the listener, every client and replica
+// link and every background goroutine, and waits for them. It does not
+// save; see Shutdown.
+func (n *Node) Close() error {
+	n.mu.Lock()
+	if n.closed {
+		n.mu.Unlock()
+		n.handlers.Wait()
+		n.bg.Wait()
+		return nil
+	}
+	n.closed = true
+	close(n.closing)
+	srv := n.srv
+	var conns []net.Conn
+	for _, c := range n.clients {
+		if c.netConn != nil {
+			conns = append(conns, c.netConn)
+		}
+	}
+	n.stopReplicationLocked()
+	n.mu.Unlock()
+	if srv != nil {
+		_ = srv.Close()
+	}
+	for _, c := range conns {
+		_ = c.Close()
+	}
+	n.handlers.Wait()
+	n.bg.Wait()
+	n.events.close()
+	return nil
+}
+
+// Shutdown saves the dataset when save points are configured or save is
+// true (SHUTDOWN SAVE), then closes the node.
+func (n *Node) Shutdown(save, nosave bool) error {
+	err := n.shutdownSave(save, nosave)
+	if err != nil {
+		return err
+	}
+	n.log.Noticef("Redis is now ready to exit, bye bye...")
+	return n.Close()
+}

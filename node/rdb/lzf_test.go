@@ -1,0 +1,130 @@
+package rdb
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestLZFRoundTrip(t *testing.T) {
+	r := prng(42)
+	tests := []struct {
+		name string
+		in   []byte
+	}{
+		{"one byte", []byte("a")},
+		{"three bytes", []byte("abc")},
+		{"short text", []byte("hello hello hello hello")},
+		{"run", bytes.Repeat([]byte{'x'}, 1000)},
+		{"long run beyond max reference", bytes.Repeat([]byte{0}, 100000)},
+		{"pattern", pattern("lzf", 20000)},
+		{"random", r.bytes(5000)},
+		{"random then repeat", append(r.bytes(300), bytes.Repeat([]byte("0123456789"), 100)...)},
+		{"far repeat beyond 8 KiB window", append(append(pattern("far", 100), r.bytes(9000)...), pattern("far", 100)...)},
+		{"literal run of exactly 32", append(r.bytes(32), bytes.Repeat([]byte("z"), 40)...)},
+	}
+	var c lzfCompressor
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := make([]byte, len(tc.in)+len(tc.in)/32+16) // room for incompressible input
+			n := c.compress(tc.in, out)
+			if n == 0 {
+				t.Fatalf("compress returned 0 with a %d-byte budget for %d bytes", len(out), len(tc.in))
+			}
+			got := make([]byte, len(tc.in))
+			if err := lzfDecompress(out[:n], got); err != nil {
+				t.Fatalf("decompress: %v", err)
+			}
+			if !bytes.Equal(got, tc.in) {
+				t.Fatalf("round trip differs")
+			}
+			t.Logf("%d -> %d bytes", len(tc.in), n)
+		})
+	}
+}
+
+func TestLZFCompressBudget(t *testing.T) {
+	var c lzfCompressor
+	r := prng(7)
+	in := r.bytes(100)
+	if n := c.compress(in, make([]byte, len(in)-4)); n != 0 {
+		t.Fatalf("random data compressed into %d bytes within a budget of %d", n, len(in)-4)
+	}
+	text := pattern("budget", 200)
+	full := make([]byte, 400)
+	n := c.compress(text, full)
+	if n == 0 {
+		t.Fatal("pattern did not compress")
+	}
+	if got := c.compress(text, make([]byte, n-1)); got != 0 {
+		t.Fatalf("compressed into %d bytes with a budget of %d", got, n-1)
+	}
+}
+
+// redisLZF is the value of "str:long" (the 8 letters abcdefgh 50 times)
+// as redis-server 7.0.15 compressed it in testdata/redis-7.0-mixed.rdb:
+// a 9-byte literal run, a 264-byte reference (E0 FF 07), a 125-byte
+// reference reaching 264 bytes back (E1 74 07), a 2-byte literal run.
+var redisLZF = []byte{
+	0x08, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'a',
+	0xE0, 0xFF, 0x07,
+	0xE1, 0x74, 0x07,
+	0x01, 'g', 'h',
+}
+
+func TestLZFDecompressRedisOutput(t *testing.T) {
+	want := strings.Repeat("abcdefgh", 50)
+	got := make([]byte, len(want))
+	if err := lzfDecompress(redisLZF, got); err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestLZFDecompressErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []byte
+		out  int
+	}{
+		{"literal past input", []byte{0x05, 'a', 'b'}, 6},
+		{"literal past output", []byte{0x02, 'a', 'b', 'c'}, 2},
+		{"reference before start", []byte{0x00, 'a', 0x20, 0x05}, 4},
+		{"reference at start", []byte{0x20, 0x00}, 3},
+		{"truncated reference", []byte{0x00, 'a', 0x20}, 4},
+		{"truncated long reference", []byte{0x00, 'a', 0xE0, 0x01}, 20},
+		{"reference past output", []byte{0x00, 'a', 0x40, 0x00}, 3},
+		{"short output", []byte{0x01, 'a', 'b'}, 3},
+		{"empty input, non-empty output", nil, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := lzfDecompress(tc.in, make([]byte, tc.out)); err == nil {
+				t.Fatal("no error")
+			}
+		})
+	}
+}
+
+// TestLZFMaxExpansion checks the 88x bound the Decoder applies: a stream
+// of one literal and N maximal references expands to 1+264N bytes.
+func TestLZFMaxExpansion(t *testing.T) {
+	const refs = 100
+	in := []byte{0x00, 'q'}
+	for i := 0; i < refs; i++ {
+		in = append(in, 0xE0, 0xFF, 0x00) // length 7+255+2, offset 1
+	}
+	ulen := 1 + 264*refs
+	if ulen > len(in)*lzfMaxRatio {
+		t.Fatalf("maximal expansion %d exceeds the bound %d", ulen, len(in)*lzfMaxRatio)
+	}
+	out := make([]byte, ulen)
+	if err := lzfDecompress(in, out); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out, bytes.Repeat([]byte{'q'}, ulen)) {
+		t.Fatal("wrong output")
+	}
+}

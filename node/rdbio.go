@@ -1,0 +1,284 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"strconv"
+
+	"github.com/replscope/replscope/node/keyspace"
+	"github.com/replscope/replscope/node/rdb"
+)
+
+// snapshotBatch is how many keys the snapshot walk takes per acquisition
+// of the lock; encoding happens outside the lock.
+const snapshotBatch = 512
+
+// rdbAux are the replication facts written into an RDB's AUX fields.
+type rdbAux struct {
+	replid   string
+	offset   int64
+	streamDB int
+	withRepl bool
+}
+
+// writeSnapshot encodes a snapshot as an RDB to w. It takes the lock only
+// to walk the snapshot in small batches; the caller closes the snapshot
+// (under the lock) when it returns. progress, when set, is called after
+// every batch with the bytes written so far.
+func (n *Node) writeSnapshot(w io.Writer, s *keyspace.Snapshot, aux rdbAux, progress func(int64)) error {
+	n.mu.Lock()
+	compress := n.cfg.RDBCompression
+	usedMem := n.usedMemory()
+	ndb := n.ks.Len()
+	sizes := make([][2]int, ndb)
+	for i := range sizes {
+		k, e := s.DBSizes(i)
+		sizes[i] = [2]int{k, e}
+	}
+	now := n.clock.Now()
+	n.mu.Unlock()
+
+	enc := rdb.NewEncoder(w, rdb.EncoderOptions{Compress: compress})
+	if err := enc.Header(); err != nil {
+		return fmt.Errorf("rdb header: %w", err)
+	}
+	fields := [][2]string{
+		{"redis-ver", redisVersion},
+		{"redis-bits", "64"},
+		{"ctime", strconv.FormatInt(now.Unix(), 10)},
+		{"used-mem", strconv.FormatInt(usedMem, 10)},
+	}
+	if aux.withRepl {
+		fields = append(fields,
+			[2]string{"repl-stream-db", strconv.Itoa(max(aux.streamDB, 0))},
+			[2]string{"repl-id", aux.replid},
+			[2]string{"repl-offset", strconv.FormatInt(aux.offset, 10)})
+	}
+	fields = append(fields, [2]string{"aof-base", "0"})
+	for _, f := range fields {
+		if err := enc.Aux(f[0], f[1]); err != nil {
+			return fmt.Errorf("rdb aux: %w", err)
+		}
+	}
+	curDB := -1
+	emit := func(items []keyspace.Item) error {
+		for i := range items {
+			it := &items[i]
+			if it.DB != curDB {
+				curDB = it.DB
+				if err := enc.SelectDB(curDB, uint64(sizes[curDB][0]), uint64(sizes[curDB][1])); err != nil {
+					return err
+				}
+			}
+			if err := encodeEntry(enc, &it.Entry); err != nil {
+				return fmt.Errorf("rdb key %q: %w", it.Entry.Key(), err)
+			}
+		}
+		return nil
+	}
+	buf := make([]keyspace.Item, 0, snapshotBatch)
+	for {
+		n.mu.Lock()
+		buf = s.Next(buf[:0], snapshotBatch)
+		n.mu.Unlock()
+		if len(buf) == 0 {
+			break
+		}
+		if err := emit(buf); err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(enc.Written())
+		}
+		runtime.Gosched()
+	}
+	n.mu.Lock()
+	pre := s.PreImages()
+	n.mu.Unlock()
+	sort.SliceStable(pre, func(i, j int) bool { return pre[i].DB < pre[j].DB })
+	if err := emit(pre); err != nil {
+		return err
+	}
+	if err := enc.End(); err != nil {
+		return fmt.Errorf("rdb end: %w", err)
+	}
+	if progress != nil {
+		progress(enc.Written())
+	}
+	return nil
+}
+
+// encodeEntry writes one key with the streaming encoder.
+func encodeEntry(enc *rdb.Encoder, e *keyspace.Entry) error {
+	key := []byte(e.Key())
+	exp := e.ExpireAt()
+	if exp == 0 {
+		exp = -1
+	} else if exp < 0 {
+		exp = 0
+	}
+	switch e.Kind() {
+	case keyspace.KindString:
+		if err := enc.BeginObject(rdb.TypeString, key, exp, 1); err != nil {
+			return err
+		}
+		return enc.String(e.Str())
+	case keyspace.KindList:
+		l := e.List()
+		if err := enc.BeginObject(rdb.TypeList, key, exp, l.Len()); err != nil {
+			return err
+		}
+		for i := 0; i < l.Len(); i++ {
+			if err := enc.String(l.At(i)); err != nil {
+				return err
+			}
+		}
+	case keyspace.KindSet:
+		s := e.Set()
+		if ints, ok := intMembers(s); ok {
+			return enc.IntSet(key, exp, ints)
+		}
+		if err := enc.BeginObject(rdb.TypeSet, key, exp, s.Len()); err != nil {
+			return err
+		}
+		for _, it := range s.Items() {
+			if err := enc.String([]byte(it.Key)); err != nil {
+				return err
+			}
+		}
+	case keyspace.KindHash:
+		h := e.Hash()
+		if err := enc.BeginObject(rdb.TypeHash, key, exp, h.Len()); err != nil {
+			return err
+		}
+		for _, it := range h.Items() {
+			if err := enc.String([]byte(it.Key)); err != nil {
+				return err
+			}
+			if err := enc.String(it.Val); err != nil {
+				return err
+			}
+		}
+	case keyspace.KindZSet:
+		z := e.ZSet()
+		if err := enc.BeginObject(rdb.TypeZSet, key, exp, z.Len()); err != nil {
+			return err
+		}
+		for nd := z.First(); nd != nil; nd = nd.Next() {
+			if err := enc.String([]byte(nd.Member())); err != nil {
+				return err
+			}
+			if err := enc.Double(nd.Score()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// intMembers returns a small set's members as integers when every member
+// is a canonical int64, so the set can be written as an intset.
+func intMembers(s *keyspace.Set) ([]int64, bool) {
+	if s.Len() == 0 || s.Len() > 512 {
+		return nil, false
+	}
+	out := make([]int64, 0, s.Len())
+	for _, it := range s.Items() {
+		v, ok := parseInt([]byte(it.Key))
+		if !ok {
+			return nil, false
+		}
+		out = append(out, v)
+	}
+	return out, true
+}
+
+// loadResult reports what loading an RDB found.
+type loadResult struct {
+	keys    int64
+	expired int64
+	aux     map[string]string
+}
+
+// loadRDB decodes an RDB into ks (a fresh keyspace nobody else sees). With
+// dropExpired (a master loading its own file) keys already expired at now
+// are skipped and returned for replication as DELs; a replica keeps them.
+// tick, when set, is called every few thousand keys (keepalives, progress).
+func loadRDB(r io.Reader, ks *keyspace.Keyspace, now int64, dropExpired bool, tick func(read int64)) (loadResult, error) {
+	dec := rdb.NewDecoder(r)
+	res := loadResult{}
+	if _, err := dec.Header(); err != nil {
+		return res, err
+	}
+	for i := int64(0); ; i++ {
+		en, err := dec.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return res, err
+		}
+		if tick != nil && i%4096 == 0 {
+			tick(dec.Read())
+		}
+		if en.DB < 0 || en.DB >= ks.Len() {
+			return res, fmt.Errorf("rdb: key %q in database %d: %w", en.Key, en.DB, errBadDB)
+		}
+		if dropExpired && en.ExpireAt >= 0 && en.ExpireAt <= now {
+			res.expired++
+			continue
+		}
+		addDecoded(ks.DB(en.DB), en)
+		res.keys++
+	}
+	res.aux = dec.Aux()
+	return res, nil
+}
+
+var errBadDB = errors.New("database index out of range")
+
+// addDecoded stores a decoded entry, replacing any earlier key of the same
+// name (a later duplicate in a file wins, as when Redis loads).
+func addDecoded(db *keyspace.DB, en *rdb.Entry) {
+	exp := en.ExpireAt
+	switch {
+	case exp < 0:
+		exp = 0
+	case exp == 0:
+		exp = -1
+	}
+	if old := db.Peek(en.Key); old != nil {
+		db.DeleteEntry(old)
+	}
+	switch en.Type {
+	case rdb.TypeString:
+		db.Add(en.Key, en.Str, nil, exp)
+	case rdb.TypeList:
+		l := keyspace.NewList()
+		for _, v := range en.List {
+			l.PushBack(v)
+		}
+		db.Add(en.Key, nil, l, exp)
+	case rdb.TypeSet:
+		s := keyspace.NewSet(len(en.Set))
+		for _, m := range en.Set {
+			s.Add(m)
+		}
+		db.Add(en.Key, nil, s, exp)
+	case rdb.TypeHash:
+		h := keyspace.NewHash(len(en.Hash))
+		for _, f := range en.Hash {
+			h.Set(string(f.Field), f.Value)
+		}
+		db.Add(en.Key, nil, h, exp)
+	case rdb.TypeZSet:
+		z := keyspace.NewZSet()
+		for _, m := range en.ZSet {
+			z.Set(m.Member, m.Score)
+		}
+		db.Add(en.Key, nil, z, exp)
+	}
+}
