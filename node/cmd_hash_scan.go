@@ -17,9 +17,8 @@ var hashEmptyScan = []byte("*2\r\n$1\r\n0\r\n*0\r\n")
 // with cursor 0, whatever COUNT says, as Redis does; a larger one is walked
 // COUNT fields per call with Dict's cursor.
 func cmdHScan(x *cmdCtx) {
-	cursor, ok := hashParseCursor(x.args[2])
+	cursor, ok := x.scanCursor(x.args[2])
 	if !ok {
-		x.err("ERR invalid cursor")
 		return
 	}
 	e := x.hashOrReply(x.args[1], false, hashEmptyScan)
@@ -60,36 +59,6 @@ func cmdHScan(x *cmdCtx) {
 		x.bulkStr(it.Key)
 		x.bulk(it.Val)
 	}
-}
-
-// hashParseCursor parses a cursor as Redis's hashParseCursorOrReply does
-// with strtoul: an optional sign ("-1" wraps to 2^64-1), decimal digits,
-// no leading space. An empty string is cursor 0 (strtoul stops at once
-// and leaves eptr on the terminator).
-func hashParseCursor(b []byte) (uint64, bool) {
-	neg := false
-	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
-		neg = b[0] == '-'
-		b = b[1:]
-		if len(b) == 0 {
-			return 0, false // no digits: strtoul leaves eptr on the sign
-		}
-	}
-	var v uint64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		d := uint64(c - '0')
-		if v > (1<<64-1-d)/10 {
-			return 0, false // ERANGE
-		}
-		v = v*10 + d
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
 }
 
 // HRANDFIELD key [count [WITHVALUES]]

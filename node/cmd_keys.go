@@ -112,12 +112,6 @@ func cmdKeys(x *cmdCtx) {
 	}
 }
 
-// parseCursor parses a SCAN cursor.
-func parseCursor(b []byte) (uint64, bool) {
-	v, err := strconv.ParseUint(string(b), 10, 64)
-	return v, err == nil
-}
-
 // scanOptions are the MATCH / COUNT / TYPE options of the SCAN family.
 type scanOptions struct {
 	match   string
@@ -161,9 +155,8 @@ func (x *cmdCtx) parseScanOptions(args [][]byte, allowType bool) (scanOptions, b
 
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 func cmdScan(x *cmdCtx) {
-	cursor, ok := parseCursor(x.args[1])
+	cursor, ok := x.scanCursor(x.args[1])
 	if !ok {
-		x.err("ERR invalid cursor")
 		return
 	}
 	o, ok := x.parseScanOptions(x.args[2:], true)

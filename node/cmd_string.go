@@ -409,7 +409,7 @@ const longDoublePrec = 64
 
 // parseLongDouble parses a value the way Redis's string2ld does.
 func parseLongDouble(b []byte) (*big.Float, bool) {
-	if len(b) == 0 || len(b) > 5000 || b[0] == ' ' || b[len(b)-1] == ' ' {
+	if len(b) == 0 || len(b) >= 5120 || b[0] == ' ' || b[len(b)-1] == ' ' {
 		return nil, false
 	}
 	s := string(b)

@@ -1,7 +1,6 @@
 package node
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/tidwall/redcon"
@@ -221,31 +220,10 @@ func parseInt(b []byte) (int64, bool) {
 	return int64(v), true
 }
 
-// parseFloat parses a Redis double argument (strtold semantics: no spaces,
-// "inf"/"-inf"/"+inf" accepted, NaN refused).
-func parseFloat(b []byte) (float64, bool) {
-	if len(b) == 0 || b[0] == ' ' || b[len(b)-1] == ' ' {
-		return 0, false
-	}
-	s := string(b)
-	switch strings.ToLower(s) {
-	case "inf", "+inf", "infinity", "+infinity":
-		return posInf, true
-	case "-inf", "-infinity":
-		return negInf, true
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-			return f, !isNaN(f) && false
-		}
-		return 0, false
-	}
-	if isNaN(f) {
-		return 0, false
-	}
-	return f, true
-}
+// parseFloat parses a Redis double argument as getDoubleFromObject does
+// (C strtod: hex and inf accepted, no leading space, no trailing bytes,
+// overflow, underflow and NaN refused).
+func parseFloat(b []byte) (float64, bool) { return parseScore(b) }
 
 func eqFold(b []byte, s string) bool {
 	if len(b) != len(s) {

@@ -1,6 +1,7 @@
 package keyspace
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 )
@@ -68,21 +69,24 @@ func (s *Set) ReplaceWith(o *Set) { *s = *o }
 // numeric order for an intset, the dict's order otherwise.
 func (s *Set) Members() []string {
 	out := make([]string, s.Len())
-	for i, it := range s.Items() {
-		out[i] = it.Key
+	if s.ht {
+		for i, it := range s.Items() {
+			out[i] = it.Key
+		}
+		return out
 	}
-	if !s.ht {
-		slices.SortFunc(out, func(a, b string) int {
-			x, _ := strconv.ParseInt(a, 10, 64)
-			y, _ := strconv.ParseInt(b, 10, 64)
-			switch {
-			case x < y:
-				return -1
-			case x > y:
-				return 1
-			}
-			return 0
-		})
+	type num struct {
+		v int64
+		s string
+	}
+	nums := make([]num, s.Len())
+	for i, it := range s.Items() {
+		v, _ := strconv.ParseInt(it.Key, 10, 64)
+		nums[i] = num{v, it.Key}
+	}
+	slices.SortFunc(nums, func(a, b num) int { return cmp.Compare(a.v, b.v) })
+	for i, n := range nums {
+		out[i] = n.s
 	}
 	return out
 }

@@ -2,12 +2,14 @@ package keyspace
 
 import "math/rand/v2"
 
-// Redis's default zset-max-listpack-entries and zset-max-listpack-value:
-// a sorted set of at most this many members, none longer than that, is
+// Redis's defaults for the sorted-set encoding: a sorted set of at most
+// MaxListpackEntries members, none longer than MaxListpackValue bytes, is
 // listpack-encoded.
 const (
+	// MaxListpackEntries is zset-max-listpack-entries.
 	MaxListpackEntries = 128
-	MaxListpackValue   = 64
+	// MaxListpackValue is zset-max-listpack-value.
+	MaxListpackValue = 64
 )
 
 // ZSet is a Redis sorted set: a dict from member to score for lookups and
