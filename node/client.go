@@ -44,6 +44,7 @@ type Client struct {
 	psubs   map[string]struct{}
 	pub     *pubsubOut // set once the client is in pub/sub mode (detached writer)
 
+	cmdCache *command      // the command this client ran last (dispatch checks it first)
 	replica  *replicaPeer  // set when this client became a replica
 	replconf replconfState // what REPLCONF told us before PSYNC
 

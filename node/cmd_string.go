@@ -189,7 +189,8 @@ func (x *cmdCtx) setGeneric(flags int, key, val, expire []byte, okReply, abortRe
 			x.bulk(e.Str())
 		}
 	}
-	found := x.lookupWrite(key) != nil
+	cur := x.lookupWrite(key)
+	found := cur != nil
 	if (flags&sNX != 0 && found) || (flags&sXX != 0 && !found) {
 		if flags&sGet == 0 {
 			if abortReply != nil {
@@ -200,7 +201,7 @@ func (x *cmdCtx) setGeneric(flags int, key, val, expire []byte, okReply, abortRe
 		}
 		return
 	}
-	x.db.SetString(key, copyBytes(val), when, flags&sKeepTTL != 0)
+	x.db.SetStringEntry(cur, key, copyBytes(val), when, flags&sKeepTTL != 0)
 	x.touch(key)
 	if expire != nil {
 		x.prop = [][]byte{[]byte("SET"), key, val, []byte("PXAT"), strconv.AppendInt(nil, when, 10)}

@@ -9,7 +9,13 @@ import (
 // refuse a command (unknown, arity, auth, pub/sub context, MULTI queuing,
 // role and durability checks) and then calls it.
 func (n *Node) dispatch(c *Client, w *redcon.Writer, args [][]byte) {
-	cmd := lookupCommand(args[0])
+	// Clients repeat commands: check the one this client ran last before
+	// looking the table up.
+	cmd := c.cmdCache
+	if cmd == nil || !eqFold(args[0], cmd.name) {
+		cmd = lookupCommand(args[0])
+		c.cmdCache = cmd
+	}
 	if cmd == nil {
 		n.rejectQueued(c)
 		w.WriteError(unknownCommandError(args))
@@ -120,7 +126,11 @@ func (n *Node) call(c *Client, w *redcon.Writer, cmd *command, args [][]byte) {
 	}
 	n.callDepth++
 	x := &n.ctxs[depth]
-	*x = cmdCtx{n: n, c: c, cmd: cmd, args: args, w: w, now: n.nowMs(), db: n.ks.DB(c.db)}
+	now := n.batchNow
+	if now == 0 {
+		now = n.nowMs()
+	}
+	*x = cmdCtx{n: n, c: c, cmd: cmd, args: args, w: w, now: now, db: n.ks.DB(c.db)}
 	before := n.repl.hist.Offset
 	cmd.fn(x)
 	n.stats.commands++

@@ -78,6 +78,9 @@ type Node struct {
 	// activeExpire turns the active expiry cycle on (DEBUG SET-ACTIVE-EXPIRE).
 	activeExpire bool
 	wakePending  bool
+	// batchNow is the time of the batch of commands being run (unix ms),
+	// read once per batch as Redis reads it once per command; 0 outside.
+	batchNow int64
 
 	netInput        atomic.Int64
 	netOutput       atomic.Int64

@@ -105,6 +105,8 @@ func (n *Node) handle(conn redcon.Conn, first redcon.Command) {
 	w := redcon.BaseWriter(conn)
 	rest := conn.ReadPipeline()
 	n.mu.Lock()
+	n.batchNow = n.nowMs()
+	c.lastSeen = n.batchNow
 	for i := -1; i < len(rest); i++ {
 		args := first.Args
 		if i >= 0 {
@@ -113,7 +115,6 @@ func (n *Node) handle(conn redcon.Conn, first redcon.Command) {
 		if c.killed.Load() {
 			break
 		}
-		c.lastSeen = n.nowMs()
 		cmd := lookupCommand(args[0])
 		if cmd != nil && cmd.flags&(cBlocking|cDetach) != 0 && n.precheck(c, w, cmd, args) {
 			if cmd.flags&cDetach != 0 {
@@ -121,13 +122,16 @@ func (n *Node) handle(conn redcon.Conn, first redcon.Command) {
 				for _, r := range rest[i+1:] {
 					pending = append(pending, r.Args)
 				}
+				n.batchNow = 0
 				n.mu.Unlock()
 				n.detach(c, conn, cmd, args, pending)
 				return
 			}
+			n.batchNow = 0
 			n.mu.Unlock()
 			cmd.block(n, c, w, args)
 			n.mu.Lock()
+			n.batchNow = n.nowMs()
 			continue
 		}
 		n.dispatch(c, w, args)
@@ -136,6 +140,7 @@ func (n *Node) handle(conn redcon.Conn, first redcon.Command) {
 		}
 	}
 	closeNow := c.is(flagCloseASAP) || c.killed.Load()
+	n.batchNow = 0
 	n.wakeAllPeersIfPending()
 	n.mu.Unlock()
 	if closeNow {

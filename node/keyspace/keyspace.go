@@ -99,8 +99,14 @@ func (db *DB) PeekString(key string) *Entry { return db.t().m[key] }
 // type. With keepTTL the key keeps its TTL; otherwise exp (unix ms, 0 for
 // none) becomes its TTL. val is kept, not copied.
 func (db *DB) SetString(key []byte, val []byte, exp int64, keepTTL bool) *Entry {
+	return db.SetStringEntry(db.t().m[string(key)], key, val, exp, keepTTL)
+}
+
+// SetStringEntry is SetString for a caller that already looked the key up:
+// e is the key's current entry or nil.
+func (db *DB) SetStringEntry(e *Entry, key []byte, val []byte, exp int64, keepTTL bool) *Entry {
 	t := db.t()
-	if e := t.m[string(key)]; e != nil {
+	if e != nil {
 		db.ks.capture(db.id, e)
 		e.str, e.obj = val, nil
 		e.ver = db.ks.epoch
