@@ -22,6 +22,8 @@ func run(args []string) int {
 	switch args[0] {
 	case "node":
 		return runNode(args[1:])
+	case "watch":
+		return runWatch(args[1:])
 	case "version", "--version", "-v":
 		fmt.Printf("replscope %s\n", version)
 		return 0
@@ -38,6 +40,8 @@ func run(args []string) int {
 func usage(w *os.File) {
 	fmt.Fprint(w, `usage:
   replscope node  [redis.conf] [--directive value ...]  a headless node, redis-server style
+  replscope watch ADDR... [--password PW] [--readonly] [--interval D] [--json [--once]]
+                                                     observe and operate a replication graph
   replscope version
 `)
 }

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/replscope/replscope/topology"
+)
+
+// watchUsage is the help text of `replscope watch`.
+const watchUsage = `usage: replscope watch ADDR... [flags]
+
+Discovers the replication graph reachable from ADDR (host:port,
+user:pass@host:port, or a Sentinel) and shows it: the dashboard when there
+is one, else the tree as text after every change. With --json it prints
+the graph, then each change, as JSON lines.
+
+flags:
+`
+
+// watchOpts are the parsed flags of `replscope watch`.
+type watchOpts struct {
+	addrs    []string
+	password string
+	user     string
+	readonly bool
+	jsonOut  bool
+	once     bool
+	interval time.Duration
+	timeout  time.Duration
+	outage   time.Duration
+	conc     int
+}
+
+// runWatch is `replscope watch ADDR... [--password PW] [--readonly]
+// [--interval D] [--json [--once]]`. It returns the exit status: 0, 1 on
+// a runtime error, 2 on a usage error, and with --once 3 when a critical
+// alert (link down, unreachable, …) is raised.
+func runWatch(args []string) int {
+	return watchMain(args, os.Stdout, os.Stderr)
+}
+
+// watchMain is runWatch with its output streams.
+func watchMain(args []string, stdout, stderr io.Writer) int {
+	o, err := parseWatch(args, stderr)
+	if err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		fmt.Fprintf(stderr, "replscope watch: %v\n", err)
+		return 2
+	}
+	w, err := topology.NewWatcher(topology.Config{
+		Seeds: o.addrs, User: o.user, Password: o.password, ReadOnly: o.readonly,
+		Interval: o.interval, Timeout: o.timeout, Concurrency: o.conc,
+		Thresholds: topology.Thresholds{OutageWindow: o.outage},
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "replscope watch: %v\n", err)
+		return 2
+	}
+	defer w.Close()
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	if o.once {
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+		defer stop()
+		u := w.Poll(ctx)
+		if err := emit(out, o.jsonOut, u, true); err != nil {
+			fmt.Fprintf(stderr, "replscope watch: %v\n", err)
+			return 1
+		}
+		return criticalStatus(u.Graph)
+	}
+	return follow(w, out, stderr, o.jsonOut)
+}
+
+// parseWatch reads flags and addresses in any order.
+func parseWatch(args []string, errOut io.Writer) (watchOpts, error) {
+	var o watchOpts
+	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
+	fs.SetOutput(errOut)
+	fs.Usage = func() {
+		fmt.Fprint(errOut, watchUsage)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.password, "password", "", "password for every node without its own (default $REDISCLI_AUTH)")
+	fs.StringVar(&o.user, "user", "", "ACL user for --password")
+	fs.BoolVar(&o.readonly, "readonly", false, "no operations at all")
+	fs.BoolVar(&o.jsonOut, "json", false, "print the graph and then each change as JSON lines")
+	fs.BoolVar(&o.once, "once", false, "one round: print the graph and exit")
+	fs.DurationVar(&o.interval, "interval", time.Second, "time between polling rounds")
+	fs.DurationVar(&o.timeout, "timeout", time.Second, "per-node probe timeout")
+	fs.DurationVar(&o.outage, "outage-window", time.Minute, "outage the replication backlog should survive (backlog sizing advice)")
+	fs.IntVar(&o.conc, "concurrency", 16, "nodes probed at once")
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			return o, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		o.addrs = append(o.addrs, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if len(o.addrs) == 0 {
+		fs.Usage()
+		return o, fmt.Errorf("at least one address is needed")
+	}
+	if o.password == "" {
+		o.password = os.Getenv("REDISCLI_AUTH")
+	}
+	if o.interval <= 0 || o.timeout <= 0 {
+		return o, fmt.Errorf("--interval and --timeout must be positive")
+	}
+	return o, nil
+}
+
+// follow prints every update until SIGINT/SIGTERM.
+func follow(w *topology.Watcher, out *bufio.Writer, stderr io.Writer, jsonOut bool) int {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	w.Start()
+	first := true
+	for {
+		select {
+		case <-sig:
+			return 0
+		case u, ok := <-w.Updates():
+			if !ok {
+				return 0
+			}
+			if err := emit(out, jsonOut, u, first); err != nil {
+				fmt.Fprintf(stderr, "replscope watch: %v\n", err)
+				return 1
+			}
+			first = false
+		}
+	}
+}
+
+// emit prints one update: in JSON the graph only the first time (then
+// events), in text the tree whenever something changed.
+func emit(out *bufio.Writer, jsonOut bool, u topology.Update, first bool) error {
+	defer out.Flush()
+	if jsonOut {
+		enc := json.NewEncoder(out)
+		if first {
+			if err := enc.Encode(u.Graph); err != nil {
+				return fmt.Errorf("encode graph: %w", err)
+			}
+		}
+		for _, e := range u.Events {
+			if err := enc.Encode(e); err != nil {
+				return fmt.Errorf("encode event: %w", err)
+			}
+		}
+		return nil
+	}
+	for _, e := range u.Events {
+		fmt.Fprintf(out, "%s %-18s %s %s\n", e.Time.Format("15:04:05.000"), e.Kind, e.Addr, e.Detail)
+	}
+	if first || len(u.Events) > 0 {
+		fmt.Fprintf(out, "\n%s\n", u.Graph.At.Format(time.RFC3339))
+		_, err := out.WriteString(topology.RenderText(u.Graph))
+		return err
+	}
+	return nil
+}
+
+// criticalStatus is 3 when the graph has a critical alert.
+func criticalStatus(g *topology.Graph) int {
+	for _, a := range g.Alerts {
+		if a.Severity == topology.Critical {
+			return 3
+		}
+	}
+	return 0
+}

@@ -1,0 +1,252 @@
+package topology
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/replscope/replscope/node"
+)
+
+// EventKind names a change between two Graphs, or an event an embedded
+// node reported itself. Names shared with node.EventKind mean the same.
+type EventKind string
+
+// Event kinds.
+const (
+	EventNodeAppeared     EventKind = "node-appeared"
+	EventNodeVanished     EventKind = "node-vanished"
+	EventNodeRestarted    EventKind = "node-restarted" // same address, new run_id
+	EventReachChanged     EventKind = "reach-changed"  // ok ↔ unreachable / auth-failed
+	EventRoleChanged      EventKind = "role-changed"
+	EventMasterChanged    EventKind = "master-changed" // a replica now follows another master
+	EventLinkUp           EventKind = "link-up"
+	EventLinkDown         EventKind = "link-down"
+	EventFullSyncStarted  EventKind = "full-sync-started"
+	EventFullSyncFinished EventKind = "full-sync-finished"
+	EventSyncFull         EventKind = "sync-full"        // a master's sync_full rose
+	EventSyncPartial      EventKind = "sync-partial"     // a master's sync_partial_ok rose
+	EventSyncPartialErr   EventKind = "sync-partial-err" // a master's sync_partial_err rose
+	EventAlertRaised      EventKind = "alert-raised"
+	EventAlertCleared     EventKind = "alert-cleared"
+)
+
+// Event is one change. Node is the node concerned (the replica for link
+// events), Peer the other end; Alert is set for alert events. Source is
+// "poll" for changes found by Diff, "node" for an embedded node's own
+// event feed.
+type Event struct {
+	Time   time.Time
+	Kind   EventKind
+	Node   NodeID
+	Addr   string
+	Peer   NodeID
+	Alert  AlertName
+	Detail string
+	Source string
+}
+
+// Diff lists what changed from prev to cur, in a deterministic order
+// (nodes, then links, then alerts, each in graph order). Diff(nil, g) is
+// empty: the first Graph is the baseline.
+func Diff(prev, cur *Graph) []Event {
+	if prev == nil || cur == nil {
+		return nil
+	}
+	d := differ{prev: prev, cur: cur, at: cur.At}
+	d.nodes()
+	d.links()
+	d.alerts()
+	return d.out
+}
+
+type differ struct {
+	prev, cur *Graph
+	at        time.Time
+	out       []Event
+}
+
+func (d *differ) emit(kind EventKind, n *Node, peer NodeID, detail string) {
+	d.out = append(d.out, Event{Time: d.at, Kind: kind, Node: n.ID, Addr: n.Addr, Peer: peer, Detail: detail, Source: "poll"})
+}
+
+// match finds n's counterpart in prev: same ID, else the same address.
+func (d *differ) match(n *Node) *Node {
+	if p := d.prev.Node(n.ID); p != nil {
+		return p
+	}
+	return d.prev.ByAddr(n.Addr)
+}
+
+func (d *differ) nodes() {
+	matched := map[NodeID]bool{}
+	for _, n := range d.cur.Nodes {
+		p := d.match(n)
+		if p == nil {
+			d.emit(EventNodeAppeared, n, "", fmt.Sprintf("%s %s", n.Role, n.Reach))
+			continue
+		}
+		matched[p.ID] = true
+		if p.RunID != "" && n.RunID != "" && p.RunID != n.RunID && n.Reach == ReachOK {
+			d.emit(EventNodeRestarted, n, "", fmt.Sprintf("run_id %s → %s", shortID(p.RunID), shortID(n.RunID)))
+		}
+		d.nodeChanges(p, n)
+	}
+	for _, p := range d.prev.Nodes {
+		if !matched[p.ID] && d.cur.Node(p.ID) == nil && d.cur.ByAddr(p.Addr) == nil {
+			d.emit(EventNodeVanished, p, "", "no longer mentioned and not reachable")
+		}
+	}
+}
+
+func (d *differ) nodeChanges(p, n *Node) {
+	if p.Reach != n.Reach {
+		d.emit(EventReachChanged, n, "", fmt.Sprintf("%s → %s", p.Reach, n.Reach))
+	}
+	if p.Reach != ReachOK || n.Reach != ReachOK {
+		return
+	}
+	if p.Role != n.Role {
+		d.emit(EventRoleChanged, n, "", fmt.Sprintf("%s → %s", p.Role, n.Role))
+	} else if p.Upstream != nil && n.Upstream != nil && p.Upstream.Addr != n.Upstream.Addr {
+		d.emit(EventMasterChanged, n, d.peerAt(n.Upstream.Addr), fmt.Sprintf("%s → %s", p.Upstream.Addr, n.Upstream.Addr))
+	}
+	if p.RunID != n.RunID {
+		return // counters restarted
+	}
+	for _, c := range []struct {
+		kind      EventKind
+		old, new  int64
+		name, act string
+	}{
+		{EventSyncFull, p.Stats.SyncFull, n.Stats.SyncFull, "sync_full", "served %d full sync(s)"},
+		{EventSyncPartial, p.Stats.SyncPartialOK, n.Stats.SyncPartialOK, "sync_partial_ok", "accepted %d partial resync(s)"},
+		{EventSyncPartialErr, p.Stats.SyncPartialErr, n.Stats.SyncPartialErr, "sync_partial_err", "refused %d partial resync(s)"},
+	} {
+		if c.new > c.old {
+			d.emit(c.kind, n, "", fmt.Sprintf(c.act+" (%s %d → %d)", c.new-c.old, c.name, c.old, c.new))
+		}
+	}
+}
+
+func (d *differ) peerAt(addr string) NodeID {
+	if m := d.cur.ByAddr(addr); m != nil {
+		return m.ID
+	}
+	return NodeID(addr)
+}
+
+func (d *differ) links() {
+	old := map[[2]NodeID]*Link{}
+	for _, l := range d.prev.Links {
+		old[[2]NodeID{l.Master, l.Replica}] = l
+	}
+	for _, l := range d.cur.Links {
+		r := d.cur.Node(l.Replica)
+		if r == nil {
+			continue
+		}
+		ps := LinkUnknown
+		if pl := old[[2]NodeID{l.Master, l.Replica}]; pl != nil {
+			ps = pl.Health.State
+		}
+		cs := l.Health.State
+		if ps == cs || cs == LinkUnknown {
+			continue
+		}
+		m := d.cur.Node(l.Master)
+		desc := fmt.Sprintf("%s → %s", m.Addr, r.Addr)
+		switch {
+		case cs == LinkSyncing:
+			d.emit(EventFullSyncStarted, r, l.Master, desc)
+		case ps == LinkSyncing && cs == LinkUp:
+			d.emit(EventFullSyncFinished, r, l.Master, desc)
+			d.emit(EventLinkUp, r, l.Master, desc)
+		case cs == LinkUp:
+			d.emit(EventLinkUp, r, l.Master, desc)
+		case ps == LinkUp && (cs == LinkDown || cs == LinkConnecting):
+			d.emit(EventLinkDown, r, l.Master, desc+" ("+string(cs)+")")
+		}
+	}
+}
+
+func (d *differ) alerts() {
+	was := map[string]bool{}
+	for _, a := range d.prev.Alerts {
+		was[a.key()] = true
+	}
+	is := map[string]bool{}
+	for _, a := range d.cur.Alerts {
+		is[a.key()] = true
+		if !was[a.key()] {
+			d.alertEvent(EventAlertRaised, a, d.cur)
+		}
+	}
+	for _, a := range d.prev.Alerts {
+		if !is[a.key()] {
+			d.alertEvent(EventAlertCleared, a, d.prev)
+		}
+	}
+}
+
+func (d *differ) alertEvent(kind EventKind, a Alert, g *Graph) {
+	addr := string(a.Node)
+	if n := g.Node(a.Node); n != nil {
+		addr = n.Addr
+	}
+	d.out = append(d.out, Event{Time: d.at, Kind: kind, Node: a.Node, Addr: addr, Peer: a.Peer,
+		Alert: a.Name, Detail: a.Message, Source: "poll"})
+}
+
+// NodeEvents converts an embedded node's own events into Events, naming
+// nodes by their IDs in g (by address when g does not know them).
+func NodeEvents(g *Graph, evs []node.Event) []Event {
+	out := make([]Event, 0, len(evs))
+	idOf := func(addr string) (NodeID, string) {
+		if addr == "" {
+			return "", ""
+		}
+		if n := g.ByAddr(addr); n != nil {
+			return n.ID, n.Addr
+		}
+		return NodeID(CanonAddr(addr)), CanonAddr(addr)
+	}
+	for _, e := range evs {
+		id, addr := idOf(e.Node)
+		peerAddr := e.Peer
+		if peerAddr == "" {
+			peerAddr = e.Master
+		}
+		peer, _ := idOf(peerAddr)
+		detail := e.Reason
+		if detail == "" && e.Role != "" {
+			detail = "role " + e.Role
+		}
+		out = append(out, Event{Time: e.Time, Kind: EventKind(e.Kind), Node: id, Addr: addr, Peer: peer,
+			Detail: detail, Source: "node"})
+	}
+	return out
+}
+
+// pollKindsFromNodes are the poll-derived event kinds an embedded node
+// reports itself, more precisely; Merge drops the poll copies for it.
+var pollKindsFromNodes = map[EventKind]bool{
+	EventRoleChanged: true, EventLinkUp: true, EventLinkDown: true,
+	EventFullSyncStarted: true, EventFullSyncFinished: true,
+}
+
+// Merge combines poll-derived events with embedded nodes' own events:
+// for embedded nodes the node's own link, role and sync events replace
+// the poll's, and the result is ordered by time (stable).
+func Merge(g *Graph, poll, fromNodes []Event) []Event {
+	out := make([]Event, 0, len(poll)+len(fromNodes))
+	for _, e := range poll {
+		if n := g.Node(e.Node); n != nil && n.Embedded && pollKindsFromNodes[e.Kind] {
+			continue
+		}
+		out = append(out, e)
+	}
+	out = append(out, fromNodes...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
+	return out
+}

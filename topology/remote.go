@@ -1,0 +1,309 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/replscope/replscope/internal/resp"
+)
+
+// Dialer opens a TCP-like connection; net.Dialer.DialContext and the
+// simulated network's dialers fit.
+type Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// DefaultDialer dials real TCP.
+func DefaultDialer() Dialer {
+	var d net.Dialer
+	return d.DialContext
+}
+
+// infoArgs is the INFO request of every probe. Redis 7 takes several
+// sections; a Sentinel answers the ones it has (server, stats, sentinel).
+var infoArgs = []string{"INFO", "server", "persistence", "stats", "replication", "keyspace", "sentinel"}
+
+// limitsEvery is how often a node's client-output-buffer-limit is re-read.
+const limitsEvery = time.Minute
+
+// Remote reads nodes over RESP: real redis-server, redis-sentinel and
+// replscope nodes alike. It keeps one idle connection per address between
+// probes. Probe is safe for concurrent use on different addresses.
+type Remote struct {
+	dial    Dialer
+	auth    Auth
+	timeout time.Duration
+
+	mu     sync.Mutex
+	idle   map[string]*resp.Client
+	limits map[string]cachedLimits
+	closed bool
+}
+
+type cachedLimits struct {
+	runID  string
+	at     time.Time
+	limits Limits
+}
+
+// NewRemote returns a Remote dialling with dial (DefaultDialer when nil),
+// authenticating with auth and giving each probe at most timeout.
+func NewRemote(dial Dialer, auth Auth, timeout time.Duration) *Remote {
+	if dial == nil {
+		dial = DefaultDialer()
+	}
+	if timeout <= 0 {
+		timeout = time.Second
+	}
+	return &Remote{dial: dial, auth: auth, timeout: timeout,
+		idle: map[string]*resp.Client{}, limits: map[string]cachedLimits{}}
+}
+
+// Probe reads one node at addr (canonical) at time now. It never fails: a
+// node that cannot be read comes back with Reach and Error saying why. A
+// reused connection that turns out dead (the server closed it while idle)
+// is replaced once.
+func (r *Remote) Probe(ctx context.Context, addr string, now time.Time) *Node {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	for attempt := 0; ; attempt++ {
+		c, reused, err := r.conn(ctx, addr)
+		if err != nil {
+			return failed(addr, now, r.timeoutErr(ctx, err))
+		}
+		stop := bindDeadline(ctx, c)
+		n, err := r.read(c, addr, now)
+		if stop() && err == nil {
+			r.release(addr, c)
+			return n
+		}
+		_ = c.Close()
+		if err == nil || errors.Is(err, errAuth) || errors.Is(err, errNotRedis) || !reused || ctx.Err() != nil || attempt > 0 {
+			return failed(addr, now, r.timeoutErr(ctx, err))
+		}
+	}
+}
+
+// timeoutErr names a probe that ran out of time as such.
+func (r *Remote) timeoutErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil || err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("no answer within %s: %w", r.timeout, context.DeadlineExceeded)
+	}
+	return err
+}
+
+// bindDeadline makes the connection's I/O end at ctx's deadline or when
+// ctx is cancelled. The returned stop reports false when ctx ended first
+// (the connection is then unusable).
+func bindDeadline(ctx context.Context, c *resp.Client) func() bool {
+	c.Timeout = 0
+	dl, _ := ctx.Deadline()
+	_ = c.Conn().SetDeadline(dl)
+	return context.AfterFunc(ctx, func() { _ = c.Conn().SetDeadline(time.Unix(1, 0)) })
+}
+
+// read pipelines ROLE, INFO, CLIENT LIST and (now and then) CONFIG GET.
+func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error) {
+	askLimits := r.wantLimits(addr, now)
+	cmds := [][]string{{"ROLE"}, infoArgs, {"CLIENT", "LIST", "TYPE", "replica"}}
+	if askLimits {
+		cmds = append(cmds, []string{"CONFIG", "GET", "client-output-buffer-limit"})
+	}
+	var buf []byte
+	for _, cmd := range cmds {
+		buf = resp.AppendCommand(buf, cmd...)
+	}
+	if err := c.WriteRaw(buf); err != nil { // one write for the whole pipeline
+		return nil, err
+	}
+	replies := make([]resp.Value, len(cmds))
+	for i := range cmds {
+		v, err := c.Receive()
+		if err != nil {
+			return nil, err
+		}
+		replies[i] = v
+	}
+	if err := firstAuthError(replies[:2]); err != nil {
+		return nil, err
+	}
+	if replies[1].Kind != resp.BulkString {
+		return nil, fmt.Errorf("%w: INFO answered %q", errNotRedis, clip(replies[1].String()))
+	}
+	rep := Replies{Role: replies[0], Info: string(replies[1].Str)}
+	if replies[2].Kind == resp.BulkString {
+		rep.ClientList = string(replies[2].Str)
+	}
+	if askLimits {
+		rep.OutputCfg = replies[3]
+	}
+	n := NodeFromReplies(addr, now, rep)
+	r.rememberLimits(addr, n, now, askLimits)
+	return n, nil
+}
+
+var (
+	errAuth      = errors.New("authentication failed")
+	errNotRedis  = errors.New("not a Redis node")
+	errClosed    = errors.New("topology: remote closed")
+	authPrefixes = []string{"NOAUTH", "WRONGPASS", "NOPERM"}
+)
+
+// firstAuthError returns an authentication error among replies.
+func firstAuthError(vs []resp.Value) error {
+	for _, v := range vs {
+		if v.Kind != resp.Error {
+			continue
+		}
+		pre := resp.ServerError(v.Str).Prefix()
+		for _, p := range authPrefixes {
+			if pre == p {
+				return fmt.Errorf("%w: %s", errAuth, v.Str)
+			}
+		}
+	}
+	return nil
+}
+
+func (r *Remote) wantLimits(addr string, now time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, ok := r.limits[addr]
+	return !ok || now.Sub(c.at) >= limitsEvery
+}
+
+// rememberLimits caches the limits read now, or applies the cached ones
+// when they belong to the same run_id.
+func (r *Remote) rememberLimits(addr string, n *Node, now time.Time, asked bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if asked {
+		r.limits[addr] = cachedLimits{runID: n.RunID, at: now, limits: n.Limits}
+		return
+	}
+	if c, ok := r.limits[addr]; ok && c.runID == n.RunID {
+		n.Limits = c.limits
+	} else {
+		delete(r.limits, addr) // restarted: read them again next time
+	}
+}
+
+// conn returns an idle connection to addr (reused true) or dials and
+// authenticates one.
+func (r *Remote) conn(ctx context.Context, addr string) (c *resp.Client, reused bool, err error) {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil, false, errClosed
+	}
+	if c := r.idle[addr]; c != nil {
+		delete(r.idle, addr)
+		r.mu.Unlock()
+		return c, true, nil
+	}
+	r.mu.Unlock()
+	c, err = Connect(ctx, r.dial, addr, r.auth.For(addr))
+	return c, false, err
+}
+
+func (r *Remote) release(addr string, c *resp.Client) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed || r.idle[addr] != nil {
+		_ = c.Close()
+		return
+	}
+	r.idle[addr] = c
+}
+
+// Forget closes the idle connection to addr, if any.
+func (r *Remote) Forget(addr string) {
+	r.mu.Lock()
+	c := r.idle[addr]
+	delete(r.idle, addr)
+	delete(r.limits, addr)
+	r.mu.Unlock()
+	if c != nil {
+		_ = c.Close()
+	}
+}
+
+// Close closes every idle connection; later probes fail.
+func (r *Remote) Close() error {
+	r.mu.Lock()
+	r.closed = true
+	idle := r.idle
+	r.idle = map[string]*resp.Client{}
+	r.mu.Unlock()
+	for _, c := range idle {
+		_ = c.Close()
+	}
+	return nil
+}
+
+// Connect dials addr and authenticates with creds, within ctx. Errors
+// name the address, never the password: a server reply that repeats it
+// (an "unknown command 'AUTH', with args beginning with: …" from a server
+// without AUTH) is redacted. The client has no per-call timeout: bound its
+// use with connection deadlines or a context.
+func Connect(ctx context.Context, dial Dialer, addr string, creds Credentials) (*resp.Client, error) {
+	conn, err := dial(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", addr, err)
+	}
+	c := resp.NewClient(conn, 0)
+	args := creds.authArgs()
+	if args == nil {
+		return c, nil
+	}
+	stop := bindDeadline(ctx, c)
+	v, err := c.Do(args...)
+	if !stop() && err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		_ = c.Close()
+		return nil, fmt.Errorf("auth %s: %w", addr, err)
+	}
+	if v.Kind == resp.Error {
+		msg := redact(string(v.Str), creds)
+		if strings.Contains(msg, "without any password configured") {
+			return c, nil // a password was given but the server needs none
+		}
+		_ = c.Close()
+		return nil, fmt.Errorf("%w: %s: %s", errAuth, addr, msg)
+	}
+	return c, nil
+}
+
+// redact removes the credentials from a server message.
+func redact(msg string, creds Credentials) string {
+	if creds.Password != "" {
+		msg = strings.ReplaceAll(msg, creds.Password, "***")
+	}
+	return msg
+}
+
+// failed is the Node of a probe that got no usable answer.
+func failed(addr string, now time.Time, err error) *Node {
+	n := &Node{ID: NodeID(addr), Addr: addr, At: now, Role: RoleUnknown, Keys: -1,
+		Reach: ReachUnreachable, Error: err.Error()}
+	switch {
+	case errors.Is(err, errAuth):
+		n.Reach = ReachAuthFailed
+	case errors.Is(err, errNotRedis):
+		n.Reach = ReachError
+	}
+	return n
+}
+
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
+}

@@ -1,0 +1,424 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/replscope/replscope/node"
+)
+
+// Config configures a Watcher. Only Seeds (or Embedded) is required.
+type Config struct {
+	// Seeds are the addresses discovery starts from:
+	// "[user:pass@]host[:port]"; a Sentinel expands to its masters.
+	Seeds []string
+	// Embedded are in-process nodes, observed through Status() and
+	// Events() instead of RESP; their addresses are seeds too.
+	Embedded []*node.Node
+	// Credentials for every address without its own in Seeds.
+	User, Password string
+	// Dial opens connections (DefaultDialer when nil): a simulated
+	// network's dialer in tests.
+	Dial Dialer
+	// Interval between rounds (default 1 s).
+	Interval time.Duration
+	// Timeout bounds each node's probe (default 1 s); a slow node is
+	// reported unreachable and never holds the others beyond it.
+	Timeout time.Duration
+	// Concurrency bounds the probes in flight (default 16).
+	Concurrency int
+	// MaxNodes caps discovery (default 1000); further nodes are shown
+	// unprobed.
+	MaxNodes int
+	// ForgetAfter drops a node that is neither reachable, mentioned by
+	// another node, nor a seed for this long (default 1 min).
+	ForgetAfter time.Duration
+	// Thresholds tune alerts (zero: defaults).
+	Thresholds Thresholds
+	// ReadOnly makes Operator refuse every operation.
+	ReadOnly bool
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Update is one round's result: the new Graph and what changed since the
+// previous one (poll diff merged with embedded nodes' own events).
+type Update struct {
+	Graph  *Graph
+	Events []Event
+}
+
+// EventEventsDropped reports that an embedded node dropped events nobody
+// read in time.
+const EventEventsDropped EventKind = "events-dropped"
+
+// Watcher polls a replication topology: each round it probes the known
+// addresses (bounded concurrency, per-node timeout), follows what they
+// mention (discovery), builds a Graph, assesses it against the previous
+// one and diffs the two. Use Poll for one synchronous round, or Start and
+// read Updates. Close stops it and waits for its goroutine.
+type Watcher struct {
+	cfg    Config
+	seeds  []string
+	auth   Auth
+	remote *Remote
+
+	round    sync.Mutex // one round at a time; guards prev, lastSeen, carry
+	prev     *Graph
+	lastSeen map[string]time.Time // when each carried node was last alive
+	carry    []string             // addresses the next round starts from
+
+	latestMu sync.Mutex
+	latest   *Graph // prev, readable while a round runs
+
+	startOnce sync.Once
+	closeOnce sync.Once
+	cancel    context.CancelFunc
+	refresh   chan struct{}
+	updates   chan Update
+	done      chan struct{}
+}
+
+// NewWatcher checks cfg and returns a Watcher that has not polled yet.
+func NewWatcher(cfg Config) (*Watcher, error) {
+	cfg = cfg.withDefaults()
+	w := &Watcher{cfg: cfg, lastSeen: map[string]time.Time{},
+		refresh: make(chan struct{}, 1), updates: make(chan Update), done: make(chan struct{})}
+	w.auth = Auth{Default: Credentials{User: cfg.User, Password: cfg.Password}, PerAddr: map[string]Credentials{}}
+	for _, s := range cfg.Seeds {
+		seed, err := ParseSeed(s)
+		if err != nil {
+			return nil, fmt.Errorf("seed: %w", err)
+		}
+		if seed.Creds != nil {
+			w.auth.PerAddr[seed.Addr] = *seed.Creds
+		}
+		if !slices.Contains(w.seeds, seed.Addr) {
+			w.seeds = append(w.seeds, seed.Addr)
+		}
+	}
+	if len(w.seeds) == 0 && len(cfg.Embedded) == 0 {
+		return nil, errors.New("topology: no seed address")
+	}
+	w.remote = NewRemote(cfg.Dial, w.auth, cfg.Timeout)
+	return w, nil
+}
+
+func (c Config) withDefaults() Config {
+	if c.Interval <= 0 {
+		c.Interval = time.Second
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = time.Second
+	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = 16
+	}
+	if c.MaxNodes <= 0 {
+		c.MaxNodes = 1000
+	}
+	if c.ForgetAfter <= 0 {
+		c.ForgetAfter = time.Minute
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Dial == nil {
+		c.Dial = DefaultDialer()
+	}
+	return c
+}
+
+// Operator returns an Operator using the Watcher's dialer and
+// credentials (read-only when Config.ReadOnly).
+func (w *Watcher) Operator() *Operator {
+	o := NewOperator(w.cfg.Dial, w.auth, 5*time.Second)
+	if w.cfg.ReadOnly {
+		return o.ReadOnly()
+	}
+	return o
+}
+
+// Latest returns the last Graph, or nil before the first round. It does
+// not wait for a round in progress.
+func (w *Watcher) Latest() *Graph {
+	w.latestMu.Lock()
+	defer w.latestMu.Unlock()
+	return w.latest
+}
+
+// Poll runs one round now and returns its Update. Rounds never overlap.
+func (w *Watcher) Poll(ctx context.Context) Update {
+	w.round.Lock()
+	defer w.round.Unlock()
+	at := w.cfg.Now()
+	emb := w.embeddedByAddr()
+	seeds := slices.Clone(w.seeds)
+	for a := range emb {
+		if !slices.Contains(seeds, a) {
+			seeds = append(seeds, a)
+		}
+	}
+	probes := w.discover(ctx, w.known(seeds), emb)
+	g := Build(at, probes, w.prev, seeds)
+	Assess(w.prev, g, w.cfg.Thresholds)
+	events := Merge(g, Diff(w.prev, g), w.drainEmbedded(g, emb, at))
+	w.remember(g, seeds, at)
+	w.prev = g
+	w.latestMu.Lock()
+	w.latest = g
+	w.latestMu.Unlock()
+	return Update{Graph: g, Events: events}
+}
+
+// known lists the addresses to probe first: the seeds, then what the
+// last round decided to keep.
+func (w *Watcher) known(seeds []string) []string {
+	out := slices.Clone(seeds)
+	for _, a := range w.carry {
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// discover probes level after level: the known addresses, then what they
+// mention that is new, until nothing new is mentioned or MaxNodes is
+// reached. A mentioned address that is a known alias of a node that
+// answered this round is not probed again; the aliases of a node that
+// did not answer are.
+func (w *Watcher) discover(ctx context.Context, level []string, emb map[string]*node.Node) []*Node {
+	aliasOf := map[string]*Node{}
+	if w.prev != nil {
+		for _, n := range w.prev.Nodes {
+			for _, a := range n.Aliases {
+				aliasOf[a] = n
+			}
+		}
+	}
+	probed := map[string]*Node{}
+	var all []*Node
+	for len(level) > 0 && ctx.Err() == nil {
+		if room := w.cfg.MaxNodes - len(probed); len(level) > room {
+			level = level[:max(room, 0)]
+		}
+		for _, n := range w.probeAll(ctx, level, emb) {
+			probed[n.Addr] = n
+			all = append(all, n)
+		}
+		var next []string
+		want := func(a string) {
+			if probed[a] == nil && !slices.Contains(next, a) && !w.coveredAlias(a, aliasOf, probed) {
+				next = append(next, a)
+			}
+		}
+		for _, a := range level {
+			n := probed[a]
+			if n.Reach != ReachOK {
+				if p := w.prev.ByAddr(a); p != nil {
+					for _, al := range p.Aliases {
+						want(al)
+					}
+				}
+				continue
+			}
+			for _, m := range n.Mentions() {
+				want(m)
+			}
+		}
+		level = next
+	}
+	return all
+}
+
+// coveredAlias reports whether a is an alias of a node that answered this
+// round under its primary address with the same run_id.
+func (w *Watcher) coveredAlias(a string, aliasOf map[string]*Node, probed map[string]*Node) bool {
+	old := aliasOf[a]
+	if old == nil {
+		return false
+	}
+	cur := probed[old.Addr]
+	return cur != nil && cur.Reach == ReachOK && cur.RunID == old.RunID
+}
+
+// probeAll probes addrs with at most Concurrency remote probes in flight.
+func (w *Watcher) probeAll(ctx context.Context, addrs []string, emb map[string]*node.Node) []*Node {
+	out := make([]*Node, len(addrs))
+	sem := make(chan struct{}, w.cfg.Concurrency)
+	var wg sync.WaitGroup
+	for i, a := range addrs {
+		if en := emb[a]; en != nil {
+			out[i] = probeEmbedded(en, a, w.cfg.Now())
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			out[i] = w.remote.Probe(ctx, a, w.cfg.Now())
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// probeEmbedded reads an in-process node.
+func probeEmbedded(n *node.Node, addr string, now time.Time) *Node {
+	select {
+	case <-n.Done():
+		return failed(addr, now, errors.New("embedded node closed"))
+	default:
+	}
+	out := NodeFromStatus(n.Status(), true)
+	out.Addr = addr
+	if out.RunID == "" {
+		out.ID = NodeID(addr)
+	}
+	return out
+}
+
+func (w *Watcher) embeddedByAddr() map[string]*node.Node {
+	out := make(map[string]*node.Node, len(w.cfg.Embedded))
+	for _, n := range w.cfg.Embedded {
+		if a := n.Addr(); a != "" {
+			out[CanonAddr(a)] = n
+		}
+	}
+	return out
+}
+
+// drainEmbedded collects the embedded nodes' own events.
+func (w *Watcher) drainEmbedded(g *Graph, emb map[string]*node.Node, at time.Time) []Event {
+	var out []Event
+	for a, n := range emb {
+		evs, dropped := n.Events()
+		out = append(out, NodeEvents(g, evs)...)
+		if dropped > 0 {
+			id := NodeID(a)
+			if gn := g.ByAddr(a); gn != nil {
+				id = gn.ID
+			}
+			out = append(out, Event{Time: at, Kind: EventEventsDropped, Node: id, Addr: a, Source: "node",
+				Detail: fmt.Sprintf("%d events dropped before they were read", dropped)})
+		}
+	}
+	return out
+}
+
+// remember decides which nodes the next round probes: every node that
+// answered, is mentioned by one that answered, or is a seed; and the
+// others until ForgetAfter has passed since they last were.
+func (w *Watcher) remember(g *Graph, seeds []string, at time.Time) {
+	alive := map[string]bool{}
+	for _, s := range seeds {
+		alive[s] = true
+	}
+	for _, n := range g.Nodes {
+		if n.Reach != ReachOK {
+			continue
+		}
+		alive[n.Addr] = true
+		for _, m := range n.Mentions() {
+			if t := g.ByAddr(m); t != nil {
+				alive[t.Addr] = true
+			}
+		}
+	}
+	seen := make(map[string]time.Time, len(g.Nodes))
+	w.carry = w.carry[:0]
+	for _, n := range g.Nodes {
+		last, ok := w.lastSeen[n.Addr]
+		switch {
+		case alive[n.Addr] || !ok:
+			last = at
+		case at.Sub(last) > w.cfg.ForgetAfter:
+			w.remote.Forget(n.Addr)
+			continue
+		}
+		seen[n.Addr] = last
+		w.carry = append(w.carry, n.Addr)
+	}
+	w.lastSeen = seen
+}
+
+// Start begins polling every Interval in a goroutine owned by the
+// Watcher; read the results from Updates. Calling it again does nothing.
+func (w *Watcher) Start() {
+	w.startOnce.Do(func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		w.cancel = cancel
+		go w.run(ctx)
+	})
+}
+
+// Updates delivers one Update per round. A slow reader gets the latest
+// Graph with the events of every round it missed. The channel is closed
+// when the Watcher is closed.
+func (w *Watcher) Updates() <-chan Update { return w.updates }
+
+// Refresh asks for a round now (coalesced with one already asked for).
+func (w *Watcher) Refresh() {
+	select {
+	case w.refresh <- struct{}{}:
+	default:
+	}
+}
+
+// Close stops polling, waits for the goroutine and closes connections.
+func (w *Watcher) Close() error {
+	w.closeOnce.Do(func() {
+		w.startOnce.Do(func() { close(w.done); close(w.updates) }) // never started
+		if w.cancel != nil {
+			w.cancel()
+		}
+		<-w.done
+		_ = w.remote.Close()
+	})
+	return nil
+}
+
+// run is the polling loop: a round on each tick or Refresh, and the
+// pending Update offered to the reader in between (nil channel when
+// there is none).
+func (w *Watcher) run(ctx context.Context) {
+	defer close(w.done)
+	defer close(w.updates)
+	t := time.NewTicker(w.cfg.Interval)
+	defer t.Stop()
+	var pending *Update
+	poll := true
+	for {
+		if poll {
+			u := w.Poll(ctx)
+			if ctx.Err() != nil {
+				return
+			}
+			if pending != nil {
+				u.Events = append(pending.Events, u.Events...)
+			}
+			pending, poll = &u, false
+		}
+		var out chan<- Update
+		var next Update
+		if pending != nil {
+			out, next = w.updates, *pending
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			poll = true
+		case <-w.refresh:
+			poll = true
+		case out <- next:
+			pending = nil
+		}
+	}
+}
