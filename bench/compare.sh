@@ -5,7 +5,9 @@
 #
 #   bench/compare.sh [rounds] [requests]      (defaults: 5 rounds, 300000 requests)
 #
-# Environment: SUITES="basic" (default) selects the suites to run.
+# Environment: SUITES selects the suites to run, any of
+#   basic     SET/GET at -P 1 and -P 16 (the default)
+#   persist   SAVE, DEBUG RELOAD and SET latency during BGSAVE with KEYS keys (default 1000000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
@@ -97,6 +99,56 @@ if [[ " $SUITES " == *" basic "* ]]; then
     for pipe in 1 16; do
       run_case "$test -P $pipe (c=$CLIENTS)" "$test" "$pipe" "$RP" "$SP"
     done
+  done
+  stop_all
+fi
+
+# gen_keys N: RESP for N "SET key:<i> <100 bytes>" commands, for redis-cli --pipe.
+gen_keys() {
+  awk -v n="$1" 'BEGIN { v = sprintf("%0100d", 0);
+    for (i = 0; i < n; i++) { k = "key:" i; printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$100\r\n%s\r\n", length(k), k, v } }'
+}
+
+# secs port cmd...: wall time of one command in seconds
+secs() {
+  local port=$1; shift
+  local t0 t1
+  t0=$(date +%s.%N); redis-cli -p "$port" "$@" >/dev/null; t1=$(date +%s.%N)
+  awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}'
+}
+
+# max_latency_during_bgsave port: worst SET latency (ms) seen by one client
+# while a BGSAVE runs
+max_latency_during_bgsave() {
+  local port=$1
+  redis-cli -p "$port" BGSAVE >/dev/null
+  redis-benchmark -p "$port" -t set -c 1 -P 1 -n 20000 -d 100 -r 1000000 2>/dev/null | tr '\r' '\n' \
+    | awk '/latency summary/ {getline; getline; print $6; exit}'
+  while [ "$(redis-cli -p "$port" INFO persistence | tr -d '\r' | awk -F: '/rdb_bgsave_in_progress/ {print $2}')" != "0" ]; do sleep 0.1; done
+}
+
+if [[ " $SUITES " == *" persist "* ]]; then
+  KEYS=${KEYS:-1000000}
+  RP=$(free_port); SP=$(free_port)
+  start_redis "$RP" --enable-debug-command yes; start_replscope "$SP" --enable-debug-command yes
+  gen_keys "$KEYS" > "$OUT/keys.resp"
+  for p in $RP $SP; do redis-cli -p "$p" --pipe < "$OUT/keys.resp" >/dev/null; done
+  echo
+  printf '%-34s %12s %12s %8s\n' "persistence, $KEYS keys (median of $ROUNDS)" "redis" "replscope" "ratio"
+  for what in save reload latency; do
+    rs=(); ss=()
+    for i in $(seq 1 "$ROUNDS"); do
+      case $what in
+        save)    r=$(secs "$RP" SAVE); s=$(secs "$SP" SAVE) ;;
+        reload)  r=$(secs "$RP" DEBUG RELOAD); s=$(secs "$SP" DEBUG RELOAD) ;;
+        latency) r=$(max_latency_during_bgsave "$RP"); s=$(max_latency_during_bgsave "$SP") ;;
+      esac
+      rs+=("$r"); ss+=("$s")
+    done
+    mr=$(printf '%s\n' "${rs[@]}" | median); ms=$(printf '%s\n' "${ss[@]}" | median)
+    unit=s; [ "$what" = latency ] && unit=ms
+    label="SAVE ($unit)"; [ "$what" = reload ] && label="DEBUG RELOAD ($unit)"; [ "$what" = latency ] && label="max SET latency in BGSAVE ($unit)"
+    printf '%-34s %12s %12s %7.2fx   rounds: r=%s s=%s\n' "$label" "$mr" "$ms" "$(awk -v a="$ms" -v b="$mr" 'BEGIN{print (b>0)? a/b : 0}')" "${rs[*]}" "${ss[*]}"
   done
   stop_all
 fi

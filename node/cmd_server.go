@@ -78,8 +78,10 @@ func cmdBgsave(x *cmdCtx) {
 		x.err("ERR Background save already in progress")
 		return
 	}
-	// The save starts from the cron, outside the lock held here.
-	n.persist.bgsaveScheduled = true
+	if err := n.bgsaveLocked("BGSAVE"); err != nil {
+		x.err(err.Error())
+		return
+	}
 	x.status("Background saving started")
 }
 

@@ -169,6 +169,7 @@ const (
 	errMasterDown  = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
 	errNoReplicas  = "NOREPLICAS Not enough good replicas to write."
 	errLoading     = "LOADING Redis is loading the dataset in memory"
+	errMisconf     = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error."
 	errIndexRange  = "ERR index out of range"
 	errNotPositive = "ERR value is out of range, must be positive"
 )

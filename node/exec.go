@@ -109,6 +109,9 @@ func (n *Node) refusal(c *Client, cmd *command, args [][]byte) string {
 	} else if write && n.cfg.MinReplicasToWrite > 0 && n.goodReplicas() < n.cfg.MinReplicasToWrite {
 		return errNoReplicas
 	}
+	if write && !n.isReplica() && n.cfg.StopWritesOnBgsaveError && len(n.cfg.Save) > 0 && !n.persist.lastBgsaveOK {
+		return errMisconf
+	}
 	if n.loading && cmd.flags&cLoading == 0 {
 		return errLoading
 	}

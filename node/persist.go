@@ -134,15 +134,20 @@ func (n *Node) finishSnapshotSave(s *keyspace.Snapshot, err error) {
 // bgsave saves in the background; writes go on meanwhile.
 func (n *Node) bgsave(why string) error {
 	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.bgsaveLocked(why)
+}
+
+// bgsaveLocked starts a background save with the lock held: the snapshot
+// is taken now, so the file holds exactly the data of this moment.
+func (n *Node) bgsaveLocked(why string) error {
 	s, aux, path, err := n.startSnapshotSave()
 	if err != nil {
-		n.mu.Unlock()
 		return err
 	}
 	n.persist.bgsaveScheduled = false
 	n.log.Noticef("Background saving started (%s)", why)
 	n.bg.Add(1)
-	n.mu.Unlock()
 	go func() {
 		defer n.bg.Done()
 		err := n.saveTo(path, s, aux)
