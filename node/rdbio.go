@@ -209,6 +209,11 @@ type loadResult struct {
 // tick, when set, is called every few thousand keys (keepalives, progress).
 func loadRDB(r io.Reader, ks *keyspace.Keyspace, now int64, dropExpired bool, tick func(read int64)) (loadResult, error) {
 	dec := rdb.NewDecoder(r)
+	dec.OnResize = func(db int, keys, expires uint64) {
+		if db >= 0 && db < ks.Len() {
+			ks.DB(db).Reserve(keys, expires)
+		}
+	}
 	res := loadResult{}
 	if _, err := dec.Header(); err != nil {
 		return res, err
@@ -234,14 +239,15 @@ func loadRDB(r io.Reader, ks *keyspace.Keyspace, now int64, dropExpired bool, ti
 		addDecoded(ks.DB(en.DB), en)
 		res.keys++
 	}
+	ks.FinishLoad()
 	res.aux = dec.Aux()
 	return res, nil
 }
 
 var errBadDB = errors.New("database index out of range")
 
-// addDecoded stores a decoded entry, replacing any earlier key of the same
-// name (a later duplicate in a file wins, as when Redis loads).
+// addDecoded stores a decoded entry in a keyspace being loaded (a later
+// duplicate of a key replaces the earlier one; see keyspace.FinishLoad).
 func addDecoded(db *keyspace.DB, en *rdb.Entry) {
 	exp := en.ExpireAt
 	switch {
@@ -250,35 +256,32 @@ func addDecoded(db *keyspace.DB, en *rdb.Entry) {
 	case exp == 0:
 		exp = -1
 	}
-	if old := db.Peek(en.Key); old != nil {
-		db.DeleteEntry(old)
-	}
 	switch en.Type {
 	case rdb.TypeString:
-		db.Add(en.Key, en.Str, nil, exp)
+		db.Load(en.Key, en.Str, nil, exp)
 	case rdb.TypeList:
 		l := keyspace.NewList()
 		for _, v := range en.List {
 			l.PushBack(v)
 		}
-		db.Add(en.Key, nil, l, exp)
+		db.Load(en.Key, nil, l, exp)
 	case rdb.TypeSet:
 		s := keyspace.NewSet(len(en.Set))
 		for _, m := range en.Set {
 			s.Add(m)
 		}
-		db.Add(en.Key, nil, s, exp)
+		db.Load(en.Key, nil, s, exp)
 	case rdb.TypeHash:
 		h := keyspace.NewHash(len(en.Hash))
 		for _, f := range en.Hash {
 			h.Set(string(f.Field), f.Value)
 		}
-		db.Add(en.Key, nil, h, exp)
+		db.Load(en.Key, nil, h, exp)
 	case rdb.TypeZSet:
 		z := keyspace.NewZSet()
 		for _, m := range en.ZSet {
 			z.Set(m.Member, m.Score)
 		}
-		db.Add(en.Key, nil, z, exp)
+		db.Load(en.Key, nil, z, exp)
 	}
 }

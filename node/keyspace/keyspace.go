@@ -70,6 +70,64 @@ func (ks *Keyspace) SwapIn(other *Keyspace) {
 	ks.epoch++
 }
 
+// Reserve sizes an empty database for n keys, of which ttl have a TTL, so
+// that loading them does not grow the tables step by step. It does
+// nothing to a database that holds keys. n is capped as a guard against
+// corrupt hints.
+func (db *DB) Reserve(n, ttl uint64) {
+	t := db.t()
+	if len(t.dense) > 0 {
+		return
+	}
+	n = min(n, 1<<26)
+	ttl = min(ttl, n)
+	t.m = make(map[string]*Entry, n)
+	t.dense = make([]*Entry, 0, n)
+	t.ttl = make([]*Entry, 0, ttl)
+}
+
+// Load adds a key while a dataset is loaded into a keyspace nobody else
+// uses yet, without looking for an existing key first (one map operation
+// instead of two). A duplicate key in the input replaces the earlier one
+// once FinishLoad runs; until then the database must not be used.
+func (db *DB) Load(key []byte, str []byte, obj Object, exp int64) {
+	t := db.t()
+	e := &Entry{key: string(key), str: str, obj: obj, exp: exp, ver: db.ks.epoch, tidx: -1}
+	t.m[e.key] = e
+	e.idx = int32(len(t.dense))
+	t.dense = append(t.dense, e)
+	if exp != 0 {
+		e.tidx = int32(len(t.ttl))
+		t.ttl = append(t.ttl, e)
+	}
+}
+
+// FinishLoad repairs the databases after Load: entries that a later
+// duplicate replaced are dropped from the dense slices.
+func (ks *Keyspace) FinishLoad() {
+	for _, t := range ks.tables {
+		if len(t.m) == len(t.dense) {
+			continue
+		}
+		dense := t.dense[:0]
+		ttl := t.ttl[:0]
+		for _, e := range t.dense {
+			if t.m[e.key] != e {
+				continue
+			}
+			e.idx = int32(len(dense))
+			dense = append(dense, e)
+			if e.exp != 0 {
+				e.tidx = int32(len(ttl))
+				ttl = append(ttl, e)
+			}
+		}
+		clear(t.dense[len(dense):])
+		clear(t.ttl[len(ttl):])
+		t.dense, t.ttl = dense, ttl
+	}
+}
+
 // DB is one numbered database. Its methods do not check expiry: callers
 // decide, per client and role, whether an expired key is missing, deleted
 // or still valid (a replica's link from its master sees every key).

@@ -313,3 +313,25 @@ func mutate(ks *Keyspace, r *rand.Rand, round int) {
 		}
 	}
 }
+
+// TestLoadDuplicates: keys loaded twice keep the later value and the
+// database stays consistent (dense slice, TTL index).
+func TestLoadDuplicates(t *testing.T) {
+	ks := New(1)
+	db := ks.DB(0)
+	db.Load([]byte("a"), []byte("1"), nil, 100)
+	db.Load([]byte("b"), []byte("2"), nil, 0)
+	db.Load([]byte("a"), []byte("3"), nil, 0)
+	ks.FinishLoad()
+	if db.Len() != 2 || db.Expires() != 0 {
+		t.Fatalf("len=%d expires=%d, want 2 and 0", db.Len(), db.Expires())
+	}
+	if e := db.PeekString("a"); string(e.Str()) != "3" || e.ExpireAt() != 0 {
+		t.Fatalf("a = %q exp %d", e.Str(), e.ExpireAt())
+	}
+	db.Delete([]byte("b"))
+	db.Delete([]byte("a"))
+	if db.Len() != 0 {
+		t.Fatalf("len after deletes = %d", db.Len())
+	}
+}

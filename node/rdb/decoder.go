@@ -23,6 +23,12 @@ type Decoder struct {
 	db       int
 	expireAt int64 // for the next key, -1 when none
 
+	// OnResize, when set, receives each RESIZEDB hint: the number of keys
+	// and of keys with a TTL in the database being read. It is only a
+	// hint (a file may hold more or fewer keys); loaders use it to size
+	// their tables once instead of growing them.
+	OnResize func(db int, keys, expires uint64)
+
 	scratch []byte // compressed LZF input
 	keyBuf  []byte // a string key while its value's length is read
 	stats   decodeStats
@@ -142,8 +148,16 @@ func (d *Decoder) next() (*Entry, error) {
 			}
 			d.db = int(n)
 		case opResizeDB:
-			if err := d.skipLens(2); err != nil {
+			keys, err := d.readLen()
+			if err != nil {
 				return nil, err
+			}
+			expires, err := d.readLen()
+			if err != nil {
+				return nil, err
+			}
+			if d.OnResize != nil {
+				d.OnResize(d.db, keys, expires)
 			}
 		case opAux:
 			if err := d.readAux(); err != nil {
