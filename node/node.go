@@ -91,13 +91,15 @@ type Node struct {
 	events  *eventFeed
 
 	srv      *redcon.Server
+	tlsSrv   *redcon.Server
+	tlsAddr  string
+	serving  bool // start ran (a TLS-only node has no srv)
 	ln       net.Listener
 	addr     string
 	closing  chan struct{}
 	closed   bool
 	bg       sync.WaitGroup // background goroutines (cron, replication, savers)
 	handlers sync.WaitGroup // redcon handler goroutines and detached loops
-	serveErr chan error
 }
 
 // stats are INFO's counters; guarded by the node's lock.
@@ -191,45 +193,67 @@ func (n *Node) logVerbose(format string, args ...any) { n.log.Verbosef(format, a
 // ErrClosed is returned by Serve after Close.
 var ErrClosed = errors.New("node: closed")
 
-// Start listens on the configured bind addresses and port and serves in
-// the background. It returns once the node accepts connections.
+// Start listens on the configured bind address and port (and tls-port)
+// and serves in the background. It returns once the node accepts
+// connections. As in Redis, port 0 means no plain TCP listener (with a
+// tls-port set).
 func (n *Node) Start() error {
+	n.mu.Lock()
+	plain := n.cfg.Port != 0 || n.cfg.TLSPort == 0
+	n.mu.Unlock()
+	if !plain {
+		return n.start(nil)
+	}
 	addr := n.listenAddr()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		n.log.Warnf("Warning: Could not create server TCP listening socket %s: %v", addr, err)
 		return fmt.Errorf("listen %s: %w", addr, err)
 	}
-	return n.StartListener(ln)
+	return n.start(ln)
 }
 
-// StartListener serves on ln in the background.
-func (n *Node) StartListener(ln net.Listener) error {
+// StartListener serves on ln in the background (and on tls-port when set).
+func (n *Node) StartListener(ln net.Listener) error { return n.start(ln) }
+
+func (n *Node) start(ln net.Listener) error {
 	n.mu.Lock()
-	if n.srv != nil {
+	if n.srv != nil || n.serving {
 		n.mu.Unlock()
 		return errors.New("node: already serving")
 	}
-	n.ln = ln
-	n.addr = ln.Addr().String()
-	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && n.cfg.Port == 0 {
-		n.cfg.Port = tcp.Port
+	n.serving = true
+	if ln != nil {
+		n.ln = ln
+		n.addr = ln.Addr().String()
+		if tcp, ok := ln.Addr().(*net.TCPAddr); ok && n.cfg.Port == 0 {
+			n.cfg.Port = tcp.Port
+		}
+		n.srv = redcon.NewServerNetwork("tcp", n.addr, n.handle, n.accept, n.onClosed)
 	}
-	n.srv = redcon.NewServerNetwork("tcp", n.addr, n.handle, n.accept, n.onClosed)
-	n.serveErr = make(chan error, 1)
 	n.mu.Unlock()
 	if err := n.loadAtStart(); err != nil {
-		_ = ln.Close()
+		if ln != nil {
+			_ = ln.Close()
+		}
 		return err
 	}
 	n.log.Noticef("Server initialized")
-	n.bg.Add(1)
-	go func() {
-		defer n.bg.Done()
-		n.serveErr <- n.srv.Serve(guardListener{Listener: ln, n: n})
-	}()
+	if ln != nil {
+		srv := n.srv
+		n.bg.Add(1)
+		go func() {
+			defer n.bg.Done()
+			_ = srv.Serve(guardListener{Listener: ln, n: n})
+		}()
+		n.log.Noticef("Ready to accept connections tcp")
+	}
+	if err := n.startTLS(); err != nil {
+		n.log.Warnf("%v", err)
+		_ = n.Close()
+		return err
+	}
 	n.startBackground()
-	n.log.Noticef("Ready to accept connections tcp")
 	return nil
 }
 
@@ -280,7 +304,7 @@ func (n *Node) Close() error {
 	}
 	n.closed = true
 	close(n.closing)
-	srv := n.srv
+	srv, tlsSrv := n.srv, n.tlsSrv
 	var conns []net.Conn
 	for _, c := range n.clients {
 		if c.netConn != nil {
@@ -291,6 +315,9 @@ func (n *Node) Close() error {
 	n.mu.Unlock()
 	if srv != nil {
 		_ = srv.Close()
+	}
+	if tlsSrv != nil {
+		_ = tlsSrv.Close()
 	}
 	for _, c := range conns {
 		_ = c.Close()

@@ -211,6 +211,12 @@ func (n *Node) syncWithMaster(l *masterLink) error {
 	if err != nil {
 		return fmt.Errorf("Error condition on socket for SYNC: %w", err)
 	}
+	tc, err := n.wrapReplicationTLS(conn, l.target.Host)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("Error condition on socket for SYNC: %w", err)
+	}
+	conn = tc
 	l.setConn(conn)
 	defer conn.Close()
 	if l.ctx.Err() != nil {
@@ -320,7 +326,7 @@ func (n *Node) handshakeCommands() ([]byte, []string) {
 	port := n.cfg.Port
 	if n.cfg.ReplicaAnnouncePort != 0 {
 		port = n.cfg.ReplicaAnnouncePort
-	} else if n.cfg.TLSPort != 0 {
+	} else if n.cfg.TLSReplication && n.cfg.TLSPort != 0 {
 		port = n.cfg.TLSPort
 	}
 	b = resp.AppendCommand(b, "REPLCONF", "listening-port", strconv.Itoa(port))
