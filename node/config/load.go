@@ -45,10 +45,20 @@ func (e *LoadError) Error() string {
 		fmt.Fprintf(&b, "Reading the configuration file, at line %d\n", e.Line)
 	}
 	if e.Line > 0 || e.Option != "" {
-		fmt.Fprintf(&b, ">>> '%s'\n", e.Text)
+		fmt.Fprintf(&b, ">>> '%s'\n", redactLine(e.Text))
 	}
 	b.WriteString(e.Msg)
 	return b.String()
+}
+
+// redactLine hides the value of a line that sets a secret (requirepass,
+// masterauth, ...): an error must never print a password.
+func redactLine(line string) string {
+	name, _, _ := strings.Cut(strings.TrimSpace(line), " ")
+	if d, ok := Describe(strings.ToLower(name)); ok && d.Sensitive {
+		return name + " <redacted>"
+	}
+	return line
 }
 
 // maxIncludeDepth bounds include recursion (Redis has no bound and

@@ -337,3 +337,20 @@ func TestParse(t *testing.T) {
 		t.Fatalf("got %+v", *le)
 	}
 }
+
+// TestLoadErrorRedactsSecrets: a bad line that sets a password is shown
+// without its value.
+func TestLoadErrorRedactsSecrets(t *testing.T) {
+	for _, args := range [][]string{
+		{"--masterauth", "hunter2", "extra"},
+		{"--requirepass", "hunter2", "extra"},
+	} {
+		_, _, err := Load(args)
+		if err == nil {
+			t.Fatalf("%v: no error", args)
+		}
+		if strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "<redacted>") {
+			t.Fatalf("%v: error shows the secret or no redaction:\n%s", args, err)
+		}
+	}
+}
