@@ -16,14 +16,15 @@ func main() {
 
 func run(args []string) int {
 	if len(args) == 0 {
-		usage(os.Stderr)
-		return 2
+		return runDemo(nil)
 	}
 	switch args[0] {
 	case "node":
 		return runNode(args[1:])
 	case "watch":
 		return runWatch(args[1:])
+	case "demo":
+		return runDemo(args[1:])
 	case "version", "--version", "-v":
 		fmt.Printf("replscope %s\n", version)
 		return 0
@@ -39,6 +40,8 @@ func run(args []string) int {
 
 func usage(w *os.File) {
 	fmt.Fprint(w, `usage:
+  replscope demo  [--nodes N] [--base-port P] [--password PW] [--readonly] [--interval D]
+                                                     embedded topology + dashboard (the default)
   replscope node  [redis.conf] [--directive value ...]  a headless node, redis-server style
   replscope watch ADDR... [--password PW] [--readonly] [--interval D] [--json [--once]]
                                                      observe and operate a replication graph

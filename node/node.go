@@ -93,6 +93,7 @@ type Node struct {
 	srv      *redcon.Server
 	tlsSrv   *redcon.Server
 	tlsAddr  string
+	tlsLn    net.Listener
 	serving  bool // start ran (a TLS-only node has no srv)
 	ln       net.Listener
 	addr     string
@@ -305,6 +306,10 @@ func (n *Node) Close() error {
 	n.closed = true
 	close(n.closing)
 	srv, tlsSrv := n.srv, n.tlsSrv
+	// Close the listeners ourselves too: redcon's Close does nothing when
+	// its Serve goroutine has not started yet, which would then accept
+	// forever.
+	listeners := []net.Listener{n.ln, n.tlsLn}
 	var conns []net.Conn
 	for _, c := range n.clients {
 		if c.netConn != nil {
@@ -318,6 +323,11 @@ func (n *Node) Close() error {
 	}
 	if tlsSrv != nil {
 		_ = tlsSrv.Close()
+	}
+	for _, ln := range listeners {
+		if ln != nil {
+			_ = ln.Close()
+		}
 	}
 	for _, c := range conns {
 		_ = c.Close()

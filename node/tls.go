@@ -121,6 +121,7 @@ func (n *Node) serveTLS(ln net.Listener) error {
 	}
 	n.tlsSrv = redcon.NewServerNetwork("tcp", ln.Addr().String(), n.handle, n.accept, n.onClosed)
 	n.tlsAddr = ln.Addr().String()
+	n.tlsLn = ln
 	srv := n.tlsSrv
 	n.bg.Add(1)
 	n.mu.Unlock()

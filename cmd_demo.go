@@ -1,0 +1,252 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/replscope/replscope/internal/resp"
+	"github.com/replscope/replscope/node"
+	"github.com/replscope/replscope/node/config"
+	"github.com/replscope/replscope/topology"
+	"github.com/replscope/replscope/tui"
+)
+
+// runDemo is `replscope demo [--nodes N] [--base-port P] [--password PW]
+// [--readonly]`: N embedded nodes on loopback ports P, P+1, … (node k
+// replicates from node k/2: a master, two replicas and a sub-replica by
+// default, a star and a chain at once), a gentle write load on the master,
+// and the dashboard over them. Quitting stops every node it started.
+func runDemo(args []string) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	nodes := fs.Int("nodes", 4, "number of embedded nodes")
+	basePort := fs.Int("base-port", 7001, "port of the first node; the others follow")
+	password := fs.String("password", "", "requirepass and masterauth of every node")
+	readOnly := fs.Bool("readonly", false, "no operations from the dashboard")
+	interval := fs.Duration("interval", 500*time.Millisecond, "how often the topology is polled")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *nodes < 1 || *nodes > 500 || *basePort < 1 || *basePort+*nodes-1 > 65535 {
+		fmt.Fprintln(os.Stderr, "replscope demo: --nodes must be 1..500 and every port within 1..65535")
+		return 2
+	}
+	if err := tui.CheckTerminal(); err != nil {
+		fmt.Fprintf(os.Stderr, "replscope demo: %v.\nWithout a terminal, run a scenario headless instead: replscope play --headless SCENARIO (replscope play --list shows them).\n", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+
+	c, err := startDemo(*nodes, *basePort, *password)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "replscope demo: %v\n", err)
+		return 1
+	}
+	defer c.Close()
+	w, err := topology.NewWatcher(topology.Config{Embedded: c.nodes, Password: *password, Interval: *interval})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "replscope demo: %v\n", err)
+		return 1
+	}
+	w.Start()
+	defer w.Close()
+	ports := fmt.Sprintf("ports %d-%d", *basePort, *basePort+*nodes-1)
+	if *nodes == 1 {
+		ports = fmt.Sprintf("port %d", *basePort)
+	}
+	err = tui.Run(ctx, tui.Options{Feed: w, Operator: w.Operator(), ReadOnly: *readOnly,
+		Title: "replscope demo", Subtitle: ports, Load: c.load})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "replscope demo: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// demoCluster is the demo's embedded nodes and write load. It is small on
+// purpose: scenarios.Cluster can replace it.
+type demoCluster struct {
+	dir   string
+	nodes []*node.Node
+	load  *demoLoad
+}
+
+// startDemo starts n nodes on 127.0.0.1 from basePort; node k (1-based)
+// replicates from node k/2.
+func startDemo(n, basePort int, password string) (*demoCluster, error) {
+	dir, err := os.MkdirTemp("", "replscope-demo-")
+	if err != nil {
+		return nil, err
+	}
+	c := &demoCluster{dir: dir}
+	for k := 1; k <= n; k++ {
+		port := basePort + k - 1
+		ndir := filepath.Join(dir, strconv.Itoa(port))
+		args := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
+			"--dir", ndir, "--repl-diskless-sync-delay", "0"}
+		if password != "" {
+			args = append(args, "--requirepass", password, "--masterauth", password)
+		}
+		if k > 1 {
+			args = append(args, "--replicaof", "127.0.0.1", strconv.Itoa(basePort+k/2-1))
+		}
+		nd, err := startDemoNode(args, ndir, port)
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		c.nodes = append(c.nodes, nd)
+	}
+	c.load = startDemoLoad(fmt.Sprintf("127.0.0.1:%d", basePort), password)
+	return c, nil
+}
+
+func startDemoNode(args []string, dir string, port int) (*node.Node, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	cfg, _, err := config.Load(args)
+	if err != nil {
+		return nil, fmt.Errorf("node on port %d: %w", port, err)
+	}
+	nd, err := node.New(cfg, node.Options{Log: io.Discard, Version: version})
+	if err != nil {
+		return nil, fmt.Errorf("node on port %d: %w", port, err)
+	}
+	if err := nd.Start(); err != nil {
+		_ = nd.Close()
+		return nil, fmt.Errorf("port %d: %w (choose other ports with --base-port)", port, err)
+	}
+	return nd, nil
+}
+
+// closeWait bounds how long Close waits for the nodes: the process exits
+// right after, which frees their ports anyway.
+const closeWait = 5 * time.Second
+
+// Close stops the write load and every node, and removes their files.
+func (c *demoCluster) Close() {
+	if c.load != nil {
+		c.load.Close()
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var wg sync.WaitGroup
+		for _, n := range c.nodes {
+			wg.Go(func() { _ = n.Close() })
+		}
+		wg.Wait()
+	}()
+	select {
+	case <-done:
+	case <-time.After(closeWait):
+		fmt.Fprintf(os.Stderr, "replscope demo: the nodes did not stop within %s; exiting anyway\n", closeWait)
+	}
+	_ = os.RemoveAll(c.dir)
+}
+
+// demoLoad writes about 20 small keys a second to one node while enabled,
+// so offsets move and lag and backlog have something to show. It
+// implements tui.WriteLoad.
+type demoLoad struct {
+	addr, password string
+	on             atomic.Bool
+	cancel         context.CancelFunc
+	done           chan struct{}
+}
+
+// loadInterval is the pause between two writes of the demo load.
+const loadInterval = 50 * time.Millisecond
+
+func startDemoLoad(addr, password string) *demoLoad {
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &demoLoad{addr: addr, password: password, cancel: cancel, done: make(chan struct{})}
+	l.on.Store(true)
+	go l.run(ctx)
+	return l
+}
+
+// SetEnabled starts or stops the writes.
+func (l *demoLoad) SetEnabled(on bool) { l.on.Store(on) }
+
+// Enabled reports whether the load is writing.
+func (l *demoLoad) Enabled() bool { return l.on.Load() }
+
+// Close stops the load's goroutine and waits for it.
+func (l *demoLoad) Close() {
+	l.cancel()
+	<-l.done
+}
+
+func (l *demoLoad) run(ctx context.Context) {
+	defer close(l.done)
+	t := time.NewTicker(loadInterval)
+	defer t.Stop()
+	var c *resp.Client
+	defer func() {
+		if c != nil {
+			_ = c.Close()
+		}
+	}()
+	value := make([]byte, 32)
+	for i := 0; ; i++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if !l.on.Load() {
+			continue
+		}
+		if c == nil {
+			var err error
+			if c, err = l.dial(ctx); err != nil {
+				c = nil
+				continue
+			}
+		}
+		_, _ = rand.Read(value)
+		v, err := c.Do("SET", fmt.Sprintf("demo:key:%d", i%1000), hex.EncodeToString(value))
+		if err != nil {
+			_ = c.Close()
+			c = nil
+			continue
+		}
+		_ = v // a READONLY reply (the node was made a replica) just skips the write
+	}
+}
+
+func (l *demoLoad) dial(ctx context.Context) (*resp.Client, error) {
+	c, err := resp.Dial(ctx, l.addr, time.Second)
+	if err != nil {
+		return nil, err
+	}
+	if l.password != "" {
+		v, err := c.Do("AUTH", l.password)
+		if err == nil {
+			err = v.Err()
+		}
+		if err != nil {
+			_ = c.Close()
+			return nil, errors.Join(errors.New("demo load: AUTH"), err)
+		}
+	}
+	return c, nil
+}

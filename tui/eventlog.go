@@ -1,0 +1,200 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/replscope/replscope/topology"
+)
+
+// logCapacity bounds the event log.
+const logCapacity = 1000
+
+// kindW is the width of the log's kind column ("partial-sync-finished").
+const kindW = 21
+
+// severity colours a log entry; every severity also has its own symbol.
+type severity int
+
+const (
+	sevInfo severity = iota
+	sevOK
+	sevWarn
+	sevCrit
+	sevOp
+)
+
+// logEntry is one line of the event log.
+type logEntry struct {
+	at   time.Time
+	sym  string
+	sev  severity
+	kind string
+	addr string
+	text string
+}
+
+// logPane is the event log: topology changes (role, link, resyncs,
+// alerts), the embedded nodes' own events, and every operation with its
+// literal command and reply. Newest at the bottom; it follows new entries
+// unless scrolled back.
+type logPane struct {
+	st      *state
+	entries []logEntry
+	back    int // lines scrolled back from the newest
+}
+
+// add appends an entry, dropping the oldest beyond logCapacity.
+func (l *logPane) add(e logEntry) {
+	if len(l.entries) >= logCapacity {
+		l.entries = append(l.entries[:0], l.entries[len(l.entries)-logCapacity+1:]...)
+	}
+	l.entries = append(l.entries, e)
+	if l.back > 0 {
+		l.back++ // stay on the same lines while scrolled back
+	}
+}
+
+// addEvents logs a snapshot's events. An event without a detail names
+// its peer (the replica or the master at the other end).
+func (l *logPane) addEvents(evs []topology.Event) {
+	for _, e := range evs {
+		en := eventEntry(e)
+		if en.text == "" && e.Peer != "" {
+			peer := string(e.Peer)
+			if n := l.st.graph.Node(e.Peer); n != nil {
+				peer = n.Addr
+			}
+			en.text = "with " + peer
+		}
+		l.add(en)
+	}
+}
+
+// eventKinds gives each event kind its symbol and severity.
+var eventKinds = map[topology.EventKind]struct {
+	sym string
+	sev severity
+}{
+	topology.EventLinkUp:           {"▲", sevOK},
+	topology.EventLinkDown:         {"▼", sevCrit},
+	topology.EventFullSyncStarted:  {symSyncing, sevWarn},
+	topology.EventFullSyncFinished: {symSyncing, sevOK},
+	topology.EventSyncFull:         {symSyncing, sevWarn},
+	topology.EventSyncPartial:      {symCycle, sevOK},
+	topology.EventSyncPartialErr:   {symLost, sevWarn},
+	topology.EventRoleChanged:      {symMaster, sevInfo},
+	topology.EventMasterChanged:    {"⇢", sevInfo},
+	topology.EventAlertRaised:      {symWarn, sevWarn},
+	topology.EventAlertCleared:     {symOnline, sevOK},
+	topology.EventNodeAppeared:     {"+", sevInfo},
+	topology.EventNodeVanished:     {"-", sevWarn},
+	topology.EventNodeRestarted:    {symCycle, sevWarn},
+	topology.EventReachChanged:     {symUnreachable, sevWarn},
+	topology.EventEventsDropped:    {symConnecting, sevWarn},
+	"partial-sync-started":         {symCycle, sevOK},
+	"partial-sync-finished":        {symCycle, sevOK},
+	"replica-online":               {"▲", sevOK},
+	"replica-dropped":              {"▼", sevCrit},
+	"backlog-overflow":             {symWarn, sevWarn},
+	EventCaption:                   {"»", sevInfo},
+}
+
+// eventEntry turns a topology event into a log entry.
+func eventEntry(e topology.Event) logEntry {
+	k, ok := eventKinds[e.Kind]
+	if !ok {
+		k.sym, k.sev = "·", sevInfo
+	}
+	kind := string(e.Kind)
+	if e.Alert != "" {
+		kind = "alert " + string(e.Alert)
+		if e.Kind == topology.EventAlertCleared {
+			kind += " cleared"
+		}
+	}
+	if e.Kind == topology.EventReachChanged && strings.HasSuffix(e.Detail, string(topology.ReachOK)) {
+		k.sev = sevOK
+	}
+	return logEntry{at: e.Time, sym: k.sym, sev: k.sev, kind: kind, addr: e.Addr, text: e.Detail}
+}
+
+// opEntry logs an operation's result: the literal command, its target and
+// the reply or error.
+func opEntry(at time.Time, op operation, out topology.Outcome, err error) logEntry {
+	cmd := op.Command
+	if out.Command != "" {
+		cmd = out.Command
+	}
+	text := cmd
+	if out.Forced || op.forced() {
+		text += " (forced past the guard)"
+	}
+	sev := sevOp
+	switch {
+	case err != nil:
+		text += " → " + err.Error()
+		sev = sevCrit
+	case out.Summary != "":
+		text += " → " + out.Reply + " · " + out.Summary
+	default:
+		text += " → " + out.Reply
+	}
+	return logEntry{at: at, sym: symOp, sev: sev, kind: string(op.Kind), addr: op.Target, text: text}
+}
+
+// style returns the style of a severity.
+func (s severity) style(st Styles) Ink {
+	switch s {
+	case sevOK:
+		return st.OK
+	case sevWarn:
+		return st.Warn
+	case sevCrit:
+		return st.Crit
+	case sevOp:
+		return st.Info
+	default:
+		return st.Dim
+	}
+}
+
+// scroll moves back (positive) or forward in the log.
+func (l *logPane) scroll(delta, body int) {
+	l.back = clamp(l.back+delta, 0, max(len(l.entries)-body, 0))
+}
+
+// view draws the log as h lines of width w.
+func (l *logPane) view(w, h int, focused bool) []string {
+	st := l.st.styles
+	title := fmt.Sprintf("Events · %d", len(l.entries))
+	if l.back > 0 {
+		title += fmt.Sprintf(" · %d newer below", l.back)
+	}
+	lines := []string{paneTitle(st, title, w, focused)}
+	body := h - 1
+	end := len(l.entries) - clamp(l.back, 0, len(l.entries))
+	start := max(end-body, 0)
+	if len(l.entries) == 0 {
+		lines = append(lines, fit(st.Dim.Render("  no events yet"), w))
+	}
+	for _, e := range l.entries[start:end] {
+		lines = append(lines, fit(l.entryView(e), w))
+	}
+	for len(lines) < h {
+		lines = append(lines, strings.Repeat(" ", max(w, 0)))
+	}
+	return lines[:h]
+}
+
+func (l *logPane) entryView(e logEntry) string {
+	st := l.st.styles
+	style := e.sev.style(st)
+	ts := "--:--:--"
+	if !e.at.IsZero() {
+		ts = e.at.Format("15:04:05")
+	}
+	return st.Dim.Render(ts) + " " + style.Render(e.sym+" "+padTo(e.kind, kindW)) + " " +
+		padTo(e.addr, 15) + " " + e.text
+}

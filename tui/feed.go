@@ -1,0 +1,119 @@
+package tui
+
+import (
+	"context"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/replscope/replscope/topology"
+)
+
+// Feed delivers topology snapshots with the events since the previous one.
+// A *topology.Watcher is a Feed. Updates is closed when the feed ends;
+// Refresh asks for a new snapshot as soon as possible.
+type Feed interface {
+	Updates() <-chan topology.Update
+	Refresh()
+}
+
+// Pauser is implemented by feeds that can hold their own progress while
+// the dashboard is paused (a scenario being played). Feeds that do not
+// implement it keep running; the dashboard then holds their updates.
+type Pauser interface {
+	SetPaused(paused bool)
+}
+
+// Pacer is implemented by feeds that replay at an adjustable speed (a
+// scenario): `+` and `-` double and halve it, within [minSpeed, maxSpeed].
+type Pacer interface {
+	Speed() float64
+	SetSpeed(x float64)
+}
+
+// The speeds `+` and `-` stay within.
+const (
+	minSpeed = 0.25
+	maxSpeed = 16
+)
+
+// speedMsg reports a Pacer's speed after a change.
+type speedMsg struct{ x float64 }
+
+// setSpeedCmd changes a Pacer's speed.
+func setSpeedCmd(p Pacer, x float64) tea.Cmd {
+	return func() tea.Msg {
+		p.SetSpeed(x)
+		return speedMsg{p.Speed()}
+	}
+}
+
+// WriteLoad is the demo's background write load, toggled with `w`.
+type WriteLoad interface {
+	SetEnabled(on bool)
+	Enabled() bool
+}
+
+// EventCaption is the event kind a scenario uses for a caption ("say"):
+// the dashboard shows its Detail in the header and logs it.
+const EventCaption topology.EventKind = "caption"
+
+// updateMsg carries one snapshot from the feed.
+type updateMsg struct{ u topology.Update }
+
+// feedClosedMsg says the feed's channel was closed.
+type feedClosedMsg struct{}
+
+// waitForUpdate is the feed subscription: a command that waits for the next
+// snapshot and is re-armed after each one (bubbletea's realtime pattern).
+// It returns nil when ctx ends, so no goroutine outlives the program.
+func waitForUpdate(ctx context.Context, f Feed) tea.Cmd {
+	if f == nil {
+		return nil
+	}
+	ch := f.Updates()
+	return func() tea.Msg {
+		select {
+		case u, ok := <-ch:
+			if !ok {
+				return feedClosedMsg{}
+			}
+			return updateMsg{u}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// refreshCmd asks the feed for a snapshot now.
+func refreshCmd(f Feed) tea.Cmd {
+	return func() tea.Msg {
+		f.Refresh()
+		return nil
+	}
+}
+
+// pauseCmd tells a Pauser feed to hold or resume.
+func pauseCmd(f Feed, paused bool) tea.Cmd {
+	p, ok := f.(Pauser)
+	if !ok {
+		return nil
+	}
+	return func() tea.Msg {
+		p.SetPaused(paused)
+		return nil
+	}
+}
+
+// loadMsg reports the write load's state after a toggle.
+type loadMsg struct{ on bool }
+
+// toggleLoadCmd flips the write load.
+func toggleLoadCmd(l WriteLoad, on bool) tea.Cmd {
+	return func() tea.Msg {
+		l.SetEnabled(on)
+		return loadMsg{on: l.Enabled()}
+	}
+}
+
+// The topology package's Watcher is the dashboard's usual Feed.
+var _ Feed = (*topology.Watcher)(nil)

@@ -1,0 +1,109 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// fmtBytes renders a byte count compactly: "44B", "1.2KB", "3.0MB".
+func fmtBytes(n int64) string {
+	neg := ""
+	if n < 0 {
+		neg, n = "-", -n
+	}
+	switch {
+	case n < 1<<10:
+		return neg + strconv.FormatInt(n, 10) + "B"
+	case n < 1<<20:
+		return fmt.Sprintf("%s%.1fKB", neg, float64(n)/(1<<10))
+	case n < 1<<30:
+		return fmt.Sprintf("%s%.1fMB", neg, float64(n)/(1<<20))
+	default:
+		return fmt.Sprintf("%s%.1fGB", neg, float64(n)/(1<<30))
+	}
+}
+
+// fmtAge renders an age: "0s", "12s", "3m20s", "2h05m"; "?" when negative
+// (unknown).
+func fmtAge(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "?"
+	case d < time.Minute:
+		return strconv.Itoa(int(d/time.Second)) + "s"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d/time.Minute), int(d%time.Minute/time.Second))
+	case d >= 1<<62:
+		return "∞"
+	default:
+		return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	}
+}
+
+// fmtLagTime renders an age with a tenth of a second below ten seconds:
+// data lag estimates and heartbeats.
+func fmtLagTime(d time.Duration) string {
+	if d >= 0 && d < 10*time.Second {
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	}
+	return fmtAge(d)
+}
+
+// shortID shortens a replid or run_id to 8 characters.
+func shortID(s string) string {
+	if len(s) > 8 {
+		return s[:8] + "…"
+	}
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// fit truncates s (which may hold ANSI styles) to width w and pads it
+// with spaces to exactly w cells.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		s = ansi.Truncate(s, w, "…")
+		sw = ansi.StringWidth(s)
+	}
+	if sw < w {
+		s += strings.Repeat(" ", w-sw)
+	}
+	return s
+}
+
+// padTo pads plain text s with spaces to w cells (never truncates).
+func padTo(s string, w int) string {
+	if n := w - ansi.StringWidth(s); n > 0 {
+		return s + strings.Repeat(" ", n)
+	}
+	return s
+}
+
+// padLeft right-aligns plain text s in w cells.
+func padLeft(s string, w int) string {
+	if n := w - ansi.StringWidth(s); n > 0 {
+		return strings.Repeat(" ", n) + s
+	}
+	return s
+}
+
+// clamp bounds v to [lo, hi] (lo wins when hi < lo).
+func clamp(v, lo, hi int) int {
+	if v > hi {
+		v = hi
+	}
+	if v < lo {
+		v = lo
+	}
+	return v
+}

@@ -1,0 +1,103 @@
+package tui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap is every key the dashboard answers to, in one place. The status
+// bar and the `?` help are drawn from it by bubbles/help, so a disabled
+// binding (an operation under --readonly, `w` without a write load)
+// disappears from both the keys and the help.
+type KeyMap struct {
+	Up       key.Binding
+	Down     key.Binding
+	Top      key.Binding
+	Bottom   key.Binding
+	NextPane key.Binding
+	PrevPane key.Binding
+	Filter   key.Binding
+	Command  key.Binding
+	Attach   key.Binding
+	Detach   key.Binding
+	KillLink key.Binding
+	Load     key.Binding
+	Faster   key.Binding
+	Slower   key.Binding
+	Pause    key.Binding
+	Refresh  key.Binding
+	Help     key.Binding
+	Quit     key.Binding
+
+	// Keys of the modal states: the (y/N) prompt, the master picker and
+	// the filter / command line.
+	Confirm   key.Binding
+	Choose    key.Binding // also applies the filter / command line
+	Cancel    key.Binding
+	Interrupt key.Binding // quits even while typing
+}
+
+// DefaultKeyMap returns the dashboard's keys. readOnly disables the
+// operations (and the command line that issues them); withLoad enables
+// `w` for the demo's write load; withPace enables `+`/`-` for a scenario's
+// speed.
+func DefaultKeyMap(readOnly, withLoad, withPace bool) KeyMap {
+	k := KeyMap{
+		Up:        key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
+		Down:      key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
+		Top:       key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
+		Bottom:    key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
+		NextPane:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		PrevPane:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "prev pane")),
+		Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+		Attach:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "attach")),
+		Detach:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "detach")),
+		KillLink:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "kill link")),
+		Load:      key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "write load")),
+		Faster:    key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "faster")),
+		Slower:    key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "slower")),
+		Pause:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause")),
+		Refresh:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Confirm:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "confirm")),
+		Choose:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
+		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+	}
+	if readOnly {
+		for _, b := range []*key.Binding{&k.Command, &k.Attach, &k.Detach, &k.KillLink, &k.Load} {
+			b.SetEnabled(false)
+		}
+	}
+	if !withLoad {
+		k.Load.SetEnabled(false)
+	}
+	if !withPace {
+		k.Faster.SetEnabled(false)
+		k.Slower.SetEnabled(false)
+	}
+	return k
+}
+
+// ShortHelp is the status bar's one-line help.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Help, k.Down, k.NextPane, k.Attach, k.Detach, k.KillLink, k.Load, k.Faster, k.Slower, k.Pause, k.Quit}
+}
+
+// FullHelp is the `?` help, one column per group.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.Top, k.Bottom},
+		{k.NextPane, k.PrevPane, k.Filter, k.Help},
+		{k.Attach, k.Detach, k.KillLink, k.Command},
+		{k.Load, k.Faster, k.Slower, k.Pause, k.Refresh, k.Quit},
+	}
+}
+
+// modeHelp is the help shown while a modal state has the keyboard.
+type modeHelp []key.Binding
+
+// ShortHelp returns the bindings.
+func (h modeHelp) ShortHelp() []key.Binding { return h }
+
+// FullHelp returns the bindings as one column.
+func (h modeHelp) FullHelp() [][]key.Binding { return [][]key.Binding{h} }

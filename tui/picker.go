@@ -1,0 +1,113 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/replscope/replscope/topology"
+)
+
+// candidate is one possible new master for the node being attached, with
+// the guard's verdict on following it.
+type candidate struct {
+	node    *topology.Node
+	verdict topology.Verdict
+}
+
+// pickerPane lists the candidate masters for `a`: every readable node but
+// the one being attached, each with the sync the guard predicts (partial
+// or full) or why it refuses (a cycle, an empty master…).
+type pickerPane struct {
+	st     *state
+	node   *topology.Node
+	graph  *topology.Graph
+	cands  []candidate
+	cursor int
+}
+
+// newPicker builds the candidates for attaching n on g.
+func newPicker(st *state, g *topology.Graph, n *topology.Node) pickerPane {
+	p := pickerPane{st: st, node: n, graph: g}
+	for _, m := range g.Nodes {
+		if m.ID == n.ID || m.Reach != topology.ReachOK || m.Role == topology.RoleSentinel {
+			continue
+		}
+		p.cands = append(p.cands, candidate{node: m, verdict: topology.CheckAttach(g, n.ID, m.Addr)})
+	}
+	// start on the first candidate the guard allows
+	for i, c := range p.cands {
+		if c.verdict.Allowed {
+			p.cursor = i
+			break
+		}
+	}
+	return p
+}
+
+// move moves the cursor.
+func (p *pickerPane) move(delta int) { p.cursor = clamp(p.cursor+delta, 0, len(p.cands)-1) }
+
+// jump goes to the first or last candidate.
+func (p *pickerPane) jump(top bool) {
+	if top {
+		p.cursor = 0
+	} else {
+		p.cursor = max(len(p.cands)-1, 0)
+	}
+}
+
+// chosen returns the candidate under the cursor.
+func (p *pickerPane) chosen() (candidate, bool) {
+	if len(p.cands) == 0 {
+		return candidate{}, false
+	}
+	return p.cands[p.cursor], true
+}
+
+// view draws the picker as h lines of width w.
+func (p *pickerPane) view(w, h int) []string {
+	st := p.st.styles
+	lines := []string{
+		paneTitle(st, "Attach "+p.node.Addr+" to…", w, true),
+		fit("  "+st.Dim.Render("pick its new master (REPLICAOF host port)"), w),
+	}
+	if len(p.cands) == 0 {
+		lines = append(lines, "  "+st.Dim.Render("no other readable node"))
+	}
+	body := h - len(lines)
+	for i := scrollFor(0, p.cursor, body, len(p.cands)); i < len(p.cands) && len(lines) < h; i++ {
+		c := p.cands[i]
+		cur := "  "
+		addr := c.node.Addr
+		if i == p.cursor {
+			cur = st.Cursor.Render(symCursor) + " "
+			addr = st.Selected.Render(addr)
+		}
+		lines = append(lines, fit(cur+roleSymbol(st, c.node)+" "+addr+"  "+verdictText(st, c.verdict), w))
+	}
+	for len(lines) < h {
+		lines = append(lines, strings.Repeat(" ", max(w, 0)))
+	}
+	return lines[:h]
+}
+
+// verdictText summarizes an attach verdict: "✓ partial resync", "↻ full
+// resync", or "✗ cycle: …".
+func verdictText(st Styles, v topology.Verdict) string {
+	if !v.Allowed {
+		r := v.Reasons[0]
+		more := ""
+		if len(v.Reasons) > 1 {
+			more = fmt.Sprintf(" (+%d)", len(v.Reasons)-1)
+		}
+		return st.Crit.Render(symLinkDown+" "+r.Code) + st.Dim.Render(": "+r.Message+more)
+	}
+	switch v.Sync {
+	case topology.SyncPartial:
+		return st.OK.Render(symOnline + " partial resync")
+	case topology.SyncFull:
+		return st.Warn.Render(symSyncing + " full resync")
+	default:
+		return st.Dim.Render(symUnprobed + " sync unknown")
+	}
+}

@@ -1,0 +1,54 @@
+package tui
+
+import (
+	"time"
+
+	"github.com/replscope/replscope/topology"
+)
+
+// state is what every pane reads: the look, the keys, the current
+// snapshot with its tree layout, and what the dashboard remembers across
+// snapshots. The root Model owns it; panes hold a pointer and never
+// change it.
+type state struct {
+	styles   Styles
+	keys     KeyMap
+	readOnly bool
+	title    string
+	subtitle string
+
+	graph   *topology.Graph
+	rows    []topology.Row
+	hist    *history
+	caption string
+
+	load   WriteLoad
+	loadOn bool
+	pacer  Pacer
+	speed  float64
+
+	paused     bool
+	held       int // updates held while paused
+	feedClosed bool
+
+	now func() time.Time
+}
+
+// apply installs a snapshot: layout, history and caption.
+func (s *state) apply(u topology.Update) {
+	if u.Graph != nil {
+		s.graph = u.Graph
+		s.rows = topology.Layout(u.Graph)
+		s.hist.observe(u.Graph)
+	}
+	for _, e := range u.Events {
+		if e.Kind == EventCaption {
+			s.caption = e.Detail
+		}
+	}
+}
+
+// node returns the node with id in the current snapshot, or nil.
+func (s *state) node(id topology.NodeID) *topology.Node {
+	return s.graph.Node(id)
+}

@@ -1,0 +1,140 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/replscope/replscope/topology"
+)
+
+// headerView is the top line: title, subtitle (the demo's ports), node
+// and alert counts, write load, pause state and the snapshot's time.
+func (m *Model) headerView(w int) string {
+	st := m.st.styles
+	parts := []string{st.HeaderTitle.Render(m.st.title)}
+	if m.st.readOnly {
+		parts = append(parts, st.Warn.Render("read-only"))
+	}
+	if m.st.subtitle != "" {
+		parts = append(parts, st.Header.Render(m.st.subtitle))
+	}
+	g := m.st.graph
+	if g != nil {
+		alerts := st.OK.Render(symOnline + " no alerts")
+		if n := len(g.Alerts); n > 0 {
+			crit := 0
+			for _, a := range g.Alerts {
+				if a.Severity == topology.Critical {
+					crit++
+				}
+			}
+			style, sym := st.Warn, symWarn
+			if crit > 0 {
+				style, sym = st.Crit, symCrit
+			}
+			alerts = style.Render(fmt.Sprintf("%s %d alert%s", sym, n, plural(n)))
+		}
+		parts = append(parts, alerts)
+	}
+	if m.st.load != nil {
+		if m.st.loadOn {
+			parts = append(parts, st.OK.Render(symLoadOn+" writing"))
+		} else {
+			parts = append(parts, st.Dim.Render(symLoadOf+" writes off"))
+		}
+	}
+	if m.st.pacer != nil {
+		parts = append(parts, st.Header.Render(fmt.Sprintf("speed %g×", m.st.speed)))
+	}
+	if m.st.paused {
+		p := symPaused + " paused"
+		if m.st.held > 0 {
+			p += fmt.Sprintf(" (%d held)", m.st.held)
+		}
+		parts = append(parts, st.Warn.Render(p))
+	}
+	if g != nil {
+		parts = append(parts, st.Dim.Render(g.At.Format("15:04:05")))
+	}
+	return fit(strings.Join(parts, st.Dim.Render(" · ")), w)
+}
+
+// statusView is the bottom line: the input line while typing, else the
+// last message (or the command in flight) and the key help for the mode.
+func (m *Model) statusView(w int) string {
+	st := m.st.styles
+	m.help.SetWidth(w)
+	switch m.mode {
+	case modeFilter, modeCommand:
+		hint := st.Dim.Render("  enter apply · esc cancel")
+		if m.mode == modeCommand && m.input.Value() == "" {
+			hint = st.Dim.Render("  " + commandHelp)
+		}
+		return fit(m.input.View()+hint, w)
+	case modeConfirm:
+		return fit(m.help.ShortHelpView(modeHelp{m.st.keys.Confirm,
+			key.NewBinding(key.WithKeys("other"), key.WithHelp("other", "cancel"))}), w)
+	case modePicker:
+		return fit(m.help.ShortHelpView(modeHelp{m.st.keys.Down, m.st.keys.Up, m.st.keys.Choose, m.st.keys.Cancel}), w)
+	}
+	msg := ""
+	switch {
+	case m.busy != "":
+		msg = st.Warn.Render(symSyncing+" "+m.busy) + "  "
+	case m.status != "" && m.statusErr:
+		msg = st.Error.Render(symLinkDown+" "+m.status) + "  "
+	case m.status != "":
+		msg = st.Info.Render(m.status) + "  "
+	}
+	room := w - ansi.StringWidth(msg)
+	if room < 20 {
+		return fit(msg, w)
+	}
+	m.help.SetWidth(room)
+	return fit(msg+m.help.ShortHelpView(m.st.keys.ShortHelp()), w)
+}
+
+// helpView is the full `?` help in the bottom pane.
+func (m *Model) helpView(w, h int) []string {
+	st := m.st.styles
+	hm := help.New()
+	hm.Styles = st.Help
+	hm.SetWidth(w - 2)
+	lines := []string{paneTitle(st, "Keys · ? closes", w, true)}
+	for _, l := range strings.Split(hm.FullHelpView(m.st.keys.FullHelp()), "\n") {
+		lines = append(lines, fit("  "+l, w))
+	}
+	if m.st.readOnly && len(lines) < h {
+		lines = append(lines, fit(st.Dim.Render("  read-only: operations are disabled"), w))
+	}
+	for len(lines) < h {
+		lines = append(lines, strings.Repeat(" ", max(w, 0)))
+	}
+	return lines[:h]
+}
+
+// helpHeight is the height of the full help, title included.
+func helpHeight(k KeyMap) int {
+	n := 0
+	for _, col := range k.FullHelp() {
+		c := 0
+		for _, b := range col {
+			if b.Enabled() {
+				c++
+			}
+		}
+		n = max(n, c)
+	}
+	return n + 2
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
