@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/replscope/replscope/internal/resp"
@@ -26,36 +27,39 @@ type masterLink struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	mu   sync.Mutex // guards conn and writes to it
-	conn net.Conn
+	conn atomic.Pointer[net.Conn] // the current connection, if any
+	wmu  sync.Mutex               // serializes writes (ACKs, keepalives)
 }
 
 func (l *masterLink) setConn(c net.Conn) {
-	l.mu.Lock()
-	l.conn = c
-	l.mu.Unlock()
+	if c == nil {
+		l.conn.Store(nil)
+		return
+	}
+	l.conn.Store(&c)
 }
 
 // write sends bytes to the master (ACKs, keepalives) from any goroutine.
 func (l *masterLink) write(b []byte) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.conn == nil {
+	p := l.conn.Load()
+	if p == nil {
 		return net.ErrClosed
 	}
-	_ = l.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
-	_, err := l.conn.Write(b)
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
+	_ = (*p).SetWriteDeadline(time.Now().Add(10 * time.Second))
+	_, err := (*p).Write(b)
 	return err
 }
 
-// kill closes the current connection; the loop reconnects.
+// kill closes the current connection; the loop reconnects. It never
+// waits: it may be called with the node's lock held.
 func (l *masterLink) kill() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.conn == nil {
+	p := l.conn.Load()
+	if p == nil {
 		return false
 	}
-	_ = l.conn.Close()
+	_ = (*p).Close()
 	return true
 }
 

@@ -222,10 +222,29 @@ func NodeEvents(g *Graph, evs []node.Event) []Event {
 		if detail == "" && e.Role != "" {
 			detail = "role " + e.Role
 		}
+		if detail == "" {
+			detail = nodeEventDetail(e)
+		}
 		out = append(out, Event{Time: e.Time, Kind: EventKind(e.Kind), Node: id, Addr: addr, Peer: peer,
 			Detail: detail, Source: "node"})
 	}
 	return out
+}
+
+// nodeEventDetail describes the byte counts and offsets an embedded
+// node's sync events carry.
+func nodeEventDetail(e node.Event) string {
+	switch e.Kind {
+	case node.EventFullSyncStarted:
+		return fmt.Sprintf("from offset %d", e.Offset)
+	case node.EventFullSyncFinished:
+		return fmt.Sprintf("%s of RDB at offset %d", humanBytes(e.Bytes), e.Offset)
+	case node.EventPartialSyncStarted:
+		return fmt.Sprintf("%s of backlog from offset %d", humanBytes(e.Bytes), e.Offset)
+	case node.EventPartialSyncFinished, node.EventLinkUp, node.EventReplicaOnline:
+		return fmt.Sprintf("at offset %d", e.Offset)
+	}
+	return ""
 }
 
 // pollKindsFromNodes are the poll-derived event kinds an embedded node
@@ -249,4 +268,19 @@ func Merge(g *Graph, poll, fromNodes []Event) []Event {
 	out = append(out, fromNodes...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
 	return out
+}
+
+// humanBytes renders a byte count compactly (512B, 14.9KB, 3.2MB).
+func humanBytes(n int64) string {
+	switch {
+	case n < 0:
+		return "?B"
+	case n < 1024:
+		return fmt.Sprintf("%dB", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1fKB", float64(n)/1024)
+	case n < 1<<30:
+		return fmt.Sprintf("%.1fMB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%.1fGB", float64(n)/(1<<30))
 }
