@@ -9,10 +9,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/replscope/replscope/topology"
+	"github.com/replscope/replscope/tui"
 )
 
 // watchUsage is the help text of `replscope watch`.
@@ -80,7 +82,32 @@ func watchMain(args []string, stdout, stderr io.Writer) int {
 		}
 		return criticalStatus(u.Graph)
 	}
+	if !o.jsonOut && stdout == os.Stdout && tui.CheckTerminal() == nil {
+		return watchDashboard(w, o, stderr)
+	}
 	return follow(w, out, stderr, o.jsonOut)
+}
+
+// watchDashboard shows the dashboard over the watched nodes (a terminal
+// and no --json): the same dashboard as `replscope demo`.
+func watchDashboard(w *topology.Watcher, o watchOpts, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	w.Start()
+	shown := make([]string, len(o.addrs))
+	for i, a := range o.addrs {
+		if at := strings.LastIndexByte(a, '@'); at >= 0 {
+			a = a[at+1:] // never show user:pass@
+		}
+		shown[i] = a
+	}
+	title := "replscope watch · " + strings.Join(shown, " ")
+	err := tui.Run(ctx, tui.Options{Feed: w, Operator: w.Operator(), ReadOnly: o.readonly, Title: title})
+	if err != nil {
+		fmt.Fprintf(stderr, "replscope watch: %v\n", err)
+		return 1
+	}
+	return 0
 }
 
 // parseWatch reads flags and addresses in any order.
