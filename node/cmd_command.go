@@ -103,9 +103,16 @@ func (x *cmdCtx) commandInfo(c *command) {
 	x.bulkStr(c.name)
 	x.int(int64(c.arity))
 	var flags []string
-	for _, f := range flagNames {
-		if c.flags&f.f != 0 {
-			flags = append(flags, f.name)
+	cats := strings.Fields(c.acl)
+	if c.container {
+		// A container (CLIENT, CONFIG, ...) has no flags of its own in
+		// Redis 7: its subcommands carry them.
+		cats = []string{"@slow"}
+	} else {
+		for _, f := range flagNames {
+			if c.flags&f.f != 0 {
+				flags = append(flags, f.name)
+			}
 		}
 	}
 	x.array(len(flags))
@@ -115,7 +122,6 @@ func (x *cmdCtx) commandInfo(c *command) {
 	x.int(int64(c.firstKey))
 	x.int(int64(c.lastKey))
 	x.int(int64(c.step))
-	cats := strings.Fields(c.acl)
 	x.array(len(cats))
 	for _, cat := range cats {
 		x.status(cat)

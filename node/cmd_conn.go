@@ -10,7 +10,7 @@ const redisVersion = "7.0.15"
 
 func init() {
 	register(
-		&command{name: "ping", arity: -1, flags: cFast | cStale | cLoading, acl: "@fast @connection", fn: cmdPing,
+		&command{name: "ping", arity: -1, flags: cFast, acl: "@fast @connection", fn: cmdPing,
 			summary: "Returns the server's liveliness response.", group: "connection", since: "1.0.0"},
 		&command{name: "echo", arity: 2, flags: cFast | cStale | cLoading, acl: "@fast @connection", fn: cmdEcho,
 			summary: "Returns the given string.", group: "connection", since: "1.0.0"},
@@ -26,7 +26,7 @@ func init() {
 			summary: "Handshakes with the Redis server.", group: "connection", since: "6.0.0"},
 		&command{name: "client", arity: -2, flags: cNoScript | cLoading | cStale, acl: "@slow @connection", fn: cmdClient,
 			summary: "A container for client connection commands.", group: "connection", since: "2.4.0",
-			subs: []string{"id", "setname", "getname", "setinfo", "info", "list", "kill", "help"}},
+			subs: []string{"id", "setname", "getname", "setinfo", "info", "list", "kill", "help"}, container: true},
 	)
 }
 

@@ -8,7 +8,7 @@ func init() {
 	register(
 		&command{name: "multi", arity: 1, flags: cNoScript | cLoading | cStale | cFast | cAllowBusy, acl: "@fast @transaction", fn: cmdMulti,
 			summary: "Starts a transaction.", group: "transactions", since: "1.2.0"},
-		&command{name: "exec", arity: 1, flags: cNoScript | cLoading | cStale | cSkipMonitor, acl: "@slow @transaction", fn: cmdExec,
+		&command{name: "exec", arity: 1, flags: cNoScript | cLoading | cStale | cSkipSlowlog, acl: "@slow @transaction", fn: cmdExec,
 			summary: "Executes all commands in a transaction.", group: "transactions", since: "1.2.0"},
 		&command{name: "discard", arity: 1, flags: cNoScript | cLoading | cStale | cFast | cAllowBusy, acl: "@fast @transaction", fn: cmdDiscard,
 			summary: "Discards a transaction.", group: "transactions", since: "2.0.0"},

@@ -19,11 +19,11 @@ func init() {
 			summary: "Stops listening to messages posted to channels.", group: "pubsub", since: "2.0.0"},
 		&command{name: "punsubscribe", arity: -1, flags: ps, acl: "@pubsub @slow", fn: cmdUnsubscribe,
 			summary: "Stops listening to messages published to channels that match one or more patterns.", group: "pubsub", since: "2.0.0"},
-		&command{name: "publish", arity: 3, flags: cPubSub | cLoading | cStale | cFast | cMayReplicate, acl: "@pubsub @fast", fn: cmdPublish,
+		&command{name: "publish", arity: 3, flags: cPubSub | cLoading | cStale | cFast, acl: "@pubsub @fast", fn: cmdPublish,
 			summary: "Posts a message to a channel.", group: "pubsub", since: "2.0.0"},
 		&command{name: "pubsub", arity: -2, flags: cPubSub | cLoading | cStale, acl: "@pubsub @slow", fn: cmdPubsubIntrospect,
 			summary: "A container for Pub/Sub commands.", group: "pubsub", since: "2.8.0",
-			subs: []string{"channels", "numsub", "numpat", "help"}},
+			subs: []string{"channels", "numsub", "numpat", "help"}, container: true},
 	)
 }
 
@@ -130,8 +130,12 @@ func cmdUnsubscribe(x *cmdCtx) {
 }
 
 // PUBLISH channel message
+//
+// Redis 7.0 replicates PUBLISH (forceCommandPropagation) so that
+// subscribers of its replicas get the message too.
 func cmdPublish(x *cmdCtx) {
 	x.int(int64(x.n.publish(string(x.args[1]), x.args[2])))
+	x.forceProp = true
 }
 
 // publish delivers a message to channel and pattern subscribers and

@@ -28,7 +28,7 @@ func init() {
 			summary: "A container for debugging commands.", group: "server", since: "1.0.0"},
 		&command{name: "config", arity: -2, flags: cAdmin | cNoScript | cLoading | cStale, acl: "@admin @slow @dangerous", fn: cmdConfig,
 			summary: "A container for server configuration commands.", group: "server", since: "2.0.0",
-			subs: []string{"get", "set", "resetstat", "rewrite", "help"}},
+			subs: []string{"get", "set", "resetstat", "rewrite", "help"}, container: true},
 		&command{name: "command", arity: -1, flags: cLoading | cStale, acl: "@slow @connection", fn: cmdCommand,
 			summary: "Returns detailed information about all commands.", group: "server", since: "2.8.13",
 			subs: []string{"count", "docs", "info", "list", "help"}},

@@ -43,6 +43,7 @@ const (
 	cNoMulti                           // not queued inside MULTI (runs at once)
 	cMayReplicate                      // may write to the replication stream
 	cSkipMonitor                       // not shown by MONITOR
+	cSkipSlowlog                       // not logged by SLOWLOG
 	cAllowBusy                         // allowed while busy
 	cBlocking                          // may block: runs outside the lock
 	cDetach                            // takes over the connection (PSYNC, SUBSCRIBE)
@@ -55,9 +56,8 @@ var flagNames = []struct {
 }{
 	{cWrite, "write"}, {cReadOnly, "readonly"}, {cDenyOOM, "denyoom"}, {cAdmin, "admin"},
 	{cPubSub, "pubsub"}, {cNoScript, "noscript"}, {cLoading, "loading"}, {cStale, "stale"},
-	{cSkipMonitor, "skip_monitor"}, {cFast, "fast"}, {cNoAuth, "no_auth"},
+	{cSkipMonitor, "skip_monitor"}, {cSkipSlowlog, "skip_slowlog"}, {cFast, "fast"}, {cNoAuth, "no_auth"},
 	{cMayReplicate, "may_replicate"}, {cNoMulti, "no_multi"}, {cAllowBusy, "allow_busy"},
-	{cBlocking, "blocking"},
 }
 
 // command is one row of the command table.
@@ -76,7 +76,10 @@ type command struct {
 	// block runs a cBlocking command outside the lock (fn is its form
 	// inside MULTI/EXEC, which must not block).
 	block func(n *Node, c *Client, w *redcon.Writer, args [][]byte)
-	subs  []string // container commands: known subcommands (lowercase) for COMMAND INFO
+	subs  []string // known subcommands (lowercase) for COMMAND INFO and errors
+	// container is a command that is only a group of subcommands (CLIENT,
+	// CONFIG, PUBSUB): Redis gives it no flags of its own in COMMAND INFO.
+	container bool
 }
 
 // commandTable is the static table of every command the node serves,

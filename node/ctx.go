@@ -30,6 +30,9 @@ type cmdCtx struct {
 	dirty  int      // changes made by this command
 	prop   [][]byte // rewritten argv to replicate instead of args
 	noProp bool     // replicate nothing even if dirty
+	// forceProp replicates the command although it changed no key
+	// (forceCommandPropagation: PUBLISH).
+	forceProp bool
 }
 
 // Reply helpers.

@@ -138,7 +138,7 @@ func (n *Node) call(c *Client, w *redcon.Writer, cmd *command, args [][]byte) {
 	cmd.fn(x)
 	n.stats.commands++
 	c.lastCmd = cmd.name
-	if x.dirty > 0 && !x.noProp && cmd.flags&(cWrite|cMayReplicate) != 0 {
+	if (x.dirty > 0 && cmd.flags&(cWrite|cMayReplicate) != 0 || x.forceProp) && !x.noProp {
 		argv := x.prop
 		if argv == nil {
 			argv = args

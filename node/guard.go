@@ -1,93 +1,186 @@
 package node
 
 import (
+	"math"
 	"net"
+	"strconv"
 	"sync/atomic"
 )
 
-// guardConn frames the RESP input of a client connection before redcon
-// parses it, so that hostile input is refused the way Redis refuses it,
-// before anything is allocated for it:
+// guardConn reads a client connection for redcon and hands it the requests
+// re-encoded as plain RESP multibulks, after judging them the way Redis
+// 7.0's processInlineBuffer / processMultibulkBuffer do, so that hostile
+// input gets Redis's answer, word for word:
 //
-//   - a bulk length above proto-max-bulk-len, a multibulk count above
-//     1048576 or a malformed length: "-ERR Protocol error: ..." and close;
-//   - an inline request or length line over 64 KB without a newline:
-//     "too big inline request" / "too big mbulk count string";
-//   - the empty multibulks "*0" and "*-1" are dropped, as Redis ignores them.
+//   - lengths are read with Redis's string2ll (no '+', no leading zeros, no
+//     "-0"); a bad multibulk count or one above INT_MAX, or a bulk length
+//     that is negative or above proto-max-bulk-len, is
+//     "-ERR Protocol error: invalid ..." and the connection closes;
+//   - "*0" and "*-1" (any count <= 0) are dropped, even split across reads;
+//   - a line (inline request, count or length) with no end after more than
+//     64 KB is "too big inline request" / "too big mbulk count string" /
+//     "too big bulk count string"; a NUL byte in such a line hides its end
+//     from Redis's strchr, so the line runs on until that limit too;
+//   - the byte after a header's '\r' and the two after a bulk payload are
+//     skipped unchecked, as Redis skips them;
+//   - inline requests are split with sdssplitargs's rules (quotes, \xHH
+//     escapes, tabs); unbalanced quotes are a protocol error;
+//   - before AUTH, with a password set, a count above 10 or a bulk above
+//     16384 bytes is "unauthenticated multibulk/bulk length";
+//   - a request growing past client-query-buffer-limit closes the
+//     connection without a reply.
+//
+// A multibulk of more than 1024 arguments is held until it is complete:
+// redcon walks the whole count each time it re-parses an incomplete
+// command, so "*2147483647" followed by a trickle of bytes would cost
+// seconds of CPU per read.
+//
+// Requests before a bad one are handed on (and answered) first: an error
+// stops the scan at the bad request and is written on the next Read, which
+// redcon makes only once it has run everything handed on before.
 //
 // It also counts the bytes read for INFO's total_net_input_bytes.
 type guardConn struct {
 	net.Conn
 	n *Node
 
-	state   int   // what the next byte belongs to
-	line    int   // bytes of the current header or inline line so far
-	num     int64 // number being parsed in a header
-	neg     bool
-	digits  int
-	kind    byte  // '*' or '$' header being parsed
-	remain  int64 // bulks left in the current multibulk
-	skip    int64 // payload bytes (plus CRLF) left to pass through
-	pending string
-	failed  bool
-	carry   []byte // an unfinished "*N" header held back (see scan)
+	rbuf []byte // raw bytes read from the connection
+	in   []byte // raw bytes read but not scanned yet (a deferred check)
+	out  []byte // re-encoded bytes not handed on yet
+	dst  []byte // the caller's buffer, filled during a scan
+	hold []byte // a long multibulk held until it is complete
+	rerr error  // read error to return once the bytes before it are handed on
+
+	state    int
+	kind     byte   // line being read: '*' or '$' header, 0 for inline
+	first    byte   // first byte of a bulk header line (should be '$')
+	line     []byte // an inline line, or the number of a header line
+	lineLen  int64  // bytes of the current line so far (64 KB limit)
+	frameLen int64  // bytes of the current request so far (query buffer)
+	frameOut int    // bytes handed on in this Read before the current request
+	value    int64  // a parsed header awaiting its checks
+	remain   int64  // bulks left in the current multibulk
+	skip     int64  // payload bytes left, plus the two after them
+	qlimit   int64  // client-query-buffer-limit, read once per request
+	holding  bool   // the current multibulk goes to hold
+	pending  string // protocol error to report
+	quiet    bool   // close without a reply (query buffer limit)
+	failed   bool
+	client   *Client
 }
 
 const (
-	gStart    = iota // start of a request
-	gHeader          // inside a '*' or '$' length line
-	gHeaderLF        // saw '\r' of a length line
-	gInline          // inside an inline request
-	gBulk            // expecting '$' of the next bulk
-	gPayload         // passing bulk payload through
+	gStart      = iota // start of a request
+	gInline            // inside an inline request
+	gHeader            // inside a '*' or '$' line, before its '\r'
+	gHeaderLF          // saw the '\r' of a header line: one more byte
+	gHeaderDone        // a header line read, its checks deferred
+	gBulk              // expecting the '$' line of the next bulk
+	gPayload           // passing a bulk payload through
+	gStuck             // a NUL hid the end of the line: swallow until 64 KB
 )
 
 const (
-	inlineMax    = 64 << 10
-	multibulkMax = 1024 * 1024
+	inlineMax       = 64 << 10 // PROTO_INLINE_MAX_SIZE
+	multibulkMax    = math.MaxInt32
+	unauthMultibulk = 10
+	unauthBulk      = 16384
+	readChunk       = 16 << 10 // PROTO_IOBUF_LEN
+	bigPayload      = 16 << 10 // payloads at least this long skip the scan
+	queryBufFloor   = 1 << 20  // the smallest client-query-buffer-limit
+	headerDigits    = 21       // string2ll refuses longer numbers
+	holdArgs        = 1024     // multibulks with more arguments are held
 )
 
 var netInputBytes atomic.Int64 // fallback when a guard has no node (tests)
 
 func (g *guardConn) Read(p []byte) (int, error) {
-	if g.failed {
-		return 0, errGuardClosed
-	}
-	if g.pending != "" {
-		g.fail()
-		return 0, errGuardClosed
-	}
-	if len(g.carry) >= len(p) {
-		// Cannot happen behind redcon's bufio.Reader (it reads at least
-		// 4 KB); pass the held bytes on rather than lose them.
-		c := copy(p, g.carry)
-		g.carry = g.carry[c:]
-		return c, nil
+	if len(p) == 0 {
+		return 0, nil
 	}
 	for {
-		c := copy(p, g.carry)
-		g.carry = g.carry[:0]
-		k, err := g.Conn.Read(p[c:])
+		if len(g.out) > 0 {
+			k := copy(p, g.out)
+			g.out = g.out[k:]
+			if len(g.out) == 0 && cap(g.out) > readChunk {
+				g.out = nil
+			}
+			return k, nil
+		}
+		if g.failed {
+			return 0, errGuardClosed
+		}
+		if g.pending != "" {
+			g.fail()
+			return 0, errGuardClosed
+		}
+		if g.quiet {
+			g.failed = true
+			return 0, errGuardClosed
+		}
+		g.frameOut = 0
+		g.dst = p[:0:len(p)] // never past len(p), whatever p's capacity
+		switch {
+		case len(g.in) > 0 || g.state == gHeaderDone:
+			in := g.in
+			g.in = nil
+			g.scan(in)
+		case g.rerr != nil:
+			return 0, g.rerr
+		case g.state == gPayload && g.skip-2 >= bigPayload && !g.holding:
+			// the middle of a large payload: straight through
+			k, err := g.Conn.Read(p[:min(int64(len(p)), g.skip-2)])
+			g.counted(k)
+			g.skip -= int64(k)
+			g.frameLen += int64(k)
+			g.checkQueryBuf()
+			if k > 0 {
+				g.rerr = err
+				return k, nil
+			}
+			return 0, err
+		default:
+			raw, err := g.readRaw(len(p))
+			g.rerr = err
+			if len(raw) == 0 && err != nil {
+				return 0, err
+			}
+			g.scan(raw)
+			g.checkLimits()
+		}
+		k := len(g.dst)
+		g.dst = nil
 		if k > 0 {
-			if g.n != nil {
-				g.n.netInput.Add(int64(k))
-			} else {
-				netInputBytes.Add(int64(k))
-			}
-			out := g.scan(p[:c+k])
-			if out > 0 || err != nil {
-				return out, err
-			}
-			if g.pending != "" {
-				g.fail()
-				return 0, errGuardClosed
-			}
-			continue // everything read was dropped (empty multibulks)
+			return k, nil
 		}
-		if c > 0 {
-			g.carry = append(g.carry[:0], p[:c]...)
-		}
-		return k, err
+		// everything read was held back or dropped: read on
+	}
+}
+
+// readRaw reads from the connection into rbuf: as much as the caller
+// asked for (at least 4 KB), or Redis's 16 KB while a line runs long, so
+// that the 64 KB limit on lines is judged after reads of Redis's size.
+func (g *guardConn) readRaw(want int) ([]byte, error) {
+	size := min(max(want, 4096), readChunk)
+	if g.lineLen > 4096 {
+		size = readChunk
+	}
+	if cap(g.rbuf) < size {
+		g.rbuf = make([]byte, size)
+	}
+	k, err := g.Conn.Read(g.rbuf[:size])
+	g.counted(k)
+	return g.rbuf[:k], err
+}
+
+func (g *guardConn) counted(k int) {
+	if k <= 0 {
+		return
+	}
+	if g.n != nil {
+		g.n.netInput.Add(int64(k))
+	} else {
+		netInputBytes.Add(int64(k))
 	}
 }
 
@@ -97,131 +190,332 @@ func (guardError) Error() string { return "protocol error" }
 
 var errGuardClosed error = guardError{}
 
+// fail reports the pending protocol error and ends the connection. Like
+// Redis, it writes nothing to a replica: its connection carries the
+// replication stream.
 func (g *guardConn) fail() {
 	g.failed = true
 	if g.n != nil {
 		g.n.logVerbose("Protocol error (%s) from client: addr=%s", g.pending, g.RemoteAddr())
+		if g.isReplica() {
+			return
+		}
 	}
 	_, _ = g.Conn.Write([]byte("-ERR Protocol error: " + g.pending + "\r\n"))
 }
 
-// scan checks p in place, compacting away dropped frames; it returns how
-// many bytes of p to hand on. On an error it stops before the bad frame
-// and sets pending.
-func (g *guardConn) scan(p []byte) int {
-	w := 0     // write position (compaction)
-	frame := 0 // start in p of the frame being scanned (for dropping)
-	keepFrom := 0
-	for i := 0; i < len(p); i++ {
-		c := p[i]
+// isReplica reports whether this connection is a replica's.
+func (g *guardConn) isReplica() bool {
+	n := g.n
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	g.lookupClientLocked()
+	return g.client != nil && g.client.is(flagReplica)
+}
+
+// lookupClientLocked finds the node's client for this connection.
+func (g *guardConn) lookupClientLocked() {
+	if g.client != nil {
+		return
+	}
+	for _, c := range g.n.clients {
+		if c.netConn == net.Conn(g) {
+			g.client = c
+			return
+		}
+	}
+}
+
+// emit hands bytes on: into the caller's buffer while it has room, the
+// rest into out.
+func (g *guardConn) emit(b []byte) {
+	if g.holding {
+		g.hold = append(g.hold, b...)
+		return
+	}
+	if len(g.out) == 0 {
+		k := copy(g.dst[len(g.dst):cap(g.dst)], b)
+		g.dst = g.dst[:len(g.dst)+k]
+		b = b[k:]
+		if len(b) == 0 {
+			return
+		}
+	}
+	g.out = append(g.out, b...)
+}
+
+func (g *guardConn) emitHeader(kind byte, v int64) {
+	var buf [24]byte
+	b := append(buf[:0], kind)
+	b = strconv.AppendInt(b, v, 10)
+	g.emit(append(b, '\r', '\n'))
+}
+
+// handed returns how many bytes this Read has handed on so far.
+func (g *guardConn) handed() int { return len(g.dst) + len(g.out) }
+
+// scan judges and re-encodes b. It stops at the first error, and before a
+// request whose check must wait until the requests before it have run.
+func (g *guardConn) scan(b []byte) {
+	if g.state == gHeaderDone && !g.endHeader() {
+		g.in = b
+		return
+	}
+	for i := 0; i < len(b); {
+		if g.pending != "" {
+			return
+		}
 		switch g.state {
 		case gStart:
-			frame = i
-			switch c {
-			case '*':
-				g.startHeader('*')
-			case '\r', '\n':
-				// empty lines between requests: redcon ignores them
-			default:
+			g.frameLen, g.qlimit = 0, 0
+			g.frameOut = g.handed()
+			if b[i] == '*' {
+				g.startLine('*')
+				g.lineLen, g.frameLen = 1, 1
+				i++
+			} else {
+				g.startLine(0)
 				g.state = gInline
-				g.line = 1
 			}
 		case gInline:
-			if c == '\n' {
-				g.state = gStart
-				continue
+			j := indexLineEnd(b[i:], '\n')
+			end := len(b)
+			if j >= 0 {
+				end = i + j
 			}
-			g.line++
-			if g.line > inlineMax {
-				g.pending = "too big inline request"
-				return w + copy(p[w:], p[keepFrom:frame])
+			g.line = append(g.line, b[i:end]...)
+			g.lineLen += int64(end - i)
+			g.frameLen += int64(end - i)
+			i = end
+			if j < 0 {
+				break
 			}
-		case gHeader:
-			switch {
-			case c == '\r':
-				g.state = gHeaderLF
-			case c >= '0' && c <= '9' && g.digits < 19:
-				g.num = g.num*10 + int64(c-'0')
-				g.digits++
-			case c == '-' && g.digits == 0 && !g.neg:
-				g.neg = true
-			default:
-				g.line++
-				if g.line > inlineMax {
-					if g.kind == '*' {
-						g.pending = "too big mbulk count string"
-					} else {
-						g.pending = "too big bulk count string"
-					}
-					return w + copy(p[w:], p[keepFrom:frame])
-				}
-				g.digits = 99 // not a number
+			if b[i] == 0 {
+				g.state = gStuck
+				break
 			}
-		case gHeaderLF:
-			if c != '\n' {
-				g.digits = 99
-			}
-			num := g.num
-			if g.neg {
-				num = -num
-			}
-			bad := g.digits == 0 || g.digits > 19 || c != '\n'
-			if g.kind == '*' {
-				switch {
-				case bad || num > multibulkMax:
-					g.pending = "invalid multibulk length"
-					return w + copy(p[w:], p[keepFrom:frame])
-				case num <= 0:
-					// Redis ignores "*0" and "*-1": drop the frame.
-					w += copy(p[w:], p[keepFrom:frame])
-					keepFrom = i + 1
-					g.state = gStart
-				default:
-					g.remain = num
-					g.state = gBulk
-				}
-			} else {
-				if bad || num < 0 || num > g.maxBulk() {
-					g.pending = "invalid bulk length"
-					return w + copy(p[w:], p[keepFrom:frame])
-				}
-				g.skip = num + 2
-				g.state = gPayload
-			}
+			i++ // the '\n'
+			g.endInline()
 		case gBulk:
-			if c != '$' {
-				g.pending = "expected '$', got '" + string(c) + "'"
-				return w + copy(p[w:], p[keepFrom:frame])
+			g.startLine('$')
+			g.first = b[i]
+			g.lineLen = 1
+			g.frameLen++
+			switch b[i] {
+			case 0:
+				g.state = gStuck
+			case '\r':
+				g.state = gHeaderLF
 			}
-			g.startHeader('$')
+			i++
+		case gHeader:
+			j := indexLineEnd(b[i:], '\r')
+			end := len(b)
+			if j >= 0 {
+				end = i + j
+			}
+			if room := headerDigits - len(g.line); room > 0 {
+				g.line = append(g.line, b[i:min(end, i+room)]...)
+			}
+			g.lineLen += int64(end - i)
+			g.frameLen += int64(end - i)
+			i = end
+			if j < 0 {
+				break
+			}
+			if b[i] == 0 {
+				g.state = gStuck
+				break
+			}
+			g.state = gHeaderLF
+			g.frameLen++
+			i++ // the '\r'
+		case gHeaderLF:
+			// Redis skips the byte after '\r' without looking at it.
+			g.frameLen++
+			i++
+			g.state = gHeaderDone
+			if !g.endHeader() {
+				g.in = b[i:]
+				return
+			}
 		case gPayload:
-			n := min(int64(len(p)-i), g.skip)
-			g.skip -= n
-			i += int(n) - 1
+			k := min(int64(len(b)-i), g.skip)
+			if data := min(k, g.skip-2); data > 0 {
+				g.emit(b[i : i+int(data)])
+			}
+			g.skip -= k
+			g.frameLen += k
+			i += int(k)
 			if g.skip == 0 {
-				g.remain--
-				if g.remain == 0 {
-					g.state = gStart
-				} else {
-					g.state = gBulk
-				}
+				// the two bytes after the payload are not checked
+				g.emit(crlf)
+				g.endBulk()
+			}
+		case gStuck:
+			k := int64(len(b) - i)
+			g.lineLen += k
+			g.frameLen += k
+			i = len(b)
+		}
+	}
+}
+
+var crlf = []byte("\r\n")
+
+// indexLineEnd finds the end of a line (c) or a NUL, which hides the end
+// of the line from Redis's strchr.
+func indexLineEnd(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c || x == 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+func (g *guardConn) startLine(kind byte) {
+	g.kind = kind
+	g.state = gHeader
+	g.line = g.line[:0]
+	g.lineLen = 0
+}
+
+// endHeader checks a complete '*' or '$' line and moves on. It reports
+// false when a check must wait for the requests handed on before this one
+// to run (AUTH may be among them).
+func (g *guardConn) endHeader() bool {
+	v, ok := parseInt(g.line)
+	if g.kind == '*' {
+		switch {
+		case !ok || v > multibulkMax:
+			g.pending = "invalid multibulk length"
+		case v > unauthMultibulk && g.authRequired():
+			if g.frameOut > 0 {
+				return false
+			}
+			g.pending = "unauthenticated multibulk length"
+		case v <= 0:
+			g.state = gStart // Redis ignores "*0" and "*-1"
+		default:
+			g.holding = v > holdArgs
+			g.emitHeader('*', v)
+			g.remain = v
+			g.state = gBulk
+		}
+		return true
+	}
+	switch {
+	case g.first != '$':
+		c := g.first
+		if c == '\r' || c == '\n' {
+			c = ' ' // addReplyErrorFormat maps newlines to spaces
+		}
+		g.pending = "expected '$', got '" + string([]byte{c}) + "'"
+	case !ok || v < 0 || v > g.maxBulk():
+		g.pending = "invalid bulk length"
+	case v > unauthBulk && g.authRequired():
+		if g.frameOut > 0 {
+			return false
+		}
+		g.pending = "unauthenticated bulk length"
+	default:
+		g.emitHeader('$', v)
+		g.skip = v + 2
+		g.state = gPayload
+	}
+	return true
+}
+
+func (g *guardConn) endBulk() {
+	g.remain--
+	if g.remain > 0 {
+		g.state = gBulk
+		return
+	}
+	g.state = gStart
+	if g.holding {
+		// hand the held request on without copying it twice
+		g.holding = false
+		k := 0
+		if len(g.out) == 0 {
+			k = copy(g.dst[len(g.dst):cap(g.dst)], g.hold)
+			g.dst = g.dst[:len(g.dst)+k]
+			if k < len(g.hold) {
+				g.out = g.hold[k:]
+			}
+		} else {
+			g.out = append(g.out, g.hold...)
+		}
+		g.hold = nil
+	}
+}
+
+// endInline splits a complete inline line and hands it on as a multibulk.
+func (g *guardConn) endInline() {
+	line := g.line
+	if k := len(line); k > 0 && line[k-1] == '\r' {
+		line = line[:k-1]
+	}
+	args, ok := splitInline(line)
+	if !ok {
+		g.pending = "unbalanced quotes in request"
+		return
+	}
+	if len(args) > 0 {
+		g.emitHeader('*', int64(len(args)))
+		for _, a := range args {
+			g.emitHeader('$', int64(len(a)))
+			g.emit(a)
+			g.emit(crlf)
+		}
+	}
+	if cap(g.line) > 4096 {
+		g.line = nil
+	}
+	g.state = gStart
+}
+
+// checkLimits applies, after each read as Redis does, the 64 KB limit on
+// a line whose end has not come, and the query buffer limit.
+func (g *guardConn) checkLimits() {
+	switch g.state {
+	case gInline, gHeader, gStuck:
+		if g.lineLen > inlineMax && g.pending == "" {
+			switch g.kind {
+			case '*':
+				g.pending = "too big mbulk count string"
+			case '$':
+				g.pending = "too big bulk count string"
+			default:
+				g.pending = "too big inline request"
 			}
 		}
 	}
-	if (g.state == gHeader || g.state == gHeaderLF) && g.kind == '*' && g.line <= 22 && len(p)-frame < 64 {
-		// Hold back an unfinished multibulk header so that a "*0" split
-		// across reads can still be dropped whole: rescan it next time.
-		g.carry = append(g.carry[:0], p[frame:]...)
-		g.state = gStart
-		return w + copy(p[w:], p[keepFrom:frame])
-	}
-	return w + copy(p[w:], p[keepFrom:])
+	g.checkQueryBuf()
 }
 
-func (g *guardConn) startHeader(kind byte) {
-	g.kind = kind
-	g.state = gHeader
-	g.num, g.neg, g.digits, g.line = 0, false, 0, 1
+// checkQueryBuf closes a client whose request outgrew
+// client-query-buffer-limit, without a reply, as Redis does.
+func (g *guardConn) checkQueryBuf() {
+	if g.frameLen <= queryBufFloor || g.state == gStart {
+		return
+	}
+	if g.qlimit == 0 {
+		g.qlimit = 1 << 30
+		if g.n != nil {
+			g.n.mu.Lock()
+			g.qlimit = g.n.cfg.ClientQueryBufferLimit
+			g.n.mu.Unlock()
+		}
+	}
+	if g.qlimit > 0 && g.frameLen > g.qlimit && !g.quiet {
+		g.quiet = true
+		if g.n != nil {
+			g.n.log.Warnf("Closing client that reached max query buffer length: addr=%s qbuf=%d (limit %d)",
+				g.RemoteAddr(), g.frameLen, g.qlimit)
+		}
+	}
 }
 
 func (g *guardConn) maxBulk() int64 {
@@ -229,6 +523,123 @@ func (g *guardConn) maxBulk() int64 {
 		return 512 << 20
 	}
 	return g.n.protoMaxBulkLen.Load()
+}
+
+// authRequired reports whether the client still has to AUTH (Redis's
+// authRequired): a password is set and it has not authenticated.
+func (g *guardConn) authRequired() bool {
+	n := g.n
+	if n == nil {
+		return false
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.cfg.RequirePass == "" {
+		return false
+	}
+	g.lookupClientLocked()
+	return g.client == nil || !g.client.authed
+}
+
+// splitInline splits an inline request with the rules of Redis's
+// sdssplitargs: blanks separate arguments; inside "double quotes" \xHH and
+// \n \r \t \b \a are escapes and \c is c; inside 'single quotes' only \'
+// is; a quote may open in the middle of an argument, and a closing quote
+// must be followed by a blank or the end. ok is false for unbalanced
+// quotes.
+func splitInline(line []byte) (args [][]byte, ok bool) {
+	i := 0
+	for {
+		for i < len(line) && isBlank(line[i]) {
+			i++
+		}
+		if i == len(line) {
+			return args, true
+		}
+		cur := []byte{}
+		inq, insq := false, false
+	token:
+		for {
+			switch {
+			case inq || insq:
+				if i == len(line) {
+					return nil, false
+				}
+				c := line[i]
+				switch {
+				case inq && c == '\\' && i+3 < len(line) && line[i+1] == 'x' && isHex(line[i+2]) && isHex(line[i+3]):
+					cur = append(cur, hexVal(line[i+2])<<4|hexVal(line[i+3]))
+					i += 4
+				case inq && c == '\\' && i+1 < len(line):
+					cur = append(cur, unescape(line[i+1]))
+					i += 2
+				case insq && c == '\\' && i+1 < len(line) && line[i+1] == '\'':
+					cur = append(cur, '\'')
+					i += 2
+				case (inq && c == '"') || (insq && c == '\''):
+					if i+1 < len(line) && !isBlank(line[i+1]) {
+						return nil, false
+					}
+					i++
+					break token
+				default:
+					cur = append(cur, c)
+					i++
+				}
+			case i == len(line):
+				break token
+			default:
+				c := line[i]
+				i++
+				switch c {
+				case ' ', '\n', '\r', '\t':
+					break token
+				case '"':
+					inq = true
+				case '\'':
+					insq = true
+				default:
+					cur = append(cur, c)
+				}
+			}
+		}
+		args = append(args, cur)
+	}
+}
+
+// isBlank is C's isspace.
+func isBlank(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+func hexVal(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
+}
+
+func unescape(c byte) byte {
+	switch c {
+	case 'n':
+		return '\n'
+	case 'r':
+		return '\r'
+	case 't':
+		return '\t'
+	case 'b':
+		return '\b'
+	case 'a':
+		return '\a'
+	}
+	return c
 }
 
 // guardListener wraps accepted connections in guardConn.

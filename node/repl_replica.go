@@ -207,7 +207,7 @@ func (n *Node) linkLostLocked(mc *Client) {
 func (n *Node) syncWithMaster(l *masterLink) error {
 	n.mu.Lock()
 	timeout := time.Duration(max(n.cfg.ReplTimeout, 1)) * time.Second
-	n.repl.state = linkConnecting
+	n.setLinkStateLocked(l, linkConnecting)
 	n.mu.Unlock()
 	dctx, cancel := context.WithTimeout(l.ctx, timeout)
 	conn, err := n.dial(dctx, "tcp", l.target.String())
@@ -232,7 +232,7 @@ func (n *Node) syncWithMaster(l *masterLink) error {
 	deadline := func() { _ = conn.SetDeadline(time.Now().Add(timeout)) }
 
 	n.mu.Lock()
-	n.repl.state = linkHandshake
+	n.setLinkStateLocked(l, linkHandshake)
 	n.mu.Unlock()
 	n.log.Noticef("Non blocking connect for SYNC fired the event.")
 	deadline()
@@ -310,6 +310,15 @@ func (n *Node) syncWithMaster(l *masterLink) error {
 		return fmt.Errorf("Unexpected reply to PSYNC from master: %s", line)
 	}
 	return n.streamFromMaster(l, conn, br, timeout)
+}
+
+// setLinkStateLocked changes the replica's link state on behalf of link l,
+// unless a newer REPLICAOF replaced l: a link being torn down must never
+// overwrite its successor's state.
+func (n *Node) setLinkStateLocked(l *masterLink, s linkState) {
+	if n.repl.link == l {
+		n.repl.state = s
+	}
 }
 
 // handshakeCommands builds the pipelined AUTH and REPLCONF commands a
@@ -416,11 +425,13 @@ func (n *Node) fullSyncFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader
 	}
 	n.mu.Lock()
 	dir := n.cfg.Dir
-	n.repl.state = linkTransfer
-	now := n.nowMs()
-	n.repl.sync = syncProgress{total: size, start: now, lastIO: now}
-	if eofMark != "" {
-		n.repl.sync.total = 0
+	if n.repl.link == l {
+		n.repl.state = linkTransfer
+		now := n.nowMs()
+		n.repl.sync = syncProgress{total: size, start: now, lastIO: now}
+		if eofMark != "" {
+			n.repl.sync.total = 0
+		}
 	}
 	n.mu.Unlock()
 	n.emit(Event{Kind: EventFullSyncStarted, Master: l.target.String(), Offset: moff, Bytes: size})
@@ -456,7 +467,7 @@ func (n *Node) fullSyncFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader
 	})
 	if err != nil {
 		n.mu.Lock()
-		n.repl.state = linkConnect
+		n.setLinkStateLocked(l, linkConnect)
 		n.mu.Unlock()
 		return fmt.Errorf("Failed trying to load the MASTER synchronization DB from disk, check server logs: %w (the old dataset is kept)", err)
 	}

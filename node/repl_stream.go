@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 )
 
 // streamReader parses the command stream a master sends, keeping each
@@ -19,6 +18,7 @@ type streamReader struct {
 	end  int
 	read int64 // bytes read from r
 	max  int64 // proto-max-bulk-len
+	err  error // a protocol error met after the commands parse returned
 }
 
 func newStreamReader(r io.Reader, initial []byte, maxBulk int64) *streamReader {
@@ -65,11 +65,20 @@ func (s *streamReader) fill() error {
 }
 
 // parse returns the complete commands buffered now (none if the next one
-// is incomplete). The returned slices stay valid until the next fill.
+// is incomplete). The returned slices stay valid until the next fill. The
+// commands before a protocol error are returned first, so that they are
+// applied as Redis applies them; the error comes with the next call.
 func (s *streamReader) parse(out []streamCmd) ([]streamCmd, error) {
+	if s.err != nil {
+		return out, s.err
+	}
 	for {
 		cmd, n, err := parseOne(s.buf[s.pos:s.end], s.max)
 		if err != nil {
+			if len(out) > 0 {
+				s.err = err
+				return out, nil
+			}
 			return out, err
 		}
 		if n == 0 {
@@ -78,7 +87,7 @@ func (s *streamReader) parse(out []streamCmd) ([]streamCmd, error) {
 		if cmd.args != nil {
 			out = append(out, cmd)
 		} else {
-			// an empty line: counts as stream bytes, carries no command
+			// an empty line or "*0": stream bytes that carry no command
 			out = append(out, streamCmd{raw: s.buf[s.pos : s.pos+n]})
 		}
 		s.pos += n
@@ -86,59 +95,60 @@ func (s *streamReader) parse(out []streamCmd) ([]streamCmd, error) {
 }
 
 // parseOne parses one command at the start of b; n is 0 when it is
-// incomplete.
+// incomplete. It reads lengths with Redis's string2ll rules and, like a
+// Redis replica, refuses inline commands from its master (only the empty
+// lines of keepalives are allowed). Unlike Redis, which exempts its master
+// from proto-max-bulk-len, it refuses longer bulks so that a broken master
+// cannot make it buffer without bound.
 func parseOne(b []byte, maxBulk int64) (streamCmd, int, error) {
 	if len(b) == 0 {
 		return streamCmd{}, 0, nil
 	}
-	if b[0] != '*' {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			if len(b) > inlineMax {
-				return streamCmd{}, 0, fmt.Errorf("%w: inline line too long", errStreamProtocol)
-			}
+	switch b[0] {
+	case '*':
+	case '\n':
+		return streamCmd{raw: b[:1]}, 1, nil
+	case '\r':
+		if len(b) == 1 {
 			return streamCmd{}, 0, nil
 		}
-		line := bytes.TrimRight(b[:i], "\r")
-		fields := bytes.Fields(line)
-		if len(fields) == 0 {
-			return streamCmd{raw: b[:i+1]}, i + 1, nil
+		if b[1] == '\n' {
+			return streamCmd{raw: b[:2]}, 2, nil
 		}
-		return streamCmd{args: fields, raw: b[:i+1]}, i + 1, nil
+		fallthrough
+	default:
+		return streamCmd{}, 0, fmt.Errorf("%w: master using the inline protocol", errStreamProtocol)
 	}
-	pos := 0
-	count, n, ok := parseHeader(b, '*')
-	if !ok {
-		return streamCmd{}, 0, fmt.Errorf("%w: bad multibulk header", errStreamProtocol)
-	}
-	if n == 0 {
+	count, pos, ok := parseHeader(b, '*')
+	switch {
+	case !ok || count > multibulkMax:
+		return streamCmd{}, 0, fmt.Errorf("%w: invalid multibulk length", errStreamProtocol)
+	case pos == 0:
 		return streamCmd{}, 0, nil
+	case count <= 0:
+		return streamCmd{raw: b[:pos]}, pos, nil
 	}
-	if count > multibulkMax {
-		return streamCmd{}, 0, fmt.Errorf("%w: multibulk count %d", errStreamProtocol, count)
-	}
-	pos += n
-	args := make([][]byte, 0, max(count, 0))
+	// Every argument takes at least 6 bytes ("$0\r\n\r\n"): do not let a
+	// count that the buffer cannot hold yet allocate for it.
+	args := make([][]byte, 0, min(count, int64(len(b)-pos)/6+1))
 	for i := int64(0); i < count; i++ {
 		size, n, ok := parseHeader(b[pos:], '$')
 		if !ok || size < 0 || size > maxBulk {
-			return streamCmd{}, 0, fmt.Errorf("%w: bad bulk length", errStreamProtocol)
+			return streamCmd{}, 0, fmt.Errorf("%w: invalid bulk length", errStreamProtocol)
 		}
 		if n == 0 {
 			return streamCmd{}, 0, nil
 		}
 		pos += n
-		if int64(len(b)-pos) < size+2 {
+		if int64(len(b)-pos)-2 < size {
 			return streamCmd{}, 0, nil
 		}
-		if b[pos+int(size)] != '\r' || b[pos+int(size)+1] != '\n' {
+		end := pos + int(size)
+		if b[end] != '\r' || b[end+1] != '\n' {
 			return streamCmd{}, 0, fmt.Errorf("%w: bulk not terminated by CRLF", errStreamProtocol)
 		}
-		args = append(args, b[pos:pos+int(size)])
-		pos += int(size) + 2
-	}
-	if count <= 0 {
-		return streamCmd{raw: b[:pos]}, pos, nil
+		args = append(args, b[pos:end])
+		pos = end + 2
 	}
 	return streamCmd{args: args, raw: b[:pos]}, pos, nil
 }
@@ -162,8 +172,8 @@ func parseHeader(b []byte, kind byte) (v int64, n int, ok bool) {
 	if i < 2 || b[i-1] != '\r' {
 		return 0, 0, false
 	}
-	v, err := strconv.ParseInt(string(b[1:i-1]), 10, 64)
-	if err != nil {
+	v, ok = parseInt(b[1 : i-1])
+	if !ok {
 		return 0, 0, false
 	}
 	return v, i + 1, true

@@ -134,7 +134,9 @@ func (s *Server) waitReady(limit time.Duration) error {
 		if err == nil {
 			v, err := c.Do("PING")
 			c.Close()
-			if err == nil && (v.Kind == resp.SimpleString || strings.HasPrefix(string(v.Str), "NOAUTH")) {
+			// a replica with replica-serve-stale-data no answers MASTERDOWN
+			if err == nil && (v.Kind == resp.SimpleString || strings.HasPrefix(string(v.Str), "NOAUTH") ||
+				strings.HasPrefix(string(v.Str), "MASTERDOWN")) {
 				return nil
 			}
 		}

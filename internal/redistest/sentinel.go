@@ -1,0 +1,168 @@
+package redistest
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/replscope/replscope/internal/resp"
+)
+
+// SentinelBinary returns the path of the redis-sentinel binary, or "" when
+// it is not installed.
+func SentinelBinary() string {
+	p, err := exec.LookPath("redis-sentinel")
+	if err != nil {
+		return ""
+	}
+	return p
+}
+
+// RequireSentinel skips the test when redis-sentinel is not installed.
+func RequireSentinel(t testing.TB) string {
+	t.Helper()
+	p := SentinelBinary()
+	if p == "" {
+		t.Skip("redis-sentinel is not installed: skipping the Sentinel interop test " +
+			"(apt-get install redis-sentinel; .ci/run installs it in CI)")
+	}
+	return p
+}
+
+// Monitor is one master a Sentinel watches, with the timing that drives
+// its failovers. Zero durations and counts take test-friendly defaults.
+type Monitor struct {
+	Name            string        // master name (default "mymaster")
+	Host            string        // default 127.0.0.1
+	Port            int           // the master's port
+	Quorum          int           // sentinels that must agree it is down (default 2)
+	DownAfter       time.Duration // down-after-milliseconds (default 1.5 s)
+	FailoverTimeout time.Duration // failover-timeout (default 10 s)
+	ParallelSyncs   int           // parallel-syncs (default 1)
+}
+
+func (m Monitor) withDefaults() Monitor {
+	if m.Name == "" {
+		m.Name = "mymaster"
+	}
+	if m.Host == "" {
+		m.Host = "127.0.0.1"
+	}
+	if m.Quorum == 0 {
+		m.Quorum = 2
+	}
+	if m.DownAfter == 0 {
+		m.DownAfter = 1500 * time.Millisecond
+	}
+	if m.FailoverTimeout == 0 {
+		m.FailoverTimeout = 10 * time.Second
+	}
+	if m.ParallelSyncs == 0 {
+		m.ParallelSyncs = 1
+	}
+	return m
+}
+
+// configLines renders the sentinel.conf lines that monitor m.
+func (m Monitor) configLines() []string {
+	return []string{
+		fmt.Sprintf("sentinel monitor %s %s %d %d", m.Name, m.Host, m.Port, m.Quorum),
+		fmt.Sprintf("sentinel down-after-milliseconds %s %d", m.Name, m.DownAfter.Milliseconds()),
+		fmt.Sprintf("sentinel failover-timeout %s %d", m.Name, m.FailoverTimeout.Milliseconds()),
+		fmt.Sprintf("sentinel parallel-syncs %s %d", m.Name, m.ParallelSyncs),
+	}
+}
+
+// Sentinel is a redis-sentinel process started for one test. Its
+// embedded Server gives Addr, Port, Dir, Client, Do, Log and Stop.
+type Sentinel struct {
+	*Server
+	Config string // the sentinel.conf it runs from (Sentinel rewrites it)
+}
+
+// StartSentinel starts redis-sentinel on a free loopback port, in its own
+// temporary directory, from a sentinel.conf written there that monitors
+// the given masters, followed by extra sentinel.conf lines. It waits until
+// the sentinel answers PING and stops it when the test ends.
+func StartSentinel(t testing.TB, monitors []Monitor, extra ...string) *Sentinel {
+	t.Helper()
+	bin := RequireSentinel(t)
+	dir := t.TempDir()
+	port := FreePort(t)
+	logf := filepath.Join(dir, "sentinel.log")
+	lines := []string{
+		"port " + strconv.Itoa(port),
+		"bind 127.0.0.1",
+		"daemonize no",
+		"dir " + strconv.Quote(dir),
+		"logfile " + strconv.Quote(logf),
+	}
+	for _, m := range monitors {
+		lines = append(lines, m.withDefaults().configLines()...)
+	}
+	lines = append(lines, extra...)
+	conf := filepath.Join(dir, "sentinel.conf")
+	if err := os.WriteFile(conf, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatalf("write sentinel.conf: %v", err)
+	}
+	s := &Server{
+		Addr: fmt.Sprintf("127.0.0.1:%d", port),
+		Port: port,
+		Dir:  dir,
+		t:    t,
+		done: make(chan struct{}),
+		log:  logf,
+	}
+	s.cmd = exec.Command(bin, conf)
+	s.cmd.Dir = dir
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := s.cmd.Start(); err != nil {
+		t.Fatalf("start redis-sentinel: %v", err)
+	}
+	go func() {
+		_ = s.cmd.Wait()
+		close(s.done)
+	}()
+	t.Cleanup(s.Stop)
+	if err := s.waitReady(10 * time.Second); err != nil {
+		s.Stop()
+		t.Fatalf("redis-sentinel on %s: %v\nlog:\n%s", s.Addr, err, s.Log())
+	}
+	return &Sentinel{Server: s, Config: conf}
+}
+
+// MasterAddr returns what SENTINEL get-master-addr-by-name says for the
+// named master, as "host:port", or "" when the sentinel has no answer.
+func (s *Sentinel) MasterAddr(t testing.TB, name string) string {
+	t.Helper()
+	v := s.Do(t, "SENTINEL", "get-master-addr-by-name", name)
+	if v.Kind != resp.Array || len(v.Elems) != 2 {
+		return ""
+	}
+	return string(v.Elems[0].Str) + ":" + string(v.Elems[1].Str)
+}
+
+// Instances returns the reply of SENTINEL <kind> <name> (kind is
+// "replicas" or "sentinels"): one field map per instance.
+func (s *Sentinel) Instances(t testing.TB, kind, name string) []map[string]string {
+	t.Helper()
+	v := s.Do(t, "SENTINEL", kind, name)
+	if v.Kind == resp.Error {
+		t.Fatalf("SENTINEL %s %s on %s: -%s", kind, name, s.Addr, v.Str)
+	}
+	var out []map[string]string
+	for _, inst := range v.Elems {
+		m := map[string]string{}
+		for i := 0; i+1 < len(inst.Elems); i += 2 {
+			m[string(inst.Elems[i].Str)] = string(inst.Elems[i+1].Str)
+		}
+		out = append(out, m)
+	}
+	return out
+}
