@@ -1,7 +1,6 @@
 package node_test
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -131,6 +130,8 @@ type group struct {
 	master   *member
 	replicas []*member
 	sents    []*redistest.Sentinel
+	// downAfter is the sentinels' down-after-milliseconds (default 1.5 s).
+	downAfter time.Duration
 }
 
 func (g *group) members() []*member { return append([]*member{g.master}, g.replicas...) }
@@ -185,8 +186,11 @@ func writeAcked(t *testing.T, master *member, prefix string, n, replicas int) in
 // at least minOffset.
 func (g *group) startSentinels(t *testing.T, minOffset int64) {
 	t.Helper()
+	if g.downAfter == 0 {
+		g.downAfter = 1500 * time.Millisecond
+	}
 	mon := redistest.Monitor{Name: sentinelMaster, Port: g.master.port, Quorum: 2,
-		DownAfter: 1500 * time.Millisecond, FailoverTimeout: 10 * time.Second, ParallelSyncs: 1}
+		DownAfter: g.downAfter, FailoverTimeout: 10 * time.Second, ParallelSyncs: 1}
 	start := time.Now()
 	for range 3 {
 		g.sents = append(g.sents, redistest.StartSentinel(t, []redistest.Monitor{mon}))
@@ -426,7 +430,10 @@ func TestSentinelPromotesMostAdvancedReplica(t *testing.T) {
 	m := startReplscopeMember(t, "master")
 	a := startReplscopeMember(t, "replica-a", "replicaof 127.0.0.1 "+strconv.Itoa(m.port))
 	b := startReplscopeMember(t, "replica-b", "replicaof 127.0.0.1 "+strconv.Itoa(m.port))
-	g := &group{master: m, replicas: []*member{a, b}}
+	// Sentinel skips a replica whose link has been down for longer than
+	// down-after×10 plus the master's down time: 2 s keeps the lagging one
+	// a candidate for 20 s.
+	g := &group{master: m, replicas: []*member{a, b}, downAfter: 2 * time.Second}
 	g.dumpOnFailure(t)
 	waitFollows(t, a, m, 10*time.Second)
 	waitFollows(t, b, m, 10*time.Second)
@@ -440,6 +447,7 @@ func TestSentinelPromotesMostAdvancedReplica(t *testing.T) {
 	g.startSentinels(t, 0)
 	lag.dial.Cut()
 	lag.cut = true
+	cutAt := time.Now()
 	nodetest.WaitFor(t, 10*time.Second, lag.name+" link down", func() (bool, string) {
 		st := lag.info(t)["master_link_status"]
 		return st == "down", st
@@ -454,6 +462,9 @@ func TestSentinelPromotesMostAdvancedReplica(t *testing.T) {
 			l, _ := strconv.ParseInt(findInstance(reps, lag.port)["slave-repl-offset"], 10, 64)
 			return h >= acked && l > 0 && l < acked, fmt.Sprintf("up-to-date %d, lagging %d, acked %d", h, l, acked)
 		})
+	}
+	if d := time.Since(cutAt); d > 15*time.Second {
+		t.Fatalf("%s has been cut off for %s: too long to stay a candidate, the test would prove nothing", lag.name, d)
 	}
 	// The master dies while the lagging replica is still cut off; its
 	// retries are refused from then on, so its offset stays behind.
@@ -519,138 +530,6 @@ func TestSentinelFailoverWithRedisReplica(t *testing.T) {
 			}
 
 			g.rejoin(t, heir)
-		})
-	}
-}
-
-// sentinelBlock is what Sentinel sends to turn a node into a master
-// (target "NO ONE") or into a replica of target: one MULTI block that also
-// rewrites the config file and drops every normal and pubsub client but
-// its own (sentinelSendSlaveOf in sentinel.c; seen live, PROTOCOL.md §6).
-func sentinelBlock(target ...string) [][]string {
-	return [][]string{
-		{"MULTI"},
-		append([]string{"SLAVEOF"}, target...),
-		{"CONFIG", "REWRITE"},
-		{"CLIENT", "KILL", "TYPE", "normal"},
-		{"CLIENT", "KILL", "TYPE", "pubsub"},
-		{"EXEC"},
-	}
-}
-
-// render shows a reply with its RESP type, for comparing two servers.
-func render(v resp.Value) string {
-	switch v.Kind {
-	case resp.Array:
-		parts := make([]string, len(v.Elems))
-		for i, e := range v.Elems {
-			parts[i] = render(e)
-		}
-		return "[" + strings.Join(parts, " ") + "]"
-	case resp.Integer:
-		return ":" + strconv.FormatInt(v.Int, 10)
-	case resp.BulkString:
-		return "$" + string(v.Str)
-	}
-	return string(v.Kind) + string(v.Str)
-}
-
-// bystanders connects a plain client, a channel subscriber and a pattern
-// subscriber to addr: Sentinel's CLIENT KILL TYPE normal and TYPE pubsub
-// must disconnect all three.
-func bystanders(t *testing.T, addr string) []*resp.Client {
-	t.Helper()
-	var out []*resp.Client
-	for _, cmd := range [][]string{{"PING"}, {"SUBSCRIBE", "__sentinel__:hello"}, {"PSUBSCRIBE", "*"}} {
-		c := nodetest.Dial(t, addr)
-		if v, err := c.Do(cmd...); err != nil || v.Kind == resp.Error {
-			t.Fatalf("%s %q: %v %s", addr, cmd, err, v)
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
-// TestSentinelCommandBlock sends Sentinel's failover and reconfiguration
-// blocks to a replscope node and to a redis-server in the same state, with
-// no config file, and compares every reply: MULTI/QUEUED, the EXEC array
-// (SLAVEOF's +OK, CONFIG REWRITE's error, the CLIENT KILL counts). The
-// bystander clients must be gone afterwards and the sender still served.
-func TestSentinelCommandBlock(t *testing.T) {
-	redistest.Require(t)
-	type start func(t *testing.T, args ...string) (addr string, port int)
-	kinds := []struct {
-		name  string
-		start start
-	}{
-		{"redis-server", func(t *testing.T, args ...string) (string, int) {
-			s := redistest.Start(t, args...)
-			return s.Addr, s.Port
-		}},
-		{"replscope", func(t *testing.T, args ...string) (string, int) {
-			n := nodetest.Start(t, args...)
-			return n.Addr(), n.Port
-		}},
-	}
-	for _, promote := range []bool{true, false} {
-		name := "SLAVEOF host port on a master"
-		if promote {
-			name = "SLAVEOF NO ONE on a replica"
-		}
-		t.Run(name, func(t *testing.T) {
-			got := map[string][]string{}
-			for _, k := range kinds {
-				master, mport := k.start(t)
-				nodetest.MustDo(t, master, "SET", "k", "v")
-				target := []string{"127.0.0.1", strconv.Itoa(mport)}
-				var addr string
-				if promote {
-					addr, _ = k.start(t, "--replicaof", "127.0.0.1", strconv.Itoa(mport))
-					nodetest.WaitSynced(t, master, addr, 10*time.Second)
-					target = []string{"NO", "ONE"}
-				} else {
-					addr, _ = k.start(t)
-				}
-				others := bystanders(t, addr)
-				sender := nodetest.Dial(t, addr)
-				// Connections the test closed before may not be reaped yet:
-				// wait until the sender and the plain bystander are the only
-				// normal clients, so that the kill counts are exact.
-				nodetest.WaitFor(t, 5*time.Second, "closed test connections to go", func() (bool, string) {
-					v, err := sender.Do("CLIENT", "LIST", "TYPE", "normal")
-					if err != nil {
-						t.Fatal(err)
-					}
-					list := strings.TrimSpace(string(v.Str))
-					return strings.Count(list, "\n") == 1, list
-				})
-				for _, cmd := range sentinelBlock(target...) {
-					v, err := sender.Do(cmd...)
-					if err != nil {
-						t.Fatalf("%s %q: %v", k.name, cmd, err)
-					}
-					got[k.name] = append(got[k.name], render(v))
-				}
-				for i, c := range others {
-					if v, err := c.Receive(); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
-						t.Errorf("%s: bystander %d not disconnected: %s %v", k.name, i, v, err)
-					}
-				}
-				if v, err := sender.Do("PING"); err != nil || render(v) != "+PONG" {
-					t.Fatalf("%s: sender after the block: %v %s", k.name, err, v)
-				}
-				want := "master"
-				if !promote {
-					want = "slave"
-				}
-				if r := nodetest.Info(t, addr, "replication")["role"]; r != want {
-					t.Fatalf("%s: role %s after the block, want %s", k.name, r, want)
-				}
-			}
-			if r, s := strings.Join(got["redis-server"], "\n"), strings.Join(got["replscope"], "\n"); r != s {
-				t.Fatalf("replies differ\nredis-server:\n%s\nreplscope:\n%s", r, s)
-			}
-			t.Logf("replies:\n%s", strings.Join(got["replscope"], "\n"))
 		})
 	}
 }
