@@ -73,7 +73,7 @@ func cmdExec(x *cmdCtx) {
 		// A queued command can still be refused by the node's state at
 		// EXEC time (the role may have changed), as Redis checks again.
 		if msg := n.refusal(c, q.cmd, q.args); msg != "" {
-			x.w.WriteError(msg)
+			x.err(msg)
 			continue
 		}
 		n.call(c, x.w, q.cmd, q.args)

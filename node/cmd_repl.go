@@ -164,21 +164,21 @@ func cmdRole(x *cmdCtx) {
 // bad argument or on a replica.
 func parseWait(n *Node, w *redcon.Writer, args [][]byte) (num int64, timeout time.Duration, ok bool) {
 	if n.isReplica() {
-		w.WriteError("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.")
+		n.replyErr(w, "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.")
 		return 0, 0, false
 	}
 	num, ok = parseInt(args[1])
 	if !ok {
-		w.WriteError(errNotInt)
+		n.replyErr(w, errNotInt)
 		return 0, 0, false
 	}
 	ms, ok := parseInt(args[2])
 	if !ok {
-		w.WriteError("ERR timeout is not an integer or out of range")
+		n.replyErr(w, "ERR timeout is not an integer or out of range")
 		return 0, 0, false
 	}
 	if ms < 0 {
-		w.WriteError("ERR timeout is negative")
+		n.replyErr(w, "ERR timeout is negative")
 		return 0, 0, false
 	}
 	return num, time.Duration(ms) * time.Millisecond, true

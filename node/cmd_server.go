@@ -51,7 +51,7 @@ func cmdSaveInMulti(x *cmdCtx) { x.err("ERR Command not allowed inside a transac
 // SAVE
 func blockSave(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
 	if err := n.saveNow(); err != nil {
-		w.WriteError(err.Error())
+		n.replyErrUnlocked(w, err.Error())
 		return
 	}
 	w.WriteString("OK")
@@ -96,17 +96,17 @@ func blockShutdown(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
 			nosave = true
 		case eqFold(a, "now"), eqFold(a, "force"):
 		default:
-			w.WriteError(errSyntax)
+			n.replyErrUnlocked(w, errSyntax)
 			return
 		}
 	}
 	if save && nosave {
-		w.WriteError(errSyntax)
+		n.replyErrUnlocked(w, errSyntax)
 		return
 	}
 	n.log.Warnf("User requested shutdown...")
 	if err := n.shutdownSave(save, nosave); err != nil {
-		w.WriteError(err.Error())
+		n.replyErrUnlocked(w, err.Error())
 		return
 	}
 	n.log.Noticef("Redis is now ready to exit, bye bye...")
@@ -148,18 +148,18 @@ func cmdDebug(x *cmdCtx) {
 // reloads the dataset; the rest runs under the lock.
 func blockDebug(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
 	if !n.debugAllowed(c) {
-		w.WriteError("ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
+		n.replyErrUnlocked(w, "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.")
 		return
 	}
 	switch strings.ToLower(string(args[1])) {
 	case "sleep":
 		if len(args) != 3 {
-			w.WriteError(wrongArgsError("debug|sleep"))
+			n.replyErrUnlocked(w, wrongArgsError("debug|sleep"))
 			return
 		}
 		secs, err := strconv.ParseFloat(string(args[2]), 64)
 		if err != nil {
-			w.WriteError(errNotFloat)
+			n.replyErrUnlocked(w, errNotFloat)
 			return
 		}
 		select {
@@ -169,7 +169,7 @@ func blockDebug(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
 		w.WriteString("OK")
 	case "reload":
 		if err := n.debugReload(); err != nil {
-			w.WriteError("ERR Error trying to load the RDB dump: " + err.Error())
+			n.replyErrUnlocked(w, "ERR Error trying to load the RDB dump: "+err.Error())
 			return
 		}
 		w.WriteString("OK")

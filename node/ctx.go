@@ -46,11 +46,11 @@ func (x *cmdCtx) bulkStr(s string)    { x.w.WriteBulkString(s) }
 func (x *cmdCtx) null()               { x.w.WriteRaw(nullBulk) }
 func (x *cmdCtx) nullArray()          { x.w.WriteRaw(nullArray) }
 func (x *cmdCtx) array(n int)         { x.w.WriteArray(n) }
-func (x *cmdCtx) wrongType()          { x.w.WriteError(errWrongType) }
-func (x *cmdCtx) syntaxErr()          { x.w.WriteError(errSyntax) }
+func (x *cmdCtx) wrongType()          { x.err(errWrongType) }
+func (x *cmdCtx) syntaxErr()          { x.err(errSyntax) }
 func (x *cmdCtx) bulkInt(n int64)     { x.w.WriteBulk(strconv.AppendInt(x.n.scratch[:0], n, 10)) }
 func (x *cmdCtx) bulkFloat(f float64) { x.w.WriteBulk(appendDouble(x.n.scratch[:0], f)) }
-func (x *cmdCtx) wrongArgs()          { x.w.WriteError(wrongArgsError(x.cmd.name)) }
+func (x *cmdCtx) wrongArgs()          { x.err(wrongArgsError(x.cmd.name)) }
 
 var (
 	okReply   = []byte("+OK\r\n")
@@ -177,4 +177,29 @@ func (x *cmdCtx) lookup(key []byte) *keyspace.Entry {
 	}
 	x.n.expireEntry(x.db, e)
 	return nil
+}
+
+// replyErr writes an error reply and counts it for INFO (total_error_replies
+// and errorstats by prefix). Callers hold the lock.
+func (n *Node) replyErr(w *redcon.Writer, msg string) {
+	n.stats.errorReplies++
+	prefix := msg
+	if i := indexByte(msg, ' '); i >= 0 {
+		prefix = msg[:i]
+	}
+	if n.stats.errorsByPrefix == nil {
+		n.stats.errorsByPrefix = map[string]int64{}
+	}
+	if len(n.stats.errorsByPrefix) < 128 || n.stats.errorsByPrefix[prefix] > 0 {
+		n.stats.errorsByPrefix[prefix]++
+	}
+	w.WriteError(msg)
+}
+
+// replyErrUnlocked is replyErr for callers that do not hold the lock
+// (commands that block outside it).
+func (n *Node) replyErrUnlocked(w *redcon.Writer, msg string) {
+	n.mu.Lock()
+	n.replyErr(w, msg)
+	n.mu.Unlock()
 }

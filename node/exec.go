@@ -18,32 +18,32 @@ func (n *Node) dispatch(c *Client, w *redcon.Writer, args [][]byte) {
 	}
 	if cmd == nil {
 		n.rejectQueued(c)
-		w.WriteError(unknownCommandError(args))
+		n.replyErr(w, unknownCommandError(args))
 		return
 	}
 	if !cmd.arityOK(len(args)) {
 		n.rejectQueued(c)
-		w.WriteError(wrongArgsError(cmd.name))
+		n.replyErr(w, wrongArgsError(cmd.name))
 		return
 	}
 	if !c.authed && cmd.flags&cNoAuth == 0 && n.cfg.RequirePass != "" {
 		n.rejectQueued(c)
-		w.WriteError(errNoAuth)
+		n.replyErr(w, errNoAuth)
 		return
 	}
 	if c.is(flagPubSub) && !allowedInPubSub(cmd.name) {
-		w.WriteError("ERR Can't execute '" + cmd.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		n.replyErr(w, "ERR Can't execute '"+cmd.name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 		return
 	}
 	if c.is(flagMulti) && !runsInMulti(cmd.name) {
 		if cmd.flags&cNoMulti != 0 {
 			n.rejectQueued(c)
-			w.WriteError("ERR Command not allowed inside a transaction")
+			n.replyErr(w, "ERR Command not allowed inside a transaction")
 			return
 		}
 		if msg := n.refusal(c, cmd, args); msg != "" {
 			n.rejectQueued(c)
-			w.WriteError(msg)
+			n.replyErr(w, msg)
 			return
 		}
 		c.multiQ = append(c.multiQ, queuedCmd{cmd: cmd, args: copyArgs(args)})
@@ -51,7 +51,7 @@ func (n *Node) dispatch(c *Client, w *redcon.Writer, args [][]byte) {
 		return
 	}
 	if msg := n.refusal(c, cmd, args); msg != "" {
-		w.WriteError(msg)
+		n.replyErr(w, msg)
 		return
 	}
 	n.call(c, w, cmd, args)

@@ -61,7 +61,7 @@ func (n *Node) infoString(req []string) string {
 	add("replication", n.infoReplication)
 	add("cpu", infoCPU)
 	add("modules", func(b *strings.Builder) { b.WriteString("# Modules\r\n") })
-	add("errorstats", func(b *strings.Builder) { b.WriteString("# Errorstats\r\n") })
+	add("errorstats", n.infoErrorStats)
 	add("cluster", func(b *strings.Builder) { b.WriteString("# Cluster\r\ncluster_enabled:0\r\n") })
 	add("keyspace", n.infoKeyspace)
 	return b.String()
@@ -285,7 +285,7 @@ func (n *Node) infoStats(b *strings.Builder) {
 	line(b, "tracking_total_items", 0)
 	line(b, "tracking_total_prefixes", 0)
 	line(b, "unexpected_error_replies", 0)
-	line(b, "total_error_replies", 0)
+	line(b, "total_error_replies", s.errorReplies)
 	line(b, "dump_payload_sanitizations", 0)
 	line(b, "total_reads_processed", s.commands)
 	line(b, "total_writes_processed", s.commands)
@@ -422,5 +422,18 @@ func (n *Node) killClient(c, by *Client) {
 	c.killed.Store(true)
 	if c.netConn != nil {
 		_ = c.netConn.Close()
+	}
+}
+
+// infoErrorStats lists error replies by their prefix, as Redis 7 does.
+func (n *Node) infoErrorStats(b *strings.Builder) {
+	b.WriteString("# Errorstats\r\n")
+	names := make([]string, 0, len(n.stats.errorsByPrefix))
+	for k := range n.stats.errorsByPrefix {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		fmt.Fprintf(b, "errorstat_%s:count=%d\r\n", k, n.stats.errorsByPrefix[k])
 	}
 }

@@ -118,6 +118,8 @@ type stats struct {
 	replOutputBytes int64
 	cobDisconnects  int64
 	pubsubMessages  int64
+	errorReplies    int64
+	errorsByPrefix  map[string]int64
 	opsSamples      [16]int64 // commands counted at each sample, for instantaneous_ops_per_sec
 	opsSampleIdx    int
 	lastSampleCmds  int64

@@ -97,7 +97,7 @@ func (n *Node) serveReplica(c *Client, conn redcon.Conn, args [][]byte, pending 
 		req = psync.Request{ReplID: string(args[1]), Offset: off}
 	}
 	if refuse != "" {
-		w.WriteError(refuse)
+		n.replyErr(w, refuse)
 		n.mu.Unlock()
 		// Stay on redcon's loop: run what was pipelined behind.
 		for _, a := range pending {
