@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/replscope/replscope/internal/resp"
 	"github.com/replscope/replscope/node"
@@ -28,6 +29,8 @@ func FuzzMasterStream(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		watchdog := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("hang on %q", data)) })
+		defer watchdog.Stop()
 		const maxBulk = 1 << 20
 		whole := node.StreamFeed(data, 0, maxBulk)
 		if len(whole.Raw) > len(data) || !bytes.Equal(whole.Raw, data[:len(whole.Raw)]) {

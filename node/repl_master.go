@@ -243,6 +243,7 @@ func (n *Node) dropPeer(p *replicaPeer, reason string) {
 	if r.backlog != nil {
 		n.trimBacklog()
 	}
+	n.notifyAck() // WAIT and SHUTDOWN re-count their replicas
 }
 
 // disconnectReplicas drops every replica (they reconnect and resync).

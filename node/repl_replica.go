@@ -150,10 +150,10 @@ func (n *Node) runLink(l *masterLink) {
 			return
 		case <-time.After(retry):
 		}
-		start := time.Now()
 		err := n.syncWithMaster(l)
 		n.mu.Lock()
 		current := n.repl.link == l
+		wasUp := current && n.repl.state == linkConnected
 		if current {
 			if n.repl.state == linkConnected || n.repl.conn != nil {
 				n.linkLostLocked(n.repl.conn)
@@ -173,10 +173,12 @@ func (n *Node) runLink(l *masterLink) {
 		if !current {
 			return
 		}
-		// A link that was up a while reconnects at once, as Redis does
-		// after CLIENT KILL; repeated failures retry once a second.
+		// A link that was streaming reconnects at once, as Redis 7 does
+		// (replicationHandleMasterDisconnection: waiting would risk the
+		// backlog moving on); failed attempts retry once a second, as
+		// replicationCron does.
 		retry = time.Second
-		if time.Since(start) > 2*time.Second {
+		if wasUp {
 			retry = 0
 		}
 	}
