@@ -25,7 +25,7 @@ import (
 )
 
 // runDemo is `replscope demo [--nodes N] [--base-port P] [--password PW]
-// [--readonly]`: N embedded nodes on loopback ports P, P+1, … (node k
+// [--readonly] [--scenario NAME]`: N embedded nodes on loopback ports P, P+1, … (node k
 // replicates from node k/2: a master, two replicas and a sub-replica by
 // default, a star and a chain at once), a gentle write load on the master,
 // and the dashboard over them. Quitting stops every node it started.
@@ -36,11 +36,15 @@ func runDemo(args []string) int {
 	password := fs.String("password", "", "requirepass and masterauth of every node")
 	readOnly := fs.Bool("readonly", false, "no operations from the dashboard")
 	interval := fs.Duration("interval", 500*time.Millisecond, "how often the topology is polled")
+	scenario := fs.String("scenario", "", "play a built-in scenario (replscope play --list) instead of the default topology")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
+	}
+	if *scenario != "" {
+		return demoScenario(*scenario, *basePort, *password)
 	}
 	if *nodes < 1 || *nodes > 500 || *basePort < 1 || *basePort+*nodes-1 > 65535 {
 		fmt.Fprintln(os.Stderr, "replscope demo: --nodes must be 1..500 and every port within 1..65535")

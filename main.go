@@ -25,6 +25,8 @@ func run(args []string) int {
 		return runWatch(args[1:])
 	case "demo":
 		return runDemo(args[1:])
+	case "play":
+		return runPlay(args[1:])
 	case "version", "--version", "-v":
 		fmt.Printf("replscope %s\n", version)
 		return 0
@@ -40,8 +42,10 @@ func run(args []string) int {
 
 func usage(w *os.File) {
 	fmt.Fprint(w, `usage:
-  replscope demo  [--nodes N] [--base-port P] [--password PW] [--readonly] [--interval D]
+  replscope demo  [--nodes N] [--base-port P] [--password PW] [--readonly] [--scenario NAME]
                                                      embedded topology + dashboard (the default)
+  replscope play  SCENARIO|FILE [--headless] [--speed X] | --list
+                                                     replay a scripted replication story
   replscope node  [redis.conf] [--directive value ...]  a headless node, redis-server style
   replscope watch ADDR... [--password PW] [--readonly] [--interval D] [--json [--once]]
                                                      observe and operate a replication graph

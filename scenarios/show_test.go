@@ -1,0 +1,96 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/replscope/replscope/scenarios/script"
+	"github.com/replscope/replscope/topology"
+)
+
+// TestShowPaceControls checks the dashboard's controls: a paused Show runs
+// nothing, Next lets exactly one step through, unpausing plays to the end,
+// and captions and steps reach the feed.
+func TestShowPaceControls(t *testing.T) {
+	sc, err := script.Parse("show.scn", []byte("# show\nnode a\nsay \"one\"\nwrite a 1\nsay \"two\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newCluster(t, Options{})
+	obs := NewObserver(c, ObserverOptions{})
+	defer obs.Close()
+	s := NewShow(NewPlayer(sc, c, obs), obs, ShowOptions{Paused: true, StepPause: 10 * time.Millisecond, CaptionHold: 10 * time.Millisecond})
+	events := make(chan topology.Event, 100)
+	go func() { // drains the feed until the Observer closes it
+		for u := range s.Updates() {
+			for _, e := range u.Events {
+				if e.Source == "scenario" || e.Kind == EventScenarioDone {
+					events <- e
+				}
+			}
+		}
+	}()
+	s.Start()
+	defer s.Close()
+
+	time.Sleep(100 * time.Millisecond) // a paused Show must stay put: nothing to wait for
+	if got := s.Summary().Run; got != 0 {
+		t.Fatalf("%d steps ran while paused", got)
+	}
+	if st := s.Status(); !strings.Contains(st, "step 1/4 · ⏸ paused · ×1") {
+		t.Errorf("status %q", st)
+	}
+	s.Next()
+	waitFor(t, "one step", func() bool { return s.Summary().Run == 1 })
+	s.Next()
+	waitFor(t, "the caption", func() bool { return s.Caption() == "one" })
+	time.Sleep(50 * time.Millisecond) // still paused after the two steps asked for
+	if got := s.Summary().Run; got != 2 {
+		t.Fatalf("%d steps ran, want 2", got)
+	}
+	s.SetPaused(false)
+	select {
+	case <-s.Finished():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the Show did not finish")
+	}
+	if sum := s.Summary(); !sum.Passed() || sum.Run != 4 {
+		t.Errorf("summary %+v", sum)
+	}
+	var kinds []string
+	deadline := time.After(5 * time.Second)
+	for len(kinds) < 5 {
+		select {
+		case e := <-events:
+			kinds = append(kinds, string(e.Kind)+" "+e.Detail)
+		case <-deadline:
+			t.Fatalf("events so far: %q", kinds)
+		}
+	}
+	want := []string{"step 1/4 node a", "caption one", "step 3/4 write a 1", "caption two", "scenario-done PASS show: 4/4 steps"}
+	for i, w := range want {
+		if !strings.HasPrefix(kinds[i], w) {
+			t.Errorf("event %d = %q, want prefix %q", i, kinds[i], w)
+		}
+	}
+}
+
+// TestShowSpeed checks the pace bounds.
+func TestShowSpeed(t *testing.T) {
+	s := &Show{speed: 1, wake: make(chan struct{}, 1)}
+	s.Faster()
+	if s.Speed() != 2 {
+		t.Errorf("Faster: %v", s.Speed())
+	}
+	s.SetSpeed(100)
+	if s.Speed() != MaxSpeed {
+		t.Errorf("SetSpeed(100): %v", s.Speed())
+	}
+	for range 10 {
+		s.Slower()
+	}
+	if s.Speed() != MinSpeed {
+		t.Errorf("after slowing down: %v", s.Speed())
+	}
+}
