@@ -45,12 +45,12 @@ func (n *Node) accept(conn redcon.Conn) bool {
 }
 
 // deniedMessage is Redis's protected-mode refusal, word for word.
-const deniedMessage = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n"
+const deniedMessage = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n"
 
-// protectedModeRefuses applies Redis's protected mode: with no password
-// and the default bind, only loopback clients are accepted.
+// protectedModeRefuses applies Redis 7.0's protected mode: with no
+// password, only loopback clients are accepted (whatever bind says).
 func (n *Node) protectedModeRefuses(addr net.Addr) bool {
-	if !n.cfg.ProtectedMode || n.cfg.RequirePass != "" || !defaultBind(n.cfg.Bind) {
+	if !n.cfg.ProtectedMode || n.cfg.RequirePass != "" {
 		return false
 	}
 	tcp, ok := addr.(*net.TCPAddr)
@@ -58,15 +58,6 @@ func (n *Node) protectedModeRefuses(addr net.Addr) bool {
 		return false
 	}
 	return !tcp.IP.IsLoopback()
-}
-
-// defaultBind reports whether bind is Redis's default "* -::*" (or unset),
-// the case protected mode guards.
-func defaultBind(bind []string) bool {
-	if len(bind) == 0 {
-		return true
-	}
-	return strings.Join(bind, " ") == "* -::*"
 }
 
 // onClosed forgets a client whose connection ended. A connection handed
