@@ -2,7 +2,6 @@ package node
 
 import (
 	"net"
-	"strings"
 
 	"github.com/tidwall/redcon"
 )
