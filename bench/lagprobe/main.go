@@ -1,0 +1,316 @@
+// Command lagprobe measures replication from the outside, over INFO
+// replication, for bench/compare.sh. It talks to real Redis and to
+// replscope nodes alike.
+//
+//	lagprobe sync -master ADDR -replica ADDR[,ADDR...] [-replicaof HOST:PORT] [-cont PID]
+//	    Optionally sends REPLICAOF HOST PORT to the (single) replica and/or
+//	    SIGCONT to PID, then waits until every replica is synced: link up and
+//	    slave_repl_offset equal to the master's master_repl_offset. Prints
+//	    "secs=<elapsed since the REPLICAOF/SIGCONT, or since start>
+//	    linked=<elapsed until the master first listed as many connected
+//	    replicas as -replica names>".
+//
+//	lagprobe lag -master ADDR -replica ADDR [-interval 5ms] -- CMD [ARGS...]
+//	    Runs CMD (e.g. redis-benchmark) and, while it runs, samples
+//	    master_repl_offset - slave_repl_offset every interval, asking both
+//	    servers back to back (both requests are sent before either reply is
+//	    read). CMD's output passes through. Then waits for the replica to
+//	    catch up and prints one line
+//	    "samples= p50= p99= max= neg= down= period_ms= catchup=".
+//	    neg counts samples where the replica's offset read ahead of the
+//	    master's (counted as lag 0); down counts samples with the link not up.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"net"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/replscope/replscope/internal/resp"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+	}
+	var err error
+	switch os.Args[1] {
+	case "sync":
+		err = runSync(os.Args[2:])
+	case "lag":
+		err = runLag(os.Args[2:])
+	default:
+		usage()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "lagprobe:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: lagprobe sync|lag -master ADDR -replica ADDR ... (see source)")
+	os.Exit(2)
+}
+
+// replInfo is what lagprobe reads from INFO replication.
+type replInfo struct {
+	role         string
+	masterOffset int64 // master_repl_offset
+	slaveOffset  int64 // slave_repl_offset (replicas only; -1 when absent)
+	linkUp       bool  // master_link_status:up
+	replicas     int   // connected_slaves
+}
+
+func parseInfo(v resp.Value) (replInfo, error) {
+	if err := v.Err(); err != nil {
+		return replInfo{}, err
+	}
+	ri := replInfo{slaveOffset: -1}
+	for line := range bytes.SplitSeq(v.Str, []byte("\n")) {
+		k, val, ok := bytes.Cut(bytes.TrimRight(line, "\r"), []byte(":"))
+		if !ok {
+			continue
+		}
+		switch string(k) {
+		case "role":
+			ri.role = string(val)
+		case "master_repl_offset":
+			ri.masterOffset, _ = strconv.ParseInt(string(val), 10, 64)
+		case "slave_repl_offset":
+			ri.slaveOffset, _ = strconv.ParseInt(string(val), 10, 64)
+		case "master_link_status":
+			ri.linkUp = string(val) == "up"
+		case "connected_slaves":
+			ri.replicas, _ = strconv.Atoi(string(val))
+		}
+	}
+	return ri, nil
+}
+
+func dial(addr string) (*resp.Client, error) {
+	c, err := resp.Dial(context.Background(), addr, 5*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	c.Timeout = 30 * time.Second
+	return c, nil
+}
+
+func info(c *resp.Client) (replInfo, error) {
+	v, err := c.Do("INFO", "replication")
+	if err != nil {
+		return replInfo{}, err
+	}
+	return parseInfo(v)
+}
+
+func runSync(args []string) error {
+	fs := flag.NewFlagSet("sync", flag.ExitOnError)
+	master := fs.String("master", "", "master address host:port")
+	replicas := fs.String("replica", "", "replica address(es), comma separated")
+	replicaof := fs.String("replicaof", "", "send REPLICAOF <host> <port> to the replica first")
+	cont := fs.Int("cont", 0, "send SIGCONT to this pid first")
+	interval := fs.Duration("interval", 2*time.Millisecond, "poll interval")
+	timeout := fs.Duration("timeout", 300*time.Second, "give up after this long")
+	_ = fs.Parse(args)
+	if *master == "" || *replicas == "" {
+		return errors.New("sync needs -master and -replica")
+	}
+	m, err := dial(*master)
+	if err != nil {
+		return err
+	}
+	var rs []*resp.Client
+	for _, a := range strings.Split(*replicas, ",") {
+		c, err := dial(a)
+		if err != nil {
+			return err
+		}
+		rs = append(rs, c)
+	}
+	var host, port string
+	if *replicaof != "" {
+		if len(rs) != 1 {
+			return errors.New("-replicaof takes exactly one replica")
+		}
+		if host, port, err = net.SplitHostPort(*replicaof); err != nil {
+			return err
+		}
+	}
+
+	start := time.Now()
+	if *replicaof != "" {
+		v, err := rs[0].Do("REPLICAOF", host, port)
+		if err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
+			return fmt.Errorf("REPLICAOF: %w", err)
+		}
+	}
+	if *cont != 0 {
+		if err := syscall.Kill(*cont, syscall.SIGCONT); err != nil {
+			return fmt.Errorf("SIGCONT %d: %w", *cont, err)
+		}
+	}
+	linked := time.Duration(-1)
+	for {
+		ok, n, err := synced(m, rs)
+		if err != nil {
+			return err
+		}
+		if linked < 0 && n >= len(rs) {
+			linked = time.Since(start)
+		}
+		if ok {
+			fmt.Printf("secs=%.4f linked=%.4f\n", time.Since(start).Seconds(), linked.Seconds())
+			return nil
+		}
+		if time.Since(start) > *timeout {
+			return fmt.Errorf("replicas %s not synced with %s after %v", *replicas, *master, *timeout)
+		}
+		time.Sleep(*interval)
+	}
+}
+
+// synced reads the master, then each replica: a replica never reads ahead of
+// the master it follows, so equal offsets read in this order mean in sync.
+// It also returns the master's connected_slaves.
+func synced(m *resp.Client, rs []*resp.Client) (bool, int, error) {
+	mi, err := info(m)
+	if err != nil {
+		return false, 0, fmt.Errorf("master: %w", err)
+	}
+	for _, r := range rs {
+		ri, err := info(r)
+		if err != nil {
+			return false, 0, fmt.Errorf("replica: %w", err)
+		}
+		if !ri.linkUp || ri.slaveOffset != mi.masterOffset {
+			return false, mi.replicas, nil
+		}
+	}
+	return true, mi.replicas, nil
+}
+
+func runLag(args []string) error {
+	fs := flag.NewFlagSet("lag", flag.ExitOnError)
+	master := fs.String("master", "", "master address host:port")
+	replica := fs.String("replica", "", "replica address host:port")
+	interval := fs.Duration("interval", 5*time.Millisecond, "sample period")
+	timeout := fs.Duration("timeout", 300*time.Second, "catch-up timeout after the command ends")
+	_ = fs.Parse(args)
+	cmdArgs := fs.Args()
+	if *master == "" || *replica == "" || len(cmdArgs) == 0 {
+		return errors.New("lag needs -master, -replica and a command after --")
+	}
+	m, err := dial(*master)
+	if err != nil {
+		return err
+	}
+	r, err := dial(*replica)
+	if err != nil {
+		return err
+	}
+
+	cmd := exec.Command(cmdArgs[0], cmdArgs[1:]...)
+	cmd.Stdout = os.Stdout // e.g. redis-benchmark -q: its figure is wanted too
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+
+	var lags []int64
+	var neg, down int
+	start := time.Now()
+	var cmdErr error
+loop:
+	for {
+		t0 := time.Now()
+		// Ask both servers before reading either reply, so the two offsets
+		// are taken as close together in time as one client can manage.
+		if err := r.Send("INFO", "replication"); err != nil {
+			return err
+		}
+		if err := m.Send("INFO", "replication"); err != nil {
+			return err
+		}
+		rv, err := r.Receive()
+		if err != nil {
+			return err
+		}
+		mv, err := m.Receive()
+		if err != nil {
+			return err
+		}
+		ri, err := parseInfo(rv)
+		if err != nil {
+			return err
+		}
+		mi, err := parseInfo(mv)
+		if err != nil {
+			return err
+		}
+		if !ri.linkUp {
+			down++
+		}
+		lag := mi.masterOffset - ri.slaveOffset
+		if lag < 0 {
+			neg++
+			lag = 0
+		}
+		lags = append(lags, lag)
+		select {
+		case cmdErr = <-done:
+			break loop
+		case <-time.After(time.Until(t0.Add(*interval))):
+		}
+	}
+	elapsed := time.Since(start)
+	if cmdErr != nil {
+		return fmt.Errorf("%s: %w", cmdArgs[0], cmdErr)
+	}
+
+	// Catch-up: time from the end of the load until the replica is synced.
+	cu := time.Now()
+	for {
+		ok, _, err := synced(m, []*resp.Client{r})
+		if err != nil {
+			return err
+		}
+		if ok {
+			break
+		}
+		if time.Since(cu) > *timeout {
+			return fmt.Errorf("replica %s not caught up after %v", *replica, *timeout)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	catchup := time.Since(cu)
+
+	slices.Sort(lags)
+	fmt.Printf("samples=%d p50=%d p99=%d max=%d neg=%d down=%d period_ms=%.2f catchup=%.4f\n",
+		len(lags), pct(lags, 50), pct(lags, 99), lags[len(lags)-1], neg, down,
+		float64(elapsed.Microseconds())/1000/float64(len(lags)), catchup.Seconds())
+	return nil
+}
+
+// pct is the nearest-rank percentile of sorted xs.
+func pct(xs []int64, p float64) int64 {
+	i := int(math.Ceil(p/100*float64(len(xs)))) - 1
+	return xs[max(0, min(i, len(xs)-1))]
+}
