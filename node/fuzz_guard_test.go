@@ -55,8 +55,9 @@ func FuzzCommandPath(f *testing.F) {
 	nodetest.MustDo(f, n.Addr(), "SET", fuzzCanary, "alive")
 	health := nodetest.Dial(f, n.Addr())
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer watchdog(data)()
 		whole := node.GuardFeed([][]byte{data}, 0)
-		for _, size := range []int{1, 7} {
+		for _, size := range readSizes(len(data)) {
 			if got := node.GuardFeed([][]byte{data}, size); fmt.Sprint(got) != fmt.Sprint(whole) {
 				t.Fatalf("reads of %d bytes: %v\nwhole: %v", size, clipAny(got), clipAny(whole))
 			}

@@ -58,7 +58,6 @@ type guardConn struct {
 	lineLen  int64  // bytes of the current line so far (64 KB limit)
 	frameLen int64  // bytes of the current request so far (query buffer)
 	frameOut int    // bytes handed on in this Read before the current request
-	value    int64  // a parsed header awaiting its checks
 	remain   int64  // bulks left in the current multibulk
 	skip     int64  // payload bytes left, plus the two after them
 	qlimit   int64  // client-query-buffer-limit, read once per request
