@@ -76,7 +76,7 @@ func cmdReplconf(x *cmdCtx) {
 			}
 			c.replconf.port = int(port)
 		case "ip-address":
-			if len(val) >= 46 {
+			if len(val) >= 256 { // NET_HOST_STR_LEN
 				x.err("ERR REPLCONF ip-address provided by replica instance is too long: " + strconv.Itoa(len(val)) + " bytes")
 				return
 			}
@@ -99,8 +99,12 @@ func cmdReplconf(x *cmdCtx) {
 			return
 		case "rdb-only":
 			v, ok := parseInt(val)
-			if !ok || v < 0 || v > 1 {
-				x.err("ERR value is out of range, must be positive")
+			if !ok {
+				x.err(errNotInt)
+				return
+			}
+			if v < 0 || v > 1 {
+				x.err("ERR value is out of range, value must between 0 and 1")
 				return
 			}
 			c.replconf.rdbOnly = v == 1
@@ -222,6 +226,13 @@ func blockWait(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
 	}
 	n.requestAcks()
 	n.mu.Unlock()
+	// A client that hangs up while waiting is let go, as Redis frees it.
+	var hung <-chan struct{}
+	if g, ok := c.netConn.(*guardConn); ok {
+		var stop func()
+		hung, stop = g.watchHangup()
+		defer stop()
+	}
 	var expire <-chan time.Time
 	if timeout > 0 {
 		t := time.NewTimer(timeout)
@@ -239,6 +250,8 @@ func blockWait(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
 		select {
 		case <-wake:
 			continue
+		case <-hung:
+			return // nobody to answer
 		case <-expire:
 		case <-n.closing:
 		}

@@ -1,10 +1,13 @@
 package node
 
 import (
+	"errors"
 	"math"
 	"net"
+	"os"
 	"strconv"
 	"sync/atomic"
+	"time"
 )
 
 // guardConn reads a client connection for redcon and hands it the requests
@@ -639,6 +642,37 @@ func unescape(c byte) byte {
 		return '\a'
 	}
 	return c
+}
+
+// watchHangup reads ahead while the client's goroutine waits in a
+// blocking command (WAIT), so that a client that hangs up is noticed, as
+// Redis's event loop notices it; what it reads is kept, unscanned, for the
+// next Read. stop must be called before that Read: it interrupts the read
+// and waits for the reading goroutine.
+func (g *guardConn) watchHangup() (hungUp <-chan struct{}, stop func()) {
+	hung := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 4096)
+		for len(g.in) < 1<<20 { // a client pipelining that much is not gone
+			k, err := g.Conn.Read(buf)
+			g.counted(k)
+			g.in = append(g.in, buf[:k]...)
+			if err != nil {
+				if !errors.Is(err, os.ErrDeadlineExceeded) {
+					g.rerr = err
+					close(hung)
+				}
+				return
+			}
+		}
+	}()
+	return hung, func() {
+		_ = g.Conn.SetReadDeadline(time.Now())
+		<-done
+		_ = g.Conn.SetReadDeadline(time.Time{})
+	}
 }
 
 // guardListener wraps accepted connections in guardConn.

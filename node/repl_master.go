@@ -78,18 +78,18 @@ func (n *Node) serveReplica(c *Client, conn redcon.Conn, args [][]byte, pending 
 	w := redcon.BaseWriter(conn)
 	n.mu.Lock()
 	refuse := ""
+	isPsync := eqFold(args[0], "psync")
+	var req psync.Request
 	switch {
 	case c.is(flagReplica):
 		n.mu.Unlock()
 		return
 	case n.isReplica() && n.repl.state != linkConnected:
 		refuse = "NOMASTERLINK Can't SYNC while not connected with my master"
-	case len(w.Buffer()) > 0 || len(pending) > 0:
+	case len(w.Buffer()) > 0:
+		// replies to earlier commands not yet written (clientHasPendingReplies)
 		refuse = "ERR SYNC and PSYNC are invalid with pending output"
-	}
-	isPsync := eqFold(args[0], "psync")
-	var req psync.Request
-	if refuse == "" && isPsync {
+	case isPsync:
 		off, ok := parseInt(args[2])
 		if !ok {
 			refuse = errNotInt
@@ -98,13 +98,11 @@ func (n *Node) serveReplica(c *Client, conn redcon.Conn, args [][]byte, pending 
 	}
 	if refuse != "" {
 		n.replyErr(w, refuse)
-		n.mu.Unlock()
 		// Stay on redcon's loop: run what was pipelined behind.
 		for _, a := range pending {
-			n.mu.Lock()
 			n.dispatch(c, w, a)
-			n.mu.Unlock()
 		}
+		n.mu.Unlock()
 		return
 	}
 	c.replica = &replicaPeer{c: c, conf: c.replconf, prePsync: !isPsync,
@@ -121,7 +119,7 @@ func (n *Node) serveReplica(c *Client, conn redcon.Conn, args [][]byte, pending 
 	n.handlers.Add(2)
 	dc := conn.Detach()
 	go n.replicaWriter(p, dc)
-	go n.replicaReader(p, dc)
+	go n.replicaReader(p, dc, pending)
 
 	if isPsync {
 		d, reason, counted := n.repl.hist.Decide(req)
@@ -324,34 +322,52 @@ func (n *Node) replicaWriter(p *replicaPeer, dc redcon.DetachedConn) {
 	}
 }
 
-// replicaReader reads what a replica sends: REPLCONF ACK (never answered)
-// and newlines. Anything else is ignored.
-func (n *Node) replicaReader(p *replicaPeer, dc redcon.DetachedConn) {
+// replicaReader reads what a replica sends: REPLCONF ACK <offset>, never
+// answered. Like Redis 7, it drops a replica that sends anything that
+// would need a reply (a replica never expects one); a non-numeric ACK is
+// ignored. pending are commands pipelined behind PSYNC.
+func (n *Node) replicaReader(p *replicaPeer, dc redcon.DetachedConn, pending [][][]byte) {
 	defer n.handlers.Done()
-	for {
+	next := func() ([][]byte, error) {
+		if len(pending) > 0 {
+			args := pending[0]
+			pending = pending[1:]
+			return args, nil
+		}
 		cmd, err := dc.ReadCommand()
+		return cmd.Args, err
+	}
+	for {
+		args, err := next()
 		if err != nil {
 			n.mu.Lock()
 			n.dropPeer(p, "connection closed")
 			n.mu.Unlock()
 			return
 		}
-		args := cmd.Args
-		if len(args) >= 3 && eqFold(args[0], "replconf") && eqFold(args[1], "ack") {
-			off, ok := parseInt(args[2])
+		if len(args) < 3 || !eqFold(args[0], "replconf") || !eqFold(args[1], "ack") {
 			n.mu.Lock()
-			if ok && off > p.ackOff {
-				p.ackOff = off
-			}
-			p.ackTime = n.nowMs()
-			p.c.lastSeen = p.ackTime
-			if p.waitAck && p.state == peerOnline {
-				p.waitAck = false
-				n.signalPeer(p)
-			}
-			n.notifyAck()
+			n.log.Warnf("Replica %s generated a reply to the command '%s': dropping it", p.name(), truncArg(args[0], 32))
+			n.dropPeer(p, "replica sent a command")
 			n.mu.Unlock()
+			return
 		}
+		off, ok := parseInt(args[2])
+		if !ok {
+			continue
+		}
+		n.mu.Lock()
+		if off > p.ackOff {
+			p.ackOff = off
+		}
+		p.ackTime = n.nowMs()
+		p.c.lastSeen = p.ackTime
+		if p.waitAck && p.state == peerOnline {
+			p.waitAck = false
+			n.signalPeer(p)
+		}
+		n.notifyAck()
+		n.mu.Unlock()
 	}
 }
 

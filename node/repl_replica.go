@@ -3,6 +3,7 @@ package node
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -158,6 +159,11 @@ func (n *Node) runLink(l *masterLink) {
 			if n.repl.state == linkConnected || n.repl.conn != nil {
 				n.linkLostLocked(n.repl.conn)
 			}
+			if errors.Is(err, errStreamProtocol) {
+				// After garbage from the master, Redis trusts nothing it
+				// cached and asks for a full resync (PSYNC ? -1).
+				n.repl.cached = nil
+			}
 			n.repl.state = linkConnect
 			n.repl.sync = syncProgress{}
 			if n.repl.downSince == 0 {
@@ -299,6 +305,11 @@ func (n *Node) syncWithMaster(l *masterLink) error {
 		if err := n.fullSyncFromMaster(l, conn, br, rd, f[1], moff, timeout); err != nil {
 			return err
 		}
+	case strings.HasPrefix(line, "+CONTINUE") && replid == "?":
+		// Nothing was cached to continue from: a master answering so is
+		// broken (Redis 7.0 crashes on it); refuse rather than adopt its
+		// history over unrelated data.
+		return fmt.Errorf("Unexpected +CONTINUE to PSYNC ? -1: %s", line)
 	case strings.HasPrefix(line, "+CONTINUE"):
 		f := strings.Fields(line)
 		newID := ""

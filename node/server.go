@@ -106,7 +106,14 @@ func (n *Node) handle(conn redcon.Conn, first redcon.Command) {
 			break
 		}
 		cmd := lookupCommand(args[0])
-		if cmd != nil && cmd.flags&(cBlocking|cDetach) != 0 && n.precheck(c, w, cmd, args) {
+		if cmd != nil && cmd.flags&(cBlocking|cDetach) != 0 {
+			if !n.precheck(c, w, cmd, args) {
+				// refused or queued inside MULTI: precheck replied
+				if c.is(flagCloseASAP) {
+					break
+				}
+				continue
+			}
 			if cmd.flags&cDetach != 0 {
 				pending := make([][][]byte, 0, len(rest))
 				for _, r := range rest[i+1:] {
@@ -119,6 +126,9 @@ func (n *Node) handle(conn redcon.Conn, first redcon.Command) {
 			}
 			n.batchNow = 0
 			n.mu.Unlock()
+			// Replies to the commands before it go out before it blocks,
+			// as Redis writes them.
+			_ = w.Flush()
 			cmd.block(n, c, w, args)
 			n.mu.Lock()
 			n.batchNow = n.nowMs()
