@@ -225,7 +225,13 @@ func blockWait(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
 		return
 	}
 	n.requestAcks()
+	n.blocked++
 	n.mu.Unlock()
+	defer func() {
+		n.mu.Lock()
+		n.blocked--
+		n.mu.Unlock()
+	}()
 	// A client that hangs up while waiting is let go, as Redis frees it.
 	var hung <-chan struct{}
 	if g, ok := c.netConn.(*guardConn); ok {

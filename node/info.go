@@ -139,7 +139,7 @@ func (n *Node) infoClients(b *strings.Builder) {
 	line(b, "maxclients", n.cfg.MaxClients)
 	line(b, "client_recent_max_input_buffer", 0)
 	line(b, "client_recent_max_output_buffer", 0)
-	line(b, "blocked_clients", 0)
+	line(b, "blocked_clients", n.blocked)
 	line(b, "tracking_clients", 0)
 	line(b, "clients_in_timeout_table", 0)
 }

@@ -75,6 +75,7 @@ type Node struct {
 	dirty     int64
 	stats     stats
 	loading   bool
+	blocked   int // clients blocked in WAIT (INFO blocked_clients)
 	// activeExpire turns the active expiry cycle on (DEBUG SET-ACTIVE-EXPIRE).
 	activeExpire bool
 	wakePending  bool

@@ -62,3 +62,22 @@ func TestStaleDataMatchesRedis(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockedClients: a client waiting in WAIT counts in INFO
+// blocked_clients until it returns.
+func TestBlockedClients(t *testing.T) {
+	m := nodetest.Start(t)
+	c := nodetest.Dial(t, m.Addr())
+	if err := c.Send("WAIT", "1", "0"); err != nil { // no replica: waits forever
+		t.Fatal(err)
+	}
+	nodetest.WaitFor(t, 5*time.Second, "a blocked client", func() (bool, string) {
+		v := nodetest.Info(t, m.Addr(), "clients")["blocked_clients"]
+		return v == "1", "blocked_clients=" + v
+	})
+	c.Close()
+	nodetest.WaitFor(t, 5*time.Second, "the client let go", func() (bool, string) {
+		v := nodetest.Info(t, m.Addr(), "clients")["blocked_clients"]
+		return v == "0", "blocked_clients=" + v
+	})
+}
