@@ -54,27 +54,6 @@ var (
 	hashEmptyRaw = []byte("*0\r\n")
 )
 
-// hashOrReply looks key up, for a write when write is set, and returns its
-// entry when it holds a hash. A missing key gets the raw reply missing and
-// a key of another type WRONGTYPE; both return nil.
-func (x *cmdCtx) hashOrReply(key []byte, write bool, missing []byte) *keyspace.Entry {
-	var e *keyspace.Entry
-	if write {
-		e = x.lookupWrite(key)
-	} else {
-		e = x.lookupRead(key)
-	}
-	if e == nil {
-		x.w.WriteRaw(missing)
-		return nil
-	}
-	if e.Kind() != keyspace.KindHash {
-		x.wrongType()
-		return nil
-	}
-	return e
-}
-
 // hashForWrite returns key's hash entry before a write, or nil (and ok)
 // when the key is missing; ok is false after replying WRONGTYPE.
 func (x *cmdCtx) hashForWrite(key []byte) (*keyspace.Entry, bool) {
@@ -99,15 +78,6 @@ func (x *cmdCtx) hashWritable(key []byte, e *keyspace.Entry, size int) *keyspace
 	return e.Hash()
 }
 
-// hashChanged records that n fields of key changed: one touch and n
-// changes for the save counter, as Redis adds n to server.dirty.
-func (x *cmdCtx) hashChanged(key []byte, n int) {
-	x.touch(key)
-	if n > 1 {
-		x.changed(n - 1)
-	}
-}
-
 // HSET key field value [field value ...]
 // HMSET key field value [field value ...]
 func cmdHSet(x *cmdCtx) {
@@ -128,7 +98,7 @@ func cmdHSet(x *cmdCtx) {
 			created++
 		}
 	}
-	x.hashChanged(key, pairs)
+	x.touchN(key, pairs)
 	if x.cmd.name == "hset" {
 		x.int(int64(created))
 	} else {
@@ -154,7 +124,7 @@ func cmdHSetNX(x *cmdCtx) {
 
 // HGET key field
 func cmdHGet(x *cmdCtx) {
-	e := x.hashOrReply(x.args[1], false, nullBulk)
+	e := x.entryOrReply(x.args[1], keyspace.KindHash, false, nullBulk)
 	if e == nil {
 		return
 	}
@@ -188,7 +158,7 @@ func cmdHMGet(x *cmdCtx) {
 // HKEYS key
 // HVALS key
 func cmdHGetAll(x *cmdCtx) {
-	e := x.hashOrReply(x.args[1], false, hashEmptyRaw)
+	e := x.entryOrReply(x.args[1], keyspace.KindHash, false, hashEmptyRaw)
 	if e == nil {
 		return
 	}
@@ -212,7 +182,7 @@ func cmdHGetAll(x *cmdCtx) {
 // HDEL key field [field ...]
 func cmdHDel(x *cmdCtx) {
 	key := x.args[1]
-	e := x.hashOrReply(key, true, hashZeroRaw)
+	e := x.entryOrReply(key, keyspace.KindHash, true, hashZeroRaw)
 	if e == nil {
 		return
 	}
@@ -234,21 +204,21 @@ func cmdHDel(x *cmdCtx) {
 		}
 	}
 	if deleted > 0 {
-		x.hashChanged(key, deleted)
+		x.touchN(key, deleted)
 	}
 	x.int(int64(deleted))
 }
 
 // HLEN key
 func cmdHLen(x *cmdCtx) {
-	if e := x.hashOrReply(x.args[1], false, hashZeroRaw); e != nil {
+	if e := x.entryOrReply(x.args[1], keyspace.KindHash, false, hashZeroRaw); e != nil {
 		x.int(int64(e.Hash().Len()))
 	}
 }
 
 // HEXISTS key field
 func cmdHExists(x *cmdCtx) {
-	if e := x.hashOrReply(x.args[1], false, hashZeroRaw); e != nil {
+	if e := x.entryOrReply(x.args[1], keyspace.KindHash, false, hashZeroRaw); e != nil {
 		if e.Hash().Has(x.args[2]) {
 			x.int(1)
 		} else {
@@ -259,7 +229,7 @@ func cmdHExists(x *cmdCtx) {
 
 // HSTRLEN key field
 func cmdHStrlen(x *cmdCtx) {
-	if e := x.hashOrReply(x.args[1], false, hashZeroRaw); e != nil {
+	if e := x.entryOrReply(x.args[1], keyspace.KindHash, false, hashZeroRaw); e != nil {
 		v, _ := e.Hash().GetBytes(x.args[2])
 		x.int(int64(len(v)))
 	}

@@ -21,7 +21,7 @@ func cmdHScan(x *cmdCtx) {
 	if !ok {
 		return
 	}
-	e := x.hashOrReply(x.args[1], false, hashEmptyScan)
+	e := x.entryOrReply(x.args[1], keyspace.KindHash, false, hashEmptyScan)
 	if e == nil {
 		return
 	}
@@ -64,7 +64,7 @@ func cmdHScan(x *cmdCtx) {
 // HRANDFIELD key [count [WITHVALUES]]
 func cmdHRandField(x *cmdCtx) {
 	if len(x.args) < 3 {
-		e := x.hashOrReply(x.args[1], false, nullBulk)
+		e := x.entryOrReply(x.args[1], keyspace.KindHash, false, nullBulk)
 		if e == nil {
 			return
 		}
@@ -92,7 +92,7 @@ func cmdHRandField(x *cmdCtx) {
 			return
 		}
 	}
-	e := x.hashOrReply(x.args[1], false, hashEmptyRaw)
+	e := x.entryOrReply(x.args[1], keyspace.KindHash, false, hashEmptyRaw)
 	if e == nil {
 		return
 	}

@@ -53,46 +53,6 @@ var (
 	listNoKeyRaw = []byte("-" + errNoSuchKey + "\r\n")
 )
 
-// listOrReply looks key up, for a write when write is set, and returns its
-// entry when it holds a list. A missing key gets the raw reply missing and
-// a key of another type WRONGTYPE; both return nil.
-func (x *cmdCtx) listOrReply(key []byte, write bool, missing []byte) *keyspace.Entry {
-	var e *keyspace.Entry
-	if write {
-		e = x.lookupWrite(key)
-	} else {
-		e = x.lookupRead(key)
-	}
-	if e == nil {
-		x.w.WriteRaw(missing)
-		return nil
-	}
-	if e.Kind() != keyspace.KindList {
-		x.wrongType()
-		return nil
-	}
-	return e
-}
-
-// listChanged records that n elements of key changed: one touch (WATCH,
-// replication) and n changes for the save counter, as Redis adds n to
-// server.dirty.
-func (x *cmdCtx) listChanged(key []byte, n int) {
-	x.touch(key)
-	if n > 1 {
-		x.changed(n - 1)
-	}
-}
-
-// listSignal invalidates WATCHes of key without counting a change (Redis's
-// signalModifiedKey without server.dirty), e.g. an LTRIM that removed
-// nothing.
-func (x *cmdCtx) listSignal(key []byte) {
-	if len(x.n.watchers) > 0 {
-		x.n.touchWatched(x.db.ID(), key)
-	}
-}
-
 // LPUSH key element [element ...]
 // RPUSH key element [element ...]
 // LPUSHX key element [element ...]
@@ -123,7 +83,7 @@ func cmdPush(x *cmdCtx) {
 			l.PushBack(copyBytes(v))
 		}
 	}
-	x.listChanged(key, len(x.args)-2)
+	x.touchN(key, len(x.args)-2)
 	x.int(int64(l.Len()))
 }
 
@@ -151,7 +111,7 @@ func cmdPop(x *cmdCtx) {
 		missing = nullArray
 	}
 	key := x.args[1]
-	e := x.listOrReply(key, true, missing)
+	e := x.entryOrReply(key, keyspace.KindList, true, missing)
 	if e == nil {
 		return
 	}
@@ -177,12 +137,12 @@ func cmdPop(x *cmdCtx) {
 	if l.Len() == 0 {
 		x.db.DeleteEntry(e)
 	}
-	x.listChanged(key, n)
+	x.touchN(key, n)
 }
 
 // LLEN key
 func cmdLLen(x *cmdCtx) {
-	if e := x.listOrReply(x.args[1], false, listZeroRaw); e != nil {
+	if e := x.entryOrReply(x.args[1], keyspace.KindList, false, listZeroRaw); e != nil {
 		x.int(int64(e.List().Len()))
 	}
 }
@@ -218,7 +178,7 @@ func cmdLRange(x *cmdCtx) {
 		x.err(errNotInt)
 		return
 	}
-	e := x.listOrReply(x.args[1], false, listEmptyRaw)
+	e := x.entryOrReply(x.args[1], keyspace.KindList, false, listEmptyRaw)
 	if e == nil {
 		return
 	}
@@ -248,7 +208,7 @@ func listIndex(idx int64, n int) (int, bool) {
 
 // LINDEX key index
 func cmdLIndex(x *cmdCtx) {
-	e := x.listOrReply(x.args[1], false, nullBulk)
+	e := x.entryOrReply(x.args[1], keyspace.KindList, false, nullBulk)
 	if e == nil {
 		return
 	}
@@ -269,7 +229,7 @@ func cmdLIndex(x *cmdCtx) {
 // LSET key index element
 func cmdLSet(x *cmdCtx) {
 	key := x.args[1]
-	e := x.listOrReply(key, true, listNoKeyRaw)
+	e := x.entryOrReply(key, keyspace.KindList, true, listNoKeyRaw)
 	if e == nil {
 		return
 	}

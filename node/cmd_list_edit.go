@@ -18,7 +18,7 @@ func cmdLTrim(x *cmdCtx) {
 		return
 	}
 	key := x.args[1]
-	e := x.listOrReply(key, true, okReply)
+	e := x.entryOrReply(key, keyspace.KindList, true, okReply)
 	if e == nil {
 		return
 	}
@@ -29,7 +29,7 @@ func cmdLTrim(x *cmdCtx) {
 		removed = n - (to - from + 1)
 	}
 	if removed == 0 {
-		x.listSignal(key)
+		x.signal(key)
 		x.ok()
 		return
 	}
@@ -39,7 +39,7 @@ func cmdLTrim(x *cmdCtx) {
 	} else {
 		x.db.DeleteEntry(e)
 	}
-	x.listChanged(key, removed)
+	x.touchN(key, removed)
 	x.ok()
 }
 
@@ -51,7 +51,7 @@ func cmdLRem(x *cmdCtx) {
 		return
 	}
 	key := x.args[1]
-	e := x.listOrReply(key, true, listZeroRaw)
+	e := x.entryOrReply(key, keyspace.KindList, true, listZeroRaw)
 	if e == nil {
 		return
 	}
@@ -66,7 +66,7 @@ func cmdLRem(x *cmdCtx) {
 	if l.Len() == 0 {
 		x.db.DeleteEntry(e)
 	}
-	x.listChanged(key, removed)
+	x.touchN(key, removed)
 	x.int(int64(removed))
 }
 
@@ -82,7 +82,7 @@ func cmdLInsert(x *cmdCtx) {
 		return
 	}
 	key := x.args[1]
-	e := x.listOrReply(key, true, listZeroRaw)
+	e := x.entryOrReply(key, keyspace.KindList, true, listZeroRaw)
 	if e == nil {
 		return
 	}
@@ -160,7 +160,7 @@ func cmdLPos(x *cmdCtx) {
 	if o.count != -1 {
 		missing = listEmptyRaw
 	}
-	e := x.listOrReply(x.args[1], false, missing)
+	e := x.entryOrReply(x.args[1], keyspace.KindList, false, missing)
 	if e == nil {
 		return
 	}
@@ -239,7 +239,7 @@ func cmdRPopLPush(x *cmdCtx) { x.listMove(false, true) }
 // command replicates as executed.
 func (x *cmdCtx) listMove(fromHead, toHead bool) {
 	src, dst := x.args[1], x.args[2]
-	se := x.listOrReply(src, true, nullBulk)
+	se := x.entryOrReply(src, keyspace.KindList, true, nullBulk)
 	if se == nil {
 		return
 	}
@@ -271,7 +271,7 @@ func (x *cmdCtx) listMove(fromHead, toHead bool) {
 		x.db.DeleteEntry(se)
 	}
 	// Redis signals both keys but counts one change.
-	x.listSignal(dst)
+	x.signal(dst)
 	x.touch(src)
 	x.bulk(v)
 }

@@ -54,14 +54,6 @@ func (x *cmdCtx) setEntry(e *keyspace.Entry) bool {
 	return true
 }
 
-// touchCount records n changes (Redis's server.dirty += n) made to key.
-func (x *cmdCtx) touchCount(key []byte, n int) {
-	x.touch(key)
-	if n > 1 {
-		x.changed(n - 1)
-	}
-}
-
 // SADD key member [member ...]
 func cmdSAdd(x *cmdCtx) {
 	key := x.args[1]
@@ -91,7 +83,7 @@ func cmdSAdd(x *cmdCtx) {
 		x.db.Add(key, nil, s, 0)
 	}
 	if added > 0 {
-		x.touchCount(key, added)
+		x.touchN(key, added)
 	}
 	x.int(int64(added))
 }
@@ -125,7 +117,7 @@ func cmdSRem(x *cmdCtx) {
 		}
 	}
 	if deleted > 0 {
-		x.touchCount(key, deleted)
+		x.touchN(key, deleted)
 	}
 	x.int(int64(deleted))
 }

@@ -76,7 +76,7 @@ func (x *cmdCtx) spopCount() {
 		x.replyStrings(unionOf([]*keyspace.Set{e.Set()}).Members())
 		x.db.DeleteEntry(e)
 		x.prop = [][]byte{delArgv0, key}
-		x.touchCount(key, size)
+		x.touchN(key, size)
 		return
 	}
 	count := int(c)
@@ -108,7 +108,7 @@ func (x *cmdCtx) spopCount() {
 		s.ReplaceWith(keep)
 	}
 	x.noProp = true
-	x.touchCount(key, count)
+	x.touchN(key, count)
 }
 
 // SRANDMEMBER key [count]

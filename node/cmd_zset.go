@@ -197,7 +197,7 @@ func (x *cmdCtx) zadd(flags int, scores []float64, pairs [][]byte) {
 		x.db.Add(key, nil, z, 0)
 	}
 	if added+updated > 0 {
-		x.touchCount(key, added+updated)
+		x.touchN(key, added+updated)
 	}
 	switch {
 	case !incr && flags&zCH != 0:
@@ -247,7 +247,7 @@ func cmdZRem(x *cmdCtx) {
 		}
 	}
 	if deleted > 0 {
-		x.touchCount(key, deleted)
+		x.touchN(key, deleted)
 	}
 	x.int(int64(deleted))
 }

@@ -66,7 +66,7 @@ func cmdZRemRange(x *cmdCtx) {
 	if z.Len() == 0 {
 		x.db.DeleteEntry(e)
 	}
-	x.touchCount(key, n)
+	x.touchN(key, n)
 	x.int(int64(n))
 }
 
@@ -127,5 +127,5 @@ func cmdZPop(x *cmdCtx) {
 	if z.Len() == 0 {
 		x.db.DeleteEntry(e)
 	}
-	x.touchCount(key, n)
+	x.touchN(key, n)
 }

@@ -203,3 +203,43 @@ func (n *Node) replyErrUnlocked(w *redcon.Writer, msg string) {
 	n.replyErr(w, msg)
 	n.mu.Unlock()
 }
+
+// touchN records that n elements of key changed: one touch (WATCH,
+// replication) and n changes for the save counter, as Redis adds n to
+// server.dirty.
+func (x *cmdCtx) touchN(key []byte, n int) {
+	x.touch(key)
+	if n > 1 {
+		x.changed(n - 1)
+	}
+}
+
+// signal invalidates WATCHes of key without counting a change (Redis's
+// signalModifiedKey without server.dirty), e.g. an LTRIM that removed
+// nothing.
+func (x *cmdCtx) signal(key []byte) {
+	if len(x.n.watchers) > 0 {
+		x.n.touchWatched(x.db.ID(), key)
+	}
+}
+
+// entryOrReply looks key up (for a write when write is set) and returns
+// its entry when it holds a value of kind. A missing key gets the raw
+// reply missing and a key of another kind WRONGTYPE; both return nil.
+func (x *cmdCtx) entryOrReply(key []byte, kind keyspace.Kind, write bool, missing []byte) *keyspace.Entry {
+	var e *keyspace.Entry
+	if write {
+		e = x.lookupWrite(key)
+	} else {
+		e = x.lookupRead(key)
+	}
+	if e == nil {
+		x.w.WriteRaw(missing)
+		return nil
+	}
+	if e.Kind() != kind {
+		x.wrongType()
+		return nil
+	}
+	return e
+}

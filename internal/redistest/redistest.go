@@ -22,8 +22,10 @@ import (
 
 // Binary returns the path of the redis-server binary, or "" when it is not
 // installed.
-func Binary() string {
-	p, err := exec.LookPath("redis-server")
+func Binary() string { return lookBinary("redis-server") }
+
+func lookBinary(name string) string {
+	p, err := exec.LookPath(name)
 	if err != nil {
 		return ""
 	}
@@ -33,10 +35,16 @@ func Binary() string {
 // Require skips the test when redis-server is not installed.
 func Require(t testing.TB) string {
 	t.Helper()
-	p := Binary()
+	return requireBinary(t, "redis-server", "the interop test", "redis-server redis-tools")
+}
+
+// requireBinary returns the path of a program the test needs, skipping
+// the test with a clear message when it is not installed.
+func requireBinary(t testing.TB, name, what, pkgs string) string {
+	t.Helper()
+	p := lookBinary(name)
 	if p == "" {
-		t.Skip("redis-server is not installed: skipping the interop test " +
-			"(apt-get install redis-server redis-tools; .ci/run installs it in CI)")
+		t.Skipf("%s is not installed: skipping %s (apt-get install %s; .ci/run installs it in CI)", name, what, pkgs)
 	}
 	return p
 }

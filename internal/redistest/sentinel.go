@@ -16,23 +16,12 @@ import (
 
 // SentinelBinary returns the path of the redis-sentinel binary, or "" when
 // it is not installed.
-func SentinelBinary() string {
-	p, err := exec.LookPath("redis-sentinel")
-	if err != nil {
-		return ""
-	}
-	return p
-}
+func SentinelBinary() string { return lookBinary("redis-sentinel") }
 
 // RequireSentinel skips the test when redis-sentinel is not installed.
 func RequireSentinel(t testing.TB) string {
 	t.Helper()
-	p := SentinelBinary()
-	if p == "" {
-		t.Skip("redis-sentinel is not installed: skipping the Sentinel interop test " +
-			"(apt-get install redis-sentinel; .ci/run installs it in CI)")
-	}
-	return p
+	return requireBinary(t, "redis-sentinel", "the Sentinel interop test", "redis-sentinel")
 }
 
 // Monitor is one master a Sentinel watches, with the timing that drives
