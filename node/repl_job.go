@@ -94,6 +94,7 @@ func (n *Node) maybeStartJob() {
 	n.log.Noticef("Starting BGSAVE for SYNC with target: %s", mode)
 	for _, p := range j.peers {
 		p.state = peerSendBulk
+		p.acked = false
 		p.sendOff = j.offset + 1
 		if !p.prePsync {
 			n.queueOut(p, []byte(fmt.Sprintf("+FULLRESYNC %s %d\r\n", j.replid, j.offset)))
@@ -157,7 +158,9 @@ func (n *Node) runJob(j *syncJob, snap *keyspace.Snapshot) {
 			}
 			p.state = peerOnline
 			p.streaming = !p.conf.rdbOnly
-			p.waitAck = !j.disk && !p.prePsync
+			// The replica's first ACK may already be in (the writer can
+			// finish sending before this runs): then stream at once.
+			p.waitAck = !j.disk && !p.prePsync && !p.acked
 			p.ackTime = n.nowMs()
 			p.sentRDB = size
 			n.log.Noticef("Synchronization with replica %s succeeded", p.name())

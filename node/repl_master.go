@@ -46,6 +46,7 @@ type replicaPeer struct {
 	sendOff   int64 // next stream offset to send (or, before streaming, to keep)
 	streaming bool  // the writer sends the stream from sendOff
 	waitAck   bool  // EOF transfer done: the stream starts at the first ACK
+	acked     bool  // an ACK arrived since the full sync started
 	payload   bool  // the RDB payload header was queued: no more newlines
 
 	out       chan []byte   // bytes to write before streaming (+FULLRESYNC, RDB chunks, newlines)
@@ -360,6 +361,7 @@ func (n *Node) replicaReader(p *replicaPeer, dc redcon.DetachedConn, pending [][
 		if off > p.ackOff {
 			p.ackOff = off
 		}
+		p.acked = true
 		p.ackTime = n.nowMs()
 		p.c.lastSeen = p.ackTime
 		if p.waitAck && p.state == peerOnline {
