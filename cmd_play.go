@@ -22,12 +22,20 @@ const playUsage = `usage: replscope play SCENARIO|FILE [flags]
 
 Plays a replication story over nodes started for it: the built-in scenario
 SCENARIO (see --list) or the script FILE (.scn). With the dashboard the
-viewer follows it (p pause, space/n next step, +/- pace); with --headless it
+viewer follows it (space pause, n next step, +/- pace); with --headless it
 prints one line per step and a summary, and exits 0 when every expect held,
 1 when one did not or a step failed, 2 when the script cannot run.
 
 flags:
 `
+
+// The dashboard finds a scenario's controls on its feed: space pauses,
+// n runs the next step, + and - set the pace.
+var (
+	_ tui.Pauser  = (*scenarios.Show)(nil)
+	_ tui.Stepper = (*scenarios.Show)(nil)
+	_ tui.Pacer   = (*scenarios.Show)(nil)
+)
 
 // playOpts are the parsed flags of `replscope play`.
 type playOpts struct {
@@ -212,11 +220,9 @@ func playDashboard(ctx context.Context, sc *script.Script, copts scenarios.Optio
 	show := scenarios.NewShow(scenarios.NewPlayer(sc, c, obs), obs, scenarios.ShowOptions{Speed: speed})
 	show.Start()
 	defer show.Close()
-	title := sc.Name
-	if sc.Title != "" {
-		title += ": " + sc.Title
-	}
-	err = tui.Run(ctx, tui.Options{Feed: show, ReadOnly: true, Title: "replscope play", Subtitle: title})
+	// The header names the scenario only: its title would push the speed
+	// and the pause state off the line. Captions tell the story.
+	err = tui.Run(ctx, tui.Options{Feed: show, ReadOnly: true, Title: "replscope play", Subtitle: sc.Name})
 	_ = show.Close()
 	if err != nil {
 		fmt.Fprintf(stderr, "replscope play: %v\n", err)

@@ -15,7 +15,8 @@ func TestPlayList(t *testing.T) {
 	if code := playMain([]string{"--list"}, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, errOut.String())
 	}
-	for _, want := range []string{"first-sync", "failover", "mixed-redis", "(needs redis-server)"} {
+	for _, want := range []string{"first-sync", "failover", "mixed-redis", "(needs redis-server)",
+		"expiry  ", "Expiry: replicas hide expired keys until the master's DEL"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("--list output lacks %q:\n%s", want, out.String())
 		}
@@ -46,7 +47,7 @@ func TestPlayExitStatus(t *testing.T) {
 		{"passing", []string{"--headless", pass}, 0, `(?m)^PASS pass: 5/5 steps, 1/1 expects held`},
 		{"failing expect", []string{fail, "--headless"}, 1,
 			`expect b role master +FAIL .*expected b role master, saw b role replica \(of a, link up\) \(.*fail.scn:5\)`},
-		{"parse error", []string{"--headless", bad}, 2, `bad.scn:3:10: expected role, sync, key or alert, found "rol"`},
+		{"parse error", []string{"--headless", bad}, 2, `bad.scn:3:10: expected role, sync, key, keys or alert, found "rol"`},
 		{"unknown alert", []string{"--headless", alert}, 2, `alert.scn:3:1: unknown alert "no-such-alert"`},
 		{"unknown scenario", []string{"--headless", "no-such-scenario"}, 2, `no built-in scenario or file "no-such-scenario"`},
 		{"two scenarios", []string{"--headless", "a", "b"}, 2, `expected one scenario name or file, got 2`},

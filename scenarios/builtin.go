@@ -32,7 +32,7 @@ type Builtin struct {
 // follow by name.
 var builtinOrder = []string{
 	"first-sync", "star", "tree", "link-drop", "backlog-overflow", "master-restart",
-	"failover", "repoint", "auth", "slow-replica", "stale-read", "mixed-redis",
+	"failover", "repoint", "auth", "slow-replica", "stale-read", "expiry", "mixed-redis",
 }
 
 // Builtins lists the built-in scenarios in course order. A scenario that

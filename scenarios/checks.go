@@ -85,6 +85,22 @@ func checkKey(name, key string, want string, wantNil bool, v resp.Value) error {
 	return nil
 }
 
+// checkKeys judges `expect <node> keys <n>` against a DBSIZE reply: like
+// Redis's DBSIZE it counts the keys a node holds, logically expired ones
+// that a replica keeps until its master's DEL included.
+func checkKeys(name string, want int64, v resp.Value) error {
+	exp := fmt.Sprintf("%s to hold %d %s", name, want, plural(int(want), "key", "keys"))
+	switch {
+	case v.Kind == resp.Error:
+		return &expectFailure{exp, "error " + string(v.Str)}
+	case v.Kind != resp.Integer:
+		return &expectFailure{exp, "DBSIZE reply " + v.String()}
+	case v.Int != want:
+		return &expectFailure{exp, fmt.Sprintf("%d (DBSIZE)", v.Int)}
+	}
+	return nil
+}
+
 // quoteShort quotes s, eliding the middle of long values.
 func quoteShort(s string) string {
 	const limit = 40

@@ -3,7 +3,6 @@ package scenarios
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,9 +11,6 @@ import (
 
 // opTimeout bounds each round trip of the Cluster's own clients.
 const opTimeout = 10 * time.Second
-
-// writeBatchBytes bounds the commands Write pipelines at once.
-const writeBatchBytes = 4 << 20
 
 // dial connects to node name and authenticates when it has a password.
 // Cancelling ctx ends the connection's I/O.
@@ -81,62 +77,4 @@ func (c *Cluster) must(ctx context.Context, name string, args ...string) error {
 		return fmt.Errorf("%s: %s: %w", name, strings.Join(args, " "), err)
 	}
 	return nil
-}
-
-// Write sets count new keys on node name, name:N+1 … name:N+count where N
-// is the number of keys written there before, each to size bytes of 'x',
-// pipelined. It returns the numbers of the first and last key.
-func (c *Cluster) Write(ctx context.Context, name string, count int, size int64) (first, last int64, err error) {
-	if count < 1 || size < 1 {
-		return 0, 0, fmt.Errorf("write %s: count and size must be positive", name)
-	}
-	c.mu.Lock()
-	m := c.members[name]
-	if m != nil {
-		first = m.keys + 1
-		m.keys += int64(count)
-	}
-	c.mu.Unlock()
-	if m == nil {
-		return 0, 0, fmt.Errorf("no node named %q", name)
-	}
-	last = first + int64(count) - 1
-	cl, done, err := c.dial(ctx, name)
-	if err != nil {
-		return first, last, err
-	}
-	defer done()
-	value := strings.Repeat("x", int(size))
-	batch := int64(max(1, min(1000, writeBatchBytes/int(size))))
-	var buf []byte
-	for lo := first; lo <= last; lo += batch {
-		hi := min(lo+batch-1, last)
-		buf = buf[:0]
-		for k := lo; k <= hi; k++ {
-			buf = resp.AppendCommand(buf, "SET", name+":"+strconv.FormatInt(k, 10), value)
-		}
-		if err := cl.WriteRaw(buf); err != nil {
-			return first, last, fmt.Errorf("write %s: %w", name, err)
-		}
-		for k := lo; k <= hi; k++ {
-			v, err := cl.Receive()
-			if err == nil {
-				err = v.Err()
-			}
-			if err != nil {
-				return first, last, fmt.Errorf("SET %s:%d on %s: %w", name, k, name, err)
-			}
-		}
-	}
-	return first, last, nil
-}
-
-// Set sets key to value on node name, with a time to live when ttl > 0
-// (SET key value PX ms).
-func (c *Cluster) Set(ctx context.Context, name, key, value string, ttl time.Duration) error {
-	args := []string{"SET", key, value}
-	if ttl > 0 {
-		args = append(args, "PX", strconv.FormatInt(max(ttl.Milliseconds(), 1), 10))
-	}
-	return c.must(ctx, name, args...)
 }

@@ -99,6 +99,7 @@ type member struct {
 	conf   []override
 
 	node   *node.Node       // embedded: the running node, nil when stopped
+	writer *writer          // the connection its scripted writes go through
 	dialer *faultnet.Dialer // embedded: its links to masters
 	gate   *gate            // embedded: holds those links while paused
 	proc   *redisProc       // redis: the running process, nil when stopped
@@ -133,7 +134,7 @@ func (c *Cluster) Add(name string, kind Kind) error {
 		c.mu.Unlock()
 		return fmt.Errorf("scenarios: node %q already exists", name)
 	}
-	m := &member{name: name, kind: kind, pass: c.opts.Password, dialer: &faultnet.Dialer{}, gate: &gate{}}
+	m := &member{name: name, kind: kind, pass: c.opts.Password, writer: &writer{}, dialer: newDialer(), gate: &gate{}}
 	m.dir = c.root + string(os.PathSeparator) + name
 	if c.opts.BasePort > 0 {
 		m.port = c.opts.BasePort + len(c.order)
@@ -285,6 +286,7 @@ func (c *Cluster) Close() error {
 	}
 	var wg sync.WaitGroup
 	for _, m := range members {
+		m.writer.reset()
 		n, p, px := c.detach(m)
 		wg.Go(func() {
 			if n != nil {

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -62,7 +63,10 @@ func TestKillAndRestart(t *testing.T) {
 	if n := dbsize(t, c, "a"); n != 10 || c.Addr("a") != addr {
 		t.Fatalf("after a clean restart: %d keys at %s, want 10 at %s", n, c.Addr("a"), addr)
 	}
-	if err := c.Kill("a"); err != nil {
+	if _, err := c.WaitAcked(ctx, "a", 1, time.Millisecond); !errors.Is(err, ErrNoWrite) {
+		t.Errorf("WaitAcked after a restart: %v, want ErrNoWrite: the connection that wrote is gone", err)
+	}
+	if err := c.Kill(ctx, "a"); err != nil {
 		t.Fatal(err)
 	}
 	if c.Running("a") {
@@ -71,7 +75,7 @@ func TestKillAndRestart(t *testing.T) {
 	if rdbs, _ := filepath.Glob(filepath.Join(c.root, "a", "*.rdb")); len(rdbs) != 0 {
 		t.Fatalf("Kill left %v", rdbs)
 	}
-	if err := c.Kill("a"); err == nil || !strings.Contains(err.Error(), "a is not running") {
+	if err := c.Kill(ctx, "a"); err == nil || !strings.Contains(err.Error(), "a is not running") {
 		t.Fatalf("second Kill: %v", err)
 	}
 	if err := c.Restart(ctx, "a"); err != nil {
@@ -245,5 +249,48 @@ func TestPauseAndExpiry(t *testing.T) {
 			}
 			waitFor(t, "the master's DEL on b", func() bool { return dbsize(t, c, "b") == 0 })
 		})
+	}
+}
+
+// TestPausedLinkAbsorbsLittle checks what slow-replica relies on: with the
+// fixed socket buffers, a paused link takes in about 1 MB at most, even
+// after a stream that would have grown autotuned buffers, and the rest of
+// what the master writes waits in its output buffer for the replica.
+func TestPausedLinkAbsorbsLittle(t *testing.T) {
+	ctx := context.Background()
+	c := newCluster(t, Options{})
+	for _, n := range []string{"a", "b"} {
+		if err := c.Add(n, Embedded); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.ReplicaOf(ctx, "b", "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Write(ctx, "a", 800, 10<<10); err != nil { // 8 MB through the link
+		t.Fatal(err)
+	}
+	waitFor(t, "b in sync", func() bool {
+		ms, err1 := c.State(ctx, "a")
+		rs, err2 := c.State(ctx, "b")
+		return err1 == nil && err2 == nil && rs.LinkUp && rs.ReplicaOffset >= ms.Offset
+	})
+	if err := c.Pause("b"); err != nil {
+		t.Fatal(err)
+	}
+	const written = 3 << 20
+	if _, _, err := c.Write(ctx, "a", written/(10<<10), 10<<10); err != nil {
+		t.Fatal(err)
+	}
+	a := c.Embedded()[0]
+	var pending int64 = -1
+	for _, r := range a.Status().Replicas {
+		pending = r.Pending
+	}
+	if absorbed := written - pending; pending < 0 || absorbed > 3<<19 {
+		t.Errorf("a paused link took in %d bytes of %d (pending %d), want at most 1.5 MB", absorbed, written, pending)
+	}
+	if err := c.Resume("b"); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -139,12 +139,14 @@ func (c *Cluster) Heal(name string) error {
 }
 
 // Kill stops node name at once, without saving, and removes its RDB file:
-// a crash that loses the disk. Restart then starts it empty.
-func (c *Cluster) Kill(name string) error {
+// a crash that loses the disk. Restart then starts it empty. It returns
+// once the node's replicas have seen their link drop (awaitReplicasDown).
+func (c *Cluster) Kill(ctx context.Context, name string) error {
 	m, err := c.get(name)
 	if err != nil {
 		return err
 	}
+	m.writer.reset()
 	n, p := c.takeRunning(m)
 	if n == nil && p == nil {
 		return fmt.Errorf("%s is not running", name)
@@ -155,24 +157,65 @@ func (c *Cluster) Kill(name string) error {
 	if p != nil {
 		p.kill()
 	}
-	return removeRDB(m.dir)
+	if err := removeRDB(m.dir); err != nil {
+		return err
+	}
+	return c.awaitReplicasDown(ctx, name)
 }
 
 // Restart restarts node name. A running node is stopped cleanly first
 // (SHUTDOWN SAVE), so it comes back from its RDB with its replication ID
 // and offset; a killed node comes back empty. Either way it keeps the
-// settings given with Config and the master it followed.
+// settings given with Config and the master it followed. A running node's
+// replicas see their link drop before it starts again
+// (awaitReplicasDown), so that a wait for them afterwards waits for their
+// resync, not for a link that has not noticed the restart yet.
 func (c *Cluster) Restart(ctx context.Context, name string) error {
 	m, err := c.get(name)
 	if err != nil {
 		return err
 	}
+	m.writer.reset()
 	if c.Running(name) {
 		if err := c.shutdownSave(ctx, m); err != nil {
 			return err
 		}
+		if err := c.awaitReplicasDown(ctx, name); err != nil {
+			return err
+		}
 	}
 	return c.start(m)
+}
+
+// noticeWait bounds how long awaitReplicasDown waits.
+const noticeWait = 5 * time.Second
+
+// awaitReplicasDown waits until every running replica of node name (as
+// the Cluster set it) reports its link to name down, after name stopped:
+// the connection's close takes a moment to reach them. Replicas whose link
+// is paused (they cannot notice before Resume) or cut (already down) are
+// not waited for.
+func (c *Cluster) awaitReplicasDown(ctx context.Context, name string) error {
+	c.mu.Lock()
+	var replicas []string
+	for _, r := range c.order {
+		if m := c.members[r]; m.owner == name && m.running() && !m.paused && !m.cut {
+			replicas = append(replicas, r)
+		}
+	}
+	c.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, noticeWait)
+	defer cancel()
+	for _, r := range replicas {
+		err := poll(ctx, func() bool {
+			st, err := c.State(ctx, r)
+			return err == nil && !st.LinkUp
+		})
+		if err != nil {
+			return fmt.Errorf("%s stopped, but %s still reports its link up after %s: %w", name, r, noticeWait, err)
+		}
+	}
+	return nil
 }
 
 // shutdownSave stops m's node with SHUTDOWN SAVE semantics.

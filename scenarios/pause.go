@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"sync"
 )
@@ -26,9 +27,14 @@ func (c *Cluster) setPaused(name string, paused bool) error {
 		return err
 	}
 	c.mu.Lock()
-	px := m.proxy
-	m.paused = paused
+	px, owner := m.proxy, m.owner
+	if owner != "" || !paused {
+		m.paused = paused
+	}
 	c.mu.Unlock()
+	if owner == "" && paused {
+		return fmt.Errorf("%s follows no master: pause acts on a replica's link to its master", name)
+	}
 	m.gate.set(paused)
 	if px != nil {
 		if paused {

@@ -161,7 +161,7 @@ func (p *Player) Run(ctx context.Context, each func(Result)) Summary {
 // isExpect reports whether v is one of the expect verbs.
 func isExpect(v script.Verb) bool {
 	switch v {
-	case script.VerbExpectRole, script.VerbExpectSync, script.VerbExpectKey,
+	case script.VerbExpectRole, script.VerbExpectSync, script.VerbExpectKey, script.VerbExpectKeys,
 		script.VerbExpectConsistent, script.VerbExpectAlert:
 		return true
 	}

@@ -124,3 +124,63 @@ func TestRedisMaster(t *testing.T) {
 		t.Errorf("redis-master failed: %+v", sum)
 	}
 }
+
+// TestNewVerbs checks set, pause, resume, expect keys and wait acked:
+// what they do, and how the two checks say they did not hold.
+func TestNewVerbs(t *testing.T) {
+	rs, sum := play(t, "verbs.scn", `# set, pause, resume, expect keys, wait acked
+node a b
+replicaof b a
+wait synced b
+set a k v
+set a t w 1m
+wait acked a 1
+expect b keys 2
+expect b keys 3
+pause b
+set a k v2
+expect b key k = v
+wait acked a 1 200ms
+`)
+	if len(rs) != 12 {
+		t.Fatalf("%d results, want 12 (the failed wait stops the script)", len(rs))
+	}
+	want := map[int]struct {
+		outcome Outcome
+		re      string // a regexp on Detail (ok) or Message
+	}{
+		4:  {OK, `^t expires in 1m0s$`},
+		5:  {OK, `^1 replica acknowledged a's last write$`},
+		7:  {Failed, `^expected b to hold 3 keys, saw 2 \(DBSIZE\)$`},
+		11: {Errored, `^expected 1 replica to acknowledge a's last write within 200ms, saw 0$`},
+	}
+	for i, r := range rs {
+		w, ok := want[i]
+		if !ok {
+			w.outcome = OK
+		}
+		text := r.Detail
+		if r.Outcome != OK {
+			text = r.Message
+		}
+		if r.Outcome != w.outcome || (w.re != "" && !regexp.MustCompile(w.re).MatchString(text)) {
+			t.Errorf("step %d %q: %v %q, want %v matching %q", i+1, r.Step.Text, r.Outcome, text, w.outcome, w.re)
+		}
+	}
+	if sum.Passed() || sum.Failed != 1 || sum.Errored != 1 {
+		t.Errorf("summary %+v", sum)
+	}
+}
+
+// TestWaitAckedNeedsAWrite checks that wait acked refuses to run WAIT on a
+// connection that wrote nothing, and that pause refuses a master.
+func TestWaitAckedNeedsAWrite(t *testing.T) {
+	rs, _ := play(t, "nowrite.scn", "# no write\nnode a b\nreplicaof b a\nwait acked a 1\n")
+	if r := rs[len(rs)-1]; r.Outcome != Errored || !strings.Contains(r.Message, "no write to wait for on a's connection (write or set first)") {
+		t.Errorf("wait acked without a write: %v %q", r.Outcome, r.Message)
+	}
+	rs, _ = play(t, "pausemaster.scn", "# pause a master\nnode a\npause a\n")
+	if r := rs[len(rs)-1]; r.Outcome != Errored || !strings.Contains(r.Message, "a follows no master: pause acts on a replica's link") {
+		t.Errorf("pause of a master: %v %q", r.Outcome, r.Message)
+	}
+}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -104,12 +105,14 @@ func (c *Cluster) startEmbedded(m *member, spec startSpec) error {
 }
 
 // listen listens on 127.0.0.1:port, retrying for a moment while a port
-// given up by a restarting node is still taken.
+// given up by a restarting node is still taken. Accepted connections have
+// fixed buffers (linkBuffer).
 func listen(port int) (net.Listener, error) {
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	deadline := time.Now().Add(listenRetry)
+	lc := net.ListenConfig{Control: fixBuffers}
 	for {
-		ln, err := net.Listen("tcp", addr)
+		ln, err := lc.Listen(context.Background(), "tcp", addr)
 		if err == nil || port == 0 || !errors.Is(err, syscall.EADDRINUSE) || time.Now().After(deadline) {
 			if err != nil {
 				return nil, fmt.Errorf("listen %s: %w", addr, err)

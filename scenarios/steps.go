@@ -33,14 +33,20 @@ func (p *Player) exec(ctx context.Context, s script.Step) (string, error) {
 	case script.VerbWrite:
 		first, last, err := c.Write(ctx, s.Node, s.Count, s.Size)
 		return fmt.Sprintf("%s:%d … %s:%d", s.Node, first, s.Node, last), err
+	case script.VerbSet:
+		return p.set(ctx, s)
 	case script.VerbLoad:
 		return p.load(s)
 	case script.VerbCut:
 		return "", c.Cut(s.Node)
 	case script.VerbHeal:
 		return "", c.Heal(s.Node)
+	case script.VerbPause:
+		return "", c.Pause(s.Node)
+	case script.VerbResume:
+		return "", c.Resume(s.Node)
 	case script.VerbKill:
-		return "", c.Kill(s.Node)
+		return "", c.Kill(ctx, s.Node)
 	case script.VerbRestart:
 		return "", c.Restart(ctx, s.Node)
 	case script.VerbSleep:
@@ -49,6 +55,8 @@ func (p *Player) exec(ctx context.Context, s script.Step) (string, error) {
 		return p.waitSynced(ctx, s.Nodes, s.Timeout)
 	case script.VerbWaitLink:
 		return p.waitLink(ctx, s.Node, s.LinkUp, s.Timeout)
+	case script.VerbWaitAcked:
+		return p.waitAcked(ctx, s.Node, s.Count, s.Timeout)
 	case script.VerbSay:
 		return s.Caption, nil
 	}
@@ -77,6 +85,12 @@ func (p *Player) expect(ctx context.Context, s script.Step) (string, error) {
 			return "", err
 		}
 		return "", checkKey(s.Node, s.Key, s.Value, s.Nil, v)
+	case script.VerbExpectKeys:
+		v, err := c.Do(ctx, s.Node, "DBSIZE")
+		if err != nil {
+			return "", err
+		}
+		return "", checkKeys(s.Node, int64(s.Count), v)
 	case script.VerbExpectConsistent:
 		return p.consistent(ctx, s.Nodes)
 	case script.VerbExpectAlert:
@@ -106,6 +120,17 @@ func (p *Player) declare(s script.Step) (string, error) {
 		addrs = append(addrs, name+" "+p.c.Addr(name))
 	}
 	return strings.Join(addrs, ", "), nil
+}
+
+// set sets one key, with its time to live.
+func (p *Player) set(ctx context.Context, s script.Step) (string, error) {
+	if err := p.c.Set(ctx, s.Node, s.Key, s.Value, s.TTL); err != nil {
+		return "", err
+	}
+	if s.TTL > 0 {
+		return fmt.Sprintf("%s expires in %s", s.Key, s.TTL), nil
+	}
+	return "", nil
 }
 
 // load turns a node's write load on or off.
@@ -196,6 +221,28 @@ func (p *Player) waitLink(ctx context.Context, name string, up bool, timeout tim
 		return "", waitError(fmt.Sprintf("%s's link %s within %s", name, state, timeout), why, err)
 	}
 	return why, nil
+}
+
+// waitAcked runs WAIT on the connection of node's last write and fails
+// when fewer than n replicas acknowledged that write within timeout.
+func (p *Player) waitAcked(ctx context.Context, name string, n int, timeout time.Duration) (string, error) {
+	acked, err := p.c.WaitAcked(ctx, name, n, timeout)
+	if err != nil {
+		return "", err
+	}
+	if acked < int64(n) {
+		return "", fmt.Errorf("expected %d %s to acknowledge %s's last write within %s, saw %d",
+			n, plural(n, "replica", "replicas"), name, timeout, acked)
+	}
+	return fmt.Sprintf("%d %s acknowledged %s's last write", acked, plural(int(acked), "replica", "replicas"), name), nil
+}
+
+// plural picks the singular or plural form for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // waitError explains a wait that ended without its condition: a timeout

@@ -23,6 +23,23 @@ type Pauser interface {
 	SetPaused(paused bool)
 }
 
+// Stepper is implemented by feeds that play a story step by step (a
+// scenario): `n` runs the next step at once, paused or not. A Stepper that
+// is also a Pauser holds its own story while the dashboard is paused, so
+// the dashboard goes on drawing its snapshots: the cluster, and what the
+// steps `n` lets through do to it, stay live on screen.
+type Stepper interface {
+	Next()
+}
+
+// stepCmd asks a Stepper for its next step.
+func stepCmd(s Stepper) tea.Cmd {
+	return func() tea.Msg {
+		s.Next()
+		return nil
+	}
+}
+
 // Pacer is implemented by feeds that replay at an adjustable speed (a
 // scenario): `+` and `-` double and halve it, within [minSpeed, maxSpeed].
 type Pacer interface {

@@ -22,6 +22,7 @@ type KeyMap struct {
 	Faster   key.Binding
 	Slower   key.Binding
 	Pause    key.Binding
+	Next     key.Binding
 	Refresh  key.Binding
 	Help     key.Binding
 	Quit     key.Binding
@@ -37,8 +38,9 @@ type KeyMap struct {
 // DefaultKeyMap returns the dashboard's keys. readOnly disables the
 // operations (and the command line that issues them); withLoad enables
 // `w` for the demo's write load; withPace enables `+`/`-` for a scenario's
-// speed.
-func DefaultKeyMap(readOnly, withLoad, withPace bool) KeyMap {
+// speed; withStep enables `n` for a scenario's next step, and names
+// `space` (which, like `p`, always pauses) in the help.
+func DefaultKeyMap(readOnly, withLoad, withPace, withStep bool) KeyMap {
 	k := KeyMap{
 		Up:        key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
 		Down:      key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
@@ -54,7 +56,8 @@ func DefaultKeyMap(readOnly, withLoad, withPace bool) KeyMap {
 		Load:      key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "write load")),
 		Faster:    key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "faster")),
 		Slower:    key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "slower")),
-		Pause:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause")),
+		Pause:     key.NewBinding(key.WithKeys("p", "space"), key.WithHelp("p", "pause")),
+		Next:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next step")),
 		Refresh:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
@@ -75,12 +78,21 @@ func DefaultKeyMap(readOnly, withLoad, withPace bool) KeyMap {
 		k.Faster.SetEnabled(false)
 		k.Slower.SetEnabled(false)
 	}
+	if withStep {
+		k.Pause.SetHelp("space", "pause")
+	} else {
+		k.Next.SetEnabled(false)
+	}
 	return k
 }
 
-// ShortHelp is the status bar's one-line help.
+// ShortHelp is the status bar's one-line help. A scenario's keys come
+// first when there is a next step to take.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Help, k.Down, k.NextPane, k.Attach, k.Detach, k.KillLink, k.Load, k.Faster, k.Slower, k.Pause, k.Quit}
+	if k.Next.Enabled() {
+		return []key.Binding{k.Help, k.Pause, k.Next, k.Faster, k.Slower, k.Down, k.NextPane, k.Attach, k.Detach, k.KillLink, k.Load, k.Quit}
+	}
+	return []key.Binding{k.Help, k.Down, k.NextPane, k.Attach, k.Detach, k.KillLink, k.Load, k.Faster, k.Slower, k.Pause, k.Next, k.Quit}
 }
 
 // FullHelp is the `?` help, one column per group.
@@ -89,7 +101,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Top, k.Bottom},
 		{k.NextPane, k.PrevPane, k.Filter, k.Help},
 		{k.Attach, k.Detach, k.KillLink, k.Command},
-		{k.Load, k.Faster, k.Slower, k.Pause, k.Refresh, k.Quit},
+		{k.Load, k.Faster, k.Slower, k.Pause, k.Next, k.Refresh, k.Quit},
 	}
 }
 

@@ -73,6 +73,8 @@ func (m *Model) normalKey(k tea.KeyPressMsg) tea.Cmd {
 		return setSpeedCmd(m.st.pacer, max(m.st.speed/2, minSpeed))
 	case key.Matches(k, keys.Pause):
 		return m.togglePause()
+	case key.Matches(k, keys.Next):
+		return m.nextStep()
 	case key.Matches(k, keys.Refresh):
 		return m.refresh()
 	}
@@ -117,8 +119,19 @@ func (m *Model) jumpFocused(top bool) {
 }
 
 // togglePause freezes or resumes the display; a Pauser feed is told too.
+// A feed that holds its own story (a scenario) is paused instead of the
+// display, which stays live.
 func (m *Model) togglePause() tea.Cmd {
 	m.st.paused = !m.st.paused
+	if m.st.selfPaused {
+		if m.st.paused {
+			keys := m.st.keys
+			m.setStatus("paused before the next step: "+keys.Pause.Help().Key+" resumes, "+keys.Next.Help().Key+" runs one step", false)
+		} else {
+			m.setStatus("resumed", false)
+		}
+		return pauseCmd(m.feed, m.st.paused)
+	}
 	if m.st.paused {
 		m.setStatus("paused: snapshots are held; p resumes, r shows one", false)
 		return pauseCmd(m.feed, true)
@@ -133,13 +146,22 @@ func (m *Model) togglePause() tea.Cmd {
 	return pauseCmd(m.feed, false)
 }
 
+// nextStep has a Stepper feed run its next step now.
+func (m *Model) nextStep() tea.Cmd {
+	if m.st.stepper == nil {
+		return nil
+	}
+	m.setStatus("next step", false)
+	return stepCmd(m.st.stepper)
+}
+
 // refresh asks the feed for a snapshot now; while paused, the held one
 // (or the next to arrive) is shown once.
 func (m *Model) refresh() tea.Cmd {
 	if m.feed == nil {
 		return nil
 	}
-	if m.st.paused {
+	if m.holding() {
 		if m.held != nil {
 			u := *m.held
 			m.held, m.st.held = nil, 0

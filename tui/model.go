@@ -100,15 +100,20 @@ func New(ctx context.Context, opts Options) *Model {
 		now = time.Now
 	}
 	pacer, _ := opts.Feed.(Pacer)
+	stepper, _ := opts.Feed.(Stepper)
+	_, pauser := opts.Feed.(Pauser)
 	st := &state{
 		styles:   DefaultStyles(),
-		keys:     DefaultKeyMap(readOnly, opts.Load != nil, pacer != nil),
+		keys:     DefaultKeyMap(readOnly, opts.Load != nil, pacer != nil, stepper != nil),
 		readOnly: readOnly,
 		title:    opts.Title,
 		subtitle: opts.Subtitle,
 		hist:     newHistory(),
 		load:     opts.Load,
 		now:      now,
+
+		stepper:    stepper,
+		selfPaused: stepper != nil && pauser,
 	}
 	if st.title == "" {
 		st.title = "replscope"
@@ -171,9 +176,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// onUpdate applies a snapshot, or holds it while paused.
+// onUpdate applies a snapshot, or holds it while paused (unless the feed
+// holds its own story).
 func (m *Model) onUpdate(u topology.Update) {
-	if m.st.paused && !m.oneShot {
+	if m.holding() && !m.oneShot {
 		if h := m.held; h != nil {
 			if u.Graph == nil { // an events-only update keeps the held snapshot
 				u.Graph = h.Graph
@@ -190,6 +196,10 @@ func (m *Model) onUpdate(u topology.Update) {
 	m.oneShot = false
 	m.apply(u)
 }
+
+// holding reports whether snapshots are held: while paused, when the feed
+// does not hold its own story instead.
+func (m *Model) holding() bool { return m.st.paused && !m.st.selfPaused }
 
 // apply installs a snapshot in every pane.
 func (m *Model) apply(u topology.Update) {

@@ -26,6 +26,11 @@ type state struct {
 	loadOn bool
 	pacer  Pacer
 	speed  float64
+	// stepper is the feed's Stepper; selfPaused says the feed holds its
+	// own story when paused (a Stepper and a Pauser), so the dashboard
+	// does not hold its snapshots.
+	stepper    Stepper
+	selfPaused bool
 
 	paused     bool
 	held       int // updates held while paused

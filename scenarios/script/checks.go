@@ -2,23 +2,27 @@ package script
 
 // waitKinds and expectKinds are the sub-verbs, for suggestions.
 var (
-	waitKinds   = []string{"synced", "link"}
-	expectKinds = []string{"role", "sync", "key", "alert"}
+	waitKinds   = []string{"synced", "link", "acked"}
+	expectKinds = []string{"role", "sync", "key", "keys", "alert"}
 )
 
-// wait parses "wait synced <node>... [timeout]" and
-// "wait link <node> up|down [timeout]".
+// maxReplicas bounds the replica count of "wait acked".
+const maxReplicas = 10_000
+
+// wait parses "wait synced <node>... [timeout]",
+// "wait link <node> up|down [timeout]" and "wait acked <node> <n> [timeout]".
 func (lp *lineParser) wait(s *Step) error {
-	kind, _, err := lp.keyword(`"synced" or "link"`, waitKinds...)
+	kind, _, err := lp.keyword(`"synced", "link" or "acked"`, waitKinds...)
 	if err != nil {
 		return err
 	}
-	if kind == "synced" {
+	switch kind {
+	case "synced":
 		s.Verb = VerbWaitSynced
 		if s.Nodes, err = lp.nodeList(1, looksLikeDuration); err != nil {
 			return err
 		}
-	} else {
+	case "link":
 		s.Verb = VerbWaitLink
 		if s.Node, err = lp.nodeRef("a node name"); err != nil {
 			return err
@@ -28,6 +32,11 @@ func (lp *lineParser) wait(s *Step) error {
 			return err
 		}
 		s.LinkUp = upDown == "up"
+	case "acked":
+		s.Verb = VerbWaitAcked
+		if err := lp.waitAcked(s); err != nil {
+			return err
+		}
 	}
 	s.Timeout = DefaultWaitTimeout
 	if lp.more() {
@@ -38,8 +47,25 @@ func (lp *lineParser) wait(s *Step) error {
 	return lp.end()
 }
 
+// waitAcked parses "<node> <n>" after "wait acked".
+func (lp *lineParser) waitAcked(s *Step) error {
+	var err error
+	if s.Node, err = lp.nodeRef("a node name"); err != nil {
+		return err
+	}
+	t, err := lp.next("a number of replicas")
+	if err != nil {
+		return err
+	}
+	var ok bool
+	if s.Count, ok = parseCount(t.text, maxReplicas); t.quoted || !ok {
+		return lp.errAt(t.col, "expected a number of replicas (a whole number from 1 to %d), found %s", maxReplicas, describe(t))
+	}
+	return nil
+}
+
 // expect parses the expect forms: "expect consistent <node>..." and
-// "expect <node> role|sync|key|alert ...".
+// "expect <node> role|sync|key|keys|alert ...".
 func (lp *lineParser) expect(s *Step) error {
 	if t, ok := lp.peek(); ok && !t.quoted && t.text == "consistent" {
 		lp.i++
@@ -52,7 +78,7 @@ func (lp *lineParser) expect(s *Step) error {
 	if s.Node, err = lp.nodeRef(`a node name or "consistent"`); err != nil {
 		return err
 	}
-	kind, _, err := lp.keyword("role, sync, key or alert", expectKinds...)
+	kind, _, err := lp.keyword("role, sync, key, keys or alert", expectKinds...)
 	if err != nil {
 		return err
 	}
@@ -66,6 +92,9 @@ func (lp *lineParser) expect(s *Step) error {
 	case "key":
 		s.Verb = VerbExpectKey
 		err = lp.expectKey(s)
+	case "keys":
+		s.Verb = VerbExpectKeys
+		err = lp.expectKeys(s)
 	case "alert":
 		s.Verb = VerbExpectAlert
 		err = lp.expectAlert(s)
@@ -95,6 +124,19 @@ func (lp *lineParser) expectKey(s *Step) error {
 		return nil
 	}
 	s.Value = v.text
+	return nil
+}
+
+// expectKeys parses "<n>" after "expect <node> keys".
+func (lp *lineParser) expectKeys(s *Step) error {
+	t, err := lp.next("a number of keys")
+	if err != nil {
+		return err
+	}
+	var ok bool
+	if s.Count, ok = parseNumber(t.text, maxCount); t.quoted || !ok {
+		return lp.errAt(t.col, "expected a number of keys (a whole number from 0 to %d), found %s", maxCount, describe(t))
+	}
 	return nil
 }
 

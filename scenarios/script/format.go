@@ -38,12 +38,17 @@ func (s Step) String() string {
 		} else {
 			w("replicaof", s.Node, s.Target)
 		}
-	case VerbPromote, VerbCut, VerbHeal, VerbKill, VerbRestart:
+	case VerbPromote, VerbCut, VerbHeal, VerbPause, VerbResume, VerbKill, VerbRestart:
 		w(s.Verb.String(), s.Node)
 	case VerbWrite:
 		w("write", s.Node, strconv.Itoa(s.Count))
 		if s.Size != DefaultWriteSize {
 			w(formatSize(s.Size))
+		}
+	case VerbSet:
+		w("set", s.Node, word(s.Key), word(s.Value))
+		if s.TTL != 0 {
+			w(formatDuration(s.TTL))
 		}
 	case VerbLoad:
 		s.formatLoad(w)
@@ -59,6 +64,9 @@ func (s Step) String() string {
 			state = "up"
 		}
 		w("wait", "link", s.Node, state)
+		s.formatTimeout(w)
+	case VerbWaitAcked:
+		w("wait", "acked", s.Node, strconv.Itoa(s.Count))
 		s.formatTimeout(w)
 	default:
 		s.formatExpectOrSay(w)
@@ -98,6 +106,8 @@ func (s Step) formatExpectOrSay(w func(...string)) {
 		} else {
 			w(word(s.Value))
 		}
+	case VerbExpectKeys:
+		w("expect", s.Node, "keys", strconv.Itoa(s.Count))
 	case VerbExpectConsistent:
 		w("expect", "consistent")
 		w(s.Nodes...)

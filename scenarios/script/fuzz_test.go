@@ -18,6 +18,7 @@ func FuzzParse(f *testing.F) {
 		"node a\nconfig a save \"\"\nexpect a key \"k\\x00\" = \"nil\"\nsay \"a \\\"b\\\" # c\"\n",
 		"node a b redis\nload a on 5\nload a off\nsleep 1.5s\nwait link b down\nreplicaof b no one\n",
 		"node a\nexpect a key k = nil # gone\nexpect a alert x\nkill a\nrestart a\n",
+		"node a b\nset a k v 3s\nset a \"k 1\" \"#v\"\nwait acked a 1 500ms\npause b\nexpect b keys 0\nresume b\n",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))

@@ -48,11 +48,20 @@ func TestParseSteps(t *testing.T) {
 		{"write default size", "write a 5000", Step{Verb: VerbWrite, Node: "a", Count: 5000, Size: 100}},
 		{"write size", "write a 10 16kb", Step{Verb: VerbWrite, Node: "a", Count: 10, Size: 16 << 10}},
 		{"write size decimal unit", "write a 1 2K", Step{Verb: VerbWrite, Node: "a", Count: 1, Size: 2000}},
+		{"set", "set a k v", Step{Verb: VerbSet, Node: "a", Key: "k", Value: "v"}},
+		{"set ttl", "set a session alice 3s", Step{Verb: VerbSet, Node: "a", Key: "session", Value: "alice", TTL: 3 * time.Second}},
+		{"set ttl ms", "set a k v 1500ms", Step{Verb: VerbSet, Node: "a", Key: "k", Value: "v", TTL: 1500 * time.Millisecond}},
+		{"set quoted", `set a "a key" "a value" 1.5s`,
+			Step{Verb: VerbSet, Node: "a", Key: "a key", Value: "a value", TTL: 1500 * time.Millisecond}},
+		{"set value like a duration", "set a k 5s", Step{Verb: VerbSet, Node: "a", Key: "k", Value: "5s"}},
+		{"set nil is a string", "set a k nil", Step{Verb: VerbSet, Node: "a", Key: "k", Value: "nil"}},
 		{"load on default", "load a on", Step{Verb: VerbLoad, Node: "a", On: true, Rate: 1000}},
 		{"load on rate", "load a on 250", Step{Verb: VerbLoad, Node: "a", On: true, Rate: 250}},
 		{"load off", "load a off", Step{Verb: VerbLoad, Node: "a"}},
 		{"cut", "cut b", Step{Verb: VerbCut, Node: "b"}},
 		{"heal", "heal b", Step{Verb: VerbHeal, Node: "b"}},
+		{"pause", "pause b", Step{Verb: VerbPause, Node: "b"}},
+		{"resume", "resume b", Step{Verb: VerbResume, Node: "b"}},
 		{"kill", "kill a", Step{Verb: VerbKill, Node: "a"}},
 		{"restart", "restart a", Step{Verb: VerbRestart, Node: "a"}},
 		{"sleep ms", "sleep 500ms", Step{Verb: VerbSleep, Dur: 500 * time.Millisecond}},
@@ -64,6 +73,8 @@ func TestParseSteps(t *testing.T) {
 		{"wait synced timeout", "wait synced b 5s", Step{Verb: VerbWaitSynced, Nodes: []string{"b"}, Timeout: 5 * time.Second}},
 		{"wait link up", "wait link b up", Step{Verb: VerbWaitLink, Node: "b", LinkUp: true, Timeout: 10 * time.Second}},
 		{"wait link down timeout", "wait link b down 2s", Step{Verb: VerbWaitLink, Node: "b", Timeout: 2 * time.Second}},
+		{"wait acked", "wait acked a 1", Step{Verb: VerbWaitAcked, Node: "a", Count: 1, Timeout: 10 * time.Second}},
+		{"wait acked timeout", "wait acked a 2 500ms", Step{Verb: VerbWaitAcked, Node: "a", Count: 2, Timeout: 500 * time.Millisecond}},
 		{"expect role", "expect b role replica", Step{Verb: VerbExpectRole, Node: "b", Role: RoleReplica}},
 		{"expect sync", "expect b sync partial", Step{Verb: VerbExpectSync, Node: "b", Sync: SyncPartial}},
 		{"expect key bare", "expect b key k1 = v1", Step{Verb: VerbExpectKey, Node: "b", Key: "k1", Value: "v1"}},
@@ -72,6 +83,8 @@ func TestParseSteps(t *testing.T) {
 		{"expect key nil", "expect b key gone = nil", Step{Verb: VerbExpectKey, Node: "b", Key: "gone", Nil: true}},
 		{"expect key quoted nil is a string", `expect b key k = "nil"`, Step{Verb: VerbExpectKey, Node: "b", Key: "k", Value: "nil"}},
 		{"expect key empty value", `expect b key k = ""`, Step{Verb: VerbExpectKey, Node: "b", Key: "k"}},
+		{"expect keys", "expect b keys 1", Step{Verb: VerbExpectKeys, Node: "b", Count: 1}},
+		{"expect keys zero", "expect b keys 0", Step{Verb: VerbExpectKeys, Node: "b"}},
 		{"expect consistent", "expect consistent a b c", Step{Verb: VerbExpectConsistent, Nodes: []string{"a", "b", "c"}}},
 		{"expect alert", "expect a alert backlog-overflow", Step{Verb: VerbExpectAlert, Node: "a", Alert: "backlog-overflow"}},
 		{"say", `say "b catches up \"fast\""`, Step{Verb: VerbSay, Caption: `b catches up "fast"`}},
@@ -195,11 +208,17 @@ promote b
 write a 5 100
 write a 5 1048576
 write a 5 1500
+set a k v
+set a "k 1" "" 3000ms
+set a k "#v" 90s
+set a k nil 1m
 load a on 1000
 load a on 5
 load a off
 cut b
 heal b
+pause b
+resume b
 kill a
 restart a
 sleep 1.5s
@@ -207,10 +226,14 @@ sleep 90s
 sleep 0.0015ms
 wait synced b c 10s
 wait link b down 3s
+wait acked a 1 10s
+wait acked a 2 1500ms
 expect b role master
 expect b sync full
 expect b key "k 1" = "nil"
 expect b key k = nil
+expect b keys 0
+expect b keys 42
 expect b key "#k" = "line\nbreak\x00\xff"
 expect consistent a b
 expect a alert "some alert"
@@ -221,12 +244,15 @@ say "quote \" and backslash \\"
 		"config a client-output-buffer-limit replica 256mb 64mb 60",
 		"replicaof b a", "replicaof b no one", "promote b",
 		"write a 5", "write a 5 1mb", "write a 5 1500",
+		"set a k v", `set a "k 1" "" 3s`, `set a k "#v" 90s`, "set a k nil 1m",
 		"load a on", "load a on 5", "load a off",
-		"cut b", "heal b", "kill a", "restart a",
+		"cut b", "heal b", "pause b", "resume b", "kill a", "restart a",
 		"sleep 1500ms", "sleep 90s", "sleep 1.5us",
 		"wait synced b c", "wait link b down 3s",
+		"wait acked a 1", "wait acked a 2 1500ms",
 		"expect b role master", "expect b sync full",
 		`expect b key "k 1" = "nil"`, "expect b key k = nil",
+		"expect b keys 0", "expect b keys 42",
 		`expect b key "#k" = "line\nbreak\x00\xff"`,
 		"expect consistent a b", `expect a alert "some alert"`,
 		`say "quote \" and backslash \\"`,
@@ -262,6 +288,10 @@ func TestVerbString(t *testing.T) {
 		{VerbWrite, "write"},
 		{VerbExpectConsistent, "expect consistent"},
 		{VerbWaitLink, "wait link"},
+		{VerbWaitAcked, "wait acked"},
+		{VerbExpectKeys, "expect keys"},
+		{VerbSet, "set"},
+		{VerbPause, "pause"},
 		{Verb(99), "Verb(99)"},
 	}
 	for _, tt := range tests {

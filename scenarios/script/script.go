@@ -12,7 +12,7 @@ import (
 const (
 	DefaultWriteSize   = 100              // write: bytes per value
 	DefaultLoadRate    = 1000             // load on: writes per second
-	DefaultWaitTimeout = 10 * time.Second // wait synced / wait link
+	DefaultWaitTimeout = 10 * time.Second // wait synced / wait link / wait acked
 )
 
 // Script is a parsed scenario.
@@ -47,17 +47,22 @@ const (
 	VerbReplicaOf             // replicaof <node> <node> | <node> no one: Node, Target or NoOne
 	VerbPromote               // promote <node>: Node
 	VerbWrite                 // write <node> <count> [size]: Node, Count, Size
+	VerbSet                   // set <node> <key> <value> [ttl]: Node, Key, Value, TTL
 	VerbLoad                  // load <node> on [ops/s] | off: Node, On, Rate
 	VerbCut                   // cut <node>: Node
 	VerbHeal                  // heal <node>: Node
+	VerbPause                 // pause <node>: Node
+	VerbResume                // resume <node>: Node
 	VerbKill                  // kill <node>: Node
 	VerbRestart               // restart <node>: Node
 	VerbSleep                 // sleep <dur>: Dur
 	VerbWaitSynced            // wait synced <node>... [timeout]: Nodes, Timeout
 	VerbWaitLink              // wait link <node> up|down [timeout]: Node, LinkUp, Timeout
+	VerbWaitAcked             // wait acked <node> <n> [timeout]: Node, Count, Timeout
 	VerbExpectRole            // expect <node> role master|replica: Node, Role
 	VerbExpectSync            // expect <node> sync full|partial: Node, Sync
 	VerbExpectKey             // expect <node> key <k> = <v>|nil: Node, Key, Value or Nil
+	VerbExpectKeys            // expect <node> keys <n>: Node, Count
 	VerbExpectConsistent      // expect consistent <node>...: Nodes
 	VerbExpectAlert           // expect <node> alert <name>: Node, Alert
 	VerbSay                   // say "caption": Caption
@@ -70,17 +75,22 @@ var verbNames = [...]string{
 	VerbReplicaOf:        "replicaof",
 	VerbPromote:          "promote",
 	VerbWrite:            "write",
+	VerbSet:              "set",
 	VerbLoad:             "load",
 	VerbCut:              "cut",
 	VerbHeal:             "heal",
+	VerbPause:            "pause",
+	VerbResume:           "resume",
 	VerbKill:             "kill",
 	VerbRestart:          "restart",
 	VerbSleep:            "sleep",
 	VerbWaitSynced:       "wait synced",
 	VerbWaitLink:         "wait link",
+	VerbWaitAcked:        "wait acked",
 	VerbExpectRole:       "expect role",
 	VerbExpectSync:       "expect sync",
 	VerbExpectKey:        "expect key",
+	VerbExpectKeys:       "expect keys",
 	VerbExpectConsistent: "expect consistent",
 	VerbExpectAlert:      "expect alert",
 	VerbSay:              "say",
@@ -114,17 +124,18 @@ type Step struct {
 	NoOne     bool          // replicaof <node> no one
 	Directive string        // config: redis.conf directive, lower case
 	Values    []string      // config: the directive's arguments
-	Count     int           // write: number of keys
+	Count     int           // write: keys to write; expect keys: DBSIZE; wait acked: replicas
 	Size      int64         // write: bytes per value
 	On        bool          // load on|off
 	Rate      int           // load on: writes per second
 	Dur       time.Duration // sleep
-	Timeout   time.Duration // wait synced, wait link
+	Timeout   time.Duration // wait synced, wait link, wait acked
 	LinkUp    bool          // wait link: up (true) or down
 	Role      string        // expect role: RoleMaster or RoleReplica
 	Sync      string        // expect sync: SyncFull or SyncPartial
-	Key       string        // expect key
-	Value     string        // expect key: expected value unless Nil
+	Key       string        // set, expect key
+	Value     string        // set: the value; expect key: expected value unless Nil
+	TTL       time.Duration // set: time to live, 0 for none
 	Nil       bool          // expect key ... = nil: the key must be absent
 	Alert     string        // expect alert: alert name
 	Caption   string        // say

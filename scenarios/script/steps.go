@@ -2,6 +2,7 @@ package script
 
 import (
 	"strings"
+	"time"
 )
 
 // nodeDecl parses "node a b c [redis]".
@@ -130,6 +131,35 @@ func (lp *lineParser) write(s *Step) error {
 		if s.Size, ok = parseSize(t.text); t.quoted || !ok || s.Size < 1 || s.Size > maxWriteSize {
 			return lp.errAt(t.col, "expected a value size from 1 to 512mb like 100, 16kb or 1mb, found %s", describe(t))
 		}
+	}
+	return lp.end()
+}
+
+// set parses "set <node> <key> <value> [ttl]".
+func (lp *lineParser) set(s *Step) error {
+	s.Verb = VerbSet
+	var err error
+	if s.Node, err = lp.nodeRef("a node name"); err != nil {
+		return err
+	}
+	k, err := lp.next("a key name")
+	if err != nil {
+		return err
+	}
+	v, err := lp.next("a value")
+	if err != nil {
+		return err
+	}
+	s.Key, s.Value = k.text, v.text
+	if !lp.more() {
+		return nil
+	}
+	t := lp.toks[lp.i]
+	if s.TTL, err = lp.duration("a time to live"); err != nil {
+		return err
+	}
+	if s.TTL%time.Millisecond != 0 {
+		return lp.errAt(t.col, "expected a time to live in whole milliseconds (SET ... PX), found %q", t.text)
 	}
 	return lp.end()
 }

@@ -130,11 +130,17 @@ func formatSize(n int64) string {
 
 // parseCount parses a whole number in [1, limit] written in digits only.
 func parseCount(s string, limit int) (int, bool) {
+	n, ok := parseNumber(s, limit)
+	return n, ok && n >= 1
+}
+
+// parseNumber parses a whole number in [0, limit] written in digits only.
+func parseNumber(s string, limit int) (int, bool) {
 	if !allDigits(s) || len(s) > 10 {
 		return 0, false
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > limit {
+	if err != nil || n < 0 || n > limit {
 		return 0, false
 	}
 	return n, true

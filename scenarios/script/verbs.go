@@ -8,8 +8,8 @@ import (
 
 // verbs lists the top-level verbs, for suggestions.
 var verbs = []string{
-	"node", "config", "replicaof", "promote", "write", "load", "cut", "heal",
-	"kill", "restart", "sleep", "wait", "expect", "say",
+	"node", "config", "replicaof", "promote", "write", "set", "load", "cut", "heal",
+	"pause", "resume", "kill", "restart", "sleep", "wait", "expect", "say",
 }
 
 // usages is the syntax of each verb, shown in errors about arguments.
@@ -19,20 +19,24 @@ var usages = map[string]string{
 	"replicaof": "replicaof <node> <master> | replicaof <node> no one",
 	"promote":   "promote <node>",
 	"write":     "write <node> <count> [size]",
+	"set":       "set <node> <key> <value> [ttl]",
 	"load":      "load <node> on [ops/s] | load <node> off",
 	"cut":       "cut <node>",
 	"heal":      "heal <node>",
+	"pause":     "pause <node>",
+	"resume":    "resume <node>",
 	"kill":      "kill <node>",
 	"restart":   "restart <node>",
 	"sleep":     "sleep <duration>",
-	"wait":      "wait synced <node>... [timeout] | wait link <node> up|down [timeout]",
-	"expect":    "expect <node> role|sync|key|alert ... | expect consistent <node>...",
+	"wait":      "wait synced <node>... [timeout] | wait link <node> up|down [timeout] | wait acked <node> <n> [timeout]",
+	"expect":    "expect <node> role|sync|key|keys|alert ... | expect consistent <node>...",
 	"say":       `say "caption"`,
 }
 
 // nodeVerbs are the verbs whose only argument is a node.
 var nodeVerbs = map[string]Verb{
-	"promote": VerbPromote, "cut": VerbCut, "heal": VerbHeal, "kill": VerbKill, "restart": VerbRestart,
+	"promote": VerbPromote, "cut": VerbCut, "heal": VerbHeal, "pause": VerbPause, "resume": VerbResume,
+	"kill": VerbKill, "restart": VerbRestart,
 }
 
 // reserved words cannot name nodes: they would make lines ambiguous.
@@ -53,11 +57,13 @@ func (lp *lineParser) step(s *Step) error {
 		return lp.config(s)
 	case "replicaof":
 		return lp.replicaOf(s)
-	case "promote", "cut", "heal", "kill", "restart":
+	case "promote", "cut", "heal", "pause", "resume", "kill", "restart":
 		s.Verb = nodeVerbs[v.text]
 		return lp.nodeOnly(s)
 	case "write":
 		return lp.write(s)
+	case "set":
+		return lp.set(s)
 	case "load":
 		return lp.load(s)
 	case "sleep":
