@@ -11,9 +11,9 @@ import (
 func init() {
 	const ps = cPubSub | cNoScript | cLoading | cStale
 	register(
-		&command{name: "subscribe", arity: -2, flags: ps | cDetach, acl: "@pubsub @slow", fn: cmdSubscribe,
+		&command{name: "subscribe", arity: -2, flags: ps, acl: "@pubsub @slow", fn: cmdSubscribe,
 			summary: "Listens for messages published to channels.", group: "pubsub", since: "2.0.0"},
-		&command{name: "psubscribe", arity: -2, flags: ps | cDetach, acl: "@pubsub @slow", fn: cmdSubscribe,
+		&command{name: "psubscribe", arity: -2, flags: ps, acl: "@pubsub @slow", fn: cmdSubscribe,
 			summary: "Listens for messages published to channels that match one or more patterns.", group: "pubsub", since: "2.0.0"},
 		&command{name: "unsubscribe", arity: -1, flags: ps, acl: "@pubsub @slow", fn: cmdUnsubscribe,
 			summary: "Stops listening to messages posted to channels.", group: "pubsub", since: "2.0.0"},

@@ -1,74 +1,22 @@
 package node
 
 import (
+	"net"
 	"time"
 
 	"github.com/tidwall/redcon"
 )
 
-// detach takes a connection off redcon's loop for a command that owns it
-// from now on: PSYNC/SYNC make it a replica link, SUBSCRIBE/PSUBSCRIBE a
-// pub/sub client whose messages are pushed at any time.
-func (n *Node) detach(c *Client, conn redcon.Conn, cmd *command, args [][]byte, pending [][][]byte) {
-	switch cmd.name {
-	case "psync", "sync":
-		n.serveReplica(c, conn, args, pending)
-	default:
-		n.servePubSub(c, conn, args, pending)
-	}
-}
-
-// servePubSub runs a client in pub/sub mode: a reader loop that executes
-// its commands and a writer goroutine that sends replies and messages in
-// order. The client stays detached until it disconnects.
-func (n *Node) servePubSub(c *Client, conn redcon.Conn, first [][]byte, pending [][][]byte) {
-	n.mu.Lock()
+// startPubSub gives a client that just subscribed its own writer: from now
+// on its replies and the messages published to it share one ordered
+// queue (c.pub) that the writer drains, since messages arrive at any time.
+// The replies already in w go first. Callers hold the lock.
+func (n *Node) startPubSub(c *Client, w *redcon.Writer) {
 	c.pub = &pubsubOut{wake: make(chan struct{}, 1)}
-	n.handlers.Add(2) // this reader loop and the writer; redcon's handler ends on return
-	n.mu.Unlock()
-	dc := conn.Detach()
-	go n.pubsubWriter(c, dc)
-	go func() {
-		defer n.handlers.Done()
-		readErr := false
-		defer func() {
-			n.mu.Lock()
-			n.removeClientLocked(c)
-			close(c.pub.wake) // the writer sends what is left, then closes
-			n.mu.Unlock()
-			if readErr {
-				_ = dc.NetConn().Close()
-			}
-		}()
-		w := redcon.NewWriter(nopWriter{})
-		run := func(args [][]byte) bool {
-			n.mu.Lock()
-			defer n.mu.Unlock()
-			c.lastSeen = n.nowMs()
-			w.SetBuffer(nil)
-			n.dispatch(c, w, args)
-			n.pushToClient(c, w.Buffer())
-			return !c.is(flagCloseASAP) && !c.killed.Load()
-		}
-		if !run(first) {
-			return
-		}
-		for _, args := range pending {
-			if !run(args) {
-				return
-			}
-		}
-		for {
-			cmd, err := dc.ReadCommand()
-			if err != nil {
-				readErr = true
-				return
-			}
-			if !run(cmd.Args) {
-				return
-			}
-		}
-	}()
+	n.handlers.Add(1)
+	go n.pubsubWriter(c, c.netConn)
+	n.pushToClient(c, w.Buffer())
+	w.SetBuffer(nil)
 }
 
 // pushToClient queues bytes for a detached client, enforcing the pubsub
@@ -105,10 +53,10 @@ func (n *Node) pushToClient(c *Client, b []byte) {
 	}
 }
 
-// pubsubWriter drains a pub/sub client's output buffer to its socket.
-func (n *Node) pubsubWriter(c *Client, dc redcon.DetachedConn) {
+// pubsubWriter drains a pub/sub client's output buffer to its socket and
+// closes the connection once the queue is closed and drained.
+func (n *Node) pubsubWriter(c *Client, nc net.Conn) {
 	defer n.handlers.Done()
-	nc := dc.NetConn()
 	defer nc.Close()
 	for range c.pub.wake {
 		n.mu.Lock()

@@ -69,6 +69,15 @@ type guardConn struct {
 	quiet    bool   // close without a reply (query buffer limit)
 	failed   bool
 	client   *Client
+	// oneFrame holds every Read to at most one request (split only when
+	// the request is larger than the caller's buffer) until the client
+	// loop takes the connection over from redcon: redcon's reader then
+	// holds nothing beyond the requests it has parsed, so no byte is lost
+	// when the connection is detached.
+	oneFrame bool
+	// noSocket is set while readBuffered hands on requests before the ones
+	// already handed on have run: checks that depend on them (AUTH) wait.
+	noSocket bool
 }
 
 const (
@@ -96,7 +105,17 @@ const (
 
 var netInputBytes atomic.Int64 // fallback when a guard has no node (tests)
 
-func (g *guardConn) Read(p []byte) (int, error) {
+func (g *guardConn) Read(p []byte) (int, error) { return g.read(p, true) }
+
+// readBuffered is Read without touching the socket: it hands on what the
+// guard already holds (and 0 when it holds nothing).
+func (g *guardConn) readBuffered(p []byte) (int, error) {
+	g.noSocket = true
+	defer func() { g.noSocket = false }()
+	return g.read(p, false)
+}
+
+func (g *guardConn) read(p []byte, socket bool) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -108,6 +127,11 @@ func (g *guardConn) Read(p []byte) (int, error) {
 				g.out = nil
 			}
 			return k, nil
+		}
+		if !socket && (g.failed || g.pending != "" || g.quiet) {
+			// an error is written only when the requests before it ran:
+			// on the next real Read
+			return 0, nil
 		}
 		if g.failed {
 			return 0, errGuardClosed
@@ -129,6 +153,8 @@ func (g *guardConn) Read(p []byte) (int, error) {
 			g.scan(in)
 		case g.rerr != nil:
 			return 0, g.rerr
+		case !socket:
+			return 0, nil
 		case g.state == gPayload && g.skip-2 >= bigPayload && !g.holding:
 			// the middle of a large payload: straight through
 			k, err := g.Conn.Read(p[:min(int64(len(p)), g.skip-2)])
@@ -152,7 +178,7 @@ func (g *guardConn) Read(p []byte) (int, error) {
 		}
 		k := len(g.dst)
 		g.dst = nil
-		if k > 0 {
+		if k > 0 || !socket {
 			return k, nil
 		}
 		// everything read was held back or dropped: read on
@@ -269,6 +295,10 @@ func (g *guardConn) scan(b []byte) {
 		}
 		switch g.state {
 		case gStart:
+			if g.oneFrame && g.handed() > 0 {
+				g.in = b[i:] // the next request waits for the next Read
+				return
+			}
 			g.frameLen, g.qlimit = 0, 0
 			g.frameOut = g.handed()
 			if b[i] == '*' {
@@ -393,7 +423,7 @@ func (g *guardConn) endHeader() bool {
 		case !ok || v > multibulkMax:
 			g.pending = "invalid multibulk length"
 		case v > unauthMultibulk && g.authRequired():
-			if g.frameOut > 0 {
+			if g.frameOut > 0 || g.noSocket {
 				return false
 			}
 			g.pending = "unauthenticated multibulk length"
@@ -417,7 +447,7 @@ func (g *guardConn) endHeader() bool {
 	case !ok || v < 0 || v > g.maxBulk():
 		g.pending = "invalid bulk length"
 	case v > unauthBulk && g.authRequired():
-		if g.frameOut > 0 {
+		if g.frameOut > 0 || g.noSocket {
 			return false
 		}
 		g.pending = "unauthenticated bulk length"
@@ -686,5 +716,5 @@ func (l guardListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &guardConn{Conn: c, n: l.n}, nil
+	return &guardConn{Conn: c, n: l.n, oneFrame: true}, nil
 }

@@ -73,18 +73,14 @@ func (p *replicaPeer) name() string {
 	return net.JoinHostPort(p.ip(), strconv.Itoa(p.conf.port))
 }
 
-// serveReplica handles PSYNC/SYNC: it answers the request on the
-// connection, which it takes over from redcon, and attaches the replica.
-func (n *Node) serveReplica(c *Client, conn redcon.Conn, args [][]byte, pending [][][]byte) {
-	w := redcon.BaseWriter(conn)
-	n.mu.Lock()
+// psyncCheck applies PSYNC/SYNC's refusals under the lock, replying to a
+// refused request. ok means the client becomes a replica (attachReplica).
+func (n *Node) psyncCheck(c *Client, w *redcon.Writer, args [][]byte) (req psync.Request, ok bool) {
 	refuse := ""
 	isPsync := eqFold(args[0], "psync")
-	var req psync.Request
 	switch {
 	case c.is(flagReplica):
-		n.mu.Unlock()
-		return
+		return req, false
 	case n.isReplica() && n.repl.state != linkConnected:
 		refuse = "NOMASTERLINK Can't SYNC while not connected with my master"
 	case len(w.Buffer()) > 0:
@@ -96,16 +92,23 @@ func (n *Node) serveReplica(c *Client, conn redcon.Conn, args [][]byte, pending 
 			refuse = errNotInt
 		}
 		req = psync.Request{ReplID: string(args[1]), Offset: off}
+	default:
+		req.ReplID = "" // SYNC: a full sync, no PSYNC request
 	}
 	if refuse != "" {
 		n.replyErr(w, refuse)
-		// Stay on redcon's loop: run what was pipelined behind.
-		for _, a := range pending {
-			n.dispatch(c, w, a)
-		}
-		n.mu.Unlock()
-		return
+		return req, false
 	}
+	return req, true
+}
+
+// attachReplica makes a client that passed psyncCheck a replica: it
+// answers PSYNC (+CONTINUE or a full sync), starts the writer that owns
+// the connection's writes from now on, and then reads the replica's ACKs
+// on the calling goroutine until it goes. pending are the requests
+// pipelined behind PSYNC. Call it without the lock.
+func (n *Node) attachReplica(c *Client, isPsync bool, req psync.Request, next func() ([][]byte, error), pending [][][]byte) {
+	n.mu.Lock()
 	c.replica = &replicaPeer{c: c, conf: c.replconf, prePsync: !isPsync,
 		out: make(chan []byte, 64), wake: make(chan struct{}, 1), quit: make(chan struct{}),
 		ackTime: n.nowMs()}
@@ -117,27 +120,28 @@ func (n *Node) serveReplica(c *Client, conn redcon.Conn, args [][]byte, pending 
 		c.lastCmd = "sync"
 	}
 	n.log.Noticef("Replica %s asks for synchronization", p.name())
-	n.handlers.Add(2)
-	dc := conn.Detach()
-	go n.replicaWriter(p, dc)
-	go n.replicaReader(p, dc, pending)
-
+	n.handlers.Add(1)
+	go n.replicaWriter(p, c.netConn)
+	full := true
 	if isPsync {
 		d, reason, counted := n.repl.hist.Decide(req)
 		if d == psync.Continue {
 			n.continuePeer(p, req)
-			n.mu.Unlock()
-			return
-		}
-		if counted {
-			n.stats.syncPartialErr++
-		}
-		if req.ReplID != "?" {
-			n.log.Noticef("Partial resynchronization not accepted: %s", reason)
+			full = false
+		} else {
+			if counted {
+				n.stats.syncPartialErr++
+			}
+			if req.ReplID != "?" {
+				n.log.Noticef("Partial resynchronization not accepted: %s", reason)
+			}
 		}
 	}
-	n.fullResyncPeer(p)
+	if full {
+		n.fullResyncPeer(p)
+	}
 	n.mu.Unlock()
+	n.replicaReader(p, next, pending)
 }
 
 // continuePeer accepts a partial resync: +CONTINUE and the backlog from the
@@ -257,9 +261,8 @@ func (n *Node) disconnectReplicas(reason string) {
 
 // replicaWriter owns writes to a replica: the pre-stream bytes queued on
 // out (+FULLRESYNC, newlines, the RDB), then the stream from the backlog.
-func (n *Node) replicaWriter(p *replicaPeer, dc redcon.DetachedConn) {
+func (n *Node) replicaWriter(p *replicaPeer, conn net.Conn) {
 	defer n.handlers.Done()
-	conn := dc.NetConn()
 	var chunks [][]byte
 	write := func(b []byte) bool {
 		_ = conn.SetWriteDeadline(time.Now().Add(n.replTimeout()))
@@ -327,19 +330,17 @@ func (n *Node) replicaWriter(p *replicaPeer, dc redcon.DetachedConn) {
 // answered. Like Redis 7, it drops a replica that sends anything that
 // would need a reply (a replica never expects one); a non-numeric ACK is
 // ignored. pending are commands pipelined behind PSYNC.
-func (n *Node) replicaReader(p *replicaPeer, dc redcon.DetachedConn, pending [][][]byte) {
-	defer n.handlers.Done()
-	next := func() ([][]byte, error) {
+func (n *Node) replicaReader(p *replicaPeer, next func() ([][]byte, error), pending [][][]byte) {
+	read := func() ([][]byte, error) {
 		if len(pending) > 0 {
 			args := pending[0]
 			pending = pending[1:]
 			return args, nil
 		}
-		cmd, err := dc.ReadCommand()
-		return cmd.Args, err
+		return next()
 	}
 	for {
-		args, err := next()
+		args, err := read()
 		if err != nil {
 			n.mu.Lock()
 			n.dropPeer(p, "connection closed")

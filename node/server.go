@@ -59,16 +59,16 @@ func (n *Node) protectedModeRefuses(addr net.Addr) bool {
 	return !tcp.IP.IsLoopback()
 }
 
-// onClosed forgets a client whose connection ended. A connection handed
-// to a detached loop (replica, pub/sub) is forgotten by that loop instead.
+// onClosed runs when redcon's goroutine for a connection ends: after
+// clientLoop returned (or when redcon itself failed the connection before
+// any request). Forgetting a client twice is harmless.
 func (n *Node) onClosed(conn redcon.Conn, err error) {
 	c, _ := conn.Context().(*Client)
 	if c == nil {
 		return
 	}
 	n.mu.Lock()
-	detached := c.replica != nil || c.pub != nil
-	if !detached {
+	if c.replica == nil {
 		n.removeClientLocked(c)
 	}
 	n.mu.Unlock()
@@ -86,23 +86,69 @@ func (n *Node) removeClientLocked(c *Client) {
 	c.killed.Store(true)
 }
 
-// handle is redcon's handler: it runs the command and every command
-// already pipelined behind it under one acquisition of the lock. Commands
-// that block (WAIT, DEBUG SLEEP) run with the lock released; commands that
-// take the connection over (PSYNC, SUBSCRIBE) detach it from redcon.
+// handle is redcon's handler, called once per connection: it takes the
+// connection off redcon's loop (Detach) and serves it with clientLoop on
+// the same goroutine. redcon accepted the connection and parsed its first
+// request; the guard held that read to one request, so redcon keeps no
+// bytes the loop would miss.
 func (n *Node) handle(conn redcon.Conn, first redcon.Command) {
 	c := conn.Context().(*Client)
 	w := redcon.BaseWriter(conn)
 	rest := conn.ReadPipeline()
+	batch := make([][][]byte, 0, 1+len(rest))
+	batch = append(batch, first.Args)
+	for _, r := range rest {
+		batch = append(batch, r.Args)
+	}
+	conn.Detach()
+	cr := newCmdReader(c.netConn)
+	if g, ok := c.netConn.(*guardConn); ok {
+		g.oneFrame = false
+		batch = cr.absorb(g, batch)
+	}
+	n.clientLoop(c, w, cr, batch)
+}
+
+// clientLoop serves one client: each batch of requests read together runs
+// under one acquisition of the lock, its replies are written with one
+// write. It returns when the client goes (or became a replica and left).
+func (n *Node) clientLoop(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]byte) {
+	for {
+		switch n.runBatch(c, w, cr, batch) {
+		case batchReplica:
+			return // attachReplica served the connection to its end
+		case batchClose:
+			n.endClient(c, w)
+			return
+		}
+		var err error
+		batch, err = cr.batch(batch[:0])
+		if len(batch) == 0 && err != nil {
+			n.endClient(c, w)
+			return
+		}
+	}
+}
+
+type batchEnd int
+
+const (
+	batchNext    batchEnd = iota // read the next batch
+	batchClose                   // QUIT, CLIENT KILL, a write error
+	batchReplica                 // the client became a replica
+)
+
+// runBatch runs one batch: commands in order under the lock, blocking ones
+// (WAIT, SAVE...) with it released, PSYNC/SYNC handing the connection to
+// the replica code.
+func (n *Node) runBatch(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]byte) batchEnd {
 	n.mu.Lock()
 	n.batchNow = n.nowMs()
 	c.lastSeen = n.batchNow
-	for i := -1; i < len(rest); i++ {
-		args := first.Args
-		if i >= 0 {
-			args = rest[i].Args
-		}
+	end := batchNext
+	for i, args := range batch {
 		if c.killed.Load() {
+			end = batchClose
 			break
 		}
 		cmd := lookupCommand(args[0])
@@ -110,41 +156,75 @@ func (n *Node) handle(conn redcon.Conn, first redcon.Command) {
 			if !n.precheck(c, w, cmd, args) {
 				// refused or queued inside MULTI: precheck replied
 				if c.is(flagCloseASAP) {
+					end = batchClose
 					break
 				}
 				continue
 			}
 			if cmd.flags&cDetach != 0 {
-				pending := make([][][]byte, 0, len(rest))
-				for _, r := range rest[i+1:] {
-					pending = append(pending, r.Args)
+				req, ok := n.psyncCheck(c, w, args)
+				if !ok {
+					continue
+				}
+				pending := make([][][]byte, 0, len(batch)-i-1)
+				for _, a := range batch[i+1:] {
+					pending = append(pending, copyArgs(a))
 				}
 				n.batchNow = 0
 				n.mu.Unlock()
-				n.detach(c, conn, cmd, args, pending)
-				return
+				n.attachReplica(c, eqFold(args[0], "psync"), req, cr.next, pending)
+				return batchReplica
 			}
 			n.batchNow = 0
 			n.mu.Unlock()
 			// Replies to the commands before it go out before it blocks,
 			// as Redis writes them.
-			_ = w.Flush()
+			if c.pub == nil {
+				_ = w.Flush()
+			}
 			cmd.block(n, c, w, args)
 			n.mu.Lock()
 			n.batchNow = n.nowMs()
 			continue
 		}
+		c.cmdCache = cmd
 		n.dispatch(c, w, args)
+		if c.pub == nil && c.is(flagPubSub) {
+			n.startPubSub(c, w)
+		}
 		if c.is(flagCloseASAP) {
+			end = batchClose
 			break
 		}
 	}
-	closeNow := c.is(flagCloseASAP) || c.killed.Load()
+	if c.pub != nil {
+		n.pushToClient(c, w.Buffer())
+		w.SetBuffer(nil)
+	}
 	n.batchNow = 0
 	n.wakeAllPeersIfPending()
 	n.mu.Unlock()
-	if closeNow {
-		_ = conn.Close()
+	if c.pub == nil {
+		if err := w.Flush(); err != nil {
+			return batchClose
+		}
+	}
+	return end
+}
+
+// endClient forgets a client whose connection ends and closes it, after
+// its pending replies (a pub/sub client's writer sends what is queued).
+func (n *Node) endClient(c *Client, w *redcon.Writer) {
+	n.mu.Lock()
+	n.removeClientLocked(c)
+	pub := c.pub
+	if pub != nil {
+		close(pub.wake) // the writer drains the queue, then closes
+	}
+	n.mu.Unlock()
+	if pub == nil {
+		_ = w.Flush()
+		_ = c.netConn.Close()
 	}
 }
 
