@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/replscope/replscope/internal/gctune"
+	"github.com/replscope/replscope/internal/procs"
 	"github.com/replscope/replscope/node"
 	"github.com/replscope/replscope/node/config"
 )
@@ -25,7 +26,8 @@ func runNode(args []string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	n, err := node.New(cfg, node.Options{Source: src, Version: version})
+	sizer := procs.ForProcess(cfg.IOThreads)
+	n, err := node.New(cfg, node.Options{Source: src, Version: version, Job: sizer.Job})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "replscope: %v\n", err)
 		return 1

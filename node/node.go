@@ -47,6 +47,11 @@ type Options struct {
 	Source  *config.Source // where the configuration came from (CONFIG REWRITE)
 	Version string         // replscope version for INFO
 	Name    string         // label for events (defaults to the listen address)
+
+	// Job, when set, is told when a background job that runs beside the
+	// clients starts (true) and ends (false): a BGSAVE, the RDB of a full
+	// sync, a replica loading its master's RDB. A process gives such a job a CPU of its own (internal/procs).
+	Job func(start bool)
 }
 
 // Node is one Redis-compatible server.

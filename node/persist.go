@@ -148,8 +148,10 @@ func (n *Node) bgsaveLocked(why string) error {
 	n.persist.bgsaveScheduled = false
 	n.log.Noticef("Background saving started (%s)", why)
 	n.bg.Add(1)
+	n.jobEdge(true)
 	go func() {
 		defer n.bg.Done()
+		defer n.jobEdge(false)
 		err := n.saveTo(path, s, aux)
 		n.mu.Lock()
 		n.finishSnapshotSave(s, err)

@@ -103,6 +103,7 @@ func (n *Node) maybeStartJob() {
 		n.emit(Event{Kind: EventFullSyncStarted, Peer: p.name(), Offset: j.offset})
 	}
 	n.bg.Add(1)
+	n.jobEdge(true)
 	go n.runJob(j, snap)
 }
 
@@ -126,9 +127,17 @@ func (n *Node) nextJob() {
 	}
 }
 
+// jobEdge tells Options.Job that a background job starts or ends.
+func (n *Node) jobEdge(start bool) {
+	if n.opts.Job != nil {
+		n.opts.Job(start)
+	}
+}
+
 // runJob encodes the snapshot and sends it to the job's replicas.
 func (n *Node) runJob(j *syncJob, snap *keyspace.Snapshot) {
 	defer n.bg.Done()
+	defer n.jobEdge(false)
 	n.mu.Lock()
 	aux := rdbAux{replid: j.replid, offset: j.offset, streamDB: -1, withRepl: true}
 	dir := n.cfg.Dir

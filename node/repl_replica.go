@@ -472,6 +472,8 @@ func (n *Node) fullSyncFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader
 	n.mu.Unlock()
 	fresh := keyspace.New(ndb)
 	lastPing := time.Now()
+	n.jobEdge(true) // the load runs beside the clients of the old dataset
+	defer n.jobEdge(false)
 	res, err := loadRDB(bufio.NewReaderSize(tmp, 256<<10), fresh, 0, false, func(int64) {
 		if time.Since(lastPing) > time.Second {
 			lastPing = time.Now()

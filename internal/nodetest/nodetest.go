@@ -36,6 +36,7 @@ type Options struct {
 	Port int         // 0 picks a free port
 	Dial node.Dialer // injected dialer (faults)
 	Log  io.Writer   // default: discard (set NODETEST_LOG=1 style via t.Logf writer)
+	Job  func(bool)  // node.Options.Job
 }
 
 // Start starts an embedded node with test defaults (loopback, no save
@@ -62,7 +63,7 @@ func StartWith(t testing.TB, o Options, extra ...string) *Node {
 	if lw == nil {
 		lw = io.Discard
 	}
-	n, err := node.New(cfg, node.Options{Log: lw, Dial: o.Dial, Source: src, Version: "test"})
+	n, err := node.New(cfg, node.Options{Log: lw, Dial: o.Dial, Source: src, Version: "test", Job: o.Job})
 	if err != nil {
 		t.Fatalf("nodetest: new node: %v", err)
 	}

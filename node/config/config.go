@@ -7,7 +7,7 @@
 // owns a *Config under its own mutex. Only Load, Rewrite and the dir
 // directive touch the file system.
 //
-// Directives that only matter to Redis internals (io-threads, the
+// Directives that only matter to Redis internals (the
 // listpack thresholds, the cluster and AOF knobs, ...) are accepted with
 // Redis's validation and defaults, stored, shown by CONFIG GET and
 // rewritten, but replscope does nothing with them; Load reports them as
@@ -32,6 +32,7 @@ type Config struct {
 	TCPKeepalive           int
 	TCPBacklog             int
 	UnixSocket             string // always "": unix sockets are not supported
+	IOThreads              int    // threads serving clients (replscope node sizes GOMAXPROCS by it)
 	ProtoMaxBulkLen        int64
 	ClientQueryBufferLimit int64
 	// OutputLimits is client-output-buffer-limit, indexed by Class.

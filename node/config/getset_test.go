@@ -185,7 +185,7 @@ func TestDescribe(t *testing.T) {
 		{"requirepass", Directive{Name: "requirepass", Mutable: true, Sensitive: true}},
 		{"replicaof", Directive{Name: "replicaof", Alias: "slaveof"}},
 		{"dir", Directive{Name: "dir", Mutable: true, Protected: true}},
-		{"io-threads", Directive{Name: "io-threads", Ignored: true}},
+		{"io-threads-do-reads", Directive{Name: "io-threads-do-reads", Ignored: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got, ok := Describe(tc.name); !ok || got != tc.want {

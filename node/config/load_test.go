@@ -267,10 +267,10 @@ func TestLoadInclude(t *testing.T) {
 
 func TestLoadWarnsAboutIgnoredDirectives(t *testing.T) {
 	dir := t.TempDir()
-	file := writeFile(t, dir, "w.conf", "io-threads 1\nio-threads 4\nmaxmemory 1gb\nport 7000\n")
+	file := writeFile(t, dir, "w.conf", "lfu-log-factor 10\nlfu-log-factor 12\nmaxmemory 1gb\nport 7000\n")
 	_, src := mustLoad(t, file, "--hash-max-listpack-entries", "100")
 	want := []string{
-		file + ":2: 'io-threads 4' is accepted but ignored by replscope",
+		file + ":2: 'lfu-log-factor 12' is accepted but ignored by replscope",
 		file + ":3: 'maxmemory 1gb' is accepted but ignored by replscope",
 		"--hash-max-listpack-entries: 'hash-max-listpack-entries \"100\"' is accepted but ignored by replscope",
 	}

@@ -26,6 +26,7 @@ func ownDirectives() []*directive {
 		numDir("proto-max-bulk-len", "", 0, memRange(1024*1024, longMax), 512*1024*1024, func(c *Config) *int64 { return &c.ProtoMaxBulkLen }),
 		numDir("client-query-buffer-limit", "", 0, umemRange(1024*1024, longMax), 1024*1024*1024, func(c *Config) *int64 { return &c.ClientQueryBufferLimit }),
 		outputBufferLimitDir(),
+		numDir("io-threads", "", immutable, intRange(1, 128), 1, func(c *Config) *int { return &c.IOThreads }),
 
 		// Persistence.
 		dirDir(),

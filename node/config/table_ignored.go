@@ -65,7 +65,6 @@ func ignoredDirectives() []*directive {
 		xnum("hash-max-listpack-value", "hash-max-ziplist-value", 0, umemRange(0, longMax), 64),
 		xnum("hll-sparse-max-bytes", "", 0, umemRange(0, longMax), 3000),
 		xstr("ignore-warnings", "", 0, "", nil),
-		xnum("io-threads", "", immutable, intRange(1, 128), 1),
 		xbool("io-threads-do-reads", "", immutable, false),
 		xbool("jemalloc-bg-thread", "", 0, true),
 		xnum("latency-monitor-threshold", "", 0, intRange(0, llongMax), 0),
