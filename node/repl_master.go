@@ -2,6 +2,7 @@ package node
 
 import (
 	"net"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -291,6 +292,12 @@ func (n *Node) replicaWriter(p *replicaPeer, conn net.Conn) {
 				return
 			}
 		case <-p.wake:
+			// Let the clients that are ready run first, as Redis writes to
+			// replicas once per event-loop turn: their commands then leave
+			// in one write, not one write (and one replica read) each.
+			// With one serving thread and 50 -P1 clients this took SET
+			// with a replica from ~45k to ~70k/s.
+			runtime.Gosched()
 		}
 		// Stream what is there, without blocking other sends queued on out.
 		for {
