@@ -48,9 +48,10 @@ type Options struct {
 	Version string         // replscope version for INFO
 	Name    string         // label for events (defaults to the listen address)
 
-	// Job, when set, is told when a background job that runs beside the
-	// clients starts (true) and ends (false): a BGSAVE, the RDB of a full
-	// sync, a replica loading its master's RDB. A process gives such a job a CPU of its own (internal/procs).
+	// Job, when set, is told when a job that runs beside the clients
+	// starts (true) and ends (false): a save, a load, the RDB of a full
+	// sync, a replica loading its master's RDB. A process gives such a job
+	// a CPU of its own (internal/procs).
 	Job func(start bool)
 }
 

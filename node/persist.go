@@ -172,7 +172,9 @@ func (n *Node) saveNow() error {
 	if err != nil {
 		return err
 	}
+	n.jobEdge(true)
 	err = n.saveTo(path, s, aux)
+	n.jobEdge(false)
 	n.mu.Lock()
 	n.finishSnapshotSave(s, err)
 	n.mu.Unlock()
@@ -296,7 +298,9 @@ func (n *Node) loadAtStart() error {
 	now := n.nowMs()
 	n.mu.Unlock()
 	fresh := keyspace.New(ndb)
+	n.jobEdge(true)
 	res, err := loadRDB(bufio.NewReaderSize(f, 256<<10), fresh, now, !isReplica, nil)
+	n.jobEdge(false)
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.loading = false

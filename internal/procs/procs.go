@@ -1,7 +1,8 @@
 // Package procs sizes the Go scheduler of a server process the way Redis
 // uses a machine's CPUs: io-threads threads serve clients (Redis's default
-// is one, its main thread), and a background job — a BGSAVE, the RDB of a
-// full sync — gets one more while it runs, as Redis forks a child for it.
+// is one, its main thread), and a job beside them — a save or a load, the
+// RDB of a full sync — gets one more while it runs, as Redis forks a child
+// for a BGSAVE.
 //
 // On a small machine this matters: with every CPU given to the scheduler,
 // the server's idle threads spin looking for work and take the CPU its own
