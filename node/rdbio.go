@@ -196,54 +196,6 @@ func intMembers(s *keyspace.Set) ([]int64, bool) {
 	return out, true
 }
 
-// loadResult reports what loading an RDB found.
-type loadResult struct {
-	keys    int64
-	expired int64
-	aux     map[string]string
-}
-
-// loadRDB decodes an RDB into ks (a fresh keyspace nobody else sees). With
-// dropExpired (a master loading its own file) keys already expired at now
-// are skipped and returned for replication as DELs; a replica keeps them.
-// tick, when set, is called every few thousand keys (keepalives, progress).
-func loadRDB(r io.Reader, ks *keyspace.Keyspace, now int64, dropExpired bool, tick func(read int64)) (loadResult, error) {
-	dec := rdb.NewDecoder(r)
-	dec.OnResize = func(db int, keys, expires uint64) {
-		if db >= 0 && db < ks.Len() {
-			ks.DB(db).Reserve(keys, expires)
-		}
-	}
-	res := loadResult{}
-	if _, err := dec.Header(); err != nil {
-		return res, err
-	}
-	for i := int64(0); ; i++ {
-		en, err := dec.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return res, err
-		}
-		if tick != nil && i%4096 == 0 {
-			tick(dec.Read())
-		}
-		if en.DB < 0 || en.DB >= ks.Len() {
-			return res, fmt.Errorf("rdb: key %q in database %d: %w", en.Key, en.DB, errBadDB)
-		}
-		if dropExpired && en.ExpireAt >= 0 && en.ExpireAt <= now {
-			res.expired++
-			continue
-		}
-		addDecoded(ks.DB(en.DB), en)
-		res.keys++
-	}
-	ks.FinishLoad()
-	res.aux = dec.Aux()
-	return res, nil
-}
-
 var errBadDB = errors.New("database index out of range")
 
 // addDecoded stores a decoded entry in a keyspace being loaded (a later
