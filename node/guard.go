@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	"github.com/replscope/replscope/node/config"
 )
 
 // guardConn reads a client connection for redcon and hands it the requests
@@ -489,8 +491,10 @@ func (g *guardConn) endInline() {
 	if k := len(line); k > 0 && line[k-1] == '\r' {
 		line = line[:k-1]
 	}
-	args, ok := splitInline(line)
-	if !ok {
+	// Redis splits an inline request with sdssplitargs, as it splits a
+	// redis.conf line.
+	args, err := config.SplitArgs(string(line))
+	if err != nil {
 		g.pending = "unbalanced quotes in request"
 		return
 	}
@@ -498,7 +502,7 @@ func (g *guardConn) endInline() {
 		g.emitHeader('*', int64(len(args)))
 		for _, a := range args {
 			g.emitHeader('$', int64(len(a)))
-			g.emit(a)
+			g.emit([]byte(a))
 			g.emit(crlf)
 		}
 	}
@@ -571,107 +575,6 @@ func (g *guardConn) authRequired() bool {
 	}
 	g.lookupClientLocked()
 	return g.client == nil || !g.client.authed
-}
-
-// splitInline splits an inline request with the rules of Redis's
-// sdssplitargs: blanks separate arguments; inside "double quotes" \xHH and
-// \n \r \t \b \a are escapes and \c is c; inside 'single quotes' only \'
-// is; a quote may open in the middle of an argument, and a closing quote
-// must be followed by a blank or the end. ok is false for unbalanced
-// quotes.
-func splitInline(line []byte) (args [][]byte, ok bool) {
-	i := 0
-	for {
-		for i < len(line) && isBlank(line[i]) {
-			i++
-		}
-		if i == len(line) {
-			return args, true
-		}
-		cur := []byte{}
-		inq, insq := false, false
-	token:
-		for {
-			switch {
-			case inq || insq:
-				if i == len(line) {
-					return nil, false
-				}
-				c := line[i]
-				switch {
-				case inq && c == '\\' && i+3 < len(line) && line[i+1] == 'x' && isHex(line[i+2]) && isHex(line[i+3]):
-					cur = append(cur, hexVal(line[i+2])<<4|hexVal(line[i+3]))
-					i += 4
-				case inq && c == '\\' && i+1 < len(line):
-					cur = append(cur, unescape(line[i+1]))
-					i += 2
-				case insq && c == '\\' && i+1 < len(line) && line[i+1] == '\'':
-					cur = append(cur, '\'')
-					i += 2
-				case (inq && c == '"') || (insq && c == '\''):
-					if i+1 < len(line) && !isBlank(line[i+1]) {
-						return nil, false
-					}
-					i++
-					break token
-				default:
-					cur = append(cur, c)
-					i++
-				}
-			case i == len(line):
-				break token
-			default:
-				c := line[i]
-				i++
-				switch c {
-				case ' ', '\n', '\r', '\t':
-					break token
-				case '"':
-					inq = true
-				case '\'':
-					insq = true
-				default:
-					cur = append(cur, c)
-				}
-			}
-		}
-		args = append(args, cur)
-	}
-}
-
-// isBlank is C's isspace.
-func isBlank(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
-}
-
-func isHex(c byte) bool {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-}
-
-func hexVal(c byte) byte {
-	switch {
-	case c >= 'a':
-		return c - 'a' + 10
-	case c >= 'A':
-		return c - 'A' + 10
-	}
-	return c - '0'
-}
-
-func unescape(c byte) byte {
-	switch c {
-	case 'n':
-		return '\n'
-	case 'r':
-		return '\r'
-	case 't':
-		return '\t'
-	case 'b':
-		return '\b'
-	case 'a':
-		return '\a'
-	}
-	return c
 }
 
 // watchHangup reads ahead while the client's goroutine waits in a

@@ -77,9 +77,6 @@ func GuardFeed(chunks [][]byte, maxRead int) GuardResult {
 	return res
 }
 
-// SplitInline exposes the inline splitter (sdssplitargs rules).
-func SplitInline(line []byte) ([][]byte, bool) { return splitInline(line) }
-
 // StreamResult is what a replica's stream parser made of its master's
 // bytes.
 type StreamResult struct {
