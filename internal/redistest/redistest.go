@@ -112,22 +112,29 @@ func StartIn(t testing.TB, bin, dir string, port int, extra ...string) *Server {
 			s.Pass = extra[i+1]
 		}
 	}
+	s.launch("redis-server", bin, args...)
+	return s
+}
+
+// launch starts the process in s.Dir, in its own process group, stops it
+// when the test ends, and waits until it answers PING.
+func (s *Server) launch(what, bin string, args ...string) {
+	s.t.Helper()
 	s.cmd = exec.Command(bin, args...)
-	s.cmd.Dir = dir
+	s.cmd.Dir = s.Dir
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("start redis-server: %v", err)
+		s.t.Fatalf("start %s: %v", what, err)
 	}
 	go func() {
 		_ = s.cmd.Wait()
 		close(s.done)
 	}()
-	t.Cleanup(s.Stop)
+	s.t.Cleanup(s.Stop)
 	if err := s.waitReady(10 * time.Second); err != nil {
 		s.Stop()
-		t.Fatalf("redis-server on %s: %v\nlog:\n%s", s.Addr, err, s.Log())
+		s.t.Fatalf("%s on %s: %v\nlog:\n%s", what, s.Addr, err, s.Log())
 	}
-	return s
 }
 
 func (s *Server) waitReady(limit time.Duration) error {

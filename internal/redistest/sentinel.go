@@ -3,11 +3,9 @@ package redistest
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -108,21 +106,7 @@ func StartSentinel(t testing.TB, monitors []Monitor, extra ...string) *Sentinel 
 		done: make(chan struct{}),
 		log:  logf,
 	}
-	s.cmd = exec.Command(bin, conf)
-	s.cmd.Dir = dir
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("start redis-sentinel: %v", err)
-	}
-	go func() {
-		_ = s.cmd.Wait()
-		close(s.done)
-	}()
-	t.Cleanup(s.Stop)
-	if err := s.waitReady(10 * time.Second); err != nil {
-		s.Stop()
-		t.Fatalf("redis-sentinel on %s: %v\nlog:\n%s", s.Addr, err, s.Log())
-	}
+	s.launch("redis-sentinel", bin, conf)
 	return &Sentinel{Server: s, Config: conf}
 }
 
