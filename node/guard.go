@@ -312,16 +312,8 @@ func (g *guardConn) scan(b []byte) {
 				g.state = gInline
 			}
 		case gInline:
-			j := indexLineEnd(b[i:], '\n')
-			end := len(b)
-			if j >= 0 {
-				end = i + j
-			}
-			g.line = append(g.line, b[i:end]...)
-			g.lineLen += int64(end - i)
-			g.frameLen += int64(end - i)
-			i = end
-			if j < 0 {
+			var ended bool
+			if i, ended = g.takeLine(b, i, '\n', math.MaxInt); !ended {
 				break
 			}
 			if b[i] == 0 {
@@ -343,18 +335,8 @@ func (g *guardConn) scan(b []byte) {
 			}
 			i++
 		case gHeader:
-			j := indexLineEnd(b[i:], '\r')
-			end := len(b)
-			if j >= 0 {
-				end = i + j
-			}
-			if room := headerDigits - len(g.line); room > 0 {
-				g.line = append(g.line, b[i:min(end, i+room)]...)
-			}
-			g.lineLen += int64(end - i)
-			g.frameLen += int64(end - i)
-			i = end
-			if j < 0 {
+			var ended bool
+			if i, ended = g.takeLine(b, i, '\r', headerDigits-len(g.line)); !ended {
 				break
 			}
 			if b[i] == 0 {
@@ -483,6 +465,24 @@ func (g *guardConn) endBulk() {
 		}
 		g.hold = nil
 	}
+}
+
+// takeLine consumes b[i:] up to the first stop byte or NUL (see
+// indexLineEnd), counting what it consumes and keeping at most keep bytes
+// of it in g.line. It returns where it stopped and whether the line ended
+// there (b[end] is then the stop byte or a NUL).
+func (g *guardConn) takeLine(b []byte, i int, stop byte, keep int) (end int, ended bool) {
+	j := indexLineEnd(b[i:], stop)
+	end = len(b)
+	if j >= 0 {
+		end = i + j
+	}
+	if keep = min(keep, end-i); keep > 0 {
+		g.line = append(g.line, b[i:i+keep]...)
+	}
+	g.lineLen += int64(end - i)
+	g.frameLen += int64(end - i)
+	return end, j >= 0
 }
 
 // endInline splits a complete inline line and hands it on as a multibulk.
