@@ -29,26 +29,29 @@ var errBadFrame = errors.New("client request not in the guard's form")
 func (cr *cmdReader) batch(out [][][]byte) ([][][]byte, error) {
 	cr.arena = cr.arena[:0]
 	for {
-		for cr.r < cr.w {
-			args, k, err := cr.parse(cr.buf[cr.r:cr.w])
-			if err != nil {
-				return out, err
-			}
-			if k == 0 {
-				break
-			}
-			cr.r += k
-			if args != nil {
-				out = append(out, args)
-			}
+		var err error
+		if out, err = cr.parseBuffered(out); err != nil || len(out) > 0 {
+			return out, err
 		}
-		if len(out) > 0 {
-			return out, nil
-		}
-		if err := cr.fill(); err != nil {
+		if err = cr.fill(); err != nil {
 			return out, err
 		}
 	}
+}
+
+// parseBuffered appends to out every complete request in the buffer.
+func (cr *cmdReader) parseBuffered(out [][][]byte) ([][][]byte, error) {
+	for cr.r < cr.w {
+		args, k, err := cr.parse(cr.buf[cr.r:cr.w])
+		if err != nil || k == 0 {
+			return out, err
+		}
+		cr.r += k
+		if args != nil {
+			out = append(out, args)
+		}
+	}
+	return out, nil
 }
 
 // absorb takes in, without blocking, the requests the guard already holds
@@ -67,16 +70,7 @@ func (cr *cmdReader) absorb(g *guardConn, out [][][]byte) [][][]byte {
 		}
 		cr.w += k
 	}
-	for cr.r < cr.w {
-		args, k, err := cr.parse(cr.buf[cr.r:cr.w])
-		if err != nil || k == 0 {
-			break
-		}
-		cr.r += k
-		if args != nil {
-			out = append(out, args)
-		}
-	}
+	out, _ = cr.parseBuffered(out) // a bad frame is met again by batch
 	return out
 }
 
