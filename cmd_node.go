@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/replscope/replscope/internal/gctune"
 	"github.com/replscope/replscope/internal/procs"
@@ -27,7 +29,10 @@ func runNode(args []string) int {
 		return 1
 	}
 	sizer := procs.ForProcess(cfg.IOThreads)
-	n, err := node.New(cfg, node.Options{Source: src, Version: version, Job: sizer.Job})
+	// A panic the node cannot contain has been logged with a bug report:
+	// exit non-zero, as Redis does after serverPanic.
+	fatal := func(string) { os.Exit(1) }
+	n, err := node.New(cfg, node.Options{Source: src, Version: version, Job: sizer.Job, Fatal: fatal})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "replscope: %v\n", err)
 		return 1
@@ -45,17 +50,52 @@ func runNode(args []string) int {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sig)
+	limit := shutdownTimeout(cfg)
 	select {
 	case s := <-sig:
 		n.Logger().Warnf("Received %s scheduling shutdown...", signalName(s))
-		if err := n.Shutdown(false, false); err != nil {
-			n.Logger().Warnf("%v", err)
-			_ = n.Close()
-		}
+		return shutdownWithin(n, limit, sig)
 	case <-n.Done():
 		_ = n.Close()
 	}
 	return 0
+}
+
+// shutdownTimeout is the shutdown-timeout directive (seconds, default 10),
+// read at start.
+func shutdownTimeout(cfg *config.Config) time.Duration {
+	v, _ := cfg.Value("shutdown-timeout")
+	secs, err := strconv.Atoi(v)
+	if err != nil || secs <= 0 {
+		secs = 10
+	}
+	return time.Duration(secs) * time.Second
+}
+
+// shutdownWithin saves (when save points say so) and stops the node, and
+// makes sure the process ends: if the shutdown has not finished within
+// limit, or a second signal arrives, it exits 1 without waiting further,
+// as Redis exits at once on a second SIGINT.
+func shutdownWithin(n *node.Node, limit time.Duration, sig <-chan os.Signal) int {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := n.Shutdown(false, false); err != nil {
+			n.Logger().Warnf("%v", err)
+			_ = n.Close()
+		}
+	}()
+	t := time.NewTimer(limit)
+	defer t.Stop()
+	select {
+	case <-done:
+		return 0
+	case <-t.C:
+		n.Logger().Warnf("Shutdown did not finish within shutdown-timeout (%s): exiting now.", limit)
+	case s := <-sig:
+		n.Logger().Warnf("Received %s again: exiting now without waiting.", signalName(s))
+	}
+	return 1
 }
 
 func signalName(s os.Signal) string {

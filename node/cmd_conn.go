@@ -1,6 +1,7 @@
 package node
 
 import (
+	"math"
 	"strconv"
 	"strings"
 )
@@ -93,6 +94,11 @@ func cmdSelect(x *cmdCtx) {
 	id, ok := parseInt(x.args[1])
 	if !ok {
 		x.err(errNotInt)
+		return
+	}
+	if id < math.MinInt32 || id > math.MaxInt32 {
+		// Redis reads the index with getIntFromObjectOrReply.
+		x.err("ERR value is out of range, value must between -2147483648 and 2147483647")
 		return
 	}
 	if id < 0 || id >= int64(x.n.ks.Len()) {

@@ -122,8 +122,14 @@ func (x *cmdCtx) hashRandFields(h *keyspace.Hash, count int64, withValues bool) 
 		if n < 0 {
 			n = -n
 		}
+		if x.chosenReplyTooLarge(n, int64(width)) {
+			return
+		}
 		x.array(int(n) * width)
 		for i := int64(0); i < n; i++ {
+			if i&1023 == 1023 && x.replyOverLimit() {
+				return
+			}
 			reply(h.Random(x.n.rng))
 		}
 	case count >= int64(size):

@@ -156,8 +156,14 @@ func (x *cmdCtx) srandCount() {
 	case count == 0:
 		x.array(0)
 	case !uniq || count == 1:
+		if x.chosenReplyTooLarge(count, 1) {
+			return
+		}
 		x.array(int(count))
 		for i := int64(0); i < count; i++ {
+			if i&1023 == 1023 && x.replyOverLimit() {
+				return
+			}
 			x.bulkStr(s.Random(x.n.rng).Key)
 		}
 	case count >= int64(s.Len()):

@@ -490,9 +490,15 @@ func cmdIncrByFloat(x *cmdCtx) {
 	x.prop = [][]byte{[]byte("SET"), key, val, []byte("KEEPTTL")}
 }
 
-// checkStringLength refuses results over proto-max-bulk-len.
-func (x *cmdCtx) checkStringLength(size int64) bool {
-	if size > x.n.cfg.ProtoMaxBulkLen {
+// checkStringLength refuses a string of size+grow bytes over
+// proto-max-bulk-len, an overflowing sum included, as Redis 7.0's
+// checkStringLength does; our master's stream is trusted.
+func (x *cmdCtx) checkStringLength(size, grow int64) bool {
+	if x.c.is(flagMaster) {
+		return true
+	}
+	total := size + grow
+	if total > x.n.cfg.ProtoMaxBulkLen || total < size || total < grow {
 		x.err("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
 		return false
 	}
@@ -512,7 +518,7 @@ func cmdAppend(x *cmdCtx) {
 			x.wrongType()
 			return
 		}
-		if !x.checkStringLength(int64(len(e.Str()) + len(val))) {
+		if !x.checkStringLength(int64(len(e.Str())), int64(len(val))) {
 			return
 		}
 		x.db.Modify(e)
@@ -597,7 +603,7 @@ func cmdSetRange(x *cmdCtx) {
 			x.int(0)
 			return
 		}
-		if !x.checkStringLength(off + int64(len(val))) {
+		if !x.checkStringLength(off, int64(len(val))) {
 			return
 		}
 		b := make([]byte, off+int64(len(val)))
@@ -615,7 +621,7 @@ func cmdSetRange(x *cmdCtx) {
 		x.int(int64(len(e.Str())))
 		return
 	}
-	if !x.checkStringLength(off + int64(len(val))) {
+	if !x.checkStringLength(off, int64(len(val))) {
 		return
 	}
 	old := e.Str()

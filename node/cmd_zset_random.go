@@ -81,8 +81,14 @@ func (x *cmdCtx) zrandWithCount(z *keyspace.ZSet, l int64, withScores bool) {
 		}
 	}
 	if !uniq || count == 1 {
+		if x.chosenReplyTooLarge(count, int64(per)) {
+			return
+		}
 		x.array(int(count) * per)
 		for i := int64(0); i < count; i++ {
+			if i&1023 == 1023 && x.replyOverLimit() {
+				return
+			}
 			emit(z.Random(x.n.rng))
 		}
 		return

@@ -33,6 +33,53 @@ type cmdCtx struct {
 	// forceProp replicates the command although it changed no key
 	// (forceCommandPropagation: PUBLISH).
 	forceProp bool
+	// replyAt is where this command's reply starts in the client's buffer.
+	replyAt int
+}
+
+// maxChosenReply bounds a reply whose length the client chooses rather
+// than the data, when client-output-buffer-limit normal sets no hard limit.
+const maxChosenReply = 64 << 20
+
+// replyOverLimit reports whether the reply being built has outgrown what
+// one client may be sent: the client-output-buffer-limit normal hard limit
+// when set, maxChosenReply otherwise. Loops whose length the client
+// chooses rather than the data (random picks with repeats, a count of up
+// to 2^63) check it now and then: Redis would build such a reply until it
+// ran out of memory, with every other client waiting. Over the limit the
+// partial reply is dropped and the client closed, as Redis closes a client
+// over its output buffer limit.
+func (x *cmdCtx) replyOverLimit() bool {
+	buf := x.w.Buffer()
+	if int64(len(buf)-x.replyAt) <= x.chosenReplyLimit() {
+		return false
+	}
+	x.dropReplyAndClose()
+	return true
+}
+
+// chosenReplyTooLarge is replyOverLimit decided before building: count
+// elements of per bulk strings each take at least 6 bytes ("$0\r\n\r\n").
+func (x *cmdCtx) chosenReplyTooLarge(count, per int64) bool {
+	if count <= x.chosenReplyLimit()/(6*per) {
+		return false
+	}
+	x.dropReplyAndClose()
+	return true
+}
+
+func (x *cmdCtx) chosenReplyLimit() int64 {
+	if limit := x.n.cfg.OutputBufferLimit("normal").Hard; limit > 0 {
+		return limit
+	}
+	return maxChosenReply
+}
+
+// dropReplyAndClose drops this command's reply and closes the client.
+func (x *cmdCtx) dropReplyAndClose() {
+	x.w.SetBuffer(x.w.Buffer()[:x.replyAt])
+	x.c.flags |= flagCloseASAP
+	x.n.log.Warnf("Client id=%d addr=%s scheduled to be closed ASAP for overcoming of output buffer limits.", x.c.id, x.c.addr)
 }
 
 // Reply helpers.

@@ -53,6 +53,14 @@ type Options struct {
 	// sync, a replica loading its master's RDB. A process gives such a job
 	// a CPU of its own (internal/procs).
 	Job func(start bool)
+
+	// Fatal is called after the node logged a bug report for a panic it
+	// could not contain (crash.go): the dataset or the replication state
+	// may be half changed, and the process should exit non-zero, as
+	// `replscope node` does. When nil, the panic is re-raised where
+	// nothing recovers it, which ends the process. A Fatal that returns
+	// (tests) leaves the node running with its lock released.
+	Fatal func(report string)
 }
 
 // Node is one Redis-compatible server.

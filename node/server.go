@@ -93,6 +93,15 @@ func (n *Node) removeClientLocked(c *Client) {
 // bytes the loop would miss.
 func (n *Node) handle(conn redcon.Conn, first redcon.Command) {
 	c := conn.Context().(*Client)
+	// runBatch guards the commands; this catches what runs around them
+	// (reading, closing), where the lock's state is unknown.
+	defer func() {
+		if v := recover(); v != nil {
+			report := bugReport(caught(v, false), c, nil, false)
+			n.log.Warnf("%s", report)
+			n.fatal(report)
+		}
+	}()
 	w := redcon.BaseWriter(conn)
 	rest := conn.ReadPipeline()
 	batch := make([][][]byte, 0, 1+len(rest))
@@ -141,12 +150,23 @@ const (
 // runBatch runs one batch: commands in order under the lock, blocking ones
 // (WAIT, SAVE...) with it released, PSYNC/SYNC handing the connection to
 // the replica code.
-func (n *Node) runBatch(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]byte) batchEnd {
+func (n *Node) runBatch(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]byte) (end batchEnd) {
+	// held tracks whether this goroutine holds the lock, and mark where
+	// the running command's reply starts, for the panic guard (crash.go).
+	held, mark := false, 0
+	defer func() {
+		if v := recover(); v != nil {
+			n.containBatchPanic(c, w, mark, caught(v, held))
+			end = batchClose
+		}
+	}()
 	n.mu.Lock()
+	held = true
 	n.batchNow = n.nowMs()
 	c.lastSeen = n.batchNow
-	end := batchNext
+	end = batchNext
 	for i, args := range batch {
+		mark = len(w.Buffer())
 		if c.killed.Load() {
 			end = batchClose
 			break
@@ -171,11 +191,13 @@ func (n *Node) runBatch(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]
 					pending = append(pending, copyArgs(a))
 				}
 				n.batchNow = 0
+				held = false
 				n.mu.Unlock()
 				n.attachReplica(c, eqFold(args[0], "psync"), req, cr.next, pending)
 				return batchReplica
 			}
 			n.batchNow = 0
+			held = false
 			n.mu.Unlock()
 			// Replies to the commands before it go out before it blocks,
 			// as Redis writes them.
@@ -184,6 +206,7 @@ func (n *Node) runBatch(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]
 			}
 			cmd.block(n, c, w, args)
 			n.mu.Lock()
+			held = true
 			n.batchNow = n.nowMs()
 			continue
 		}
@@ -203,6 +226,7 @@ func (n *Node) runBatch(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]
 	}
 	n.batchNow = 0
 	n.wakeAllPeersIfPending()
+	held = false
 	n.mu.Unlock()
 	if c.pub == nil {
 		if err := w.Flush(); err != nil {

@@ -37,6 +37,9 @@ type Options struct {
 	Dial node.Dialer // injected dialer (faults)
 	Log  io.Writer   // default: discard (set NODETEST_LOG=1 style via t.Logf writer)
 	Job  func(bool)  // node.Options.Job
+	// Fatal is node.Options.Fatal (default: a test fails on a node's
+	// uncontained panic rather than the test binary dying).
+	Fatal func(report string)
 }
 
 // Start starts an embedded node with test defaults (loopback, no save
@@ -63,7 +66,11 @@ func StartWith(t testing.TB, o Options, extra ...string) *Node {
 	if lw == nil {
 		lw = io.Discard
 	}
-	n, err := node.New(cfg, node.Options{Log: lw, Dial: o.Dial, Source: src, Version: "test", Job: o.Job})
+	fatal := o.Fatal
+	if fatal == nil {
+		fatal = func(report string) { t.Errorf("nodetest: node panicked: %s", report) }
+	}
+	n, err := node.New(cfg, node.Options{Log: lw, Dial: o.Dial, Source: src, Version: "test", Job: o.Job, Fatal: fatal})
 	if err != nil {
 		t.Fatalf("nodetest: new node: %v", err)
 	}
