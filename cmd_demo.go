@@ -9,12 +9,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/replscope/replscope/internal/resp"
@@ -54,7 +52,7 @@ func runDemo(args []string) int {
 		fmt.Fprintf(os.Stderr, "replscope demo: %v.\nWithout a terminal, run a scenario headless instead: replscope play --headless SCENARIO (replscope play --list shows them).\n", err)
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := signalContext()
 	defer stop()
 
 	c, err := startDemo(*nodes, *basePort, *password)

@@ -2,15 +2,12 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/replscope/replscope/topology"
@@ -73,7 +70,7 @@ func watchMain(args []string, stdout, stderr io.Writer) int {
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	if o.once {
-		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+		ctx, stop := signalContext()
 		defer stop()
 		u := w.Poll(ctx)
 		if err := emit(out, o.jsonOut, u, true); err != nil {
@@ -91,7 +88,7 @@ func watchMain(args []string, stdout, stderr io.Writer) int {
 // watchDashboard shows the dashboard over the watched nodes (a terminal
 // and no --json): the same dashboard as `replscope demo`.
 func watchDashboard(w *topology.Watcher, o watchOpts, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	w.Start()
 	shown := make([]string, len(o.addrs))
@@ -151,16 +148,15 @@ func parseWatch(args []string, errOut io.Writer) (watchOpts, error) {
 	return o, nil
 }
 
-// follow prints every update until SIGINT/SIGTERM.
+// follow prints every update until a stop signal (SIGINT, SIGTERM, SIGHUP).
 func follow(w *topology.Watcher, out *bufio.Writer, stderr io.Writer, jsonOut bool) int {
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sig)
+	ctx, stop := signalContext()
+	defer stop()
 	w.Start()
 	first := true
 	for {
 		select {
-		case <-sig:
+		case <-ctx.Done():
 			return 0
 		case u, ok := <-w.Updates():
 			if !ok {
