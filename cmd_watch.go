@@ -17,8 +17,8 @@ import (
 // watchUsage is the help text of `replscope watch`.
 const watchUsage = `usage: replscope watch ADDR... [flags]
 
-Discovers the replication graph reachable from ADDR (host:port,
-user:pass@host:port, or a Sentinel) and shows it: the dashboard when there
+Discovers the replication graph reachable from ADDR (host:port, a bare
+port for 127.0.0.1, user:pass@host:port, or a Sentinel) and shows it: the dashboard when there
 is one, else the tree as text after every change. With --json it prints
 the graph, then each change, as JSON lines.
 

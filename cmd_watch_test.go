@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/replscope/replscope/internal/nodetest"
 	"github.com/replscope/replscope/internal/redistest"
 )
 
@@ -49,5 +50,30 @@ func TestWatchOnceJSONAndText(t *testing.T) {
 
 	if code := watchMain([]string{"--once"}, &out, &errOut); code != 2 {
 		t.Errorf("no address: exit %d", code)
+	}
+}
+
+// TestWatchBarePort checks that `replscope watch 7963` watches
+// 127.0.0.1:7963 (as redis-cli -p does), not a host named "7963".
+func TestWatchBarePort(t *testing.T) {
+	n := nodetest.Start(t)
+	var out, errOut bytes.Buffer
+	code := watchMain([]string{strconv.Itoa(n.Port), "--json", "--once"}, &out, &errOut)
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out.String(), errOut.String())
+	}
+	var g struct {
+		Nodes []struct {
+			Addr  string `json:"addr"`
+			Reach string `json:"reach"`
+		} `json:"nodes"`
+	}
+	line, _, _ := strings.Cut(out.String(), "\n")
+	if err := json.Unmarshal([]byte(line), &g); err != nil {
+		t.Fatalf("%v: %q", err, line)
+	}
+	want := "127.0.0.1:" + strconv.Itoa(n.Port)
+	if len(g.Nodes) != 1 || g.Nodes[0].Addr != want || g.Nodes[0].Reach != "ok" {
+		t.Errorf("watch %d: nodes %+v, want %s reachable", n.Port, g.Nodes, want)
 	}
 }
