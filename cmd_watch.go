@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -69,9 +70,9 @@ func watchMain(args []string, stdout, stderr io.Writer) int {
 	defer w.Close()
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
+	ctx, stop := signalContext()
+	defer stop()
 	if o.once {
-		ctx, stop := signalContext()
-		defer stop()
 		u := w.Poll(ctx)
 		if err := emit(out, o.jsonOut, u, true); err != nil {
 			fmt.Fprintf(stderr, "replscope watch: %v\n", err)
@@ -80,16 +81,14 @@ func watchMain(args []string, stdout, stderr io.Writer) int {
 		return criticalStatus(u.Graph)
 	}
 	if !o.jsonOut && stdout == os.Stdout && tui.CheckTerminal() == nil {
-		return watchDashboard(w, o, stderr)
+		return watchDashboard(ctx, w, o, stderr)
 	}
-	return follow(w, out, stderr, o.jsonOut)
+	return follow(ctx, w, out, stderr, o.jsonOut)
 }
 
 // watchDashboard shows the dashboard over the watched nodes (a terminal
 // and no --json): the same dashboard as `replscope demo`.
-func watchDashboard(w *topology.Watcher, o watchOpts, stderr io.Writer) int {
-	ctx, stop := signalContext()
-	defer stop()
+func watchDashboard(ctx context.Context, w *topology.Watcher, o watchOpts, stderr io.Writer) int {
 	w.Start()
 	shown := make([]string, len(o.addrs))
 	for i, a := range o.addrs {
@@ -148,10 +147,8 @@ func parseWatch(args []string, errOut io.Writer) (watchOpts, error) {
 	return o, nil
 }
 
-// follow prints every update until a stop signal (SIGINT, SIGTERM, SIGHUP).
-func follow(w *topology.Watcher, out *bufio.Writer, stderr io.Writer, jsonOut bool) int {
-	ctx, stop := signalContext()
-	defer stop()
+// follow prints every update until ctx ends (a stop signal).
+func follow(ctx context.Context, w *topology.Watcher, out *bufio.Writer, stderr io.Writer, jsonOut bool) int {
 	w.Start()
 	first := true
 	for {
