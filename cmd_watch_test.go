@@ -94,8 +94,8 @@ func TestWatchJSONMarksAHungNode(t *testing.T) {
 	r1 := redistest.Start(t, "--replicaof", "127.0.0.1", strconv.Itoa(m.Port))
 	r2 := redistest.Start(t, "--replicaof", "127.0.0.1", strconv.Itoa(m.Port))
 	_ = r1
-	const interval = 250 * time.Millisecond
-	w, err := topology.NewWatcher(topology.Config{Seeds: []string{m.Addr}, Interval: interval, Timeout: 3 * time.Second})
+	const interval = 500 * time.Millisecond
+	w, err := topology.NewWatcher(topology.Config{Seeds: []string{m.Addr}, Interval: interval, Timeout: 4 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

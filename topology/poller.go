@@ -25,14 +25,20 @@ type slot struct {
 }
 
 // probeLevel probes addrs (starting a probe at each idle one) and returns
-// their latest results once every probe has ended, or when roundDone or
-// ctx is done, whichever comes first: a probe that outlives the round
-// goes on in the background and its result serves the next round. An
-// address with no result yet is an unprobed node, "no answer yet".
+// their latest results once the probes it started have ended, or when
+// roundDone or ctx is done, whichever comes first: a probe that outlives
+// the round goes on in the background and its result serves a later
+// round. A round with a nil roundDone (Poll) waits for the probes already
+// in flight too; the others do not wait for them: they have already
+// missed a round. An address with no result yet is an unprobed node, "no
+// answer yet".
 func (w *Watcher) probeLevel(ctx context.Context, addrs []string, emb map[string]*node.Node, roundDone <-chan struct{}) []*Node {
-	waits := make([]<-chan struct{}, len(addrs))
-	for i, a := range addrs {
-		waits[i] = w.launch(ctx, a, emb[a])
+	var waits []<-chan struct{}
+	for _, a := range addrs {
+		ch, started := w.launch(ctx, a, emb[a])
+		if started || roundDone == nil {
+			waits = append(waits, ch)
+		}
 	}
 wait:
 	for _, ch := range waits {
@@ -52,9 +58,9 @@ wait:
 	return out
 }
 
-// launch starts a probe of addr unless one is in flight, and returns the
-// channel closed when that probe ends.
-func (w *Watcher) launch(ctx context.Context, addr string, en *node.Node) <-chan struct{} {
+// launch starts a probe of addr unless one is in flight (started false),
+// and returns the channel closed when that probe ends.
+func (w *Watcher) launch(ctx context.Context, addr string, en *node.Node) (done <-chan struct{}, started bool) {
 	w.slotsMu.Lock()
 	defer w.slotsMu.Unlock()
 	s := w.slots[addr]
@@ -63,12 +69,12 @@ func (w *Watcher) launch(ctx context.Context, addr string, en *node.Node) <-chan
 		w.slots[addr] = s
 	}
 	if s.busy != nil {
-		return s.busy
+		return s.busy, false
 	}
 	if w.slotsClosed {
 		ch := make(chan struct{})
 		close(ch)
-		return ch
+		return ch, false
 	}
 	ch := make(chan struct{})
 	s.busy = ch
@@ -84,7 +90,7 @@ func (w *Watcher) launch(ctx context.Context, addr string, en *node.Node) <-chan
 			s.lastOK = n.At
 		}
 	}()
-	return ch
+	return ch, true
 }
 
 // probe reads one node: in process when it is embedded, else over RESP

@@ -22,8 +22,8 @@ func TestHungReplicaDelaysNoOne(t *testing.T) {
 	m := redistest.Start(t)
 	r1 := redistest.Start(t, "--replicaof", "127.0.0.1", strconv.Itoa(m.Port))
 	r2 := redistest.Start(t, "--replicaof", "127.0.0.1", strconv.Itoa(m.Port))
-	const interval = 250 * time.Millisecond
-	w, err := NewWatcher(Config{Seeds: []string{m.Addr}, Interval: interval, Timeout: 2 * time.Second})
+	const interval = 500 * time.Millisecond
+	w, err := NewWatcher(Config{Seeds: []string{m.Addr}, Interval: interval, Timeout: 4 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestHungReplicaDelaysNoOne(t *testing.T) {
 	var staleAt time.Time
 	var first, last *Graph
 	lastAt := time.Now()
-	for i := 0; time.Since(stopped) < 3*time.Second; i++ { // past a whole hung probe (2 s) and its failure
+	for i := 0; time.Since(stopped) < 5*time.Second; i++ { // past a whole hung probe (4 s) and its failure
 		write(i)
 		u := next()
 		if gap := time.Since(lastAt); gap > staleIntervals*interval && first != nil {

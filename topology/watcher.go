@@ -371,8 +371,8 @@ func (w *Watcher) Close() error {
 
 // run is the polling loop: a round on each tick or Refresh, and the
 // pending Update offered to the reader in between (nil channel when
-// there is none). A round waits for its probes half an interval at most,
-// so a hung node never delays the next tick.
+// there is none). After the first, a round waits for its probes half an
+// interval at most, so a hung node never delays the next tick.
 func (w *Watcher) run(ctx context.Context) {
 	defer close(w.done)
 	defer close(w.updates)
@@ -380,9 +380,15 @@ func (w *Watcher) run(ctx context.Context) {
 	defer t.Stop()
 	var pending *Update
 	poll := true
-	for {
+	for rounds := 0; ; {
 		if poll {
-			u := w.roundWithin(ctx, w.cfg.Interval/2)
+			var u Update
+			if rounds == 0 {
+				u = w.Poll(ctx) // the first Graph is whole: every node answered or timed out
+			} else {
+				u = w.roundWithin(ctx, w.cfg.Interval/2)
+			}
+			rounds++
 			if ctx.Err() != nil {
 				return
 			}
