@@ -138,9 +138,10 @@ func startDemoNode(args []string, dir string, port int) (*node.Node, error) {
 	return nd, nil
 }
 
-// closeWait bounds how long Close waits for the nodes: the process exits
-// right after, which frees their ports anyway.
-const closeWait = 5 * time.Second
+// closeWait bounds how long Close waits for the nodes, so that a signal
+// ends the demo within 3 s: the process exits right after, which frees
+// their ports anyway.
+const closeWait = 2 * time.Second
 
 // Close stops the write load and every node, and removes their files.
 func (c *demoCluster) Close() {

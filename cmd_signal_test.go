@@ -63,10 +63,10 @@ func TestSignalsEndTheDashboards(t *testing.T) {
 				pid := readPid(t, pidFile)
 				tm.waitScreen(t, c.name+" showing its nodes", c.ready)
 
+				sent := time.Now()
 				if err := syscall.Kill(pid, sig); err != nil {
 					t.Fatalf("kill -%s %d: %v", sigName(sig), pid, err)
 				}
-				sent := time.Now()
 				status, ok := tm.exitWithin(signalExitLimit)
 				if !ok {
 					_ = syscall.Kill(pid, syscall.SIGQUIT) // a goroutine dump on the screen
