@@ -354,8 +354,9 @@ func (w *Watcher) Refresh() {
 	}
 }
 
-// Close stops polling, waits for its goroutines (a probe in flight ends
-// at once, its context cancelled) and closes connections.
+// Close stops polling, waits for its goroutines (a probe the loop started
+// ends at once, its context cancelled; one a Poll started ends with that
+// Poll's context or its Timeout) and closes connections.
 func (w *Watcher) Close() error {
 	w.closeOnce.Do(func() {
 		w.startOnce.Do(func() { close(w.done); close(w.updates) }) // never started
