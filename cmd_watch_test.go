@@ -21,6 +21,11 @@ func TestWatchOnceJSONAndText(t *testing.T) {
 	m := redistest.Start(t, "--requirepass", "pw", "--masterauth", "pw")
 	r := redistest.Start(t, "--requirepass", "pw", "--masterauth", "pw", "--replicaof", "127.0.0.1", strconv.Itoa(m.Port))
 	_ = r
+	// The master lists its replica once the replica has connected.
+	nodetest.WaitFor(t, 10*time.Second, "the replica online", func() (bool, string) {
+		info := string(m.Do(t, "INFO", "replication").Str)
+		return strings.Contains(info, "state=online"), info
+	})
 
 	var out, errOut bytes.Buffer
 	// Flags after the address, password from the seed.
