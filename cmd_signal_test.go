@@ -20,7 +20,7 @@ import (
 const signalExitLimit = 3 * time.Second
 
 // TestSignalsEndTheDashboards runs the real binary's demo, watch and play
-// dashboards in tmux, sends SIGTERM or SIGHUP, and checks that each exits
+// dashboards in tmux, sends SIGTERM, SIGHUP or SIGINT, and checks that each exits
 // by itself within 3 s, frees every port its embedded nodes held, and
 // leaves the terminal as it found it: main screen, cursor shown. (Bubble
 // Tea's own SIGTERM handler used to race the command's: the program then
@@ -50,7 +50,7 @@ func TestSignalsEndTheDashboards(t *testing.T) {
 		{"play", func(base int) string { return fmt.Sprintf("play star --base-port %d", base) }, 4, online(4)},
 	}
 	for _, c := range commands {
-		for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
+		for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT} {
 			t.Run(c.name+"/"+sigName(sig), func(t *testing.T) {
 				base := 0
 				if c.nodes > 0 {
@@ -99,6 +99,8 @@ func sigName(s syscall.Signal) string {
 		return "SIGTERM"
 	case syscall.SIGHUP:
 		return "SIGHUP"
+	case syscall.SIGINT:
+		return "SIGINT"
 	}
 	return s.String()
 }
