@@ -9,12 +9,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/replscope/replscope/internal/resp"
@@ -54,7 +52,7 @@ func runDemo(args []string) int {
 		fmt.Fprintf(os.Stderr, "replscope demo: %v.\nWithout a terminal, run a scenario headless instead: replscope play --headless SCENARIO (replscope play --list shows them).\n", err)
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := signalContext()
 	defer stop()
 
 	c, err := startDemo(*nodes, *basePort, *password)
@@ -140,9 +138,10 @@ func startDemoNode(args []string, dir string, port int) (*node.Node, error) {
 	return nd, nil
 }
 
-// closeWait bounds how long Close waits for the nodes: the process exits
-// right after, which frees their ports anyway.
-const closeWait = 5 * time.Second
+// closeWait bounds how long Close waits for the nodes, so that a signal
+// ends the demo within 3 s: the process exits right after, which frees
+// their ports anyway.
+const closeWait = 2 * time.Second
 
 // Close stops the write load and every node, and removes their files.
 func (c *demoCluster) Close() {

@@ -21,19 +21,9 @@ import (
 // checks each change with INFO on the node and on the screen, quits with
 // q and checks that the process exited 0 and every demo port is closed.
 func TestDemoInTmux(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test: skipped with -short")
-	}
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Skip("tmux is not installed (.ci/run installs it): skipping the dashboard end-to-end test")
-	}
+	tmux := requireTmux(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "replscope")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	if out, _ := exec.Command(bin, "demo", "--help").CombinedOutput(); strings.Contains(string(out), "unknown command") {
 		t.Skip("main.go does not dispatch `demo` to runDemo yet")
 	}

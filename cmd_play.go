@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 	"text/tabwriter"
 
 	"github.com/replscope/replscope/scenarios"
@@ -80,7 +78,7 @@ func playMain(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	copts, closeLog, err := clusterOptions(o)
 	if err != nil {
@@ -199,7 +197,7 @@ func demoScenario(name string, basePort int, password string) int {
 		fmt.Fprintf(os.Stderr, "replscope demo: %v.\nWithout a terminal: replscope play --headless %s\n", err, name)
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	copts := scenarios.Options{BasePort: basePort, Password: password, Version: version}
 	return playDashboard(ctx, sc, copts, 1, os.Stdout, os.Stderr)

@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/replscope/replscope/topology"
@@ -20,8 +18,8 @@ import (
 // watchUsage is the help text of `replscope watch`.
 const watchUsage = `usage: replscope watch ADDR... [flags]
 
-Discovers the replication graph reachable from ADDR (host:port,
-user:pass@host:port, or a Sentinel) and shows it: the dashboard when there
+Discovers the replication graph reachable from ADDR (host:port, a bare
+port for 127.0.0.1, user:pass@host:port, or a Sentinel) and shows it: the dashboard when there
 is one, else the tree as text after every change. With --json it prints
 the graph, then each change, as JSON lines.
 
@@ -72,9 +70,9 @@ func watchMain(args []string, stdout, stderr io.Writer) int {
 	defer w.Close()
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
+	ctx, stop := signalContext()
+	defer stop()
 	if o.once {
-		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-		defer stop()
 		u := w.Poll(ctx)
 		if err := emit(out, o.jsonOut, u, true); err != nil {
 			fmt.Fprintf(stderr, "replscope watch: %v\n", err)
@@ -83,16 +81,14 @@ func watchMain(args []string, stdout, stderr io.Writer) int {
 		return criticalStatus(u.Graph)
 	}
 	if !o.jsonOut && stdout == os.Stdout && tui.CheckTerminal() == nil {
-		return watchDashboard(w, o, stderr)
+		return watchDashboard(ctx, w, o, stderr)
 	}
-	return follow(w, out, stderr, o.jsonOut)
+	return follow(ctx, w, out, stderr, o.jsonOut)
 }
 
 // watchDashboard shows the dashboard over the watched nodes (a terminal
 // and no --json): the same dashboard as `replscope demo`.
-func watchDashboard(w *topology.Watcher, o watchOpts, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
+func watchDashboard(ctx context.Context, w *topology.Watcher, o watchOpts, stderr io.Writer) int {
 	w.Start()
 	shown := make([]string, len(o.addrs))
 	for i, a := range o.addrs {
@@ -151,16 +147,13 @@ func parseWatch(args []string, errOut io.Writer) (watchOpts, error) {
 	return o, nil
 }
 
-// follow prints every update until SIGINT/SIGTERM.
-func follow(w *topology.Watcher, out *bufio.Writer, stderr io.Writer, jsonOut bool) int {
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sig)
+// follow prints every update until ctx ends (a stop signal).
+func follow(ctx context.Context, w *topology.Watcher, out *bufio.Writer, stderr io.Writer, jsonOut bool) int {
 	w.Start()
 	first := true
 	for {
 		select {
-		case <-sig:
+		case <-ctx.Done():
 			return 0
 		case u, ok := <-w.Updates():
 			if !ok {

@@ -110,6 +110,7 @@ var ErrBadAddress = errors.New("bad address")
 
 // ParseSeed parses "[redis://][user:pass@]host[:port]". ":pass@" gives a
 // password for the default user; a bare "pass@" is taken as a password too.
+// A bare port ("7001", like redis-cli's -p) means 127.0.0.1 at that port.
 // The error never repeats the credentials.
 func ParseSeed(s string) (Seed, error) {
 	s = strings.TrimSpace(s)
@@ -127,6 +128,9 @@ func ParseSeed(s string) (Seed, error) {
 	if s == "" {
 		return Seed{}, fmt.Errorf("%w: empty host", ErrBadAddress)
 	}
+	if isPort(s) {
+		s = net.JoinHostPort("127.0.0.1", s)
+	}
 	addr := CanonAddr(s)
 	if _, p, err := net.SplitHostPort(addr); err != nil {
 		return Seed{}, fmt.Errorf("%w: %q", ErrBadAddress, s)
@@ -134,6 +138,20 @@ func ParseSeed(s string) (Seed, error) {
 		return Seed{}, fmt.Errorf("%w: %q: port must be 1-65535", ErrBadAddress, s)
 	}
 	return Seed{Addr: addr, Creds: creds}, nil
+}
+
+// isPort reports whether s is only decimal digits: a port, since no host
+// name is all digits.
+func isPort(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Auth maps addresses to credentials: per-address ones from the seeds,

@@ -32,6 +32,9 @@ func TestParseSeed(t *testing.T) {
 		{":pw@h:1", "h:1", &Credentials{Password: "pw"}},
 		{"pw@h:1", "h:1", &Credentials{Password: "pw"}},
 		{"redis://u:p@localhost:9/", "127.0.0.1:9", &Credentials{User: "u", Password: "p"}},
+		{"7963", "127.0.0.1:7963", nil}, // a bare port is a local node, not host "7963"
+		{":pw@7001", "127.0.0.1:7001", &Credentials{Password: "pw"}},
+		{":7001", "127.0.0.1:7001", nil},
 	} {
 		s, err := ParseSeed(tc.in)
 		if err != nil {
@@ -39,6 +42,9 @@ func TestParseSeed(t *testing.T) {
 		}
 		eq(t, tc.in+" addr", s.Addr, tc.addr)
 		eq(t, tc.in+" creds", s.Creds, tc.creds)
+	}
+	if _, err := ParseSeed("99999"); !errors.Is(err, ErrBadAddress) {
+		t.Errorf("bare port out of range: %v", err)
 	}
 	_, err := ParseSeed("u:topsecret@h:99999")
 	if !errors.Is(err, ErrBadAddress) || strings.Contains(err.Error(), "topsecret") {

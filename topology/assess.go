@@ -76,6 +76,9 @@ func assessNode(p, n *Node, th Thresholds) {
 func addSample(ss []OffsetSample, s OffsetSample, n *Node) []OffsetSample {
 	if len(ss) > 0 {
 		last := ss[len(ss)-1]
+		if last == s {
+			return ss // the same reading again: a node whose next probe is still running
+		}
 		related := last.ReplID == s.ReplID || last.ReplID == n.ReplID2
 		if !related || last.Offset > s.Offset || !last.At.Before(s.At) {
 			ss = nil

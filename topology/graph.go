@@ -41,10 +41,13 @@ const (
 // compare and print identically. A Graph handed out by a Watcher is
 // shared: treat it as read-only.
 type Graph struct {
-	At     time.Time // when the observation round started
-	Nodes  []*Node
-	Links  []*Link
-	Alerts []Alert
+	At time.Time // when the observation round started
+	// StaleAfter is the age past which a node's data is stale (two
+	// polling intervals; zero when the source does not say).
+	StaleAfter time.Duration
+	Nodes      []*Node
+	Links      []*Link
+	Alerts     []Alert
 
 	byID      map[NodeID]*Node
 	byAddr    map[string]*Node
@@ -66,7 +69,10 @@ type Node struct {
 	Reach    Reach
 	Error    string    // why Reach is not ok; never contains a password
 	At       time.Time // when this node's state was read
-	Role     Role
+	// LastOK is when the node last answered: At when it answered this
+	// probe, an earlier time after a failed one, zero when unknown.
+	LastOK time.Time
+	Role   Role
 
 	ReplID       string // master_replid: the history this node's offsets belong to
 	ReplID2      string // master_replid2: the previous history ("000…0" when none)

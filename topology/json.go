@@ -11,11 +11,12 @@ import (
 // could not measure is null, never 0.
 
 type jsonGraph struct {
-	Type   string      `json:"type"`
-	At     time.Time   `json:"at"`
-	Nodes  []jsonNode  `json:"nodes"`
-	Links  []jsonLink  `json:"links"`
-	Alerts []jsonAlert `json:"alerts"`
+	Type       string      `json:"type"`
+	At         time.Time   `json:"at"`
+	StaleAfter *float64    `json:"stale_after_s,omitempty"`
+	Nodes      []jsonNode  `json:"nodes"`
+	Links      []jsonLink  `json:"links"`
+	Alerts     []jsonAlert `json:"alerts"`
 }
 
 type jsonNode struct {
@@ -27,6 +28,10 @@ type jsonNode struct {
 	Software     string            `json:"software,omitempty"`
 	Embedded     bool              `json:"embedded,omitempty"`
 	Reach        Reach             `json:"reach"`
+	PolledAt     time.Time         `json:"polled_at"`
+	LastOK       *time.Time        `json:"last_ok,omitempty"`
+	DataAge      *float64          `json:"data_age_s"`
+	Stale        bool              `json:"stale,omitempty"`
 	Error        string            `json:"error,omitempty"`
 	Role         Role              `json:"role"`
 	ReplID       string            `json:"replid,omitempty"`
@@ -129,8 +134,19 @@ type jsonEvent struct {
 // MarshalJSON renders the Graph as one {"type":"graph"} object.
 func (g *Graph) MarshalJSON() ([]byte, error) {
 	out := jsonGraph{Type: "graph", At: g.At, Nodes: []jsonNode{}, Links: []jsonLink{}, Alerts: []jsonAlert{}}
+	if g.StaleAfter > 0 {
+		out.StaleAfter = ptr(g.StaleAfter.Seconds())
+	}
 	for _, n := range g.Nodes {
-		out.Nodes = append(out.Nodes, nodeJSON(n))
+		j := nodeJSON(n)
+		if t := n.LastOKOrAt(); !t.IsZero() {
+			j.LastOK = &t
+		}
+		if age, ok := g.DataAge(n); ok {
+			j.DataAge = ptr(age.Seconds())
+		}
+		j.Stale = g.IsStale(n)
+		out.Nodes = append(out.Nodes, j)
 	}
 	for _, l := range g.Links {
 		out.Links = append(out.Links, linkJSON(l))
@@ -148,7 +164,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 
 func nodeJSON(n *Node) jsonNode {
 	j := jsonNode{ID: n.ID, Addr: n.Addr, Aliases: n.Aliases, RunID: n.RunID, Version: n.Version,
-		Software: n.Software, Embedded: n.Embedded, Reach: n.Reach, Error: n.Error, Role: n.Role,
+		Software: n.Software, Embedded: n.Embedded, Reach: n.Reach, PolledAt: n.At, Error: n.Error, Role: n.Role,
 		Sentinel: n.Sentinel}
 	if n.Reach != ReachOK || n.Role == RoleSentinel {
 		return j

@@ -24,10 +24,13 @@ type Config struct {
 	// Dial opens connections (DefaultDialer when nil): a simulated
 	// network's dialer in tests.
 	Dial Dialer
-	// Interval between rounds (default 1 s).
+	// Interval between rounds (default 1 s). A node's data older than two
+	// intervals is stale (Graph.IsStale).
 	Interval time.Duration
-	// Timeout bounds each node's probe (default 1 s); a slow node is
-	// reported unreachable and never holds the others beyond it.
+	// Timeout bounds each node's probe (default 1 s); a node that does
+	// not answer within it is reported unreachable. A probe in flight
+	// never holds a round of Start's loop: the round shows the node's
+	// previous result (see poller.go).
 	Timeout time.Duration
 	// Concurrency bounds the probes in flight (default 16).
 	Concurrency int
@@ -57,10 +60,11 @@ type Update struct {
 const EventEventsDropped EventKind = "events-dropped"
 
 // Watcher polls a replication topology: each round it probes the known
-// addresses (bounded concurrency, per-node timeout), follows what they
-// mention (discovery), builds a Graph, assesses it against the previous
-// one and diffs the two. Use Poll for one synchronous round, or Start and
-// read Updates. Close stops it and waits for its goroutine.
+// addresses (bounded concurrency, per-node timeout, each address on its
+// own: see poller.go), follows what they mention (discovery), builds a
+// Graph, assesses it against the previous one and diffs the two. Use Poll
+// for one synchronous round, or Start and read Updates. Close stops it
+// and waits for its goroutines.
 type Watcher struct {
 	cfg    Config
 	seeds  []string
@@ -75,6 +79,12 @@ type Watcher struct {
 	latestMu sync.Mutex
 	latest   *Graph // prev, readable while a round runs
 
+	slotsMu     sync.Mutex
+	slots       map[string]*slot // per address: latest result, probe in flight
+	slotsClosed bool             // Close has begun: no new probes
+	probing     sync.WaitGroup   // probes in flight
+	sem         chan struct{}    // bounds the remote probes in flight
+
 	startOnce sync.Once
 	closeOnce sync.Once
 	cancel    context.CancelFunc
@@ -86,7 +96,8 @@ type Watcher struct {
 // NewWatcher checks cfg and returns a Watcher that has not polled yet.
 func NewWatcher(cfg Config) (*Watcher, error) {
 	cfg = cfg.withDefaults()
-	w := &Watcher{cfg: cfg, lastSeen: map[string]time.Time{},
+	w := &Watcher{cfg: cfg, lastSeen: map[string]time.Time{}, slots: map[string]*slot{},
+		sem:     make(chan struct{}, cfg.Concurrency),
 		refresh: make(chan struct{}, 1), updates: make(chan Update), done: make(chan struct{})}
 	w.auth = Auth{Default: Credentials{User: cfg.User, Password: cfg.Password}, PerAddr: map[string]Credentials{}}
 	for _, s := range cfg.Seeds {
@@ -151,8 +162,15 @@ func (w *Watcher) Latest() *Graph {
 	return w.latest
 }
 
-// Poll runs one round now and returns its Update. Rounds never overlap.
+// Poll runs one round now and returns its Update, once every node has
+// answered or run out of time. Rounds never overlap.
 func (w *Watcher) Poll(ctx context.Context) Update {
+	return w.poll(ctx, nil)
+}
+
+// poll is one round. Probes that have not ended when roundDone is closed
+// (nil: never) are left running; their nodes show their previous result.
+func (w *Watcher) poll(ctx context.Context, roundDone <-chan struct{}) Update {
 	w.round.Lock()
 	defer w.round.Unlock()
 	at := w.cfg.Now()
@@ -163,10 +181,11 @@ func (w *Watcher) Poll(ctx context.Context) Update {
 			seeds = append(seeds, a)
 		}
 	}
-	probes := w.discover(ctx, w.known(seeds), emb)
+	probes := w.discover(ctx, w.known(seeds), emb, roundDone)
 	g := Build(at, probes, w.prev, seeds)
+	g.StaleAfter = staleIntervals * w.cfg.Interval
 	Assess(w.prev, g, w.cfg.Thresholds)
-	events := Merge(g, Diff(w.prev, g), w.drainEmbedded(g, emb, at))
+	events := Merge(g, append(Diff(w.prev, g), StaleEvents(w.prev, g)...), w.drainEmbedded(g, emb, at))
 	w.remember(g, seeds, at)
 	w.prev = g
 	w.latestMu.Lock()
@@ -192,7 +211,7 @@ func (w *Watcher) known(seeds []string) []string {
 // reached. A mentioned address that is a known alias of a node that
 // answered this round is not probed again; the aliases of a node that
 // did not answer are.
-func (w *Watcher) discover(ctx context.Context, level []string, emb map[string]*node.Node) []*Node {
+func (w *Watcher) discover(ctx context.Context, level []string, emb map[string]*node.Node, roundDone <-chan struct{}) []*Node {
 	aliasOf := map[string]*Node{}
 	if w.prev != nil {
 		for _, n := range w.prev.Nodes {
@@ -207,7 +226,7 @@ func (w *Watcher) discover(ctx context.Context, level []string, emb map[string]*
 		if room := w.cfg.MaxNodes - len(probed); len(level) > room {
 			level = level[:max(room, 0)]
 		}
-		for _, n := range w.probeAll(ctx, level, emb) {
+		for _, n := range w.probeLevel(ctx, level, emb, roundDone) {
 			probed[n.Addr] = n
 			all = append(all, n)
 		}
@@ -245,43 +264,6 @@ func (w *Watcher) coveredAlias(a string, aliasOf map[string]*Node, probed map[st
 	}
 	cur := probed[old.Addr]
 	return cur != nil && cur.Reach == ReachOK && cur.RunID == old.RunID
-}
-
-// probeAll probes addrs with at most Concurrency remote probes in flight.
-func (w *Watcher) probeAll(ctx context.Context, addrs []string, emb map[string]*node.Node) []*Node {
-	out := make([]*Node, len(addrs))
-	sem := make(chan struct{}, w.cfg.Concurrency)
-	var wg sync.WaitGroup
-	for i, a := range addrs {
-		if en := emb[a]; en != nil {
-			out[i] = probeEmbedded(en, a, w.cfg.Now())
-			continue
-		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			out[i] = w.remote.Probe(ctx, a, w.cfg.Now())
-		}()
-	}
-	wg.Wait()
-	return out
-}
-
-// probeEmbedded reads an in-process node.
-func probeEmbedded(n *node.Node, addr string, now time.Time) *Node {
-	select {
-	case <-n.Done():
-		return failed(addr, now, errors.New("embedded node closed"))
-	default:
-	}
-	out := NodeFromStatus(n.Status(), true)
-	out.Addr = addr
-	if out.RunID == "" {
-		out.ID = NodeID(addr)
-	}
-	return out
 }
 
 func (w *Watcher) embeddedByAddr() map[string]*node.Node {
@@ -340,6 +322,7 @@ func (w *Watcher) remember(g *Graph, seeds []string, at time.Time) {
 			last = at
 		case at.Sub(last) > w.cfg.ForgetAfter:
 			w.remote.Forget(n.Addr)
+			w.forgetSlot(n.Addr)
 			continue
 		}
 		seen[n.Addr] = last
@@ -371,7 +354,9 @@ func (w *Watcher) Refresh() {
 	}
 }
 
-// Close stops polling, waits for the goroutine and closes connections.
+// Close stops polling, waits for its goroutines (a probe the loop started
+// ends at once, its context cancelled; one a Poll started ends with that
+// Poll's context or its Timeout) and closes connections.
 func (w *Watcher) Close() error {
 	w.closeOnce.Do(func() {
 		w.startOnce.Do(func() { close(w.done); close(w.updates) }) // never started
@@ -379,6 +364,7 @@ func (w *Watcher) Close() error {
 			w.cancel()
 		}
 		<-w.done
+		w.stopProbes()
 		_ = w.remote.Close()
 	})
 	return nil
@@ -386,7 +372,8 @@ func (w *Watcher) Close() error {
 
 // run is the polling loop: a round on each tick or Refresh, and the
 // pending Update offered to the reader in between (nil channel when
-// there is none).
+// there is none). After the first, a round waits for its probes half an
+// interval at most, so a hung node never delays the next tick.
 func (w *Watcher) run(ctx context.Context) {
 	defer close(w.done)
 	defer close(w.updates)
@@ -394,9 +381,15 @@ func (w *Watcher) run(ctx context.Context) {
 	defer t.Stop()
 	var pending *Update
 	poll := true
-	for {
+	for rounds := 0; ; {
 		if poll {
-			u := w.Poll(ctx)
+			var u Update
+			if rounds == 0 {
+				u = w.Poll(ctx) // the first Graph is whole: every node answered or timed out
+			} else {
+				u = w.roundWithin(ctx, w.cfg.Interval/2)
+			}
+			rounds++
 			if ctx.Err() != nil {
 				return
 			}
@@ -421,4 +414,12 @@ func (w *Watcher) run(ctx context.Context) {
 			pending = nil
 		}
 	}
+}
+
+// roundWithin is one round of the loop: probes still running after wait
+// go on without it.
+func (w *Watcher) roundWithin(ctx context.Context, wait time.Duration) Update {
+	roundCtx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	return w.poll(ctx, roundCtx.Done())
 }

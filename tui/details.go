@@ -123,6 +123,11 @@ func (d *detailsPane) identity(n *topology.Node) []string {
 	if n.Reach != topology.ReachOK && n.Error != "" {
 		out = append(out, d.field("error", st.Crit.Render(n.Error)))
 	}
+	if g != nil && g.IsStale(n) {
+		age, _ := g.DataAge(n)
+		out = append(out, d.field("data", st.Warn.Render(fmt.Sprintf("%s stale: %s old, last answer %s",
+			symWarn, fmtLagTime(age), n.LastOKOrAt().Format("15:04:05")))))
+	}
 	return out
 }
 

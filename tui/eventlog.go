@@ -93,6 +93,8 @@ var eventKinds = map[topology.EventKind]struct {
 	topology.EventNodeRestarted:    {symCycle, sevWarn},
 	topology.EventReachChanged:     {symUnreachable, sevWarn},
 	topology.EventEventsDropped:    {symConnecting, sevWarn},
+	topology.EventStale:            {symWarn, sevWarn},
+	topology.EventFresh:            {symOnline, sevOK},
 	"partial-sync-started":         {symCycle, sevOK},
 	"partial-sync-finished":        {symCycle, sevOK},
 	"replica-online":               {"▲", sevOK},

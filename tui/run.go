@@ -25,8 +25,15 @@ func CheckTerminal() error {
 
 // Run shows the dashboard until the user quits or ctx ends. It returns nil
 // on a normal quit or when ctx was cancelled, and the program's error
-// otherwise. The embedding command owns the Feed and Operator: it starts
-// them before and closes them after Run.
+// otherwise; either way the terminal is restored (main screen, cursor
+// shown, cooked mode). The embedding command owns the Feed and Operator:
+// it starts them before and closes them after Run.
+//
+// Run installs no signal handler: the caller turns SIGINT, SIGTERM and
+// SIGHUP into the end of ctx. (Bubble Tea's own handler would race the
+// caller's for SIGTERM: when ctx ended first, its goroutine stayed blocked
+// sending a quit message nobody read, and the program's shutdown waited
+// for it forever, the terminal still in the alternate screen.)
 //
 //	w, _ := topology.NewWatcher(cfg)
 //	w.Start()
@@ -39,7 +46,7 @@ func Run(ctx context.Context, opts Options) error {
 	if env == nil {
 		env = os.Environ()
 	}
-	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithEnvironment(env)}
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithEnvironment(env), tea.WithoutSignalHandler()}
 	if opts.Input != nil {
 		popts = append(popts, tea.WithInput(opts.Input))
 	}
@@ -51,7 +58,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	_, err := tea.NewProgram(New(ctx, opts), popts...).Run()
 	switch {
-	case errors.Is(err, tea.ErrInterrupted): // SIGINT: a normal way out
+	case errors.Is(err, tea.ErrInterrupted): // ^C delivered as an interrupt: a normal way out
 		return nil
 	case errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil: // ctx ended
 		return nil

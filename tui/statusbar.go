@@ -39,6 +39,9 @@ func (m *Model) headerView(w int) string {
 			alerts = style.Render(fmt.Sprintf("%s %d alert%s", sym, n, plural(n)))
 		}
 		parts = append(parts, alerts)
+		if stale := staleHeader(g); stale != "" {
+			parts = append(parts, st.Warn.Render(stale))
+		}
 	}
 	if m.st.load != nil {
 		if m.st.loadOn {
@@ -61,6 +64,24 @@ func (m *Model) headerView(w int) string {
 		parts = append(parts, st.Dim.Render(g.At.Format("15:04:05")))
 	}
 	return fit(strings.Join(parts, st.Dim.Render(" · ")), w)
+}
+
+// staleHeader says when some of the data shown is older than two polling
+// intervals: "! stale :7003 4.2s" (one node) or "! 2 nodes stale ≤4.2s";
+// "" when it is all fresh.
+func staleHeader(g *topology.Graph) string {
+	nodes, oldest := g.Stale()
+	switch len(nodes) {
+	case 0:
+		return ""
+	case 1:
+		name := nodes[0].Addr
+		if i := strings.LastIndexByte(name, ':'); i >= 0 {
+			name = name[i:]
+		}
+		return fmt.Sprintf("%s stale %s %s", symWarn, name, fmtLagTime(oldest))
+	}
+	return fmt.Sprintf("%s %d nodes stale ≤%s", symWarn, len(nodes), fmtLagTime(oldest))
 }
 
 // statusView is the bottom line: the input line while typing, else the
