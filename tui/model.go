@@ -243,7 +243,7 @@ func (m *Model) layout() layout {
 	if m.showHelp {
 		bottom = helpHeight(m.st.keys)
 	}
-	return computeLayout(m.width, m.height, headerH, m.tree.want(), len(m.tree.rows), bottom)
+	return computeLayout(m.width, m.height, headerH, len(m.tree.rows), bottom)
 }
 
 // fixScroll keeps cursors visible after a move, a resize or a snapshot.
