@@ -95,3 +95,23 @@ func clamp(v, lo, hi int) int {
 	}
 	return v
 }
+
+// netCauses are the ends of network errors that say all an operator
+// needs: "dial 127.0.0.1:7999: dial tcp 127.0.0.1:7999: connect:
+// connection refused" is shown as "connection refused".
+var netCauses = []string{"connection refused", "i/o timeout", "no such host", "connection reset by peer",
+	"broken pipe", "network is unreachable", "no route to host", "connection timed out", "host is down"}
+
+// briefError shortens a network error to its cause; other texts are kept
+// whole (the expand view and the details pane wrap them).
+func briefError(s string) string {
+	if !strings.Contains(s, "dial ") && !strings.Contains(s, "tcp ") && !strings.Contains(s, "lookup ") {
+		return s
+	}
+	for _, c := range netCauses {
+		if strings.HasSuffix(s, c) {
+			return c
+		}
+	}
+	return s
+}

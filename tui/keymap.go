@@ -15,6 +15,7 @@ type KeyMap struct {
 	PrevPane key.Binding
 	Filter   key.Binding
 	Command  key.Binding
+	Expand   key.Binding // the selected event, whole (events pane)
 	Attach   key.Binding
 	Detach   key.Binding
 	KillLink key.Binding
@@ -50,6 +51,7 @@ func DefaultKeyMap(readOnly, withLoad, withPace, withStep bool) KeyMap {
 		PrevPane:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "prev pane")),
 		Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+		Expand:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "expand event")),
 		Attach:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "attach")),
 		Detach:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "detach")),
 		KillLink:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "kill link")),
@@ -99,7 +101,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom},
-		{k.NextPane, k.PrevPane, k.Filter, k.Help},
+		{k.NextPane, k.PrevPane, k.Filter, k.Expand, k.Help},
 		{k.Attach, k.Detach, k.KillLink, k.Command},
 		{k.Load, k.Faster, k.Slower, k.Pause, k.Next, k.Refresh, k.Quit},
 	}

@@ -14,6 +14,8 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.pickerKey(k)
 	case modeFilter, modeCommand:
 		return m.inputKey(k)
+	case modeExpand:
+		return m.expandKey(k)
 	}
 	return m.normalKey(k)
 }
@@ -46,6 +48,8 @@ func (m *Model) normalKey(k tea.KeyPressMsg) tea.Cmd {
 		m.focus = (m.focus + 1) % paneCount
 	case key.Matches(k, keys.PrevPane):
 		m.focus = (m.focus + paneCount - 1) % paneCount
+	case key.Matches(k, keys.Expand) && m.focus == paneLog:
+		m.openExpand()
 	case key.Matches(k, keys.Filter):
 		return m.openInput(modeFilter, "/", m.tree.filter)
 	case key.Matches(k, keys.Command):
@@ -91,7 +95,7 @@ func (m *Model) moveFocused(delta int) {
 	case paneDetails:
 		m.details.scroll(delta)
 	case paneLog:
-		m.log.scroll(-delta, max(l.bottomH-1, 0))
+		m.log.moveSel(-delta, max(l.bottomH-1, 0))
 	}
 	m.fixScroll()
 }
@@ -110,10 +114,11 @@ func (m *Model) jumpFocused(top bool) {
 		}
 	case paneLog:
 		if top {
-			m.log.back = len(m.log.entries)
+			m.log.sel = max(len(m.log.entries)-1, 0)
 		} else {
-			m.log.back = 0
+			m.log.sel = 0
 		}
+		m.log.follow(max(m.layout().bottomH-1, 0))
 	}
 	m.fixScroll()
 }

@@ -61,6 +61,7 @@ const (
 	modeCommand      // typing a `:` command
 	modePicker       // choosing a master for `a`
 	modeConfirm      // the (y/N) prompt
+	modeExpand       // an event shown whole
 )
 
 // Model is the dashboard's root Bubble Tea model. It owns one model per
@@ -279,7 +280,7 @@ func (m *Model) render() string {
 	case l.detailsW > 0:
 		left = m.tree.view(l.treeW, l.bodyH, m.focus == paneTree && m.mode == modeNormal)
 		right = m.rightView(l.detailsW, l.bodyH)
-	case m.mode == modePicker || m.mode == modeConfirm || m.focus == paneDetails:
+	case m.mode == modePicker || m.mode == modeConfirm || m.mode == modeExpand || m.focus == paneDetails:
 		left = m.rightView(l.treeW, l.bodyH) // narrow: one pane at a time
 	default:
 		left = m.tree.view(l.treeW, l.bodyH, m.focus == paneTree && m.mode == modeNormal)
@@ -317,6 +318,8 @@ func (m *Model) rightView(w, h int) []string {
 		return m.picker.view(w, h)
 	case modeConfirm:
 		return m.prompt.view(w, h)
+	case modeExpand:
+		return m.expandView(w, h)
 	}
 	return m.details.view(m.selected(), w, h, m.focus == paneDetails && m.mode == modeNormal)
 }

@@ -80,6 +80,9 @@ func (m *Model) statusView(w int) string {
 			key.NewBinding(key.WithKeys("other"), key.WithHelp("other", "cancel"))}), w)
 	case modePicker:
 		return fit(m.help.ShortHelpView(modeHelp{m.st.keys.Down, m.st.keys.Up, m.st.keys.Choose, m.st.keys.Cancel}), w)
+	case modeExpand:
+		closeKey := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter/esc", "close"))
+		return fit(m.help.ShortHelpView(modeHelp{m.st.keys.Down, m.st.keys.Up, closeKey}), w)
 	}
 	msg := ""
 	switch {

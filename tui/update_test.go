@@ -160,10 +160,17 @@ func TestPaneFocus(t *testing.T) {
 		r.m.log.add(logEntry{at: t0, sym: "·", kind: "test", text: itoa(i)})
 	}
 	r.keys("k", "k")
-	if r.m.log.back != 2 {
-		t.Errorf("log k k: back %d, want 2", r.m.log.back)
+	if r.m.log.sel != 2 {
+		t.Errorf("log k k: selected %d back, want 2", r.m.log.sel)
 	}
-	if !strings.Contains(r.screen(), "2 newer below") {
+	body := r.m.layout().bottomH - 1
+	for range body {
+		r.keys("k")
+	}
+	if r.m.log.back != 3 {
+		t.Errorf("log k×%d: back %d, want 3 (the selection scrolls the log)", body+2, r.m.log.back)
+	}
+	if !strings.Contains(r.screen(), "3 newer below") {
 		t.Error("the log title does not say it is scrolled back")
 	}
 	r.keys("G")
