@@ -27,6 +27,9 @@ type KeyMap struct {
 	Refresh  key.Binding
 	Help     key.Binding
 	Quit     key.Binding
+	// ReadOnlyOps holds the operation keys under --readonly, where they
+	// only say that operations are off; it is disabled otherwise.
+	ReadOnlyOps key.Binding
 
 	// Keys of the modal states: the (y/N) prompt, the master picker and
 	// the filter / command line.
@@ -68,13 +71,21 @@ func DefaultKeyMap(readOnly, withLoad, withPace, withStep bool) KeyMap {
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	}
+	if !withLoad {
+		k.Load.SetEnabled(false)
+	}
+	var ops []string
 	if readOnly {
 		for _, b := range []*key.Binding{&k.Command, &k.Attach, &k.Detach, &k.KillLink, &k.Load} {
+			if b.Enabled() {
+				ops = append(ops, b.Keys()...)
+			}
 			b.SetEnabled(false)
 		}
 	}
-	if !withLoad {
-		k.Load.SetEnabled(false)
+	k.ReadOnlyOps = key.NewBinding(key.WithKeys(ops...), key.WithDisabled())
+	if len(ops) > 0 {
+		k.ReadOnlyOps.SetEnabled(true)
 	}
 	if !withPace {
 		k.Faster.SetEnabled(false)

@@ -27,6 +27,8 @@ func (m *Model) normalKey(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(k, keys.Quit):
 		return tea.Quit
+	case key.Matches(k, keys.ReadOnlyOps):
+		m.setStatus(readOnlyNote, true)
 	case key.Matches(k, keys.Help):
 		m.showHelp = !m.showHelp
 		m.fixScroll()

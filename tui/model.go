@@ -162,6 +162,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onOpDone(msg)
 	case loadMsg:
 		m.st.loadOn = msg.on
+		if msg.on {
+			m.setStatus("write load on", false)
+		} else {
+			m.setStatus("write load off", false)
+		}
 		return m, nil
 	case speedMsg:
 		m.st.speed = msg.x
@@ -242,7 +247,7 @@ func (m *Model) layout() layout {
 	}
 	bottom := 0
 	if m.showHelp {
-		bottom = helpHeight(m.st.keys)
+		bottom = m.helpHeight(m.width)
 	}
 	return computeLayout(m.width, m.height, headerH, len(m.tree.rows), bottom)
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 
@@ -104,15 +103,9 @@ func (m *Model) statusView(w int) string {
 // helpView is the full `?` help in the bottom pane.
 func (m *Model) helpView(w, h int) []string {
 	st := m.st.styles
-	hm := help.New()
-	hm.Styles = st.Help
-	hm.SetWidth(w - 2)
 	lines := []string{paneTitle(st, "Keys · ? closes", w, true)}
-	for _, l := range strings.Split(hm.FullHelpView(m.st.keys.FullHelp()), "\n") {
-		lines = append(lines, fit("  "+l, w))
-	}
-	if m.st.readOnly && len(lines) < h {
-		lines = append(lines, fit(st.Dim.Render("  read-only: operations are disabled"), w))
+	for _, l := range m.helpLines(w) {
+		lines = append(lines, fit(l, w))
 	}
 	for len(lines) < h {
 		lines = append(lines, strings.Repeat(" ", max(w, 0)))
@@ -120,20 +113,8 @@ func (m *Model) helpView(w, h int) []string {
 	return lines[:h]
 }
 
-// helpHeight is the height of the full help, title included.
-func helpHeight(k KeyMap) int {
-	n := 0
-	for _, col := range k.FullHelp() {
-		c := 0
-		for _, b := range col {
-			if b.Enabled() {
-				c++
-			}
-		}
-		n = max(n, c)
-	}
-	return n + 2
-}
+// helpHeight is the height of the full help at width w, title included.
+func (m *Model) helpHeight(w int) int { return len(m.helpLines(w)) + 1 }
 
 func plural(n int) string {
 	if n == 1 {
