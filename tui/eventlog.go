@@ -131,6 +131,9 @@ var eventKinds = map[topology.EventKind]struct {
 	"replica-dropped":              {"▼", sevCrit},
 	"backlog-overflow":             {symWarn, sevWarn},
 	EventCaption:                   {"»", sevInfo},
+	EventStep:                      {symOnline, sevOK},
+	EventStepFailed:                {symLinkDown, sevCrit},
+	EventScenarioDone:              {symOnline, sevOK}, // FAIL: see eventEntry
 }
 
 // eventEntry turns a topology event into a log entry.
@@ -148,6 +151,9 @@ func eventEntry(e topology.Event) logEntry {
 	}
 	if e.Kind == topology.EventReachChanged && strings.HasSuffix(e.Detail, string(topology.ReachOK)) {
 		k.sev = sevOK
+	}
+	if e.Kind == EventScenarioDone && !passed(e.Detail) {
+		k.sym, k.sev = symLinkDown, sevCrit
 	}
 	return logEntry{at: e.Time, sym: k.sym, sev: k.sev, kind: kind, addr: e.Addr, text: e.Detail, ev: &e}
 }

@@ -207,9 +207,15 @@ func (m *Model) onUpdate(u topology.Update) {
 // does not hold its own story instead.
 func (m *Model) holding() bool { return m.st.paused && !m.st.selfPaused }
 
-// apply installs a snapshot in every pane.
+// apply installs a snapshot in every pane; the end of a scenario puts
+// its summary in the status bar.
 func (m *Model) apply(u topology.Update) {
 	m.st.apply(u)
+	for _, e := range u.Events {
+		if e.Kind == EventScenarioDone {
+			m.setStatus(e.Detail, !passed(e.Detail))
+		}
+	}
 	m.tree.setRows()
 	m.log.addEvents(u.Events)
 	m.fixScroll()

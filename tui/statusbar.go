@@ -39,6 +39,14 @@ func (m *Model) headerView(w int) string {
 		}
 		parts = append(parts, alerts)
 	}
+	switch {
+	case m.st.verdict == "PASS":
+		parts = append(parts, st.OK.Render(symOnline+" PASS"))
+	case m.st.verdict != "":
+		parts = append(parts, st.Crit.Render(symLinkDown+" "+m.st.verdict))
+	case m.st.failedSteps > 0:
+		parts = append(parts, st.Crit.Render(fmt.Sprintf("%s %d failed", symLinkDown, m.st.failedSteps)))
+	}
 	if m.st.load != nil {
 		if m.st.loadOn {
 			parts = append(parts, st.OK.Render(symLoadOn+" writing"))
