@@ -226,7 +226,7 @@ func (m *Model) onOpDone(msg opDoneMsg) tea.Cmd {
 	m.busy = ""
 	m.log.add(opEntry(m.st.now(), msg.op, msg.out, msg.err))
 	if msg.err != nil {
-		m.setStatus(msg.op.Command+" on "+msg.op.Target+" failed: "+msg.err.Error(), true)
+		m.setStatus(msg.op.Command+" on "+msg.op.Target+" failed: "+briefError(msg.err.Error()), true)
 	} else {
 		summary := msg.out.Summary
 		if summary == "" {

@@ -423,11 +423,15 @@ func TestKillLink(t *testing.T) {
 
 func TestOperationError(t *testing.T) {
 	r := newRig(t, Options{})
-	r.op.err = errors.New("dial 127.0.0.1:7002: connection refused")
+	r.op.err = errors.New("dial 127.0.0.1:7002: dial tcp 127.0.0.1:7002: connect: connection refused")
 	r.keys("j", "d")
 	r.run(t, r.keys("y"))
-	if !r.m.statusErr || !strings.Contains(r.screen(), "connection refused") {
-		t.Errorf("the failure is not shown: %q", r.m.status)
+	if !r.m.statusErr || !strings.Contains(r.screen(), "failed: connection refused") {
+		t.Errorf("the failure is not shown by its cause: %q", r.m.status)
+	}
+	// the log keeps the whole error, for the expand view
+	if e, _ := r.m.log.selected(); !strings.Contains(e.text, "dial tcp 127.0.0.1:7002") {
+		t.Errorf("the log lost the error: %q", e.text)
 	}
 }
 
