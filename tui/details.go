@@ -54,11 +54,11 @@ func (d *detailsPane) body(n *topology.Node, w int) []string {
 	g := d.st.graph
 	left := d.identity(n, w)
 	if n.Reach != topology.ReachOK || n.Role == topology.RoleSentinel {
-		return append(left, wrapFields(d.alerts(g, n), w)...)
+		return append(left, d.alertLines(g, n, w)...)
 	}
 	if w < twoColumnWidth { // one column: the alerts first, whole
 		colW := w
-		left = append(left, wrapFields(d.alerts(g, n), w)...)
+		left = append(left, d.alertLines(g, n, w)...)
 		left = append(left, d.history(n)...)
 		left = append(left, d.offsets(g, n)...)
 		left = append(left, d.lag(g, n, colW)...)
@@ -75,7 +75,7 @@ func (d *detailsPane) body(n *topology.Node, w int) []string {
 	right := d.backlog(g, n, w-3-colW)
 	right = append(right, d.heartbeats(g, n)...)
 	right = append(right, d.counters(n)...)
-	right = append(right, wrapFields(d.alerts(g, n), w-3-colW)...)
+	right = append(right, d.alertLines(g, n, w-3-colW)...)
 	out := make([]string, max(len(left), len(right)))
 	sep := st.Rule.Render(" │ ")
 	for i := range out {
@@ -105,6 +105,21 @@ func wrapFields(lines []string, w int) []string {
 		out = append(out, hangWrap(l, w, labelW+1)...)
 	}
 	return out
+}
+
+// alertLines are the node's alerts wrapped to width w, a network error in
+// a message shown by its cause ("connection refused").
+func (d *detailsPane) alertLines(g *topology.Graph, n *topology.Node, w int) []string {
+	lines := d.alerts(g, n)
+	for _, a := range g.AlertsFor(n.ID) {
+		msg := strings.TrimSpace(a.Message)
+		if brief := briefError(msg); brief != msg {
+			for i := range lines {
+				lines[i] = strings.Replace(lines[i], msg, brief, 1)
+			}
+		}
+	}
+	return wrapFields(lines, w)
 }
 
 func (d *detailsPane) identity(n *topology.Node, w int) []string {

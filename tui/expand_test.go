@@ -36,6 +36,9 @@ func TestExpandEvent(t *testing.T) {
 			t.Errorf("the expanded event lacks %q:\n%s", want, r.screen())
 		}
 	}
+	if !strings.Contains(r.screen(), symCursor+" 12:00:00 ↻ sync-full") {
+		t.Errorf("the events pane does not show which event is expanded:\n%s", r.screen())
+	}
 	r.keys("j")
 	if s := r.screen(); !strings.Contains(s, "short one") || strings.Contains(s, "the end is here") {
 		t.Errorf("j did not move the expansion to the newer event:\n%s", s)
@@ -87,12 +90,15 @@ func TestDetailsWrapsAlertsAndErrors(t *testing.T) {
 		t.Errorf("the alert is cut:\n%s", s)
 	}
 	g := fixtureGraph(t0.Add(time.Second), 0)
-	g.Node("127.0.0.1:7005").Error = "dial 127.0.0.1:7005: dial tcp 127.0.0.1:7005: connect: connection refused"
+	dial := "dial 127.0.0.1:7005: dial tcp 127.0.0.1:7005: connect: connection refused"
+	g.Node("127.0.0.1:7005").Error = dial
+	g.Alerts[1].Message = dial
 	r := newRig(t, Options{})
 	r.m.Update(updateMsg{topology.Update{Graph: g}})
 	r.keys("G")
 	s = r.screen()
-	if !strings.Contains(s, "error     connection refused") || strings.Contains(s, "error     dial") {
+	if !strings.Contains(s, "error     connection refused") || !strings.Contains(s, "unreachable connection refused") ||
+		strings.Contains(s, "dial") {
 		t.Errorf("the dial error is not shown by its cause:\n%s", s)
 	}
 }

@@ -310,7 +310,7 @@ func (m *Model) render() string {
 		if m.showHelp {
 			bottom = m.helpView(l.w, l.bottomH)
 		} else {
-			bottom = m.log.view(l.w, l.bottomH, m.focus == paneLog && m.mode == modeNormal)
+			bottom = m.log.view(l.w, l.bottomH, m.focus == paneLog && (m.mode == modeNormal || m.mode == modeExpand))
 		}
 		for _, line := range bottom {
 			b.WriteByte('\n')
