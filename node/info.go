@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/replscope/replscope/internal/human"
 )
 
 // INFO [section ...]
@@ -151,22 +153,6 @@ func (n *Node) usedMemory() int64 {
 	return int64(ms.HeapAlloc)
 }
 
-// humanBytes renders a size as Redis's bytesToHuman does.
-func humanBytes(v int64) string {
-	f := float64(v)
-	switch {
-	case v < 1024:
-		return strconv.FormatInt(v, 10) + "B"
-	case v < 1024*1024:
-		return fmt.Sprintf("%.2fK", f/1024)
-	case v < 1024*1024*1024:
-		return fmt.Sprintf("%.2fM", f/(1024*1024))
-	case v < 1024*1024*1024*1024:
-		return fmt.Sprintf("%.2fG", f/(1024*1024*1024))
-	}
-	return fmt.Sprintf("%.2fT", f/(1024*1024*1024*1024))
-}
-
 func (n *Node) infoMemory(b *strings.Builder) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -181,14 +167,14 @@ func (n *Node) infoMemory(b *strings.Builder) {
 	}
 	b.WriteString("# Memory\r\n")
 	line(b, "used_memory", used)
-	line(b, "used_memory_human", humanBytes(used))
+	line(b, "used_memory_human", human.Bytes(used))
 	line(b, "used_memory_rss", rss)
-	line(b, "used_memory_rss_human", humanBytes(rss))
+	line(b, "used_memory_rss_human", human.Bytes(rss))
 	line(b, "used_memory_peak", int64(ms.HeapSys))
-	line(b, "used_memory_peak_human", humanBytes(int64(ms.HeapSys)))
+	line(b, "used_memory_peak_human", human.Bytes(int64(ms.HeapSys)))
 	line(b, "used_memory_dataset", used)
 	line(b, "maxmemory", int64(n.cfg.Maxmemory))
-	line(b, "maxmemory_human", humanBytes(int64(n.cfg.Maxmemory)))
+	line(b, "maxmemory_human", human.Bytes(int64(n.cfg.Maxmemory)))
 	line(b, "maxmemory_policy", n.cfg.MaxmemoryPolicy)
 	line(b, "mem_fragmentation_ratio", fmt.Sprintf("%.2f", float64(rss)/float64(max(used, 1))))
 	line(b, "mem_replication_backlog", backlogMem)

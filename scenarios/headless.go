@@ -78,7 +78,8 @@ func FormatResult(r Result, total int) string {
 }
 
 // FormatSummary renders the last line of a run: PASS or FAIL, the counts
-// and the time the steps took.
+// and the wall time the run took. It starts with PASS or FAIL: the
+// dashboard reads the verdict there.
 func FormatSummary(name string, s Summary) string {
 	held := s.Expects - s.Failed
 	verdict := "PASS"

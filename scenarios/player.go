@@ -53,7 +53,9 @@ type Summary struct {
 	Failed  int // expects that did not hold
 	Errored int // steps that could not be carried out
 	Expects int // expect steps run
-	Dur     time.Duration
+	// Dur is the wall time from the first step's start to the last
+	// step's end: on the dashboard, pauses between steps count.
+	Dur time.Duration
 }
 
 // Passed reports whether every step ran and every expect held.
@@ -71,6 +73,7 @@ type Player struct {
 	next    int
 	stopped bool
 	sum     Summary
+	began   time.Time // the first step's start
 }
 
 // NewPlayer returns a Player for sc over c. obs answers `expect … alert`
@@ -130,7 +133,10 @@ func (p *Player) observe(ctx context.Context, s script.Step) {
 
 func (p *Player) count(r Result) {
 	p.sum.Run++
-	p.sum.Dur += r.Dur
+	if p.began.IsZero() {
+		p.began = r.Start
+	}
+	p.sum.Dur = r.Start.Add(r.Dur).Sub(p.began)
 	if isExpect(r.Step.Verb) {
 		p.sum.Expects++
 	}

@@ -52,20 +52,20 @@ func (d *detailsPane) body(n *topology.Node, w int) []string {
 		return []string{st.Dim.Render("  no node selected")}
 	}
 	g := d.st.graph
-	left := d.identity(n)
+	left := d.identity(n, w)
 	if n.Reach != topology.ReachOK || n.Role == topology.RoleSentinel {
-		return append(left, d.alerts(g, n)...)
+		return append(left, d.alertLines(g, n, w)...)
 	}
-	if w < twoColumnWidth {
+	if w < twoColumnWidth { // one column: the alerts first, whole
 		colW := w
+		left = append(left, d.alertLines(g, n, w)...)
 		left = append(left, d.history(n)...)
 		left = append(left, d.offsets(g, n)...)
 		left = append(left, d.lag(g, n, colW)...)
 		left = append(left, d.sync(g, n, colW)...)
 		left = append(left, d.backlog(g, n, colW)...)
 		left = append(left, d.heartbeats(g, n)...)
-		left = append(left, d.counters(n)...)
-		return append(left, d.alerts(g, n)...)
+		return append(left, d.counters(n)...)
 	}
 	colW := (w - 3) / 2
 	left = append(left, d.history(n)...)
@@ -75,7 +75,7 @@ func (d *detailsPane) body(n *topology.Node, w int) []string {
 	right := d.backlog(g, n, w-3-colW)
 	right = append(right, d.heartbeats(g, n)...)
 	right = append(right, d.counters(n)...)
-	right = append(right, d.alerts(g, n)...)
+	right = append(right, d.alertLines(g, n, w-3-colW)...)
 	out := make([]string, max(len(left), len(right)))
 	sep := st.Rule.Render(" │ ")
 	for i := range out {
@@ -96,7 +96,33 @@ func (d *detailsPane) field(label, value string) string {
 	return d.st.styles.Label.Render(padTo(label, labelW)) + " " + value
 }
 
-func (d *detailsPane) identity(n *topology.Node) []string {
+// wrapFields wraps "label value" lines to width w, the value's
+// continuation hanging under it: alerts and errors are read whole, not
+// cut.
+func wrapFields(lines []string, w int) []string {
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		out = append(out, hangWrap(l, w, labelW+1)...)
+	}
+	return out
+}
+
+// alertLines are the node's alerts wrapped to width w, a network error in
+// a message shown by its cause ("connection refused").
+func (d *detailsPane) alertLines(g *topology.Graph, n *topology.Node, w int) []string {
+	lines := d.alerts(g, n)
+	for _, a := range g.AlertsFor(n.ID) {
+		msg := strings.TrimSpace(a.Message)
+		if brief := briefError(msg); brief != msg {
+			for i := range lines {
+				lines[i] = strings.Replace(lines[i], msg, brief, 1)
+			}
+		}
+	}
+	return wrapFields(lines, w)
+}
+
+func (d *detailsPane) identity(n *topology.Node, w int) []string {
 	st := d.st.styles
 	g := d.st.graph
 	out := []string{roleSymbol(st, n) + " " + string(n.Role) + "  " + st.Strong.Render(n.Addr) + "  " +
@@ -121,7 +147,7 @@ func (d *detailsPane) identity(n *topology.Node) []string {
 		out = append(out, st.Dim.Render("also "+strings.Join(n.Aliases, ", ")))
 	}
 	if n.Reach != topology.ReachOK && n.Error != "" {
-		out = append(out, d.field("error", st.Crit.Render(n.Error)))
+		out = append(out, hangWrap(d.field("error", st.Crit.Render(briefError(n.Error))), w, labelW+1)...)
 	}
 	if g != nil && g.IsStale(n) {
 		age, _ := g.DataAge(n)

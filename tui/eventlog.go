@@ -5,14 +5,23 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/replscope/replscope/topology"
 )
 
 // logCapacity bounds the event log.
 const logCapacity = 1000
 
-// kindW is the width of the log's kind column ("partial-sync-finished").
-const kindW = 21
+// The kind and address columns are as wide as the widest logged, within
+// these bounds: at least minKindW / minAddrW when the window allows
+// (so a narrow window still shows "partial-sync-finished" whole), at most
+// a share of the width (longer ones are cut with "…": the expand view has
+// them whole).
+const (
+	minKindW = 21
+	minAddrW = 15
+)
 
 // severity colours a log entry; every severity also has its own symbol.
 type severity int
@@ -33,16 +42,26 @@ type logEntry struct {
 	kind string
 	addr string
 	text string
+	// ev is the event the entry logs (nil for the dashboard's own lines):
+	// the expand view shows all of it.
+	ev *topology.Event
 }
 
 // logPane is the event log: topology changes (role, link, resyncs,
 // alerts), the embedded nodes' own events, and every operation with its
 // literal command and reply. Newest at the bottom; it follows new entries
 // unless scrolled back.
+//
+// The pane has a selection (the entry enter expands), counted back from
+// the newest like the scroll position: both stay on the same entries as
+// new ones arrive, unless they are on the newest.
 type logPane struct {
 	st      *state
 	entries []logEntry
 	back    int // lines scrolled back from the newest
+	sel     int // the selected entry, counted back from the newest
+	kindW   int // widest kind logged
+	addrW   int // widest address logged
 }
 
 // add appends an entry, dropping the oldest beyond logCapacity.
@@ -51,9 +70,22 @@ func (l *logPane) add(e logEntry) {
 		l.entries = append(l.entries[:0], l.entries[len(l.entries)-logCapacity+1:]...)
 	}
 	l.entries = append(l.entries, e)
+	l.kindW = max(l.kindW, ansi.StringWidth(e.kind))
+	l.addrW = max(l.addrW, ansi.StringWidth(e.addr))
 	if l.back > 0 {
 		l.back++ // stay on the same lines while scrolled back
 	}
+	if l.sel > 0 {
+		l.sel = min(l.sel+1, len(l.entries)-1)
+	}
+}
+
+// selected returns the selected entry, if any.
+func (l *logPane) selected() (logEntry, bool) {
+	if len(l.entries) == 0 {
+		return logEntry{}, false
+	}
+	return l.entries[len(l.entries)-1-clamp(l.sel, 0, len(l.entries)-1)], true
 }
 
 // addEvents logs a snapshot's events. An event without a detail names
@@ -101,6 +133,9 @@ var eventKinds = map[topology.EventKind]struct {
 	"replica-dropped":              {"▼", sevCrit},
 	"backlog-overflow":             {symWarn, sevWarn},
 	EventCaption:                   {"»", sevInfo},
+	EventStep:                      {symOnline, sevOK},
+	EventStepFailed:                {symLinkDown, sevCrit},
+	EventScenarioDone:              {symOnline, sevOK}, // FAIL: see eventEntry
 }
 
 // eventEntry turns a topology event into a log entry.
@@ -119,7 +154,10 @@ func eventEntry(e topology.Event) logEntry {
 	if e.Kind == topology.EventReachChanged && strings.HasSuffix(e.Detail, string(topology.ReachOK)) {
 		k.sev = sevOK
 	}
-	return logEntry{at: e.Time, sym: k.sym, sev: k.sev, kind: kind, addr: e.Addr, text: e.Detail}
+	if e.Kind == EventScenarioDone && !passed(e.Detail) {
+		k.sym, k.sev = symLinkDown, sevCrit
+	}
+	return logEntry{at: e.Time, sym: k.sym, sev: k.sev, kind: kind, addr: e.Addr, text: e.Detail, ev: &e}
 }
 
 // opEntry logs an operation's result: the literal command, its target and
@@ -167,6 +205,27 @@ func (l *logPane) scroll(delta, body int) {
 	l.back = clamp(l.back+delta, 0, max(len(l.entries)-body, 0))
 }
 
+// moveSel moves the selection back (positive) or forward and scrolls so
+// that it stays within the body of h lines.
+func (l *logPane) moveSel(delta, body int) {
+	l.sel = clamp(l.sel+delta, 0, max(len(l.entries)-1, 0))
+	l.follow(body)
+}
+
+// follow scrolls so that the selection is within the body.
+func (l *logPane) follow(body int) {
+	if body <= 0 {
+		return
+	}
+	switch {
+	case l.sel < l.back:
+		l.back = l.sel
+	case l.sel >= l.back+body:
+		l.back = l.sel - body + 1
+	}
+	l.back = clamp(l.back, 0, max(len(l.entries)-body, 0))
+}
+
 // view draws the log as h lines of width w.
 func (l *logPane) view(w, h int, focused bool) []string {
 	st := l.st.styles
@@ -181,8 +240,17 @@ func (l *logPane) view(w, h int, focused bool) []string {
 	if len(l.entries) == 0 {
 		lines = append(lines, fit(st.Dim.Render("  no events yet"), w))
 	}
-	for _, e := range l.entries[start:end] {
-		lines = append(lines, fit(l.entryView(e), w))
+	kindW, addrW := l.columns(w)
+	for i, e := range l.entries[start:end] {
+		line := l.entryView(e, kindW, addrW)
+		switch {
+		case !focused: // the cursor column shows only while the pane has the keys
+		case start+i == len(l.entries)-1-l.sel:
+			line = st.Cursor.Render(symCursor) + " " + line
+		default:
+			line = "  " + line
+		}
+		lines = append(lines, fit(line, w))
 	}
 	for len(lines) < h {
 		lines = append(lines, strings.Repeat(" ", max(w, 0)))
@@ -190,13 +258,24 @@ func (l *logPane) view(w, h int, focused bool) []string {
 	return lines[:h]
 }
 
-func (l *logPane) entryView(e logEntry) string {
+// columns sizes the kind and address columns for width w: the widest
+// logged, within [minKindW, w/4] and [minAddrW, w/5].
+func (l *logPane) columns(w int) (kindW, addrW int) {
+	return min(l.kindW, max(minKindW, w/4)), min(l.addrW, max(minAddrW, w/5))
+}
+
+// entryView draws one entry on a line: time, symbol, kind, address and
+// text, the columns cut to their width so the text column never moves.
+func (l *logPane) entryView(e logEntry, kindW, addrW int) string {
 	st := l.st.styles
 	style := e.sev.style(st)
 	ts := "--:--:--"
 	if !e.at.IsZero() {
 		ts = e.at.Format("15:04:05")
 	}
-	return st.Dim.Render(ts) + " " + style.Render(e.sym+" "+padTo(e.kind, kindW)) + " " +
-		padTo(e.addr, 15) + " " + e.text
+	line := st.Dim.Render(ts) + " " + style.Render(e.sym+" "+fit(e.kind, kindW))
+	if addrW > 0 {
+		line += " " + fit(e.addr, addrW)
+	}
+	return line + " " + briefError(e.text)
 }

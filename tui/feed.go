@@ -70,9 +70,22 @@ type WriteLoad interface {
 	Enabled() bool
 }
 
-// EventCaption is the event kind a scenario uses for a caption ("say"):
-// the dashboard shows its Detail in the header and logs it.
-const EventCaption topology.EventKind = "caption"
+// The event kinds of a scenario being played (scenarios.Show publishes
+// them; the values are the contract, the dashboard does not import
+// scenarios).
+const (
+	// EventCaption is a caption ("say"): the dashboard shows its Detail
+	// under the header and logs it.
+	EventCaption topology.EventKind = "caption"
+	// EventStep is a step that went as expected.
+	EventStep topology.EventKind = "step"
+	// EventStepFailed is an expect that did not hold or a step that could
+	// not run: the header counts them in red.
+	EventStepFailed topology.EventKind = "step-failed"
+	// EventScenarioDone ends the run; its Detail is the summary and starts
+	// with the verdict, PASS or FAIL, which the header then shows.
+	EventScenarioDone topology.EventKind = "scenario-done"
+)
 
 // updateMsg carries one snapshot from the feed.
 type updateMsg struct{ u topology.Update }

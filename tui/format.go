@@ -7,25 +7,13 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/replscope/replscope/internal/human"
 )
 
-// fmtBytes renders a byte count compactly: "44B", "1.2KB", "3.0MB".
-func fmtBytes(n int64) string {
-	neg := ""
-	if n < 0 {
-		neg, n = "-", -n
-	}
-	switch {
-	case n < 1<<10:
-		return neg + strconv.FormatInt(n, 10) + "B"
-	case n < 1<<20:
-		return fmt.Sprintf("%s%.1fKB", neg, float64(n)/(1<<10))
-	case n < 1<<30:
-		return fmt.Sprintf("%s%.1fMB", neg, float64(n)/(1<<20))
-	default:
-		return fmt.Sprintf("%s%.1fGB", neg, float64(n)/(1<<30))
-	}
-}
+// fmtBytes renders a byte count as Redis's INFO *_human fields do:
+// "44B", "1.20K", "3.00M" (internal/human, the one size formatter).
+func fmtBytes(n int64) string { return human.Bytes(n) }
 
 // fmtAge renders an age: "0s", "12s", "3m20s", "2h05m"; "?" when negative
 // (unknown).
@@ -106,4 +94,24 @@ func clamp(v, lo, hi int) int {
 		v = lo
 	}
 	return v
+}
+
+// netCauses are the ends of network errors that say all an operator
+// needs: "dial 127.0.0.1:7999: dial tcp 127.0.0.1:7999: connect:
+// connection refused" is shown as "connection refused".
+var netCauses = []string{"connection refused", "i/o timeout", "no such host", "connection reset by peer",
+	"broken pipe", "network is unreachable", "no route to host", "connection timed out", "host is down"}
+
+// briefError shortens a network error to its cause; other texts are kept
+// whole (the expand view and the details pane wrap them).
+func briefError(s string) string {
+	if !strings.Contains(s, "dial ") && !strings.Contains(s, "tcp ") && !strings.Contains(s, "lookup ") {
+		return s
+	}
+	for _, c := range netCauses {
+		if strings.HasSuffix(s, c) {
+			return c
+		}
+	}
+	return s
 }

@@ -51,7 +51,7 @@ func screen(t *testing.T, m *Model, p colorprofile.Profile) []byte {
 }
 
 func TestGoldenViews(t *testing.T) {
-	sizes := []struct{ w, h int }{{80, 24}, {160, 48}}
+	sizes := []struct{ w, h int }{{80, 24}, {120, 40}, {200, 60}}
 	profiles := []struct {
 		name string
 		p    colorprofile.Profile
@@ -67,6 +67,20 @@ func TestGoldenViews(t *testing.T) {
 				golden(t, name, screen(t, m, pr.p))
 			})
 		}
+	}
+}
+
+// TestGoldenDeep pins a fleet under load at the three sizes: 9-digit
+// offsets, 5-digit ports and a chain four deep (TestTreeKeepsLagFirst
+// checks the lag survives; this shows what goes instead).
+func TestGoldenDeep(t *testing.T) {
+	for _, sz := range []struct{ w, h int }{{80, 24}, {120, 40}, {200, 60}} {
+		name := "deep-" + itoa(sz.w) + "x" + itoa(sz.h) + ".golden"
+		t.Run(name, func(t *testing.T) {
+			m := deepModel(t, sz.w, sz.h, 546000737)
+			m.Update(press("j"))
+			golden(t, name, screen(t, m, colorprofile.NoTTY))
+		})
 	}
 }
 

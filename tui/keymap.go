@@ -15,6 +15,7 @@ type KeyMap struct {
 	PrevPane key.Binding
 	Filter   key.Binding
 	Command  key.Binding
+	Expand   key.Binding // the selected event, whole (events pane)
 	Attach   key.Binding
 	Detach   key.Binding
 	KillLink key.Binding
@@ -26,6 +27,9 @@ type KeyMap struct {
 	Refresh  key.Binding
 	Help     key.Binding
 	Quit     key.Binding
+	// ReadOnlyOps holds the operation keys under --readonly, where they
+	// only say that operations are off; it is disabled otherwise.
+	ReadOnlyOps key.Binding
 
 	// Keys of the modal states: the (y/N) prompt, the master picker and
 	// the filter / command line.
@@ -50,6 +54,7 @@ func DefaultKeyMap(readOnly, withLoad, withPace, withStep bool) KeyMap {
 		PrevPane:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "prev pane")),
 		Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+		Expand:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "expand event")),
 		Attach:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "attach")),
 		Detach:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "detach")),
 		KillLink:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "kill link")),
@@ -66,13 +71,21 @@ func DefaultKeyMap(readOnly, withLoad, withPace, withStep bool) KeyMap {
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	}
+	if !withLoad {
+		k.Load.SetEnabled(false)
+	}
+	var ops []string
 	if readOnly {
 		for _, b := range []*key.Binding{&k.Command, &k.Attach, &k.Detach, &k.KillLink, &k.Load} {
+			if b.Enabled() {
+				ops = append(ops, b.Keys()...)
+			}
 			b.SetEnabled(false)
 		}
 	}
-	if !withLoad {
-		k.Load.SetEnabled(false)
+	k.ReadOnlyOps = key.NewBinding(key.WithKeys(ops...), key.WithDisabled())
+	if len(ops) > 0 {
+		k.ReadOnlyOps.SetEnabled(true)
 	}
 	if !withPace {
 		k.Faster.SetEnabled(false)
@@ -99,7 +112,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom},
-		{k.NextPane, k.PrevPane, k.Filter, k.Help},
+		{k.NextPane, k.PrevPane, k.Filter, k.Expand, k.Help},
 		{k.Attach, k.Detach, k.KillLink, k.Command},
 		{k.Load, k.Faster, k.Slower, k.Pause, k.Next, k.Refresh, k.Quit},
 	}

@@ -14,6 +14,8 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.pickerKey(k)
 	case modeFilter, modeCommand:
 		return m.inputKey(k)
+	case modeExpand:
+		return m.expandKey(k)
 	}
 	return m.normalKey(k)
 }
@@ -25,6 +27,8 @@ func (m *Model) normalKey(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(k, keys.Quit):
 		return tea.Quit
+	case key.Matches(k, keys.ReadOnlyOps):
+		m.setStatus(readOnlyNote, true)
 	case key.Matches(k, keys.Help):
 		m.showHelp = !m.showHelp
 		m.fixScroll()
@@ -46,6 +50,8 @@ func (m *Model) normalKey(k tea.KeyPressMsg) tea.Cmd {
 		m.focus = (m.focus + 1) % paneCount
 	case key.Matches(k, keys.PrevPane):
 		m.focus = (m.focus + paneCount - 1) % paneCount
+	case key.Matches(k, keys.Expand) && m.focus == paneLog:
+		m.openExpand()
 	case key.Matches(k, keys.Filter):
 		return m.openInput(modeFilter, "/", m.tree.filter)
 	case key.Matches(k, keys.Command):
@@ -91,7 +97,7 @@ func (m *Model) moveFocused(delta int) {
 	case paneDetails:
 		m.details.scroll(delta)
 	case paneLog:
-		m.log.scroll(-delta, max(l.bottomH-1, 0))
+		m.log.moveSel(-delta, max(l.bottomH-1, 0))
 	}
 	m.fixScroll()
 }
@@ -110,10 +116,11 @@ func (m *Model) jumpFocused(top bool) {
 		}
 	case paneLog:
 		if top {
-			m.log.back = len(m.log.entries)
+			m.log.sel = max(len(m.log.entries)-1, 0)
 		} else {
-			m.log.back = 0
+			m.log.sel = 0
 		}
+		m.log.follow(max(m.layout().bottomH-1, 0))
 	}
 	m.fixScroll()
 }

@@ -22,10 +22,12 @@ const minDetailsW = 30
 // leaves the rest of a tall window to the event log.
 const minBodyH = 18
 
-// computeLayout splits a w×h window. treeWant is the width the tree's
-// widest row needs and treeRows its row count; bottomWant is the height
-// the bottom pane asks for (0: the default share for the event log).
-func computeLayout(w, h, headerH, treeWant, treeRows, bottomWant int) layout {
+// computeLayout splits a w×h window. treeRows is the tree's row count;
+// bottomWant is the height the bottom pane asks for (0: the default share
+// for the event log). The tree/details divider depends on the width
+// alone, never on the content, so it stays put as offsets grow: the tree
+// drops columns instead (treePane.columns).
+func computeLayout(w, h, headerH, treeRows, bottomWant int) layout {
 	l := layout{w: w, h: h, headerH: headerH, statusH: 1}
 	avail := max(h-headerH-l.statusH, 0)
 	l.bottomH = clamp(h/4, 4, 14)
@@ -42,7 +44,7 @@ func computeLayout(w, h, headerH, treeWant, treeRows, bottomWant int) layout {
 	if w >= 120 {
 		share = w * 45 / 100
 	}
-	l.treeW = clamp(treeWant, 28, max(share, 28))
+	l.treeW = max(share, 28)
 	l.detailsW = w - l.treeW - 1
 	if l.detailsW < minDetailsW {
 		l.treeW, l.detailsW = w, 0

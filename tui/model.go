@@ -61,6 +61,7 @@ const (
 	modeCommand      // typing a `:` command
 	modePicker       // choosing a master for `a`
 	modeConfirm      // the (y/N) prompt
+	modeExpand       // an event shown whole
 )
 
 // Model is the dashboard's root Bubble Tea model. It owns one model per
@@ -161,6 +162,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onOpDone(msg)
 	case loadMsg:
 		m.st.loadOn = msg.on
+		if msg.on {
+			m.setStatus("write load on", false)
+		} else {
+			m.setStatus("write load off", false)
+		}
 		return m, nil
 	case speedMsg:
 		m.st.speed = msg.x
@@ -201,9 +207,15 @@ func (m *Model) onUpdate(u topology.Update) {
 // does not hold its own story instead.
 func (m *Model) holding() bool { return m.st.paused && !m.st.selfPaused }
 
-// apply installs a snapshot in every pane.
+// apply installs a snapshot in every pane; the end of a scenario puts
+// its summary in the status bar.
 func (m *Model) apply(u topology.Update) {
 	m.st.apply(u)
+	for _, e := range u.Events {
+		if e.Kind == EventScenarioDone {
+			m.setStatus(e.Detail, !passed(e.Detail))
+		}
+	}
 	m.tree.setRows()
 	m.log.addEvents(u.Events)
 	m.fixScroll()
@@ -214,7 +226,7 @@ func (m *Model) onOpDone(msg opDoneMsg) tea.Cmd {
 	m.busy = ""
 	m.log.add(opEntry(m.st.now(), msg.op, msg.out, msg.err))
 	if msg.err != nil {
-		m.setStatus(msg.op.Command+" on "+msg.op.Target+" failed: "+msg.err.Error(), true)
+		m.setStatus(msg.op.Command+" on "+msg.op.Target+" failed: "+briefError(msg.err.Error()), true)
 	} else {
 		summary := msg.out.Summary
 		if summary == "" {
@@ -241,9 +253,9 @@ func (m *Model) layout() layout {
 	}
 	bottom := 0
 	if m.showHelp {
-		bottom = helpHeight(m.st.keys)
+		bottom = m.helpHeight(m.width)
 	}
-	return computeLayout(m.width, m.height, headerH, m.tree.want(), len(m.tree.rows), bottom)
+	return computeLayout(m.width, m.height, headerH, len(m.tree.rows), bottom)
 }
 
 // fixScroll keeps cursors visible after a move, a resize or a snapshot.
@@ -279,7 +291,7 @@ func (m *Model) render() string {
 	case l.detailsW > 0:
 		left = m.tree.view(l.treeW, l.bodyH, m.focus == paneTree && m.mode == modeNormal)
 		right = m.rightView(l.detailsW, l.bodyH)
-	case m.mode == modePicker || m.mode == modeConfirm || m.focus == paneDetails:
+	case m.mode == modePicker || m.mode == modeConfirm || m.mode == modeExpand || m.focus == paneDetails:
 		left = m.rightView(l.treeW, l.bodyH) // narrow: one pane at a time
 	default:
 		left = m.tree.view(l.treeW, l.bodyH, m.focus == paneTree && m.mode == modeNormal)
@@ -298,7 +310,7 @@ func (m *Model) render() string {
 		if m.showHelp {
 			bottom = m.helpView(l.w, l.bottomH)
 		} else {
-			bottom = m.log.view(l.w, l.bottomH, m.focus == paneLog && m.mode == modeNormal)
+			bottom = m.log.view(l.w, l.bottomH, m.focus == paneLog && (m.mode == modeNormal || m.mode == modeExpand))
 		}
 		for _, line := range bottom {
 			b.WriteByte('\n')
@@ -317,6 +329,8 @@ func (m *Model) rightView(w, h int) []string {
 		return m.picker.view(w, h)
 	case modeConfirm:
 		return m.prompt.view(w, h)
+	case modeExpand:
+		return m.expandView(w, h)
 	}
 	return m.details.view(m.selected(), w, h, m.focus == paneDetails && m.mode == modeNormal)
 }

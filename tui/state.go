@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"time"
 
 	"github.com/replscope/replscope/topology"
@@ -21,6 +22,12 @@ type state struct {
 	rows    []topology.Row
 	hist    *history
 	caption string
+
+	// A scenario's outcome: the steps that failed so far, and once it
+	// ended, its verdict (PASS or FAIL) and summary.
+	failedSteps int
+	verdict     string
+	summary     string
 
 	load   WriteLoad
 	loadOn bool
@@ -47,11 +54,22 @@ func (s *state) apply(u topology.Update) {
 		s.hist.observe(u.Graph)
 	}
 	for _, e := range u.Events {
-		if e.Kind == EventCaption {
+		switch e.Kind {
+		case EventCaption:
 			s.caption = e.Detail
+		case EventStepFailed:
+			s.failedSteps++
+		case EventScenarioDone:
+			s.verdict, s.summary = "FAIL", e.Detail
+			if passed(e.Detail) {
+				s.verdict = "PASS"
+			}
 		}
 	}
 }
+
+// passed reports whether a scenario's summary starts with PASS.
+func passed(summary string) bool { return strings.HasPrefix(summary, "PASS") }
 
 // node returns the node with id in the current snapshot, or nil.
 func (s *state) node(id topology.NodeID) *topology.Node {

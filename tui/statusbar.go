@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 
@@ -42,6 +41,14 @@ func (m *Model) headerView(w int) string {
 		if stale := staleHeader(g); stale != "" {
 			parts = append(parts, st.Warn.Render(stale))
 		}
+	}
+	switch {
+	case m.st.verdict == "PASS":
+		parts = append(parts, st.OK.Render(symOnline+" PASS"))
+	case m.st.verdict != "":
+		parts = append(parts, st.Crit.Render(symLinkDown+" "+m.st.verdict))
+	case m.st.failedSteps > 0:
+		parts = append(parts, st.Crit.Render(fmt.Sprintf("%s %d failed", symLinkDown, m.st.failedSteps)))
 	}
 	if m.st.load != nil {
 		if m.st.loadOn {
@@ -101,6 +108,9 @@ func (m *Model) statusView(w int) string {
 			key.NewBinding(key.WithKeys("other"), key.WithHelp("other", "cancel"))}), w)
 	case modePicker:
 		return fit(m.help.ShortHelpView(modeHelp{m.st.keys.Down, m.st.keys.Up, m.st.keys.Choose, m.st.keys.Cancel}), w)
+	case modeExpand:
+		closeKey := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter/esc", "close"))
+		return fit(m.help.ShortHelpView(modeHelp{m.st.keys.Down, m.st.keys.Up, closeKey}), w)
 	}
 	msg := ""
 	switch {
@@ -122,15 +132,9 @@ func (m *Model) statusView(w int) string {
 // helpView is the full `?` help in the bottom pane.
 func (m *Model) helpView(w, h int) []string {
 	st := m.st.styles
-	hm := help.New()
-	hm.Styles = st.Help
-	hm.SetWidth(w - 2)
 	lines := []string{paneTitle(st, "Keys · ? closes", w, true)}
-	for _, l := range strings.Split(hm.FullHelpView(m.st.keys.FullHelp()), "\n") {
-		lines = append(lines, fit("  "+l, w))
-	}
-	if m.st.readOnly && len(lines) < h {
-		lines = append(lines, fit(st.Dim.Render("  read-only: operations are disabled"), w))
+	for _, l := range m.helpLines(w) {
+		lines = append(lines, fit(l, w))
 	}
 	for len(lines) < h {
 		lines = append(lines, strings.Repeat(" ", max(w, 0)))
@@ -138,20 +142,8 @@ func (m *Model) helpView(w, h int) []string {
 	return lines[:h]
 }
 
-// helpHeight is the height of the full help, title included.
-func helpHeight(k KeyMap) int {
-	n := 0
-	for _, col := range k.FullHelp() {
-		c := 0
-		for _, b := range col {
-			if b.Enabled() {
-				c++
-			}
-		}
-		n = max(n, c)
-	}
-	return n + 2
-}
+// helpHeight is the height of the full help at width w, title included.
+func (m *Model) helpHeight(w int) int { return len(m.helpLines(w)) + 1 }
 
 func plural(n int) string {
 	if n == 1 {

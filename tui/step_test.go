@@ -119,3 +119,55 @@ func TestGoldenScenario(t *testing.T) {
 		})
 	}
 }
+
+// failingRun is the end of a scenario in which an expect did not hold.
+func failingRun() []topology.Event {
+	return []topology.Event{
+		{Time: t0, Kind: EventStep, Detail: "8/17 wait synced b · 1.20s · b at offset 4821", Source: "scenario"},
+		{Time: t0, Kind: EventStepFailed, Addr: "127.0.0.1:7002", Detail: "9/17 expect b sync partial · 0.00s · FAIL: expected b's last sync partial, saw full", Source: "scenario"},
+		{Time: t0, Kind: EventScenarioDone, Detail: "FAIL link-drop: 17/17 steps, 4/5 expects held, 27.31s"},
+	}
+}
+
+// TestScenarioVerdict: a failed expect is logged with the failing glyph
+// and turns the header red; the end of the run says PASS or FAIL in the
+// header and the summary in the status bar.
+func TestScenarioVerdict(t *testing.T) {
+	evs := failingRun()
+	m := scenarioModel(t, newScenarioFeed(), 100, 30)
+	m.Update(updateMsg{topology.Update{Events: evs[:2]}})
+	s := ansi.Strip(m.View().Content)
+	header := strings.SplitN(s, "\n", 2)[0]
+	if !strings.Contains(header, symLinkDown+" 1 failed") {
+		t.Errorf("the header does not count the failed expect: %q", header)
+	}
+	if !strings.Contains(s, symLinkDown+" step-failed") || !strings.Contains(s, symOnline+" step ") {
+		t.Errorf("the steps are not logged with their outcome's glyph:\n%s", s)
+	}
+	m.Update(updateMsg{topology.Update{Events: evs[2:]}})
+	s = ansi.Strip(m.View().Content)
+	header = strings.SplitN(s, "\n", 2)[0]
+	if !strings.Contains(header, symLinkDown+" FAIL") {
+		t.Errorf("the header does not say FAIL: %q", header)
+	}
+	if !strings.Contains(s, "FAIL link-drop: 17/17 steps, 4/5 expects held, 27.31s") {
+		t.Errorf("the summary is not shown:\n%s", s)
+	}
+	if got := m.st.styles.Crit.Render(symLinkDown + " FAIL"); !strings.Contains(m.View().Content, got) {
+		t.Errorf("FAIL is not in the critical style")
+	}
+
+	p := scenarioModel(t, newScenarioFeed(), 100, 30)
+	p.Update(updateMsg{topology.Update{Events: []topology.Event{
+		{Time: t0, Kind: EventScenarioDone, Detail: "PASS link-drop: 17/17 steps, 5/5 expects held, 27.31s"}}}})
+	if header := strings.SplitN(ansi.Strip(p.View().Content), "\n", 2)[0]; !strings.Contains(header, symOnline+" PASS") {
+		t.Errorf("the header does not say PASS: %q", header)
+	}
+}
+
+// TestGoldenScenarioFailed pins the end of a failing run at 80×24.
+func TestGoldenScenarioFailed(t *testing.T) {
+	m := scenarioModel(t, newScenarioFeed(), 80, 24)
+	m.Update(updateMsg{topology.Update{Events: failingRun()}})
+	golden(t, "mode-scenario-failed.golden", screen(t, m, colorprofile.NoTTY))
+}

@@ -12,9 +12,11 @@ import (
 )
 
 // treePane is the topology tree: one row per node from topology.Layout,
-// chains nested, with role symbol, address, state badge, offset, byte lag
+// chains nested, with role symbol, address, state badge, byte lag, offset
 // and an alert mark. It owns the selection, the scroll position and the
-// `/` filter.
+// `/` filter. Its width comes from the window (computeLayout); when a row
+// does not fit, the offset and the padding go first, then the tree
+// drawing narrows, and the role, name, link state and byte lag stay.
 type treePane struct {
 	st       *state
 	rows     []topology.Row // the rows shown (after the filter)
@@ -23,31 +25,36 @@ type treePane struct {
 	offset   int
 	selected topology.NodeID
 	nameW    int    // widest "prefix symbol address" among all rows
+	nameWC   int    // the same with the compact tree drawing
+	badgeW   int    // widest badge
 	offW     int    // widest offset
-	lagW     int    // widest lag cell
+	lagW     int    // widest lag number (0: no link has a known lag)
+	markW    int    // widest alert mark (0: no alerts)
 	host     string // the host every node shares, shown once in the title
 }
 
 // setRows refreshes the rows from the state's layout, applying the filter
-// and keeping the selected node selected when it is still there.
+// and keeping the selected node selected when it is still there. Column
+// widths are measured over every row, so the filter does not move them.
 func (t *treePane) setRows() {
 	g := t.st.graph
 	t.rows = t.rows[:0]
-	t.nameW, t.offW, t.lagW = 0, 0, 0
+	t.nameW, t.nameWC, t.badgeW, t.offW, t.lagW, t.markW = 0, 0, 0, 0, 0, 0
 	t.host = commonHost(g)
 	for _, r := range t.st.rows {
 		n := g.Node(r.ID)
 		if n == nil {
 			continue
 		}
-		if r.Link != nil && r.Link.Health.LagKnown {
-			t.lagW = max(t.lagW, minLagW) // the column does not jitter as lags move
-		}
-		t.nameW = max(t.nameW, ansi.StringWidth(r.Prefix)+2+ansi.StringWidth(t.label(n)))
+		label := ansi.StringWidth(t.label(n))
+		t.nameW = max(t.nameW, ansi.StringWidth(r.Prefix)+2+label)
+		t.nameWC = max(t.nameWC, ansi.StringWidth(compactPrefix(r.Prefix))+2+label)
+		t.badgeW = max(t.badgeW, ansi.StringWidth(nodeBadge(t.st.styles, g, n).plain()))
 		t.offW = max(t.offW, len(strconv.FormatInt(n.Offset, 10))+1)
 		if r.Link != nil && r.Link.Health.LagKnown {
-			t.lagW = max(t.lagW, len("lag ")+len(fmtBytes(r.Link.Health.LagBytes)))
+			t.lagW = max(t.lagW, len(fmtBytes(r.Link.Health.LagBytes)))
 		}
+		t.markW = max(t.markW, ansi.StringWidth(alertMark(t.st.styles, g, n.ID)))
 		if t.filter == "" || t.matches(r, n) {
 			t.rows = append(t.rows, r)
 		}
@@ -60,6 +67,18 @@ func (t *treePane) setRows() {
 		}
 	}
 	t.sync()
+}
+
+// compactPrefix draws a tree prefix two cells per level instead of three
+// ("│  ├─ " becomes "│ ├ "), for deep chains in a narrow pane.
+func compactPrefix(p string) string {
+	rs := []rune(p)
+	var b strings.Builder
+	for i := 0; i+2 < len(rs); i += 3 {
+		b.WriteRune(rs[i])
+		b.WriteRune(rs[i+2])
+	}
+	return b.String()
 }
 
 // commonHost returns the host all nodes share ("" when they differ or
@@ -88,11 +107,6 @@ func (t *treePane) label(n *topology.Node) string {
 		}
 	}
 	return n.Addr
-}
-
-// want is the width the widest row needs with every column.
-func (t *treePane) want() int {
-	return 2 + t.nameW + 1 + badgeWidth + 1 + t.offW + 1 + t.lagW + 4
 }
 
 // matches reports whether a row passes the filter: a case-insensitive
@@ -199,22 +213,77 @@ func (t *treePane) view(w, h int, focused bool) []string {
 	return lines
 }
 
-// minLagW is the narrowest lag column ("lag 1023B").
-const minLagW = 9
+// minLagW is the lag number's width when columns follow it, so that they
+// do not move as lags change ("1023.99K").
+const minLagW = 8
 
-// treeCols says which optional columns fit.
-type treeCols struct{ offset, lag bool }
+// treeCols is how the rows are drawn at the pane's width: which optional
+// columns show and how wide each one is.
+type treeCols struct {
+	compact bool // the two-cell tree drawing
+	symOnly bool // badges as their symbol alone
+	lagWord bool // "lag 44B" rather than "44B"
+	nameW   int
+	badgeW  int
+	lagW    int // 0: no lag column
+	offW    int // 0: no offset column
+	markW   int // 0: no alert mark column
+}
 
-// columns picks the optional columns for width w: the byte lag first, then
-// the offset (the details pane shows both anyway).
-func (t *treePane) columns(w int) treeCols {
-	need := 2 + t.nameW + 1 + badgeWidth
-	c := treeCols{}
-	if need+1+t.lagW <= w {
-		c.lag, need = true, need+1+t.lagW
+// width is the row width the columns need.
+func (c treeCols) width() int {
+	w := 2 + c.nameW + 1 + c.badgeW
+	for _, col := range []int{c.lagW, c.offW, c.markW} {
+		if col > 0 {
+			w += 1 + col
+		}
 	}
-	if need+1+t.offW <= w {
-		c.offset = true
+	return w
+}
+
+// columns picks the columns for width w. Role, name, link state and byte
+// lag come first: to keep them, the "lag" word goes, then the tree drawing
+// narrows, then badges shrink to their symbol. The alert mark, the offset
+// and the padding that aligns columns are added only where room is left,
+// in that order.
+func (t *treePane) columns(w int) treeCols {
+	levels := []treeCols{{lagWord: true}, {compact: true, lagWord: true}, {compact: true}, {compact: true, symOnly: true}}
+	var c treeCols
+	for _, c = range levels {
+		c.nameW, c.badgeW = t.nameW, t.badgeW
+		if c.compact {
+			c.nameW = t.nameWC
+		}
+		if c.symOnly {
+			c.badgeW = 1
+		}
+		if t.lagW > 0 {
+			c.lagW = t.lagW
+			if c.lagWord {
+				c.lagW += len("lag ")
+			}
+		}
+		if c.width() <= w {
+			break
+		}
+	}
+	grow := func(field *int, to int) {
+		old := *field
+		if *field = max(old, to); c.width() > w {
+			*field = old
+		}
+	}
+	grow(&c.markW, t.markW)
+	grow(&c.offW, t.offW)
+	if c.lagW > 0 && c.offW > 0 {
+		pad := minLagW
+		if c.lagWord {
+			pad += len("lag ")
+		}
+		grow(&c.lagW, pad)
+	}
+	if !c.symOnly {
+		grow(&c.badgeW, badgeWidth)
 	}
 	return c
 }
@@ -233,7 +302,11 @@ func (t *treePane) rowView(r topology.Row, sel, focused bool, c treeCols, w int)
 	default:
 		b.WriteString("  ")
 	}
-	b.WriteString(st.Dim.Render(r.Prefix))
+	prefix := r.Prefix
+	if c.compact {
+		prefix = compactPrefix(prefix)
+	}
+	b.WriteString(st.Dim.Render(prefix))
 	if r.Back {
 		b.WriteString(st.Dim.Render(symCycle + " " + t.label(n) + " (cycle)"))
 		return fit(b.String(), w)
@@ -246,37 +319,42 @@ func (t *treePane) rowView(r topology.Row, sel, focused bool, c treeCols, w int)
 		addr = st.Strong.Render(addr)
 	}
 	b.WriteString(addr)
-	b.WriteString(strings.Repeat(" ", max(t.nameW-ansi.StringWidth(r.Prefix)-2-ansi.StringWidth(t.label(n)), 0)+1))
+	b.WriteString(strings.Repeat(" ", max(c.nameW-ansi.StringWidth(prefix)-2-ansi.StringWidth(t.label(n)), 0)+1))
 	bd := nodeBadge(st, g, n)
-	b.WriteString(bd.render() + strings.Repeat(" ", max(badgeWidth-ansi.StringWidth(bd.plain()), 0)))
-	if c.offset {
+	if c.symOnly {
+		b.WriteString(bd.style.Render(bd.sym))
+	} else {
+		b.WriteString(bd.render() + strings.Repeat(" ", max(c.badgeW-ansi.StringWidth(bd.plain()), 0)))
+	}
+	if c.lagW > 0 {
+		b.WriteString(" " + padTo(lagCell(st, r.Link, c.lagWord), c.lagW))
+	}
+	if c.offW > 0 {
 		off := "-"
 		if n.Reach == topology.ReachOK && n.Role != topology.RoleSentinel {
 			off = "@" + strconv.FormatInt(n.Offset, 10)
 		}
-		b.WriteString(" " + st.Dim.Render(padLeft(off, t.offW)))
+		b.WriteString(" " + st.Dim.Render(padLeft(off, c.offW)))
 	}
-	if c.lag {
-		b.WriteString(" " + padTo(lagCell(st, r.Link), t.lagW))
+	if c.markW > 0 {
+		b.WriteString(" " + alertMark(st, g, n.ID))
 	}
-	line := b.String()
-	if m := alertMark(st, g, n.ID); m != "" && ansi.StringWidth(line)+1+ansi.StringWidth(m) <= w {
-		line += " " + m
-	}
-	b.Reset()
-	b.WriteString(line)
 	if r.Note != "" {
 		b.WriteString(" " + st.Dim.Render(r.Note))
 	}
-	return fit(b.String(), w)
+	return fit(strings.TrimRight(b.String(), " "), w)
 }
 
-// lagCell is "lag 44B" for a link whose byte lag is known.
-func lagCell(st Styles, l *topology.Link) string {
+// lagCell is "lag 44B" (or "44B" without the word) for a link whose byte
+// lag is known.
+func lagCell(st Styles, l *topology.Link, word bool) string {
 	if l == nil || !l.Health.LagKnown {
 		return ""
 	}
-	s := "lag " + fmtBytes(l.Health.LagBytes)
+	s := fmtBytes(l.Health.LagBytes)
+	if word {
+		s = "lag " + s
+	}
 	if l.Health.LagBytes == 0 {
 		return st.Dim.Render(s)
 	}

@@ -160,10 +160,17 @@ func TestPaneFocus(t *testing.T) {
 		r.m.log.add(logEntry{at: t0, sym: "·", kind: "test", text: itoa(i)})
 	}
 	r.keys("k", "k")
-	if r.m.log.back != 2 {
-		t.Errorf("log k k: back %d, want 2", r.m.log.back)
+	if r.m.log.sel != 2 {
+		t.Errorf("log k k: selected %d back, want 2", r.m.log.sel)
 	}
-	if !strings.Contains(r.screen(), "2 newer below") {
+	body := r.m.layout().bottomH - 1
+	for range body {
+		r.keys("k")
+	}
+	if r.m.log.back != 3 {
+		t.Errorf("log k×%d: back %d, want 3 (the selection scrolls the log)", body+2, r.m.log.back)
+	}
+	if !strings.Contains(r.screen(), "3 newer below") {
 		t.Error("the log title does not say it is scrolled back")
 	}
 	r.keys("G")
@@ -416,11 +423,15 @@ func TestKillLink(t *testing.T) {
 
 func TestOperationError(t *testing.T) {
 	r := newRig(t, Options{})
-	r.op.err = errors.New("dial 127.0.0.1:7002: connection refused")
+	r.op.err = errors.New("dial 127.0.0.1:7002: dial tcp 127.0.0.1:7002: connect: connection refused")
 	r.keys("j", "d")
 	r.run(t, r.keys("y"))
-	if !r.m.statusErr || !strings.Contains(r.screen(), "connection refused") {
-		t.Errorf("the failure is not shown: %q", r.m.status)
+	if !r.m.statusErr || !strings.Contains(r.screen(), "failed: connection refused") {
+		t.Errorf("the failure is not shown by its cause: %q", r.m.status)
+	}
+	// the log keeps the whole error, for the expand view
+	if e, _ := r.m.log.selected(); !strings.Contains(e.text, "dial tcp 127.0.0.1:7002") {
+		t.Errorf("the log lost the error: %q", e.text)
 	}
 }
 

@@ -55,7 +55,7 @@ func TestCaptionEvent(t *testing.T) {
 // in every mode, down to tiny windows.
 func TestViewFitsEverySize(t *testing.T) {
 	sizes := [][2]int{{80, 24}, {160, 48}, {100, 30}, {60, 20}, {40, 12}, {20, 5}, {200, 60}}
-	modes := [][]string{nil, {"?"}, {"j", "d"}, {"j", "a"}, {"/"}, {"tab"}, {"tab", "tab"}}
+	modes := [][]string{nil, {"?"}, {"j", "d"}, {"j", "a"}, {"/"}, {"tab"}, {"tab", "tab"}, {"tab", "tab", "k", "enter"}}
 	for _, sz := range sizes {
 		for _, keys := range modes {
 			m := fixtureModel(t, sz[0], sz[1], Options{Feed: newFakeFeed(), Operator: &fakeOperator{}, Load: &fakeLoad{}})
@@ -80,6 +80,23 @@ func TestNoColorEnv(t *testing.T) {
 	for env, want := range map[string]bool{"NO_COLOR=1": true, "NO_COLOR=yes": true, "NO_COLOR=": false, "TERM=xterm": false} {
 		if got := noColor([]string{env}); got != want {
 			t.Errorf("%s: noColor %v", env, got)
+		}
+	}
+}
+
+// TestDeepViewFitsEverySize: the deep chain's frame is exactly w×h too,
+// however many columns the tree drops.
+func TestDeepViewFitsEverySize(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {100, 30}, {60, 20}, {40, 12}, {20, 5}, {200, 60}} {
+		lines := strings.Split(deepModel(t, sz[0], sz[1], 546000737).View().Content, "\n")
+		if len(lines) != sz[1] {
+			t.Errorf("%v: %d lines", sz, len(lines))
+		}
+		for i, l := range lines {
+			if w := ansi.StringWidth(l); w != sz[0] {
+				t.Errorf("%v: line %d is %d wide: %q", sz, i, w, ansi.Strip(l))
+				break
+			}
 		}
 	}
 }
