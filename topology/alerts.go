@@ -25,13 +25,14 @@ const (
 	AlertBacklogTooSmall  AlertName = "backlog-too-small"
 	AlertReplicationCycle AlertName = "replication-cycle"
 	AlertSharedReplID     AlertName = "shared-replid"
+	AlertMasterReset      AlertName = "master-reset"
 )
 
 // AlertNames lists every alert name, in documentation order.
 var AlertNames = []AlertName{
 	AlertUnreachable, AlertAuthFailed, AlertLinkDown, AlertLagBytes, AlertLagSeconds,
 	AlertHeartbeat, AlertFullResyncLoop, AlertOutputBuffer, AlertBacklogTooSmall,
-	AlertReplicationCycle, AlertSharedReplID,
+	AlertReplicationCycle, AlertSharedReplID, AlertMasterReset,
 }
 
 // Severity ranks alerts.
@@ -75,6 +76,7 @@ type Thresholds struct {
 	FullSyncWindow time.Duration // … within this window (default 10 min)
 	OutageWindow   time.Duration // backlog-too-small: outage the backlog must survive (default 60 s)
 	RateWindow     time.Duration // write rates are averaged over this window (default 10 s)
+	MarginFloor    time.Duration // a backlog margin under this many seconds of writes is low (default 10 s)
 }
 
 // DefaultThresholds returns the default thresholds.
@@ -83,7 +85,7 @@ func DefaultThresholds() Thresholds {
 		LagBytes: 1 << 20, LagTime: 10 * time.Second, Heartbeat: 30 * time.Second,
 		LinkDownAfter: 2 * time.Second, OutputBuffer: 0.6,
 		FullSyncLoop: 3, FullSyncWindow: 10 * time.Minute,
-		OutageWindow: 60 * time.Second, RateWindow: 10 * time.Second,
+		OutageWindow: 60 * time.Second, RateWindow: 10 * time.Second, MarginFloor: 10 * time.Second,
 	}
 }
 
@@ -116,6 +118,9 @@ func (t Thresholds) withDefaults() Thresholds {
 	if t.RateWindow <= 0 {
 		t.RateWindow = d.RateWindow
 	}
+	if t.MarginFloor <= 0 {
+		t.MarginFloor = d.MarginFloor
+	}
 	return t
 }
 
@@ -128,6 +133,12 @@ func computeAlerts(g *Graph, th Thresholds) []Alert {
 	}
 	for _, l := range g.Links {
 		linkAlerts(g, l, th, add)
+	}
+	for _, n := range g.Nodes {
+		freshnessAlerts(g, n, th, add)
+		if n.Reach == ReachOK {
+			masterResetAlert(g, n, th, add)
+		}
 	}
 	cycleAlerts(g, add)
 	sharedReplIDAlerts(g, add)

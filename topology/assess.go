@@ -20,34 +20,51 @@ const (
 func Assess(prev, cur *Graph, th Thresholds) {
 	th = th.withDefaults()
 	for _, n := range cur.Nodes {
-		var p *Node
-		if prev != nil {
-			p = prev.Node(n.ID)
-		}
-		assessNode(p, n, th)
+		assessNode(prevOf(prev, cur, n), n, th)
 	}
 	for _, l := range cur.Links {
 		assessLink(cur, l, th)
 	}
 	for _, n := range cur.Nodes {
+		n.Health.Freshness = assessFreshness(cur, n)
 		if n.Reach != ReachOK {
 			continue
 		}
-		var p *Node
-		if prev != nil {
-			p = prev.Node(n.ID)
-		}
+		p := prevOf(prev, cur, n)
 		trackSyncs(prev, cur, p, n)
+		trackReset(prev, cur, p, n)
 		maxLag := int64(0)
 		for _, l := range cur.Downstream(n.ID) {
 			if l.Health.LagKnown {
 				maxLag = max(maxLag, l.Health.LagBytes)
 			}
 		}
-		n.Health.Backlog = adviseBacklog(n, n.Health.WriteRate, maxLag, th.OutageWindow)
+		h := &n.Health
+		h.History.Rates = addRate(h.History.Rates, n.At, h.WriteRate, th.OutageWindow)
+		h.Backlog = adviseBacklog(n, peakRate(h.History.Rates, h.WriteRate), maxLag, th.OutageWindow)
+	}
+	for _, n := range cur.Nodes {
+		if n.Reach == ReachOK {
+			n.Health.History.Last = mark(n)
+		}
 	}
 	cur.Alerts = computeAlerts(cur, th)
 	cur.sortGraph()
+}
+
+// prevOf finds n in prev: by ID, else (a restart gives a new run_id) the
+// node that was at n's address, unless that one is still in cur itself.
+func prevOf(prev, cur *Graph, n *Node) *Node {
+	if prev == nil {
+		return nil
+	}
+	if p := prev.Node(n.ID); p != nil {
+		return p
+	}
+	if p := prev.ByAddr(n.Addr); p != nil && p.Addr == n.Addr && cur.Node(p.ID) == nil {
+		return p
+	}
+	return nil
 }
 
 // assessNode carries history forward and measures rates.
@@ -76,6 +93,9 @@ func assessNode(p, n *Node, th Thresholds) {
 func addSample(ss []OffsetSample, s OffsetSample, n *Node) []OffsetSample {
 	if len(ss) > 0 {
 		last := ss[len(ss)-1]
+		if last == s {
+			return ss // the same reading again (a node not re-read this round)
+		}
 		related := last.ReplID == s.ReplID || last.ReplID == n.ReplID2
 		if !related || last.Offset > s.Offset || !last.At.Before(s.At) {
 			ss = nil
@@ -152,6 +172,9 @@ func (h History) clone() History {
 		Joins:     slices.Clone(h.Joins),
 		Seen:      slices.Clone(h.Seen),
 		SyncStart: slices.Clone(h.SyncStart),
+		Last:      h.Last, // replaced, never modified
+		Reset:     h.Reset.clone(),
+		Rates:     slices.Clone(h.Rates),
 	}
 }
 
@@ -219,6 +242,7 @@ func assessLink(g *Graph, l *Link, th Thresholds) {
 		return
 	}
 	h.Coverage = coverage(m, replid, off, m.Health.WriteRate)
+	h.Coverage.Low = h.Coverage.Partial && belowFloor(h.Coverage, m.Backlog.Size, th.MarginFloor)
 	if replid != m.ReplID && !(replid == m.ReplID2 && off+1 <= m.SecondOffset) {
 		return // different offset spaces: no lag to compute
 	}
@@ -271,7 +295,7 @@ func timeLag(m *Node, off, lag int64) (time.Duration, LagTimeFrom, bool) {
 		at := a.At.Add(time.Duration(frac * float64(b.At.Sub(a.At))))
 		return max(m.At.Sub(at), 0), LagTimeFromHistory, true
 	}
-	if r := m.Health.WriteRate; r.Known && r.PerSec > 0 {
+	if r := m.Health.WriteRate; meaningful(r) {
 		return secondsDuration(float64(lag) / r.PerSec), LagTimeFromRate, true
 	}
 	return 0, "", false
