@@ -212,7 +212,7 @@ func mergeSorted(a, b []string) []string {
 func assessLink(g *Graph, l *Link, th Thresholds) {
 	m, r := g.Node(l.Master), g.Node(l.Replica)
 	h := &l.Health
-	h.AckAge, h.LastIO, h.DownFor = -1, -1, -1
+	h.AckAge, h.LastIO, h.DownFor, h.ReplicaOffset = -1, -1, -1, -1
 	if l.Line != nil && l.Line.State == "online" {
 		h.AckAge = l.Line.AckAge
 	}
@@ -246,6 +246,7 @@ func assessLink(g *Graph, l *Link, th Thresholds) {
 	if replid != m.ReplID && !(replid == m.ReplID2 && off+1 <= m.SecondOffset) {
 		return // different offset spaces: no lag to compute
 	}
+	h.ReplicaOffset = off
 	h.LagBytes, h.LagKnown, h.LagFrom = max(m.Offset-off, 0), true, from
 	h.LagTime, h.LagTimeFrom, h.LagTimeKnown = timeLag(m, off, h.LagBytes)
 }

@@ -69,6 +69,7 @@ func Diff(prev, cur *Graph) []Event {
 	if prev != nil {
 		d.nodes()
 		d.links()
+		d.drops()
 	}
 	d.alerts()
 	return d.out
@@ -105,6 +106,7 @@ func (d *differ) nodes() {
 			d.emit(EventNodeRestarted, n, "", fmt.Sprintf("run_id %s → %s", shortID(p.RunID), shortID(n.RunID)))
 		}
 		d.nodeChanges(p, n)
+		d.historyChanges(p, n)
 	}
 	for _, p := range d.prev.Nodes {
 		if !matched[p.ID] && d.cur.Node(p.ID) == nil && d.cur.ByAddr(p.Addr) == nil {
@@ -124,22 +126,6 @@ func (d *differ) nodeChanges(p, n *Node) {
 		d.emit(EventRoleChanged, n, "", fmt.Sprintf("%s → %s", p.Role, n.Role))
 	} else if p.Upstream != nil && n.Upstream != nil && p.Upstream.Addr != n.Upstream.Addr {
 		d.emit(EventMasterChanged, n, d.peerAt(n.Upstream.Addr), fmt.Sprintf("%s → %s", p.Upstream.Addr, n.Upstream.Addr))
-	}
-	if p.RunID != n.RunID {
-		return // counters restarted
-	}
-	for _, c := range []struct {
-		kind      EventKind
-		old, new  int64
-		name, act string
-	}{
-		{EventSyncFull, p.Stats.SyncFull, n.Stats.SyncFull, "sync_full", "served %d full sync(s)"},
-		{EventSyncPartial, p.Stats.SyncPartialOK, n.Stats.SyncPartialOK, "sync_partial_ok", "accepted %d partial resync(s)"},
-		{EventSyncPartialErr, p.Stats.SyncPartialErr, n.Stats.SyncPartialErr, "sync_partial_err", "refused %d partial resync(s)"},
-	} {
-		if c.new > c.old {
-			d.emit(c.kind, n, "", fmt.Sprintf(c.act+" (%s %d → %d)", c.new-c.old, c.name, c.old, c.new))
-		}
 	}
 }
 
@@ -258,14 +244,25 @@ var pollKindsFromNodes = map[EventKind]bool{
 func Merge(g *Graph, poll, fromNodes []Event) []Event {
 	out := make([]Event, 0, len(poll)+len(fromNodes))
 	for _, e := range poll {
-		if n := g.Node(e.Node); n != nil && n.Embedded && pollKindsFromNodes[e.Kind] {
+		n := g.Node(e.Node)
+		if n != nil && n.Embedded && pollKindsFromNodes[e.Kind] {
 			continue
+		}
+		if n != nil && n.Embedded && e.Kind == EventReplicaDropped && !isUpstream(g, e.Node, e.Peer) {
+			continue // the master's own event names the cause
 		}
 		out = append(out, e)
 	}
 	out = append(out, fromNodes...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
 	return out
+}
+
+// isUpstream reports whether peer is id's master (the event is on the
+// replica's end of the link).
+func isUpstream(g *Graph, id, peer NodeID) bool {
+	l := g.Upstream(id)
+	return l != nil && l.Master == peer
 }
 
 // humanBytes renders a byte count compactly (512B, 14.9KB, 3.2MB).

@@ -61,6 +61,7 @@ type Mark struct {
 	ReplID string
 	Offset int64
 	Keys   int64
+	Stats  Stats
 }
 
 // RateSample is one write-rate reading.
@@ -150,6 +151,9 @@ type LinkHealth struct {
 	// Coverage says whether the replica could still partially resync if
 	// the link dropped now.
 	Coverage Coverage
+	// ReplicaOffset is the replica offset the lag was measured from (its
+	// own report, else its last ACK); -1 when unknown.
+	ReplicaOffset int64
 }
 
 // Rates between two observations: pure helpers.

@@ -111,7 +111,7 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 	askLimits := r.wantLimits(addr, now)
 	cmds := [][]string{{"ROLE"}, infoArgs, {"CLIENT", "LIST", "TYPE", "replica"}}
 	if askLimits {
-		cmds = append(cmds, []string{"CONFIG", "GET", "client-output-buffer-limit"})
+		cmds = append(cmds, []string{"CONFIG", "GET", "client-output-buffer-limit", "repl-timeout"})
 	}
 	var buf []byte
 	for _, cmd := range cmds {

@@ -140,5 +140,5 @@ func keysCount(k int64) string {
 
 // mark is n's identity and position now.
 func mark(n *Node) *Mark {
-	return &Mark{At: n.At, RunID: n.RunID, Role: n.Role, ReplID: n.ReplID, Offset: n.Offset, Keys: n.Keys}
+	return &Mark{At: n.At, RunID: n.RunID, Role: n.Role, ReplID: n.ReplID, Offset: n.Offset, Keys: n.Keys, Stats: n.Stats}
 }
