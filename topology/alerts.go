@@ -319,11 +319,17 @@ func sharedReplIDAlerts(g *Graph, add func(Alert)) {
 		if len(ns) < 2 {
 			continue
 		}
+		sort.Slice(ns, func(i, j int) bool { return addrLess(ns[i].Addr, ns[j].Addr) })
+		addrs := make([]string, len(ns))
+		for i, n := range ns {
+			addrs[i] = n.Addr
+		}
+		// One message for the whole group: the log shows it once.
+		msg := fmt.Sprintf("%d masters share replid %s: %s", len(ns), shortID(id), strings.Join(addrs, ", "))
 		for i, n := range ns {
 			peer := ns[(i+1)%len(ns)]
 			add(Alert{Name: AlertSharedReplID, Node: n.ID, Peer: peer.ID, Severity: Critical,
-				Message: fmt.Sprintf("%d masters share replid %s: %s and %s", len(ns), shortID(id), n.Addr, peer.Addr),
-				Value:   float64(len(ns))})
+				Message: msg, Value: float64(len(ns))})
 		}
 	}
 }

@@ -24,7 +24,7 @@ func (d *differ) drops() {
 		if pm == nil || pr == nil {
 			continue
 		}
-		cm, cr := d.match(pm), d.matchCur(pr)
+		cm, cr := d.matchCur(pm), d.matchCur(pr)
 		if cm == nil || cr == nil || !sameProcess(pm, cm) || !sameProcess(pr, cr) {
 			continue
 		}
@@ -53,8 +53,13 @@ func (d *differ) matchCur(p *Node) *Node {
 
 // sameProcess reports whether cur is the process p was (no restart seen).
 func sameProcess(p, cur *Node) bool {
-	last := lastRead(p)
-	return last != nil && (cur.Reach != ReachOK || cur.RunID == last.RunID)
+	if cur.Reach != ReachOK {
+		return true
+	}
+	if last := lastRead(p); last != nil {
+		return cur.RunID == last.RunID
+	}
+	return p.RunID == "" || p.RunID == cur.RunID
 }
 
 func sameAddr(n *Node, addr string) bool {

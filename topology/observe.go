@@ -139,7 +139,8 @@ func parseRole(v resp.Value) (role, state string) {
 // applyClientList copies each replica client's omem (CLIENT LIST TYPE
 // replica) to the slaveN line with the same ip and listening port. CLIENT
 // LIST shows the peer address, not the listening port, so lines are
-// matched by IP and, when several replicas share an IP, in order.
+// matched by IP and, when several replicas share an IP, in order; the
+// connection id is kept only for a line alone at its IP (matched for sure).
 func applyClientList(lines []ReplicaLine, list string) {
 	if list == "" || len(lines) == 0 {
 		return
@@ -162,11 +163,25 @@ func applyClientList(lines []ReplicaLine, list string) {
 		ip = strings.Trim(ip, "[]")
 		for i := range lines {
 			if !used[i] && (lines[i].IP == ip || ip == "") {
-				lines[i].Pending, lines[i].ConnID, used[i] = omem, id, true
+				lines[i].Pending, used[i] = omem, true
+				if sharing(lines, lines[i].IP) == 1 {
+					lines[i].ConnID = id // matched for sure: the only replica at that IP
+				}
 				break
 			}
 		}
 	}
+}
+
+// sharing counts the lines with this IP.
+func sharing(lines []ReplicaLine, ip string) int {
+	n := 0
+	for _, l := range lines {
+		if l.IP == ip {
+			n++
+		}
+	}
+	return n
 }
 
 // clientFields splits a CLIENT LIST row "id=3 addr=… omem=0 …".

@@ -24,7 +24,7 @@ func TestNodeFromCapturedReplies(t *testing.T) {
 			eq(t, "sync_full", n.Stats.SyncFull, int64(2))
 			eq(t, "replicas", len(n.Replicas), 2)
 			eq(t, "slave0", n.Replicas[0], ReplicaLine{IP: "127.0.0.1", Port: 43867, Addr: addrR1,
-				State: "online", AckOffset: 50, Pending: 20504, ConnID: 5})
+				State: "online", AckOffset: 50, Pending: 20504})
 			eq(t, "slave1 addr", n.Replicas[1].Addr, addrR2)
 			eq(t, "limits", n.Limits, Limits{Known: true, OutputHard: 256 << 20, OutputSoft: 64 << 20, OutputSoftSeconds: 60})
 			eq(t, "upstream", n.Upstream == nil, true)
