@@ -263,3 +263,45 @@ func TestMasterSideEventsNameTheReplica(t *testing.T) {
 		"with " + addrM + " · at offset 7",
 	})
 }
+
+// TestReplicaBelowAFrozenUpstreamIsJudgedAgainstTheRoot: M → R1 → C1 with
+// R1 frozen (SIGSTOP): C1 still says its link is up at offset 50 while M
+// writes on. C1's staleness is measured against M, during the freeze.
+func TestReplicaBelowAFrozenUpstreamIsJudgedAgainstTheRoot(t *testing.T) {
+	w := loadWorld(t)
+	th := Thresholds{LagBytes: 4000}
+	g := graphOf(t0, nil, th, w.m, w.r1, w.c1)
+	eq(t, "healthy", len(g.Alerts), 0)
+	r1Line := "ip=127.0.0.1,port=43867,state=online,offset=50,lag=%d"
+	for i := 1; i <= 12; i++ {
+		at := t0.Add(time.Duration(i) * time.Second)
+		m := masterAt(w.m, 50+int64(i)*1000, 1, strings.Replace(r1Line, "%d", itoa(int64(i)), 1))
+		prev := g
+		g = Build(at, []*Node{m.node(at), failed(addrR1, at, errConnRefused), w.c1.node(at)}, prev, nil)
+		Assess(prev, g, th)
+	}
+	c1 := mustNode(t, g, addrC1)
+	f := c1.Health.Freshness
+	eq(t, "root", f.Root, mustNode(t, g, addrM).ID)
+	eq(t, "stalled via R1", [2]any{f.Stalled, f.Via}, [2]any{true, mustNode(t, g, addrR1).ID})
+	eq(t, "lag against the root", [2]any{f.Known, f.LagBytes}, [2]any{true, int64(12000)})
+	eq(t, "age", [2]any{f.LagTimeKnown, f.LagTime}, [2]any{true, 12 * time.Second})
+	if !strings.Contains(f.Note, "upstream "+addrR1+" unreachable") {
+		t.Errorf("note %q", f.Note)
+	}
+	for _, name := range []AlertName{AlertLagBytes, AlertLagSeconds} {
+		a, ok := alertOn(g, addrC1, name)
+		if !ok || a.Peer != mustNode(t, g, addrM).ID {
+			t.Errorf("%s on C1 against the root: %v %+v", name, ok, a)
+		}
+	}
+
+	// The root cannot be read either: freshness unknown, and said so.
+	at := t0.Add(13 * time.Second)
+	prev := g
+	g = Build(at, []*Node{failed(addrM, at, errConnRefused), failed(addrR1, at, errConnRefused), w.c1.node(at)}, prev, nil)
+	Assess(prev, g, th)
+	f = mustNode(t, g, addrC1).Health.Freshness
+	eq(t, "unknown", f.Known, false)
+	eq(t, "note", f.Note, "upstream "+addrR1+" unreachable — freshness unknown")
+}
