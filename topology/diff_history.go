@@ -71,10 +71,10 @@ func (d *differ) replIDCause(last *Mark, n *Node) string {
 	switch {
 	case n.ReplID2 == last.ReplID:
 		return fmt.Sprintf("continues the old history (replid2, valid to offset %d)", n.SecondOffset)
-	case last.RunID != n.RunID && n.Offset < last.Offset:
-		return fmt.Sprintf("restarted without its data (offset %d → %d)", last.Offset, n.Offset)
+	case last.RunID != n.RunID && n.Keys >= 0 && n.Keys < last.Keys:
+		return fmt.Sprintf("restarted without its data (keys %d → %d, offset %d → %d)", last.Keys, n.Keys, last.Offset, n.Offset)
 	case last.RunID != n.RunID:
-		return "restarted"
+		return fmt.Sprintf("restarted with a new history (offset %d → %d)", last.Offset, n.Offset)
 	case n.Role == RoleReplica:
 		if l := d.cur.Upstream(n.ID); l != nil {
 			if m := d.cur.Node(l.Master); m != nil && m.ReplID == n.ReplID {

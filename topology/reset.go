@@ -14,7 +14,8 @@ import (
 // master's, usually nothing.
 type MasterReset struct {
 	At        time.Time
-	Restarted bool // the run_id changed too
+	RunID     string // the process that came back
+	Restarted bool   // the run_id changed too
 	OldReplID string
 	NewReplID string
 	OldOffset int64
@@ -42,10 +43,11 @@ func (r *MasterReset) clone() *MasterReset {
 
 // isReset reports whether n, read now, lost the history it had at last:
 // a new replid that does not continue the old one (the old one is not its
-// replid2) at a lower offset.
+// replid2), at a lower offset or after a restart. (A Redis restarted with
+// its RDB keeps its replid and offset: no reset.)
 func isReset(last *Mark, n *Node) bool {
 	return last != nil && last.ReplID != "" && n.ReplID != "" && n.ReplID != last.ReplID &&
-		n.Offset < last.Offset && n.ReplID2 != last.ReplID
+		n.ReplID2 != last.ReplID && (n.Offset < last.Offset || n.RunID != last.RunID)
 }
 
 // trackReset notices a reset of n (compared with its last read) and
@@ -54,7 +56,7 @@ func isReset(last *Mark, n *Node) bool {
 func trackReset(prev, cur *Graph, p, n *Node) {
 	h := &n.Health.History
 	if isReset(h.Last, n) && n.Role == RoleMaster {
-		r := &MasterReset{At: n.At, Restarted: h.Last.RunID != n.RunID,
+		r := &MasterReset{At: n.At, RunID: n.RunID, Restarted: h.Last.RunID != n.RunID,
 			OldReplID: h.Last.ReplID, NewReplID: n.ReplID, OldOffset: h.Last.Offset, NewOffset: n.Offset}
 		if p != nil {
 			for _, l := range prev.Downstream(p.ID) {
@@ -73,6 +75,11 @@ func trackReset(prev, cur *Graph, p, n *Node) {
 	}
 	if h.Reset == nil {
 		return
+	}
+	if r := h.Reset; r.RunID == n.RunID && n.ReplID != r.NewReplID && n.ReplID2 != r.NewReplID {
+		// Redis takes yet another replid when it creates its backlog for
+		// the first replica after the restart.
+		r.NewReplID = n.ReplID
 	}
 	for i := range h.Reset.Replicas {
 		rr := &h.Reset.Replicas[i]
