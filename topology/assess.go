@@ -82,6 +82,12 @@ func assessNode(p, n *Node, th Thresholds) {
 		h.ReplOutRate = rate(p.Stats.ReplOutputBytes, n.Stats.ReplOutputBytes, dt)
 		h.ReplInRate = rate(p.Stats.ReplInputBytes, n.Stats.ReplInputBytes, dt)
 	}
+	if p != nil && p.Reach != ReachOK {
+		// Unread since the last sample: how its offset moved in between
+		// is unknown (a frozen node catches up at once on resume), so no
+		// time lag is interpolated across the gap.
+		h.History.Samples = nil
+	}
 	h.History.Samples = addSample(h.History.Samples, OffsetSample{At: n.At, ReplID: n.ReplID, Offset: n.Offset}, n)
 	h.WriteRate = sampleRate(h.History.Samples, th.RateWindow)
 }
@@ -109,13 +115,19 @@ func addSample(ss []OffsetSample, s OffsetSample, n *Node) []OffsetSample {
 	return append(append(out, ss[lo:]...), s)
 }
 
-// sampleRate is the offset growth over the last window of samples.
+// sampleRate is the offset growth over the last window of samples, or
+// zero as soon as the offset stopped moving between the last two samples:
+// a rate that lingers for a window after the writes stopped misleads
+// every estimate built on it.
 func sampleRate(ss []OffsetSample, window time.Duration) Rate {
 	if len(ss) < 2 {
 		return Rate{}
 	}
 	last := ss[len(ss)-1]
 	first := ss[len(ss)-2]
+	if first.Offset == last.Offset {
+		return Rate{Known: true}
+	}
 	for i := len(ss) - 2; i >= 0; i-- {
 		if last.At.Sub(ss[i].At) > window {
 			break

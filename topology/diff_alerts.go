@@ -94,10 +94,9 @@ func alertSubjectGone(a Alert, cur *Graph) string {
 			link = l
 		}
 	}
-	switch {
-	case a.Name == AlertLagSeconds || a.Name == AlertLagBytes:
-		if n.Health.Freshness.Stalled && n.Health.Freshness.Root == a.Peer {
-			return "" // judged against the root master: still there
+	if (a.Name == AlertLagSeconds || a.Name == AlertLagBytes) && n.Health.Freshness.Root == a.Peer {
+		if up := cur.Upstream(n.ID); up == nil || up.Master != a.Peer {
+			return "" // judged against the root while the upstream was stalled: it moves again
 		}
 	}
 	switch {

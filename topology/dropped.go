@@ -117,6 +117,9 @@ func (d *differ) dropCause(pl *Link, pm, cm, pr, cr *Node) string {
 		pending = pl.Line.Pending
 	}
 	lastOff := pl.Health.ReplicaOffset
+	if last := lastRead(pr); lastOff < 0 && last != nil {
+		lastOff = last.Offset // the replica's own offset when it last answered
+	}
 	if pm.Reach == ReachOK && cm.Reach == ReachOK && cm.Stats.CobDisconnects > pm.Stats.CobDisconnects {
 		return "output-buffer limit (" + bufferKind(lim) + "; client_output_buffer_limit_disconnections " +
 			fmt.Sprintf("%d → %d)", pm.Stats.CobDisconnects, cm.Stats.CobDisconnects)

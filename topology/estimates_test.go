@@ -70,3 +70,18 @@ func TestRepeatedReadingKeepsTheRate(t *testing.T) {
 	Assess(g1, g2, Thresholds{})
 	eq(t, "rate", mustNode(t, g2, addrM).Health.WriteRate, Rate{PerSec: 1000, Known: true})
 }
+
+// TestRateDropsToZeroWhenOffsetsStop: 9.5 MB/s of writes, then none: the
+// next reading says 0, not 9.5 MB/s averaged over the window.
+func TestRateDropsToZeroWhenOffsetsStop(t *testing.T) {
+	w := loadWorld(t)
+	var g *Graph
+	off := int64(50)
+	for i := range 12 {
+		if i < 10 {
+			off += 9_500_000
+		}
+		g = graphOf(t0.Add(time.Duration(i)*time.Second), g, Thresholds{}, masterAt(w.m, off, off-1000))
+	}
+	eq(t, "rate", mustNode(t, g, addrM).Health.WriteRate, Rate{PerSec: 0, Known: true})
+}

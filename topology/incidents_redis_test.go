@@ -89,7 +89,10 @@ func TestRealRedisReplicaDroppedAtOutputBufferLimit(t *testing.T) {
 	m := redistest.Start(t, "--client-output-buffer-limit", "replica 1mb 512kb 1")
 	r := redistest.Start(t, "--replicaof", "127.0.0.1", port(m))
 	w := redisWatcher(t, []string{m.Addr, r.Addr}, Thresholds{})
-	watchUntil(t, w, 15*time.Second, "replica up", allUp(2))
+	watchUntil(t, w, 15*time.Second, "replica up and online on the master", func(g *Graph) bool {
+		ms := g.ByAddr(m.Addr)
+		return allUp(2)(g) && len(ms.Replicas) == 1 && ms.Replicas[0].State == "online"
+	})
 
 	r.Signal(syscall.SIGSTOP)
 	defer r.Signal(syscall.SIGCONT)

@@ -296,8 +296,24 @@ func TestReplicaBelowAFrozenUpstreamIsJudgedAgainstTheRoot(t *testing.T) {
 		}
 	}
 
-	// The root cannot be read either: freshness unknown, and said so.
+	// R1 resumes and catches up at once; C1 follows a moment later. The
+	// root judgement clears (it does not "end"), and no staleness is
+	// interpolated across R1's frozen gap: nothing new fires on recovery.
 	at := t0.Add(13 * time.Second)
+	m13 := masterAt(w.m, 12_050, 1, strings.Replace(r1Line, "%d", "0", 1))
+	r13 := replicaAt(w.r1, 12_050).with("slave0", "ip=127.0.0.1,port=37949,state=online,offset=50,lag=0")
+	rec := graphOf(at, g, th, m13, r13, w.c1)
+	evs := Diff(g, rec)
+	if e, ok := eventFor(evs, EventAlertCleared, addrC1); !ok || e.Alert == "" {
+		t.Errorf("root alerts should clear on recovery: %v", details(evs))
+	}
+	for _, e := range evs {
+		if e.Kind == EventAlertEnded || (e.Kind == EventAlertRaised && e.Alert == AlertLagSeconds) {
+			t.Errorf("recovery noise: %s %s %s", e.Kind, e.Alert, e.Detail)
+		}
+	}
+
+	// The root cannot be read either: freshness unknown, and said so.
 	prev := g
 	g = Build(at, []*Node{failed(addrM, at, errConnRefused), failed(addrR1, at, errConnRefused), w.c1.node(at)}, prev, nil)
 	Assess(prev, g, th)
