@@ -289,6 +289,12 @@ func TestReplicaBelowAFrozenUpstreamIsJudgedAgainstTheRoot(t *testing.T) {
 	if !strings.Contains(f.Note, "upstream "+addrR1+" unreachable") {
 		t.Errorf("note %q", f.Note)
 	}
+	if txt := RenderText(g); !strings.Contains(txt, "[upstream "+addrR1+" unreachable — 11.7kb behind root master "+addrM+"]") {
+		t.Errorf("the text tree does not show C1's freshness:\n%s", txt)
+	}
+	if js, err := g.MarshalJSON(); err != nil || !strings.Contains(string(js), `"freshness":{"root":"`+string(mustNode(t, g, addrM).ID)+`","depth":2,"stalled":true`) {
+		t.Errorf("JSON lacks freshness (%v): %s", err, js)
+	}
 	for _, name := range []AlertName{AlertLagBytes, AlertLagSeconds} {
 		a, ok := alertOn(g, addrC1, name)
 		if !ok || a.Peer != mustNode(t, g, addrM).ID {
