@@ -59,11 +59,6 @@ type Alert struct {
 	Limit    float64
 }
 
-// key identifies an alert across Graphs (for raised/cleared events).
-func (a Alert) key() string {
-	return string(a.Name) + "\x00" + string(a.Node) + "\x00" + string(a.Peer)
-}
-
 // Thresholds tune health and alerts. Zero fields take the defaults of
 // DefaultThresholds.
 type Thresholds struct {
@@ -161,6 +156,10 @@ func nodeAlerts(g *Graph, n *Node, th Thresholds, add func(Alert)) {
 		msg := fmt.Sprintf("repl-backlog-size %s survives a %s outage at %s/s; %s needs %s: CONFIG SET repl-backlog-size %s",
 			FormatBytes(b.Size), shortDur(b.Holds), FormatBytes(int64(b.WriteRate)),
 			shortDur(b.Outage), FormatBytes(b.Needed), FormatBytes(b.Recommended))
+		if !b.HoldsKnown {
+			msg = fmt.Sprintf("repl-backlog-size %s does not hold the largest replica lag %s: CONFIG SET repl-backlog-size %s",
+				FormatBytes(b.Size), FormatBytes(b.MaxLag), FormatBytes(b.Recommended))
+		}
 		add(Alert{Name: AlertBacklogTooSmall, Node: n.ID, Severity: Warning, Message: msg,
 			Value: float64(b.Size), Limit: float64(b.Needed)})
 	}

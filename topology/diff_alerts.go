@@ -14,7 +14,7 @@ func (d *differ) alerts() {
 	was := map[string]bool{}
 	if d.prev != nil {
 		for _, a := range d.prev.Alerts {
-			was[a.key()] = true
+			was[addrKey(a, d.prev)] = true
 		}
 	}
 	is := map[string]bool{}
@@ -28,8 +28,8 @@ func (d *differ) alerts() {
 		return true
 	}
 	for _, a := range d.cur.Alerts {
-		is[a.key()] = true
-		if !was[a.key()] && once(EventAlertRaised, a) {
+		is[addrKey(a, d.cur)] = true
+		if !was[addrKey(a, d.cur)] && once(EventAlertRaised, a) {
 			d.alertEvent(EventAlertRaised, a, d.cur, a.Message)
 		}
 	}
@@ -37,7 +37,7 @@ func (d *differ) alerts() {
 		return
 	}
 	for _, a := range d.prev.Alerts {
-		if is[a.key()] {
+		if is[addrKey(a, d.prev)] {
 			continue
 		}
 		if why := alertSubjectGone(a, d.cur); why != "" {
@@ -50,6 +50,19 @@ func (d *differ) alerts() {
 			d.alertEvent(EventAlertCleared, a, d.prev, clearedDetail(a, d.cur))
 		}
 	}
+}
+
+// addrKey identifies an alert by name and the addresses of its node and
+// peer: a node that restarts (a new run_id, so a new NodeID) keeps its
+// alerts instead of clearing and raising each again.
+func addrKey(a Alert, g *Graph) string {
+	addr := func(id NodeID) string {
+		if n := g.Node(id); n != nil {
+			return n.Addr
+		}
+		return string(id)
+	}
+	return string(a.Name) + "\x00" + addr(a.Node) + "\x00" + addr(a.Peer)
 }
 
 func (d *differ) alertEvent(kind EventKind, a Alert, g *Graph, detail string) {

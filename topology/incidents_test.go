@@ -327,3 +327,21 @@ func TestReplicaBelowAFrozenUpstreamIsJudgedAgainstTheRoot(t *testing.T) {
 	eq(t, "unknown", f.Known, false)
 	eq(t, "note", f.Note, "upstream "+addrR1+" unreachable — freshness unknown")
 }
+
+// TestAlertsSurviveARestartOfTheirPeer: R2 lags behind M; M restarts with
+// its data (a new run_id, the same history). The lag-bytes alert is the
+// same alert: no cleared/raised pair in the log.
+func TestAlertsSurviveARestartOfTheirPeer(t *testing.T) {
+	w := loadWorld(t)
+	line := "ip=127.0.0.1,port=40187,state=online,offset=1000,lag=0"
+	th := Thresholds{LagBytes: 1000}
+	g0 := graphOf(t0, nil, th, masterAt(w.m, 5000, 1, line), replicaAt(w.r2, 1000))
+	eq(t, "raised", alertNames(g0, addrR2), []string{"lag-bytes"})
+	restarted := masterAt(w.m, 5000, 1, line).with("run_id", strings.Repeat("f", 40))
+	g1 := graphOf(t0.Add(time.Second), g0, th, restarted, replicaAt(w.r2, 1000))
+	for _, e := range Diff(g0, g1) {
+		if e.Alert != "" {
+			t.Errorf("alert event for an unchanged condition: %s %s %s", e.Kind, e.Alert, e.Detail)
+		}
+	}
+}

@@ -33,12 +33,12 @@ func (d *detailsPane) backlog(g *topology.Graph, n *topology.Node, w int) []stri
 		out = append(out, d.field(label, coverageText(st, g, l)))
 	}
 	if a := n.Health.Backlog; a.Known && !a.Enough {
-		holds := "—"
-		if a.HoldsKnown {
-			holds = fmtAge(a.Holds)
+		text := fmt.Sprintf("%s %s survives %s at %s/s (peak over %s): set %s",
+			symWarn, fmtBytes(a.Size), fmtAge(a.Holds), fmtBytes(int64(a.WriteRate)), fmtAge(a.Outage), fmtBytes(a.Recommended))
+		if !a.HoldsKnown { // no rate to speak of: no holding time to estimate
+			text = fmt.Sprintf("%s %s < largest lag %s: set %s", symWarn, fmtBytes(a.Size), fmtBytes(a.MaxLag), fmtBytes(a.Recommended))
 		}
-		out = append(out, d.field("advice", st.Warn.Render(fmt.Sprintf("%s %s survives %s at %s/s (peak over %s): set %s",
-			symWarn, fmtBytes(a.Size), holds, fmtBytes(int64(a.WriteRate)), fmtAge(a.Outage), fmtBytes(a.Recommended)))))
+		out = append(out, d.field("advice", st.Warn.Render(text)))
 	}
 	return out
 }
