@@ -25,8 +25,8 @@ func (d *differ) drops() {
 			continue
 		}
 		cm, cr := d.matchCur(pm), d.matchCur(pr)
-		if cm == nil || cr == nil || !sameProcess(pm, cm) || !sameProcess(pr, cr) {
-			continue
+		if cm == nil || cr == nil || cm.Reach != ReachOK || !sameProcess(pm, cm) || !sameProcess(pr, cr) {
+			continue // a master that stopped answering: link-down and unreachable say it
 		}
 		if cr.Reach == ReachOK && (cr.Upstream == nil || !sameAddr(cm, cr.Upstream.Addr)) {
 			continue // promoted or moved: role-changed / master-changed say so

@@ -345,3 +345,19 @@ func TestAlertsSurviveARestartOfTheirPeer(t *testing.T) {
 		}
 	}
 }
+
+// TestNoDropWhenTheMasterDies: a replica whose master stopped answering
+// reports its link down; that is not the master dropping it.
+func TestNoDropWhenTheMasterDies(t *testing.T) {
+	w := loadWorld(t)
+	g0 := graphOf(t0, nil, Thresholds{}, w.m, w.r2)
+	t1 := t0.Add(time.Second)
+	down := w.r2.with("master_link_status", "down", "master_link_down_since_seconds", "1")
+	g1 := Build(t1, []*Node{failed(addrM, t1, errConnRefused), down.node(t1)}, g0, nil)
+	Assess(g0, g1, Thresholds{})
+	for _, e := range Diff(g0, g1) {
+		if e.Kind == EventReplicaDropped {
+			t.Errorf("%s %s %s", e.Kind, e.Addr, e.Detail)
+		}
+	}
+}
