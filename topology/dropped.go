@@ -94,7 +94,9 @@ func replicaDropped(cr *Node) bool {
 //     rose (Redis 7.2+, replscope nodes); or, on Redis 7.0 which has no such
 //     counter, the replica's last seen omem was near the limit, or the
 //     master had written more past the replica's last known offset than the
-//     limit holds while the replica was not reading;
+//     limit holds while the replica was not reading, or the replica lagged by
+//     more than the limit (what it lacks is, but for socket buffers, what
+//     waits in its output buffer);
 //   - timeout: no ACK for repl-timeout (CONFIG GET repl-timeout);
 //   - the replica stopped answering (a frozen process: timeout or killed);
 //   - connection closed: CLIENT KILL or the network, both nodes answering.
@@ -131,6 +133,10 @@ func (d *differ) dropCause(pl *Link, pm, cm, pr, cr *Node) string {
 	if lim.Known && smallest > 0 && lastOff >= 0 && cm.Reach == ReachOK && frozen && cm.Offset-lastOff > smallest {
 		return fmt.Sprintf("output-buffer limit, most likely (%s; the master wrote %s past the replica's offset %d while it was not answering)",
 			limText, FormatBytes(cm.Offset-lastOff), lastOff)
+	}
+	if lim.Known && smallest > 0 && pl.Health.LagKnown && pl.Health.LagBytes > smallest {
+		return fmt.Sprintf("output-buffer limit, most likely (%s; the replica was %s behind when last seen)",
+			limText, FormatBytes(pl.Health.LagBytes))
 	}
 	ack := pl.Health.AckAge
 	if to := lim.ReplTimeout; to > 0 && ack >= 0 && ack+d.cur.At.Sub(d.prev.At) >= to-time.Second {
