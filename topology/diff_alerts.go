@@ -40,14 +40,14 @@ func (d *differ) alerts() {
 		if is[addrKey(a, d.prev)] {
 			continue
 		}
-		if why := alertSubjectGone(a, d.cur); why != "" {
+		if why := alertSubjectGone(a, d.prev, d.cur); why != "" {
 			if once(EventAlertEnded, a) {
 				d.alertEvent(EventAlertEnded, a, d.prev, "ended: "+why)
 			}
 			continue
 		}
 		if once(EventAlertCleared, a) {
-			d.alertEvent(EventAlertCleared, a, d.prev, clearedDetail(a, d.cur))
+			d.alertEvent(EventAlertCleared, a, d.prev, clearedDetail(a, d.prev, d.cur))
 		}
 	}
 }
@@ -85,8 +85,11 @@ var nodeAlertNames = map[AlertName]bool{
 // alertSubjectGone says why an alert that is no longer raised ended
 // because what it was about went away, or "" when its condition simply
 // stopped holding.
-func alertSubjectGone(a Alert, cur *Graph) string {
+func alertSubjectGone(a Alert, prev, cur *Graph) string {
 	n := cur.Node(a.Node)
+	if p := prev.Node(a.Node); n == nil && p != nil {
+		n = cur.ByAddr(p.Addr) // restarted: a new run_id at the same address
+	}
 	switch {
 	case n == nil:
 		return "node gone"
@@ -98,6 +101,9 @@ func alertSubjectGone(a Alert, cur *Graph) string {
 		return ""
 	}
 	m := cur.Node(a.Peer)
+	if p := prev.Node(a.Peer); m == nil && p != nil {
+		m = cur.ByAddr(p.Addr)
+	}
 	if m == nil {
 		return "master gone"
 	}
@@ -129,8 +135,11 @@ func alertSubjectGone(a Alert, cur *Graph) string {
 
 // clearedDetail says what holds now that an alert cleared, rather than
 // repeating the problem it described.
-func clearedDetail(a Alert, cur *Graph) string {
+func clearedDetail(a Alert, prev, cur *Graph) string {
 	n := cur.Node(a.Node)
+	if p := prev.Node(a.Node); n == nil && p != nil {
+		n = cur.ByAddr(p.Addr)
+	}
 	var link *Link
 	if n != nil {
 		link = cur.Upstream(n.ID)

@@ -57,7 +57,7 @@ func TestRealRedisMasterResetAlert(t *testing.T) {
 	})
 	a, _ := alertOn(g, m.Addr, AlertMasterReset)
 	eq(t, "critical", a.Severity, Critical)
-	t.Logf("alert: %s", a.Message)
+	t.Logf("alert: %s\nevents:\n%s", a.Message, strings.Join(details(evs), "\n"))
 	for _, want := range []struct {
 		kind EventKind
 		addr string

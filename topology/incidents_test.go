@@ -83,6 +83,7 @@ func TestMasterResetAlert(t *testing.T) {
 		{EventFullSyncFinished, addrR2, "keys 1 → 0"},
 		{EventSyncFull, addrM, "to " + addrR2 + " since its restart"},
 		{EventAlertRaised, addrM, "keys 1 → 0"},
+		{EventAlertCleared, addrM, "answers again"},
 	} {
 		e, ok := eventFor(evs, want.kind, want.addr)
 		if !ok || !strings.Contains(e.Detail, want.text) {
