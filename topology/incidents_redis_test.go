@@ -115,6 +115,7 @@ func TestRealRedisReplicaDroppedAtOutputBufferLimit(t *testing.T) {
 		return len(g.ByAddr(m.Addr).Replicas) == 0
 	})
 	evs = append(evs, more...)
+	t.Logf("events:\n%s", strings.Join(details(evs), "\n"))
 	for _, addr := range []string{m.Addr, r.Addr} {
 		if !findEvent(evs, EventReplicaDropped, addr, "output-buffer limit") {
 			t.Errorf("no replica-dropped with the output-buffer cause on %s: %v", addr, details(evs))
@@ -150,6 +151,7 @@ func TestRealRedisSubReplicaBelowAFrozenMiddle(t *testing.T) {
 		return ok && g.ByAddr(r1.Addr).Reach != ReachOK && a.Peer == g.ByAddr(m.Addr).ID
 	})
 	f := mustNode(t, g, c1.Addr).Health.Freshness
+	t.Logf("tree:\n%s", RenderText(g))
 	eq(t, "stalled", f.Stalled, true)
 	eq(t, "known", f.Known, true)
 	if f.LagBytes < 10_000 || !strings.Contains(f.Note, "upstream "+r1.Addr) {

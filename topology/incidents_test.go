@@ -365,3 +365,17 @@ func TestNoDropWhenTheMasterDies(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchLogsAlertsAtTheFirstPoll: `watch` started during an incident
+// (a seed that does not answer) logs the alert with its first Graph.
+func TestWatchLogsAlertsAtTheFirstPoll(t *testing.T) {
+	f, _, _ := serveWorld(t)
+	w := newTestWatcher(t, f, Config{Seeds: []string{addrM, addrLone}})
+	u := w.Poll(t.Context())
+	if !u.Graph.HasAlert(mustNode(t, u.Graph, addrLone).ID, AlertUnreachable) {
+		t.Fatalf("no unreachable alert:\n%s", RenderText(u.Graph))
+	}
+	if _, ok := eventFor(u.Events, EventAlertRaised, addrLone); !ok {
+		t.Errorf("first poll's events %v", kinds(u.Events))
+	}
+}
