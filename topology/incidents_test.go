@@ -379,3 +379,13 @@ func TestWatchLogsAlertsAtTheFirstPoll(t *testing.T) {
 		t.Errorf("first poll's events %v", kinds(u.Events))
 	}
 }
+
+// TestProbeReadsReplTimeout: the probe reads repl-timeout with a CONFIG
+// GET of its own (one parameter per CONFIG GET before Redis 7), for the
+// timeout cause of a dropped replica.
+func TestProbeReadsReplTimeout(t *testing.T) {
+	f, _, _ := serveWorld(t)
+	w := newTestWatcher(t, f, Config{Seeds: []string{addrM}})
+	l := mustNode(t, w.Poll(t.Context()).Graph, addrM).Limits
+	eq(t, "limits", l, Limits{Known: true, OutputHard: 256 << 20, OutputSoft: 64 << 20, OutputSoftSeconds: 60, ReplTimeout: time.Minute})
+}

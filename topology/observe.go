@@ -15,7 +15,7 @@ type Replies struct {
 	Role       resp.Value // ROLE
 	Info       string     // INFO server persistence stats replication keyspace sentinel
 	ClientList string     // CLIENT LIST TYPE replica ("" when not available)
-	OutputCfg  resp.Value // CONFIG GET client-output-buffer-limit repl-timeout (zero Value when not asked)
+	OutputCfg  resp.Value // CONFIG GET client-output-buffer-limit and repl-timeout, one name/value array (zero Value when not asked)
 }
 
 // NodeFromReplies builds a Node from one probe's replies. addr is the
