@@ -1,6 +1,7 @@
 package node
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -92,22 +93,25 @@ func (n *Node) checkOutputLimits() {
 	for i := len(r.replicas) - 1; i >= 0; i-- {
 		p := r.replicas[i]
 		pending := n.replicaPending(p)
-		over := lim.Hard > 0 && pending > lim.Hard
+		over := ""
+		if lim.Hard > 0 && pending > lim.Hard {
+			over = fmt.Sprintf("output buffer hard limit: omem %d over %d", pending, lim.Hard)
+		}
 		if lim.Soft > 0 && pending > lim.Soft {
 			now := n.nowMs()
 			if p.softSince == 0 {
 				p.softSince = now
-			} else if now-p.softSince >= int64(lim.SoftSeconds)*1000 {
-				over = true
+			} else if now-p.softSince >= int64(lim.SoftSeconds)*1000 && over == "" {
+				over = fmt.Sprintf("output buffer soft limit: omem %d over %d for %ds", pending, lim.Soft, lim.SoftSeconds)
 			}
 		} else {
 			p.softSince = 0
 		}
-		if over {
+		if over != "" {
 			n.stats.cobDisconnects++
 			n.log.Warnf("Client id=%d addr=%s flags=S omem=%d scheduled to be closed ASAP for overcoming of output buffer limits.",
 				p.c.id, p.c.addr, pending)
-			n.dropPeer(p, "output buffer limit")
+			n.dropPeer(p, over)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/replscope/replscope/internal/nodetest"
 	"github.com/replscope/replscope/internal/redistest"
 	"github.com/replscope/replscope/internal/resp"
+	"github.com/replscope/replscope/node"
 )
 
 // fakeReplica is a hand-driven replica attached to a master with a disk
@@ -458,6 +459,35 @@ func TestHostileSlowReplicaDropped(t *testing.T) {
 			t.Fatalf("without a limit the slow replica should stay and hold the stream (dropped %v, +%d KB)", dropped, (peak-base)>>10)
 		}
 	})
+}
+
+// TestOutputBufferDropNamesTheLimit: the replica-dropped event of a
+// replica dropped at its output-buffer limit says which limit fired (the
+// dashboard shows it on the master's side of the link).
+func TestOutputBufferDropNamesTheLimit(t *testing.T) {
+	for _, tc := range []struct{ limit, want string }{
+		{"replica 1mb 0 0", "output buffer hard limit: omem "},
+		{"replica 0 256kb 1", "output buffer soft limit: omem "},
+	} {
+		t.Run(tc.limit, func(t *testing.T) {
+			m, _ := masterWithReplica(t, "--client-output-buffer-limit", tc.limit)
+			m.Events() // drop the attach events
+			slowReplicaLoad(t, m.Addr(), 8<<20)
+			var reasons []string
+			nodetest.WaitFor(t, 10*time.Second, "the slow replica dropped at its limit", func() (bool, string) {
+				evs, _ := m.Events()
+				for _, e := range evs {
+					if e.Kind == node.EventReplicaDropped {
+						reasons = append(reasons, e.Reason)
+						if strings.HasPrefix(e.Reason, tc.want) {
+							return true, ""
+						}
+					}
+				}
+				return false, fmt.Sprintf("replica-dropped reasons %q, want one starting %q", reasons, tc.want)
+			})
+		})
+	}
 }
 
 // slowReplicaLoad attaches a fake replica that reads nothing after the

@@ -25,13 +25,14 @@ const (
 	AlertBacklogTooSmall  AlertName = "backlog-too-small"
 	AlertReplicationCycle AlertName = "replication-cycle"
 	AlertSharedReplID     AlertName = "shared-replid"
+	AlertMasterReset      AlertName = "master-reset"
 )
 
 // AlertNames lists every alert name, in documentation order.
 var AlertNames = []AlertName{
 	AlertUnreachable, AlertAuthFailed, AlertLinkDown, AlertLagBytes, AlertLagSeconds,
 	AlertHeartbeat, AlertFullResyncLoop, AlertOutputBuffer, AlertBacklogTooSmall,
-	AlertReplicationCycle, AlertSharedReplID,
+	AlertReplicationCycle, AlertSharedReplID, AlertMasterReset,
 }
 
 // Severity ranks alerts.
@@ -58,11 +59,6 @@ type Alert struct {
 	Limit    float64
 }
 
-// key identifies an alert across Graphs (for raised/cleared events).
-func (a Alert) key() string {
-	return string(a.Name) + "\x00" + string(a.Node) + "\x00" + string(a.Peer)
-}
-
 // Thresholds tune health and alerts. Zero fields take the defaults of
 // DefaultThresholds.
 type Thresholds struct {
@@ -75,6 +71,7 @@ type Thresholds struct {
 	FullSyncWindow time.Duration // … within this window (default 10 min)
 	OutageWindow   time.Duration // backlog-too-small: outage the backlog must survive (default 60 s)
 	RateWindow     time.Duration // write rates are averaged over this window (default 10 s)
+	MarginFloor    time.Duration // a backlog margin under this many seconds of writes is low (default 10 s)
 }
 
 // DefaultThresholds returns the default thresholds.
@@ -83,7 +80,7 @@ func DefaultThresholds() Thresholds {
 		LagBytes: 1 << 20, LagTime: 10 * time.Second, Heartbeat: 30 * time.Second,
 		LinkDownAfter: 2 * time.Second, OutputBuffer: 0.6,
 		FullSyncLoop: 3, FullSyncWindow: 10 * time.Minute,
-		OutageWindow: 60 * time.Second, RateWindow: 10 * time.Second,
+		OutageWindow: 60 * time.Second, RateWindow: 10 * time.Second, MarginFloor: 10 * time.Second,
 	}
 }
 
@@ -116,6 +113,9 @@ func (t Thresholds) withDefaults() Thresholds {
 	if t.RateWindow <= 0 {
 		t.RateWindow = d.RateWindow
 	}
+	if t.MarginFloor <= 0 {
+		t.MarginFloor = d.MarginFloor
+	}
 	return t
 }
 
@@ -128,6 +128,12 @@ func computeAlerts(g *Graph, th Thresholds) []Alert {
 	}
 	for _, l := range g.Links {
 		linkAlerts(g, l, th, add)
+	}
+	for _, n := range g.Nodes {
+		freshnessAlerts(g, n, th, add)
+		if n.Reach == ReachOK {
+			masterResetAlert(g, n, th, add)
+		}
 	}
 	cycleAlerts(g, add)
 	sharedReplIDAlerts(g, add)
@@ -150,6 +156,10 @@ func nodeAlerts(g *Graph, n *Node, th Thresholds, add func(Alert)) {
 		msg := fmt.Sprintf("repl-backlog-size %s survives a %s outage at %s/s; %s needs %s: CONFIG SET repl-backlog-size %s",
 			FormatBytes(b.Size), shortDur(b.Holds), FormatBytes(int64(b.WriteRate)),
 			shortDur(b.Outage), FormatBytes(b.Needed), FormatBytes(b.Recommended))
+		if !b.HoldsKnown {
+			msg = fmt.Sprintf("repl-backlog-size %s does not hold the largest replica lag %s: CONFIG SET repl-backlog-size %s",
+				FormatBytes(b.Size), FormatBytes(b.MaxLag), FormatBytes(b.Recommended))
+		}
 		add(Alert{Name: AlertBacklogTooSmall, Node: n.ID, Severity: Warning, Message: msg,
 			Value: float64(b.Size), Limit: float64(b.Needed)})
 	}
@@ -308,11 +318,17 @@ func sharedReplIDAlerts(g *Graph, add func(Alert)) {
 		if len(ns) < 2 {
 			continue
 		}
+		sort.Slice(ns, func(i, j int) bool { return addrLess(ns[i].Addr, ns[j].Addr) })
+		addrs := make([]string, len(ns))
+		for i, n := range ns {
+			addrs[i] = n.Addr
+		}
+		// One message for the whole group: the log shows it once.
+		msg := fmt.Sprintf("%d masters share replid %s: %s", len(ns), shortID(id), strings.Join(addrs, ", "))
 		for i, n := range ns {
 			peer := ns[(i+1)%len(ns)]
 			add(Alert{Name: AlertSharedReplID, Node: n.ID, Peer: peer.ID, Severity: Critical,
-				Message: fmt.Sprintf("%d masters share replid %s: %s and %s", len(ns), shortID(id), n.Addr, peer.Addr),
-				Value:   float64(len(ns))})
+				Message: msg, Value: float64(len(ns))})
 		}
 	}
 }

@@ -20,34 +20,51 @@ const (
 func Assess(prev, cur *Graph, th Thresholds) {
 	th = th.withDefaults()
 	for _, n := range cur.Nodes {
-		var p *Node
-		if prev != nil {
-			p = prev.Node(n.ID)
-		}
-		assessNode(p, n, th)
+		assessNode(prevOf(prev, cur, n), n, th)
 	}
 	for _, l := range cur.Links {
 		assessLink(cur, l, th)
 	}
 	for _, n := range cur.Nodes {
+		n.Health.Freshness = assessFreshness(cur, n)
 		if n.Reach != ReachOK {
 			continue
 		}
-		var p *Node
-		if prev != nil {
-			p = prev.Node(n.ID)
-		}
+		p := prevOf(prev, cur, n)
 		trackSyncs(prev, cur, p, n)
+		trackReset(prev, cur, p, n)
 		maxLag := int64(0)
 		for _, l := range cur.Downstream(n.ID) {
 			if l.Health.LagKnown {
 				maxLag = max(maxLag, l.Health.LagBytes)
 			}
 		}
-		n.Health.Backlog = adviseBacklog(n, n.Health.WriteRate, maxLag, th.OutageWindow)
+		h := &n.Health
+		h.History.Rates = addRate(h.History.Rates, n.At, h.WriteRate, th.OutageWindow)
+		h.Backlog = adviseBacklog(n, peakRate(h.History.Rates, h.WriteRate), maxLag, th.OutageWindow)
+	}
+	for _, n := range cur.Nodes {
+		if n.Reach == ReachOK {
+			n.Health.History.Last = mark(n)
+		}
 	}
 	cur.Alerts = computeAlerts(cur, th)
 	cur.sortGraph()
+}
+
+// prevOf finds n in prev: by ID, else (a restart gives a new run_id) the
+// node that was at n's address, unless that one is still in cur itself.
+func prevOf(prev, cur *Graph, n *Node) *Node {
+	if prev == nil {
+		return nil
+	}
+	if p := prev.Node(n.ID); p != nil {
+		return p
+	}
+	if p := prev.ByAddr(n.Addr); p != nil && p.Addr == n.Addr && cur.Node(p.ID) == nil {
+		return p
+	}
+	return nil
 }
 
 // assessNode carries history forward and measures rates.
@@ -64,6 +81,12 @@ func assessNode(p, n *Node, th Thresholds) {
 		dt := n.At.Sub(p.At)
 		h.ReplOutRate = rate(p.Stats.ReplOutputBytes, n.Stats.ReplOutputBytes, dt)
 		h.ReplInRate = rate(p.Stats.ReplInputBytes, n.Stats.ReplInputBytes, dt)
+	}
+	if p != nil && p.Reach != ReachOK {
+		// Unread since the last sample: how its offset moved in between
+		// is unknown (a frozen node catches up at once on resume), so no
+		// time lag is interpolated across the gap.
+		h.History.Samples = nil
 	}
 	h.History.Samples = addSample(h.History.Samples, OffsetSample{At: n.At, ReplID: n.ReplID, Offset: n.Offset}, n)
 	h.WriteRate = sampleRate(h.History.Samples, th.RateWindow)
@@ -92,13 +115,19 @@ func addSample(ss []OffsetSample, s OffsetSample, n *Node) []OffsetSample {
 	return append(append(out, ss[lo:]...), s)
 }
 
-// sampleRate is the offset growth over the last window of samples.
+// sampleRate is the offset growth over the last window of samples, or
+// zero as soon as the offset stopped moving between the last two samples:
+// a rate that lingers for a window after the writes stopped misleads
+// every estimate built on it.
 func sampleRate(ss []OffsetSample, window time.Duration) Rate {
 	if len(ss) < 2 {
 		return Rate{}
 	}
 	last := ss[len(ss)-1]
 	first := ss[len(ss)-2]
+	if first.Offset == last.Offset {
+		return Rate{Known: true}
+	}
 	for i := len(ss) - 2; i >= 0; i-- {
 		if last.At.Sub(ss[i].At) > window {
 			break
@@ -155,6 +184,9 @@ func (h History) clone() History {
 		Joins:     slices.Clone(h.Joins),
 		Seen:      slices.Clone(h.Seen),
 		SyncStart: slices.Clone(h.SyncStart),
+		Last:      h.Last, // replaced, never modified
+		Reset:     h.Reset.clone(),
+		Rates:     slices.Clone(h.Rates),
 	}
 }
 
@@ -192,7 +224,7 @@ func mergeSorted(a, b []string) []string {
 func assessLink(g *Graph, l *Link, th Thresholds) {
 	m, r := g.Node(l.Master), g.Node(l.Replica)
 	h := &l.Health
-	h.AckAge, h.LastIO, h.DownFor = -1, -1, -1
+	h.AckAge, h.LastIO, h.DownFor, h.ReplicaOffset = -1, -1, -1, -1
 	if l.Line != nil && l.Line.State == "online" {
 		h.AckAge = l.Line.AckAge
 	}
@@ -222,9 +254,11 @@ func assessLink(g *Graph, l *Link, th Thresholds) {
 		return
 	}
 	h.Coverage = coverage(m, replid, off, m.Health.WriteRate)
+	h.Coverage.Low = h.Coverage.Partial && belowFloor(h.Coverage, m.Backlog.Size, th.MarginFloor)
 	if replid != m.ReplID && !(replid == m.ReplID2 && off+1 <= m.SecondOffset) {
 		return // different offset spaces: no lag to compute
 	}
+	h.ReplicaOffset = off
 	h.LagBytes, h.LagKnown, h.LagFrom = max(m.Offset-off, 0), true, from
 	h.LagTime, h.LagTimeFrom, h.LagTimeKnown = timeLag(m, off, h.LagBytes)
 }
@@ -274,7 +308,7 @@ func timeLag(m *Node, off, lag int64) (time.Duration, LagTimeFrom, bool) {
 		at := a.At.Add(time.Duration(frac * float64(b.At.Sub(a.At))))
 		return max(m.At.Sub(at), 0), LagTimeFromHistory, true
 	}
-	if r := m.Health.WriteRate; r.Known && r.PerSec > 0 {
+	if r := m.Health.WriteRate; meaningful(r) {
 		return secondsDuration(float64(lag) / r.PerSec), LagTimeFromRate, true
 	}
 	return 0, "", false

@@ -33,6 +33,10 @@ type Coverage struct {
 	// false when the write rate is unknown or zero (no writes: no limit).
 	Window      time.Duration
 	WindowKnown bool
+	// Low is true when a partial resync is possible now but the margin is
+	// under the floor (a tenth of the backlog, or less than
+	// Thresholds.MarginFloor of writes): covered, but not for long.
+	Low bool
 }
 
 // BacklogAdvice compares a node's repl-backlog-size with what an outage of
@@ -88,7 +92,7 @@ func coverage(m *Node, replid string, off int64, writeRate Rate) Coverage {
 	lag := b.FirstByte + b.HistLen - from // bytes the replica still lacks
 	// Servable now; beyond the configured size nothing is guaranteed.
 	c.Margin = max(b.Size-lag, 0)
-	if writeRate.Known && writeRate.PerSec > 0 {
+	if meaningful(writeRate) {
 		c.Window = secondsDuration(float64(c.Margin) / writeRate.PerSec)
 		c.WindowKnown = true
 	}
@@ -108,7 +112,7 @@ func adviseBacklog(n *Node, writeRate Rate, maxLag int64, outage time.Duration) 
 	if !a.Enough {
 		a.Recommended = recommendSize(a.Needed)
 	}
-	if writeRate.PerSec > 0 {
+	if meaningful(writeRate) {
 		a.Holds = secondsDuration(float64(max(a.Size-maxLag, 0)) / writeRate.PerSec)
 		a.HoldsKnown = true
 	}
@@ -116,9 +120,13 @@ func adviseBacklog(n *Node, writeRate Rate, maxLag int64, outage time.Duration) 
 }
 
 // recommendSize adds 25 % headroom and rounds up to a whole number of
-// megabytes (kilobytes below 1 MB), never below Redis's 16 KB minimum.
+// megabytes (kilobytes below 1 MB; eighths of a power of two from 64 MB),
+// never below Redis's 16 KB minimum.
 func recommendSize(needed int64) int64 {
 	want := needed + needed/4
+	if want >= 64<<20 {
+		return roundSize(want) // coarse steps: advice that does not flap
+	}
 	unit := int64(1 << 20)
 	if want < unit {
 		unit = 1 << 10

@@ -28,7 +28,18 @@ const (
 	EventSyncPartial      EventKind = "sync-partial"     // a master's sync_partial_ok rose
 	EventSyncPartialErr   EventKind = "sync-partial-err" // a master's sync_partial_err rose
 	EventAlertRaised      EventKind = "alert-raised"
-	EventAlertCleared     EventKind = "alert-cleared"
+	EventAlertCleared     EventKind = "alert-cleared" // the condition no longer holds
+	// EventAlertEnded: the alert's subject went away (the replica was
+	// dropped, the node stopped answering); not good news.
+	EventAlertEnded EventKind = "alert-ended"
+	// EventReplIDChanged: a node's master_replid changed (a new history:
+	// a restart without data, a full sync, a promotion).
+	EventReplIDChanged EventKind = "replid-changed"
+	// EventOffsetBackwards: a node's master_repl_offset went down.
+	EventOffsetBackwards EventKind = "offset-backwards"
+	// EventReplicaDropped: a master dropped a replica's connection,
+	// reported on both ends of the link with the cause.
+	EventReplicaDropped EventKind = "replica-dropped"
 )
 
 // Event is one change. Node is the node concerned (the replica for link
@@ -47,15 +58,19 @@ type Event struct {
 }
 
 // Diff lists what changed from prev to cur, in a deterministic order
-// (nodes, then links, then alerts, each in graph order). Diff(nil, g) is
-// empty: the first Graph is the baseline.
+// (nodes, then links, then alerts, each in graph order). The first Graph
+// is the baseline: Diff(nil, g) lists only the alerts already raised in
+// g, so that a watch started in the middle of an incident logs it.
 func Diff(prev, cur *Graph) []Event {
-	if prev == nil || cur == nil {
+	if cur == nil {
 		return nil
 	}
 	d := differ{prev: prev, cur: cur, at: cur.At}
-	d.nodes()
-	d.links()
+	if prev != nil {
+		d.nodes()
+		d.links()
+		d.drops()
+	}
 	d.alerts()
 	return d.out
 }
@@ -91,6 +106,7 @@ func (d *differ) nodes() {
 			d.emit(EventNodeRestarted, n, "", fmt.Sprintf("run_id %s → %s", shortID(p.RunID), shortID(n.RunID)))
 		}
 		d.nodeChanges(p, n)
+		d.historyChanges(p, n)
 	}
 	for _, p := range d.prev.Nodes {
 		if !matched[p.ID] && d.cur.Node(p.ID) == nil && d.cur.ByAddr(p.Addr) == nil {
@@ -110,22 +126,6 @@ func (d *differ) nodeChanges(p, n *Node) {
 		d.emit(EventRoleChanged, n, "", fmt.Sprintf("%s → %s", p.Role, n.Role))
 	} else if p.Upstream != nil && n.Upstream != nil && p.Upstream.Addr != n.Upstream.Addr {
 		d.emit(EventMasterChanged, n, d.peerAt(n.Upstream.Addr), fmt.Sprintf("%s → %s", p.Upstream.Addr, n.Upstream.Addr))
-	}
-	if p.RunID != n.RunID {
-		return // counters restarted
-	}
-	for _, c := range []struct {
-		kind      EventKind
-		old, new  int64
-		name, act string
-	}{
-		{EventSyncFull, p.Stats.SyncFull, n.Stats.SyncFull, "sync_full", "served %d full sync(s)"},
-		{EventSyncPartial, p.Stats.SyncPartialOK, n.Stats.SyncPartialOK, "sync_partial_ok", "accepted %d partial resync(s)"},
-		{EventSyncPartialErr, p.Stats.SyncPartialErr, n.Stats.SyncPartialErr, "sync_partial_err", "refused %d partial resync(s)"},
-	} {
-		if c.new > c.old {
-			d.emit(c.kind, n, "", fmt.Sprintf(c.act+" (%s %d → %d)", c.new-c.old, c.name, c.old, c.new))
-		}
 	}
 }
 
@@ -170,34 +170,6 @@ func (d *differ) links() {
 	}
 }
 
-func (d *differ) alerts() {
-	was := map[string]bool{}
-	for _, a := range d.prev.Alerts {
-		was[a.key()] = true
-	}
-	is := map[string]bool{}
-	for _, a := range d.cur.Alerts {
-		is[a.key()] = true
-		if !was[a.key()] {
-			d.alertEvent(EventAlertRaised, a, d.cur)
-		}
-	}
-	for _, a := range d.prev.Alerts {
-		if !is[a.key()] {
-			d.alertEvent(EventAlertCleared, a, d.prev)
-		}
-	}
-}
-
-func (d *differ) alertEvent(kind EventKind, a Alert, g *Graph) {
-	addr := string(a.Node)
-	if n := g.Node(a.Node); n != nil {
-		addr = n.Addr
-	}
-	d.out = append(d.out, Event{Time: d.at, Kind: kind, Node: a.Node, Addr: addr, Peer: a.Peer,
-		Alert: a.Name, Detail: a.Message, Source: "poll"})
-}
-
 // NodeEvents converts an embedded node's own events into Events, naming
 // nodes by their IDs in g (by address when g does not know them).
 func NodeEvents(g *Graph, evs []node.Event) []Event {
@@ -217,7 +189,7 @@ func NodeEvents(g *Graph, evs []node.Event) []Event {
 		if peerAddr == "" {
 			peerAddr = e.Master
 		}
-		peer, _ := idOf(peerAddr)
+		peer, peerName := idOf(peerAddr)
 		detail := e.Reason
 		if detail == "" && e.Role != "" {
 			detail = "role " + e.Role
@@ -225,10 +197,22 @@ func NodeEvents(g *Graph, evs []node.Event) []Event {
 		if detail == "" {
 			detail = nodeEventDetail(e)
 		}
+		if peerName != "" && e.Kind != node.EventRoleChanged {
+			detail = withPeer(peerName, detail)
+		}
 		out = append(out, Event{Time: e.Time, Kind: EventKind(e.Kind), Node: id, Addr: addr, Peer: peer,
 			Detail: detail, Source: "node"})
 	}
 	return out
+}
+
+// withPeer names the other end of a link first: on a master, which
+// replica an event is about; on a replica, which master.
+func withPeer(peer, detail string) string {
+	if detail == "" {
+		return "with " + peer
+	}
+	return "with " + peer + " · " + detail
 }
 
 // nodeEventDetail describes the byte counts and offsets an embedded
@@ -260,14 +244,25 @@ var pollKindsFromNodes = map[EventKind]bool{
 func Merge(g *Graph, poll, fromNodes []Event) []Event {
 	out := make([]Event, 0, len(poll)+len(fromNodes))
 	for _, e := range poll {
-		if n := g.Node(e.Node); n != nil && n.Embedded && pollKindsFromNodes[e.Kind] {
+		n := g.Node(e.Node)
+		if n != nil && n.Embedded && pollKindsFromNodes[e.Kind] {
 			continue
+		}
+		if n != nil && n.Embedded && e.Kind == EventReplicaDropped && !isUpstream(g, e.Node, e.Peer) {
+			continue // the master's own event names the cause
 		}
 		out = append(out, e)
 	}
 	out = append(out, fromNodes...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
 	return out
+}
+
+// isUpstream reports whether peer is id's master (the event is on the
+// replica's end of the link).
+func isUpstream(g *Graph, id, peer NodeID) bool {
+	l := g.Upstream(id)
+	return l != nil && l.Master == peer
 }
 
 // humanBytes renders a byte count compactly (512B, 14.9KB, 3.2MB).

@@ -33,6 +33,8 @@ func TestDiff(t *testing.T) {
 	g1 := step(g0, 1, w.m, w.r1, down, w.c1)
 	eq(t, "link down", kinds(Diff(g0, g1)), []string{
 		"link-down " + addrR2,
+		"replica-dropped " + addrM,
+		"replica-dropped " + addrR2,
 		"alert-raised " + addrR2 + " link-down",
 	})
 
@@ -56,13 +58,15 @@ func TestDiff(t *testing.T) {
 	promoted := loadCapture(t, "promoted")
 	m := w.m.with("slave0", "-", "connected_slaves", "1", "slave1", "ip=127.0.0.1,port=40187,state=online,offset=50,lag=0")
 	g4 := step(g3, 4, m, promoted, w.r2, w.c1)
-	eq(t, "promotion", kinds(Diff(g3, g4)), []string{"role-changed " + addrR1, "sync-partial " + addrR1})
+	eq(t, "promotion", kinds(Diff(g3, g4)), []string{"role-changed " + addrR1, "replid-changed " + addrR1, "sync-partial " + addrR1})
 
 	// M restarts (new run_id) and R2 goes away entirely.
 	restarted := m.with("run_id", strings.Repeat("f", 40), "slave1", "-", "connected_slaves", "0")
 	g5 := step(g4, 5, restarted, promoted, w.c1)
+	// Its counters count from zero again: three full syncs since.
 	eq(t, "restart and vanish", kinds(Diff(g4, g5)), []string{
 		"node-restarted " + addrM,
+		"sync-full " + addrM,
 		"node-vanished " + addrR2,
 	})
 

@@ -72,8 +72,9 @@
 //	auth-failed        node     NOAUTH / WRONGPASS / NOPERM with the credentials given
 //	link-down          replica  master_link_status:down for Thresholds.LinkDownAfter (2 s),
 //	                            or never up and not connecting; not during a full sync
-//	lag-bytes          replica  LagBytes > Thresholds.LagBytes (1 MiB)
-//	lag-seconds        replica  LagTime > Thresholds.LagTime (10 s)
+//	lag-bytes          replica  LagBytes > Thresholds.LagBytes (1 MiB); below a stalled
+//	                            upstream, the lag against the root master (Peer: the root)
+//	lag-seconds        replica  LagTime > Thresholds.LagTime (10 s); likewise
 //	heartbeat          replica  link up but last master I/O or last ACK older than
 //	                            Thresholds.Heartbeat (30 s)
 //	full-resync-loop   master   sync_full rose Thresholds.FullSyncLoop (3) times within
@@ -86,4 +87,28 @@
 //	                            OutageWindow of writes; the message gives the size to set
 //	replication-cycle  node     each node on a cycle of replica→master links
 //	shared-replid      master   two or more masters report the same master_replid
+//	master-reset       master   it came back with a new replid at a lower offset (a restart
+//	                            without its RDB) and its replicas full-synced from it, or are
+//	                            about to; names each replica's keys before and after. Held
+//	                            for FullSyncWindow.
+//
+// An alert whose subject went away (the replica was dropped, a node
+// stopped answering) is logged as alert-ended with the reason, not as
+// cleared; a cleared alert says what holds now.
+//
+// # Events beyond the link states
+//
+// Diff compares each node with its last successful read, across outages
+// and restarts at the same address: replid-changed (with the cause),
+// offset-backwards, a full sync finished between two polls, sync counters
+// (from zero after a restart, naming the replicas that synced), and
+// replica-dropped on both ends of a link with its cause (see dropCause
+// for what Redis 7.0.15 lets us tell).
+//
+// # Estimates
+//
+// Time estimates divide by the write rate only above 64 B/s (an idle
+// master's PINGs would turn bytes into hours); a margin under a tenth of
+// the backlog or Thresholds.MarginFloor of writes is Low; backlog advice
+// uses the peak rate over the outage window.
 package topology

@@ -229,6 +229,9 @@ func fakeReply(args []string, c capture, pw string, authed *bool) ([]byte, bool)
 		if c.cob.Kind == 0 {
 			return []byte("-ERR unknown command 'CONFIG'\r\n"), true
 		}
+		if len(args) > 2 && args[2] == "repl-timeout" {
+			return []byte("*2\r\n$12\r\nrepl-timeout\r\n$2\r\n60\r\n"), true
+		}
 		return encode(c.cob), true
 	case "REPLICAOF", "SLAVEOF":
 		return []byte("+OK\r\n"), true

@@ -164,6 +164,9 @@ type ReplicaLine struct {
 	// Pending is the replica's unsent output on the master (CLIENT LIST
 	// omem), -1 when unknown.
 	Pending int64
+	// ConnID is the replica connection's client id (CLIENT LIST id=), 0
+	// when unknown: a new id means the link was dropped and re-made.
+	ConnID int64
 }
 
 // Stats are the INFO stats counters that matter to replication.
@@ -187,6 +190,9 @@ type Limits struct {
 	OutputHard        int64 // client-output-buffer-limit replica hard bytes (0 = none)
 	OutputSoft        int64 // soft bytes
 	OutputSoftSeconds int   // soft seconds
+	// ReplTimeout is repl-timeout: a replica silent this long is dropped
+	// (0 when unknown).
+	ReplTimeout time.Duration
 }
 
 // MonitoredMaster is one master a Sentinel monitors (INFO sentinel

@@ -33,6 +33,9 @@ type Verdict struct {
 	Reasons []Reason
 	Notes   []string
 	Sync    SyncKind // attach: partial or full resync expected
+	// Cause is why an attach will resync fully (attach, Sync full): one of
+	// the FullCause values.
+	Cause FullCause
 }
 
 func (v *Verdict) refuse(code, format string, args ...any) {
@@ -164,9 +167,11 @@ func CheckAttach(g *Graph, id NodeID, masterAddr string) Verdict {
 		v.note("%s already follows %s", n.Addr, m.Addr)
 	}
 	v.Sync = SyncFull
-	if sameHistory(n.ReplID, n.Offset, m) && m.Backlog.CanServe(n.Offset+1) {
+	cause, why := resyncCause(n, m)
+	if cause == "" {
 		v.Sync = SyncPartial
 	}
+	v.Cause = cause
 	related := dataRelated(n, m)
 	if m.Role == RoleReplica {
 		v.note("%s is itself a replica: %s will hang below it in a chain", m.Addr, n.Addr)
@@ -187,9 +192,7 @@ func CheckAttach(g *Graph, id NodeID, masterAddr string) Verdict {
 		v.refuse("discards-data", "%s has %d keys of another history (replid %s): a full sync replaces them with %s's %s",
 			n.Addr, n.Keys, shortID(n.ReplID), m.Addr, keysStr(m.Keys))
 	}
-	if related {
-		v.note("%s's backlog no longer holds offset %d: expect a full resync", m.Addr, n.Offset+1)
-	}
+	v.note("expect a full resync: %s", why)
 	return v.done()
 }
 

@@ -97,3 +97,40 @@ func graphWith(cs []capture, extra []*Node) *Graph {
 	Assess(nil, g, Thresholds{})
 	return g
 }
+
+// TestAttachNamesTheCauseOfAFullResync: the guard says which PSYNC rule
+// forces the full resync. A replica detached with REPLICAOF NO ONE asks
+// with its own new replid, which its old master never had: "Replication
+// ID mismatch", even though the master's backlog holds its offset.
+func TestAttachNamesTheCauseOfAFullResync(t *testing.T) {
+	w := loadWorld(t)
+	promoted := loadCapture(t, "promoted")
+	for _, tc := range []struct {
+		name     string
+		nodes    []capture
+		addr, to string
+		cause    FullCause
+		note     string
+	}{
+		{"detached and re-attached", []capture{w.m, promoted}, addrR1, addrM, CauseReplIDMismatch,
+			"replid mismatch: 127.0.0.1:43867 asks for replid d791ee02, 127.0.0.1:38197 has ea9d4425"},
+		{"offset left the backlog", []capture{masterAt(w.m, 5_000_000, 4_000_000), replicaAt(w.r2, 50).with("master_link_status", "down")},
+			addrR2, addrM, CauseBeyondBacklog, "offset 51 is outside what 127.0.0.1:38197's backlog can serve (4000000..5000001)"},
+		{"no backlog", []capture{w.m.with("repl_backlog_active", "0"), w.r2}, addrR2, addrM, CauseNoBacklog,
+			"127.0.0.1:38197 has no backlog"},
+		{"past the second id", []capture{masterAt(w.m, 80, 1), promoted}, addrM, addrR1, CauseBeyondSecondID,
+			"asks for offset 81 of 127.0.0.1:43867's previous history, which ended at 51"},
+		{"unknown history", []capture{w.m, w.r2.with("master_replid", "-")}, addrR2, addrM, CauseUnknownHistory,
+			"history is unknown: it asks PSYNC ? -1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := graphWith(tc.nodes, nil)
+			v := CheckAttach(g, mustNode(t, g, tc.addr).ID, tc.to)
+			eq(t, "sync", v.Sync, SyncFull)
+			eq(t, "cause", v.Cause, tc.cause)
+			if !strings.Contains(strings.Join(v.Notes, "\n"), tc.note) {
+				t.Errorf("notes %q lack %q", v.Notes, tc.note)
+			}
+		})
+	}
+}

@@ -18,6 +18,9 @@ type NodeHealth struct {
 	// Backlog says whether repl-backlog-size rides out an outage of
 	// Thresholds.OutageWindow at the current write rate, and what would.
 	Backlog BacklogAdvice
+	// Freshness is how far this node's data is behind the root master
+	// of its chain, judged past stalled or unreadable upstreams.
+	Freshness Freshness
 
 	History History `json:"-"`
 }
@@ -39,6 +42,32 @@ type History struct {
 	Joins     []time.Time    // when a never-seen replica address first appeared
 	Seen      []string       // replica addresses this master ever listed (sorted)
 	SyncStart []ReplicaSync  // full-sync episodes seen per replica
+	// Last is the node's state at its last successful read: what a node
+	// that stopped answering, or restarted, is compared with.
+	Last *Mark
+	// Reset is the last time this node came back with a new history at a
+	// lower offset (master-reset), with its replicas' fate.
+	Reset *MasterReset
+	// Rates are recent write-rate readings, for backlog advice smoothed
+	// over the outage window.
+	Rates []RateSample
+}
+
+// Mark is a node's identity and position at one read.
+type Mark struct {
+	At     time.Time
+	RunID  string
+	Role   Role
+	ReplID string
+	Offset int64
+	Keys   int64
+	Stats  Stats
+}
+
+// RateSample is one write-rate reading.
+type RateSample struct {
+	At     time.Time
+	PerSec float64
 }
 
 // OffsetSample is a node's replication offset at a moment.
@@ -122,6 +151,9 @@ type LinkHealth struct {
 	// Coverage says whether the replica could still partially resync if
 	// the link dropped now.
 	Coverage Coverage
+	// ReplicaOffset is the replica offset the lag was measured from (its
+	// own report, else its last ACK); -1 when unknown.
+	ReplicaOffset int64
 }
 
 // Rates between two observations: pure helpers.

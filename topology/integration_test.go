@@ -191,10 +191,16 @@ func TestRealRedisAlertsAndOperations(t *testing.T) {
 		t.Fatalf("attach: %v", err)
 	}
 	eq(t, "predicted", out.Verdict.Sync, SyncFull)
+	// The cause is the replid R1 took when promoted, not the backlog
+	// (which still holds R1's offset): Redis logs the same.
+	eq(t, "cause", out.Verdict.Cause, CauseReplIDMismatch)
 	watchUntil(t, w, 15*time.Second, "R1 back below M", func(g *Graph) bool {
 		l := g.Upstream(r1ID)
 		return l != nil && g.Node(l.Master).Addr == m.Addr && l.Health.State == LinkUp
 	})
+	if !strings.Contains(m.Log(), "Replication ID mismatch") {
+		t.Errorf("Redis gave another reason for the full resync:\n%s", m.Log())
+	}
 }
 
 func hasEvent(evs []Event, kind EventKind, id NodeID, alert AlertName) bool {

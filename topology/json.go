@@ -46,6 +46,7 @@ type jsonNode struct {
 	WriteRate    *float64          `json:"write_rate_bps"`
 	ReplOutRate  *float64          `json:"repl_out_bps"`
 	BacklogAdv   *jsonAdvice       `json:"backlog_advice,omitempty"`
+	Freshness    *jsonFreshness    `json:"freshness,omitempty"`
 	Sentinel     []MonitoredMaster `json:"sentinel_masters,omitempty"`
 }
 
@@ -85,6 +86,17 @@ type jsonAdvice struct {
 	Enough      bool     `json:"enough"`
 	Recommended int64    `json:"recommended,omitempty"`
 	HoldsS      *float64 `json:"holds_s"`
+}
+
+// jsonFreshness is a replica's lag against the root master of its chain.
+type jsonFreshness struct {
+	Root       NodeID   `json:"root,omitempty"`
+	Depth      int      `json:"depth"`
+	Stalled    bool     `json:"stalled"`
+	Via        NodeID   `json:"stalled_upstream,omitempty"`
+	LagBytes   *int64   `json:"lag_bytes"`
+	LagSeconds *float64 `json:"lag_seconds"`
+	Note       string   `json:"note,omitempty"`
 }
 
 type jsonLink struct {
@@ -189,6 +201,15 @@ func nodeJSON(n *Node) jsonNode {
 			Needed: b.Needed, Enough: b.Enough, Recommended: b.Recommended}
 		if b.HoldsKnown {
 			j.BacklogAdv.HoldsS = ptr(b.Holds.Seconds())
+		}
+	}
+	if f := n.Health.Freshness; f.Depth > 0 || f.Note != "" {
+		j.Freshness = &jsonFreshness{Root: f.Root, Depth: f.Depth, Stalled: f.Stalled, Via: f.Via, Note: f.Note}
+		if f.Known {
+			j.Freshness.LagBytes = ptr(f.LagBytes)
+		}
+		if f.LagTimeKnown {
+			j.Freshness.LagSeconds = ptr(f.LagTime.Seconds())
 		}
 	}
 	if u := n.Upstream; u != nil {

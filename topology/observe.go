@@ -15,7 +15,7 @@ type Replies struct {
 	Role       resp.Value // ROLE
 	Info       string     // INFO server persistence stats replication keyspace sentinel
 	ClientList string     // CLIENT LIST TYPE replica ("" when not available)
-	OutputCfg  resp.Value // CONFIG GET client-output-buffer-limit (zero Value when not asked)
+	OutputCfg  resp.Value // CONFIG GET client-output-buffer-limit and repl-timeout, one name/value array (zero Value when not asked)
 }
 
 // NodeFromReplies builds a Node from one probe's replies. addr is the
@@ -139,7 +139,8 @@ func parseRole(v resp.Value) (role, state string) {
 // applyClientList copies each replica client's omem (CLIENT LIST TYPE
 // replica) to the slaveN line with the same ip and listening port. CLIENT
 // LIST shows the peer address, not the listening port, so lines are
-// matched by IP and, when several replicas share an IP, in order.
+// matched by IP and, when several replicas share an IP, in order; the
+// connection id is kept only for a line alone at its IP (matched for sure).
 func applyClientList(lines []ReplicaLine, list string) {
 	if list == "" || len(lines) == 0 {
 		return
@@ -151,6 +152,10 @@ func applyClientList(lines []ReplicaLine, list string) {
 		if err != nil {
 			continue
 		}
+		id, err := strconv.ParseInt(kv["id"], 10, 64)
+		if err != nil {
+			id = 0
+		}
 		ip := kv["addr"]
 		if i := strings.LastIndexByte(ip, ':'); i >= 0 {
 			ip = ip[:i]
@@ -159,10 +164,24 @@ func applyClientList(lines []ReplicaLine, list string) {
 		for i := range lines {
 			if !used[i] && (lines[i].IP == ip || ip == "") {
 				lines[i].Pending, used[i] = omem, true
+				if sharing(lines, lines[i].IP) == 1 {
+					lines[i].ConnID = id // matched for sure: the only replica at that IP
+				}
 				break
 			}
 		}
 	}
+}
+
+// sharing counts the lines with this IP.
+func sharing(lines []ReplicaLine, ip string) int {
+	n := 0
+	for _, l := range lines {
+		if l.IP == ip {
+			n++
+		}
+	}
+	return n
 }
 
 // clientFields splits a CLIENT LIST row "id=3 addr=… omem=0 …".
@@ -182,7 +201,24 @@ func parseOutputLimit(v resp.Value) Limits {
 	if v.Kind != resp.Array || len(v.Elems) < 2 {
 		return Limits{}
 	}
-	f := strings.Fields(string(v.Elems[1].Str))
+	var cob string
+	timeout := 0
+	for i := 0; i+1 < len(v.Elems); i += 2 {
+		switch string(v.Elems[i].Str) {
+		case "client-output-buffer-limit":
+			cob = string(v.Elems[i+1].Str)
+		case "repl-timeout":
+			timeout, _ = strconv.Atoi(string(v.Elems[i+1].Str))
+		}
+	}
+	l := parseReplicaClass(cob)
+	l.ReplTimeout = time.Duration(timeout) * time.Second
+	return l
+}
+
+// parseReplicaClass reads the replica class of a client-output-buffer-limit value.
+func parseReplicaClass(cob string) Limits {
+	f := strings.Fields(cob)
 	for i := 0; i+3 < len(f); i += 4 {
 		if f[i] != "slave" && f[i] != "replica" {
 			continue
@@ -212,7 +248,8 @@ func NodeFromStatus(st node.Status, embedded bool) *Node {
 			ReplInputBytes: st.Stats.ReplInputBytes, ReplOutputBytes: st.Stats.ReplOutputBytes,
 			CobDisconnects: st.Stats.CobDisconnects, ExpiredKeys: st.Stats.ExpiredKeys, Commands: st.Stats.Commands,
 		},
-		Limits: Limits{Known: true, OutputHard: st.OutputLimitHard, OutputSoft: st.OutputLimitSoft, OutputSoftSeconds: st.OutputLimitSecs},
+		Limits: Limits{Known: true, OutputHard: st.OutputLimitHard, OutputSoft: st.OutputLimitSoft, OutputSoftSeconds: st.OutputLimitSecs,
+			ReplTimeout: time.Duration(st.ReplTimeout) * time.Second},
 	}
 	if st.RunID == "" {
 		n.ID = NodeID(addr)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -111,7 +112,8 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 	askLimits := r.wantLimits(addr, now)
 	cmds := [][]string{{"ROLE"}, infoArgs, {"CLIENT", "LIST", "TYPE", "replica"}}
 	if askLimits {
-		cmds = append(cmds, []string{"CONFIG", "GET", "client-output-buffer-limit"})
+		// Two commands: CONFIG GET takes one parameter before Redis 7.
+		cmds = append(cmds, []string{"CONFIG", "GET", "client-output-buffer-limit"}, []string{"CONFIG", "GET", "repl-timeout"})
 	}
 	var buf []byte
 	for _, cmd := range cmds {
@@ -140,6 +142,9 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 	}
 	if askLimits {
 		rep.OutputCfg = replies[3]
+		if replies[3].Kind == resp.Array && replies[4].Kind == resp.Array {
+			rep.OutputCfg.Elems = append(slices.Clip(replies[3].Elems), replies[4].Elems...)
+		}
 	}
 	n := NodeFromReplies(addr, now, rep)
 	r.rememberLimits(addr, n, now, askLimits)

@@ -26,6 +26,9 @@ func RenderText(g *Graph) string {
 			b.WriteString("  ")
 			b.WriteString(linkSummary(r.Link))
 		}
+		if f := n.Health.Freshness; f.Stalled || (!f.Known && f.Note != "") {
+			b.WriteString("  [" + f.Note + "]")
+		}
 		if r.Note != "" {
 			b.WriteString("  [" + r.Note + "]")
 		}
@@ -97,6 +100,9 @@ func linkSummary(l *Link) string {
 	if c := h.Coverage; c.Known && h.State != LinkSyncing {
 		if c.Partial {
 			s := "psync ok"
+			if c.Low {
+				s = "psync ok but low"
+			}
 			if c.WindowKnown {
 				s += " for " + shortDur(c.Window)
 			}

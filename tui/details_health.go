@@ -33,8 +33,12 @@ func (d *detailsPane) backlog(g *topology.Graph, n *topology.Node, w int) []stri
 		out = append(out, d.field(label, coverageText(st, g, l)))
 	}
 	if a := n.Health.Backlog; a.Known && !a.Enough {
-		out = append(out, d.field("advice", st.Warn.Render(fmt.Sprintf("%s %s survives %s at %s/s: set %s",
-			symWarn, fmtBytes(a.Size), fmtAge(a.Holds), fmtBytes(int64(a.WriteRate)), fmtBytes(a.Recommended)))))
+		text := fmt.Sprintf("%s %s survives %s at %s/s (peak over %s): set %s",
+			symWarn, fmtBytes(a.Size), fmtAge(a.Holds), fmtBytes(int64(a.WriteRate)), fmtAge(a.Outage), fmtBytes(a.Recommended))
+		if !a.HoldsKnown { // no rate to speak of: no holding time to estimate
+			text = fmt.Sprintf("%s %s < largest lag %s: set %s", symWarn, fmtBytes(a.Size), fmtBytes(a.MaxLag), fmtBytes(a.Recommended))
+		}
+		out = append(out, d.field("advice", st.Warn.Render(text)))
 	}
 	return out
 }
@@ -55,11 +59,14 @@ func coverageText(st Styles, g *topology.Graph, l *topology.Link) string {
 		}
 		return st.Dim.Render(symUnprobed+" "+addr) + st.Dim.Render(" "+reason)
 	case c.Partial:
-		s := st.OK.Render(symCovers+" "+addr) + st.Dim.Render(" margin "+fmtBytes(c.Margin))
+		window := " ~—" // no estimate from a near-zero or just-reset rate
 		if c.WindowKnown {
-			s += st.Dim.Render(" ~" + fmtAge(c.Window))
+			window = " ~" + fmtAge(c.Window)
 		}
-		return s
+		if c.Low {
+			return st.Warn.Render(symWarn+" "+addr) + st.Warn.Render(" margin "+fmtBytes(c.Margin)+window+" low")
+		}
+		return st.OK.Render(symCovers+" "+addr) + st.Dim.Render(" margin "+fmtBytes(c.Margin)) + st.Dim.Render(window)
 	default:
 		reason := c.Reason
 		if reason == "" {
@@ -74,7 +81,7 @@ func coverageText(st Styles, g *topology.Graph, l *topology.Link) string {
 // arrived.
 func (d *detailsPane) heartbeats(g *topology.Graph, n *topology.Node) []string {
 	st := d.st.styles
-	var out []string
+	out := d.freshness(g, n)
 	label := "heartbeat"
 	if l := g.Upstream(n.ID); l != nil {
 		h := l.Health
@@ -96,6 +103,32 @@ func (d *detailsPane) heartbeats(g *topology.Graph, n *topology.Node) []string {
 		}
 		out = append(out, d.field(label, d.beat(l.Replica, "ack")+" ACK "+r.Addr+" "+fmtLagTime(l.Health.AckAge)+" ago"))
 		label = ""
+	}
+	return out
+}
+
+// freshness says how stale a replica below a stalled upstream is against
+// its root master, or that it cannot be known.
+func (d *detailsPane) freshness(g *topology.Graph, n *topology.Node) []string {
+	st := d.st.styles
+	f := n.Health.Freshness
+	if !f.Stalled && (f.Known || f.Note == "") {
+		return nil
+	}
+	if !f.Known {
+		return []string{d.field("freshness", st.Warn.Render(symWarn+" "+f.Note))}
+	}
+	root := string(f.Root)
+	if r := g.Node(f.Root); r != nil {
+		root = r.Addr
+	}
+	val := fmtBytes(f.LagBytes) + " behind root " + root
+	if f.LagTimeKnown {
+		val += " · ~" + fmtLagTime(f.LagTime)
+	}
+	out := []string{d.field("freshness", st.Warn.Render(symWarn+" "+val))}
+	if via := g.Node(f.Via); via != nil {
+		out = append(out, d.field("", st.Dim.Render("upstream "+via.Addr+" stalled")))
 	}
 	return out
 }

@@ -120,6 +120,9 @@ var eventKinds = map[topology.EventKind]struct {
 	topology.EventMasterChanged:    {"⇢", sevInfo},
 	topology.EventAlertRaised:      {symWarn, sevWarn},
 	topology.EventAlertCleared:     {symOnline, sevOK},
+	topology.EventAlertEnded:       {symUnprobed, sevWarn},
+	topology.EventReplIDChanged:    {symCycle, sevWarn},
+	topology.EventOffsetBackwards:  {symWarn, sevCrit},
 	topology.EventNodeAppeared:     {"+", sevInfo},
 	topology.EventNodeVanished:     {"-", sevWarn},
 	topology.EventNodeRestarted:    {symCycle, sevWarn},
@@ -147,8 +150,11 @@ func eventEntry(e topology.Event) logEntry {
 	kind := string(e.Kind)
 	if e.Alert != "" {
 		kind = "alert " + string(e.Alert)
-		if e.Kind == topology.EventAlertCleared {
+		switch e.Kind {
+		case topology.EventAlertCleared:
 			kind += " cleared"
+		case topology.EventAlertEnded:
+			kind += " ended"
 		}
 	}
 	if e.Kind == topology.EventReachChanged && strings.HasSuffix(e.Detail, string(topology.ReachOK)) {
