@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -54,36 +53,38 @@ func runNode(args []string) int {
 	select {
 	case s := <-sig:
 		n.Logger().Warnf("Received %s scheduling shutdown...", signalName(s))
-		return shutdownWithin(n, limit, sig)
+		shutdown := func() {
+			if err := n.Shutdown(false, false); err != nil {
+				n.Logger().Warnf("%v", err)
+				_ = n.Close()
+			}
+		}
+		return shutdownWithin(shutdown, n.Logger().Warnf, limit, sig)
 	case <-n.Done():
 		_ = n.Close()
 	}
 	return 0
 }
 
-// shutdownTimeout is the shutdown-timeout directive (seconds, default 10),
-// read at start.
+// shutdownTimeout is the shutdown-timeout directive as read at start
+// (Redis's default, 10 s, when it is 0).
 func shutdownTimeout(cfg *config.Config) time.Duration {
-	v, _ := cfg.Value("shutdown-timeout")
-	secs, err := strconv.Atoi(v)
-	if err != nil || secs <= 0 {
+	secs := cfg.ShutdownTimeout
+	if secs <= 0 {
 		secs = 10
 	}
 	return time.Duration(secs) * time.Second
 }
 
-// shutdownWithin saves (when save points say so) and stops the node, and
-// makes sure the process ends: if the shutdown has not finished within
-// limit, or a second signal arrives, it exits 1 without waiting further,
-// as Redis exits at once on a second SIGINT.
-func shutdownWithin(n *node.Node, limit time.Duration, sig <-chan os.Signal) int {
+// shutdownWithin runs shutdown (save when save points say so, stop the
+// node) and makes sure the process ends: if it has not finished within
+// limit, or a second signal arrives, it logs why and returns 1 without
+// waiting further, as Redis exits at once on a second SIGINT.
+func shutdownWithin(shutdown func(), warnf func(string, ...any), limit time.Duration, sig <-chan os.Signal) int {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := n.Shutdown(false, false); err != nil {
-			n.Logger().Warnf("%v", err)
-			_ = n.Close()
-		}
+		shutdown()
 	}()
 	t := time.NewTimer(limit)
 	defer t.Stop()
@@ -91,9 +92,9 @@ func shutdownWithin(n *node.Node, limit time.Duration, sig <-chan os.Signal) int
 	case <-done:
 		return 0
 	case <-t.C:
-		n.Logger().Warnf("Shutdown did not finish within shutdown-timeout (%s): exiting now.", limit)
+		warnf("Shutdown did not finish within shutdown-timeout (%s): exiting now.", limit)
 	case s := <-sig:
-		n.Logger().Warnf("Received %s again: exiting now without waiting.", signalName(s))
+		warnf("Received %s again: exiting now without waiting.", signalName(s))
 	}
 	return 1
 }

@@ -196,6 +196,7 @@ func (n *Node) runBatch(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]
 				n.attachReplica(c, eqFold(args[0], "psync"), req, cr.next, pending)
 				return batchReplica
 			}
+			c.lastCmd = cmd.name // CLIENT LIST shows it while it runs, as Redis does
 			n.batchNow = 0
 			held = false
 			n.mu.Unlock()

@@ -54,6 +54,7 @@ type Config struct {
 	ReplBacklogSize             int64
 	ReplBacklogTTL              int64 // seconds
 	ReplTimeout                 int   // seconds
+	ShutdownTimeout             int   // seconds a signalled `replscope node` waits for its shutdown
 	ReplPingReplicaPeriod       int   // seconds
 	ReplDisklessSync            bool
 	ReplDisklessSyncDelay       int // seconds

@@ -46,6 +46,7 @@ func ownDirectives() []*directive {
 			func(c *Config) { c.ReplBacklogSize = c.EffectiveBacklogSize() }),
 		numDir("repl-backlog-ttl", "", 0, intRange(0, longMax), 3600, func(c *Config) *int64 { return &c.ReplBacklogTTL }),
 		numDir("repl-timeout", "", 0, intRange(1, intMax), 60, func(c *Config) *int { return &c.ReplTimeout }),
+		numDir("shutdown-timeout", "", 0, intRange(0, intMax), 10, func(c *Config) *int { return &c.ShutdownTimeout }),
 		numDir("repl-ping-replica-period", "repl-ping-slave-period", 0, intRange(1, intMax), 10, func(c *Config) *int { return &c.ReplPingReplicaPeriod }),
 		boolDir("repl-diskless-sync", "", 0, true, func(c *Config) *bool { return &c.ReplDisklessSync }, nil),
 		numDir("repl-diskless-sync-delay", "", 0, intRange(0, intMax), 5, func(c *Config) *int { return &c.ReplDisklessSyncDelay }),

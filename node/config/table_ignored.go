@@ -96,7 +96,6 @@ func ignoredDirectives() []*directive {
 		xbool("set-proc-title", "", immutable, true),
 		shutdownOnSigDir("shutdown-on-sigint"),
 		shutdownOnSigDir("shutdown-on-sigterm"),
-		xnum("shutdown-timeout", "", 0, intRange(0, intMax), 10),
 		xnum("slowlog-log-slower-than", "", 0, intRange(-1, llongMax), 10000),
 		xnum("slowlog-max-len", "", 0, intRange(0, longMax), 128),
 		xnum("socket-mark-id", "", immutable, uintRange(0, uintMax), 0),
