@@ -14,10 +14,10 @@ import (
 	"github.com/replscope/replscope/node/config"
 )
 
-// gcHeadroom is how much the heap may grow between collections at least
-// (see internal/gctune): request buffers are short-lived garbage that a
-// small dataset would otherwise collect every few milliseconds under load.
-const gcHeadroom = 256 << 20
+// gcFloor is how much the heap may grow between collections at least
+// (see internal/gctune): above it, garbage stays proportional to the live
+// heap, so used_memory and RSS track the dataset, not a fixed headroom.
+const gcFloor = 8 << 20
 
 // runNode is `replscope node [config-file] [--directive value ...]`: a
 // headless node that takes its command line the way redis-server does.
@@ -45,7 +45,7 @@ func runNode(args []string) int {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	gctune.Start(ctx, gcHeadroom)
+	gctune.Start(ctx, gcFloor, n.MaxMemory)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sig)

@@ -39,6 +39,7 @@ func (n *Node) cron() {
 			n.checkOutputLimits()
 			if loops%10 == 0 {
 				n.replicationCron(loops / 10)
+				n.memoryInUse() // keeps used_memory_peak
 			}
 			n.wakeAllPeersIfPending()
 			save := n.saveDue()

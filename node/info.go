@@ -146,18 +146,12 @@ func (n *Node) infoClients(b *strings.Builder) {
 	line(b, "clients_in_timeout_table", 0)
 }
 
-// usedMemory is the Go heap in use, the closest analogue of used_memory.
-func (n *Node) usedMemory() int64 {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return int64(ms.HeapAlloc)
-}
+// usedMemory is used_memory (memory.go).
+func (n *Node) usedMemory() int64 { return n.memoryInUse().used }
 
 func (n *Node) infoMemory(b *strings.Builder) {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	used := int64(ms.HeapAlloc)
-	rss := int64(ms.Sys)
+	mem := n.memoryInUse()
+	used, rss := mem.used, mem.rss()
 	var backlogMem, replicaMem int64
 	if n.repl.backlog != nil {
 		backlogMem = n.repl.backlog.Retained()
@@ -165,14 +159,20 @@ func (n *Node) infoMemory(b *strings.Builder) {
 	for _, p := range n.repl.replicas {
 		replicaMem += n.replicaPending(p)
 	}
+	// As in Redis, the dataset is what is in use beyond the memory at
+	// start-up and the buffers.
+	overhead := n.memStartup + backlogMem + replicaMem
 	b.WriteString("# Memory\r\n")
 	line(b, "used_memory", used)
 	line(b, "used_memory_human", human.Bytes(used))
 	line(b, "used_memory_rss", rss)
 	line(b, "used_memory_rss_human", human.Bytes(rss))
-	line(b, "used_memory_peak", int64(ms.HeapSys))
-	line(b, "used_memory_peak_human", human.Bytes(int64(ms.HeapSys)))
-	line(b, "used_memory_dataset", used)
+	line(b, "used_memory_peak", n.memPeak)
+	line(b, "used_memory_peak_human", human.Bytes(n.memPeak))
+	line(b, "used_memory_peak_perc", fmt.Sprintf("%.2f%%", float64(used)*100/float64(max(n.memPeak, 1))))
+	line(b, "used_memory_overhead", overhead)
+	line(b, "used_memory_startup", n.memStartup)
+	line(b, "used_memory_dataset", max(used-overhead, 0))
 	line(b, "maxmemory", int64(n.cfg.Maxmemory))
 	line(b, "maxmemory_human", human.Bytes(int64(n.cfg.Maxmemory)))
 	line(b, "maxmemory_policy", n.cfg.MaxmemoryPolicy)

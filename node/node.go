@@ -90,6 +90,9 @@ type Node struct {
 	stats     stats
 	loading   bool
 	blocked   int // clients blocked in WAIT (INFO blocked_clients)
+	// memStartup and memPeak are used_memory at start and at its highest
+	// (INFO used_memory_startup, used_memory_peak).
+	memStartup, memPeak int64
 	// activeExpire turns the active expiry cycle on (DEBUG SET-ACTIVE-EXPIRE).
 	activeExpire bool
 	wakePending  bool
@@ -172,6 +175,7 @@ func New(cfg *config.Config, opts Options) (*Node, error) {
 		events:       newEventFeed(1024),
 	}
 	n.started = n.clock.Now()
+	n.memStartup = n.memoryInUse().used
 	n.protoMaxBulkLen.Store(cfg.ProtoMaxBulkLen)
 	w := opts.Log
 	if w == nil {

@@ -1,40 +1,58 @@
-// Package gctune sets the garbage collector's pace for a server process:
-// the heap may grow by max(100% of the live heap, a fixed headroom) before
-// the next collection. Go's default (100% of live) makes a small dataset
-// collect very often under load — every few tens of megabytes of request
-// buffers — while a large dataset already collects rarely. A fixed floor
-// of headroom removes most of the collections of small datasets and
-// changes nothing for large ones.
+// Package gctune paces the garbage collector of a server process so that
+// garbage stays proportional to the live heap and bounded: the heap may
+// grow by max(live heap, a small floor) before the next collection — Go's
+// default pace (GOGC=100) above the floor, and a floor so that a tiny
+// heap does not collect every few hundred kilobytes of request buffers —
+// and a soft memory limit (maxmemory) makes the collector work harder as
+// the process nears it (debug.SetMemoryLimit).
 package gctune
 
 import (
 	"context"
+	"math"
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
 	"time"
 )
 
-// Start adjusts GOGC once a second until ctx ends, unless the GOGC
-// environment variable is set (the operator's choice wins). headroom is in
-// bytes.
-func Start(ctx context.Context, headroom uint64) {
-	if os.Getenv("GOGC") != "" || headroom == 0 {
+// Start adjusts the pace once a second until ctx ends, and then restores
+// Go's defaults. floor is in bytes. softLimit, when not nil, returns the
+// soft memory limit in bytes (0: none); it is read each second, so a
+// CONFIG SET maxmemory takes effect. The GOGC and GOMEMLIMIT environment
+// variables, when set, win: the operator chose.
+func Start(ctx context.Context, floor uint64, softLimit func() int64) {
+	pace := os.Getenv("GOGC") == "" && floor > 0
+	limit := os.Getenv("GOMEMLIMIT") == "" && softLimit != nil
+	if !pace && !limit {
 		return
 	}
 	go func() {
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
 		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		last := -1
+		lastPct, lastLimit := -1, int64(-1)
 		for {
-			if pct := Percent(live(sample), headroom); pct != last {
-				debug.SetGCPercent(pct)
-				last = pct
+			if pace {
+				if pct := Percent(live(sample), floor); pct != lastPct {
+					debug.SetGCPercent(pct)
+					lastPct = pct
+				}
+			}
+			if limit {
+				if l := SoftLimit(softLimit()); l != lastLimit {
+					debug.SetMemoryLimit(l)
+					lastLimit = l
+				}
 			}
 			select {
 			case <-ctx.Done():
-				debug.SetGCPercent(100)
+				if pace {
+					debug.SetGCPercent(100)
+				}
+				if limit {
+					debug.SetMemoryLimit(math.MaxInt64)
+				}
 				return
 			case <-t.C:
 			}
@@ -51,11 +69,21 @@ func live(s []metrics.Sample) uint64 {
 }
 
 // Percent is the GOGC value that lets a heap of live bytes grow by
-// max(live, headroom), capped at 1000 (a tiny heap still collects).
-func Percent(live, headroom uint64) int {
+// max(live, floor), capped at 1000 (a tiny heap still collects). Before
+// the first collection has measured the live heap, it is Go's default.
+func Percent(live, floor uint64) int {
 	if live == 0 {
-		return 1000
+		return 100
 	}
-	pct := headroom * 100 / live
+	pct := floor * 100 / live
 	return int(max(100, min(pct, 1000)))
+}
+
+// SoftLimit is the runtime memory limit for a maxmemory of bytes: none
+// (math.MaxInt64) when it is 0.
+func SoftLimit(maxmemory int64) int64 {
+	if maxmemory <= 0 {
+		return math.MaxInt64
+	}
+	return maxmemory
 }

@@ -1,22 +1,34 @@
 package gctune
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 func TestPercent(t *testing.T) {
 	const mb = 1 << 20
 	cases := []struct {
-		live, headroom uint64
-		want           int
+		live, floor uint64
+		want        int
 	}{
-		{0, 256 * mb, 1000},
-		{10 * mb, 256 * mb, 1000},  // capped
-		{64 * mb, 256 * mb, 400},   // grows by 256 MB
-		{256 * mb, 256 * mb, 100},  // the default from here on
-		{1024 * mb, 256 * mb, 100}, // never below the default
+		{0, 8 * mb, 100},          // nothing measured yet: Go's default
+		{512 << 10, 8 * mb, 1000}, // capped: a tiny heap still collects
+		{2 * mb, 8 * mb, 400},     // grows by the 8 MB floor
+		{8 * mb, 8 * mb, 100},     // Go's default pace from here on
+		{1024 * mb, 8 * mb, 100},  // garbage proportional to the live heap
 	}
 	for _, c := range cases {
-		if got := Percent(c.live, c.headroom); got != c.want {
-			t.Errorf("Percent(%d MB, %d MB) = %d, want %d", c.live/mb, c.headroom/mb, got, c.want)
+		if got := Percent(c.live, c.floor); got != c.want {
+			t.Errorf("Percent(%d KB, %d KB) = %d, want %d", c.live>>10, c.floor>>10, got, c.want)
 		}
+	}
+}
+
+func TestSoftLimit(t *testing.T) {
+	if got := SoftLimit(0); got != math.MaxInt64 {
+		t.Errorf("SoftLimit(0) = %d, want no limit", got)
+	}
+	if got := SoftLimit(100 << 20); got != 100<<20 {
+		t.Errorf("SoftLimit(100 MB) = %d", got)
 	}
 }
