@@ -42,9 +42,7 @@ const errBitfieldType = "ERR Invalid bitfield type. Use something like i16 u8. N
 // bitfieldType parses "i<bits>" (1..64) or "u<bits>" (1..63). Like Redis,
 // it reads the argument as a C string: a NUL ends it.
 func (x *cmdCtx) bitfieldType(arg []byte) (signed bool, width int, ok bool) {
-	if i := indexByte(string(arg), 0); i >= 0 {
-		arg = arg[:i]
-	}
+	arg = cString(arg)
 	if len(arg) == 0 || (arg[0] != 'i' && arg[0] != 'u') {
 		x.err(errBitfieldType)
 		return false, 0, false
