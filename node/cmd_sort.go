@@ -18,7 +18,7 @@ func init() {
 
 // sortOptions is SORT's parsed syntax.
 type sortOptions struct {
-	desc, alpha, dontSort bool
+	desc, alpha, dontSort  bool
 	limitStart, limitCount int64
 	by, store              []byte
 	gets                   [][]byte
