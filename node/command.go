@@ -252,6 +252,7 @@ func (x *cmdCtx) subcommandError() {
 	sub := strings.ToLower(string(x.args[1]))
 	for _, s := range x.cmd.subs {
 		if s == sub {
+			x.rejected = true
 			x.err(wrongArgsError(x.cmd.name + "|" + sub))
 			return
 		}

@@ -33,13 +33,16 @@ type cmdCtx struct {
 	// forceProp replicates the command although it changed no key
 	// (forceCommandPropagation: PUBLISH).
 	forceProp bool
+	// rejected marks a container's subcommand refused for its arity:
+	// Redis refuses it before running (rejected_calls, not a call).
+	rejected bool
 }
 
 // Reply helpers.
 
 func (x *cmdCtx) ok()                 { x.w.WriteRaw(okReply) }
 func (x *cmdCtx) status(s string)     { x.w.WriteString(s) }
-func (x *cmdCtx) err(msg string)      { x.w.WriteError(msg) }
+func (x *cmdCtx) err(msg string)      { x.n.replyErr(x.w, msg) }
 func (x *cmdCtx) int(n int64)         { x.w.WriteInt64(n) }
 func (x *cmdCtx) bulk(b []byte)       { x.w.WriteBulk(b) }
 func (x *cmdCtx) bulkStr(s string)    { x.w.WriteBulkString(s) }

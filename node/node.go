@@ -127,7 +127,9 @@ type stats struct {
 	pubsubMessages  int64
 	errorReplies    int64
 	errorsByPrefix  map[string]int64
-	opsSamples      [16]int64 // commands counted at each sample, for instantaneous_ops_per_sec
+	cmds            map[string]*cmdStat // INFO commandstats (cmdstats.go)
+	prevErrors      int64               // errorReplies when the last call started or ended
+	opsSamples      [16]int64           // commands counted at each sample, for instantaneous_ops_per_sec
 	opsSampleIdx    int
 	lastSampleCmds  int64
 	lastSampleTime  int64

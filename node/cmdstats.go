@@ -1,0 +1,104 @@
+package node
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// cmdStat is one command's line in INFO commandstats.
+type cmdStat struct {
+	calls    int64
+	usec     int64
+	rejected int64 // refused before running (arity, auth, READONLY, ...)
+	failed   int64 // ran and replied with an error
+}
+
+// cmdStatFor returns the counters of the command args name, creating
+// them; a container (CLIENT, CONFIG, ...) counts per subcommand as Redis
+// does ("client|id"), and an unknown subcommand counts nowhere. Callers
+// hold the lock.
+func (n *Node) cmdStatFor(cmd *command, args [][]byte) *cmdStat {
+	name := cmd.name
+	if cmd.container {
+		if len(args) < 2 {
+			return nil
+		}
+		sub := ""
+		for _, s := range cmd.subs {
+			if eqFold(args[1], s) {
+				sub = s
+				break
+			}
+		}
+		if sub == "" {
+			return nil
+		}
+		name += "|" + sub
+	}
+	if n.stats.cmds == nil {
+		n.stats.cmds = map[string]*cmdStat{}
+	}
+	st := n.stats.cmds[name]
+	if st == nil {
+		st = &cmdStat{}
+		n.stats.cmds[name] = st
+	}
+	return st
+}
+
+// noteRejected counts a command refused before it ran (Redis's
+// rejectCommand: rejected_calls).
+func (n *Node) noteRejected(cmd *command, args [][]byte) {
+	if st := n.cmdStatFor(cmd, args); st != nil {
+		st.rejected++
+	}
+	n.stats.prevErrors = n.stats.errorReplies
+}
+
+// noteCall counts one run of a command that took d. Like Redis's
+// incrCommandStatsOnError, a call failed when it added error replies
+// since the last call started or ended: so a failed command inside EXEC
+// counts against that command, not EXEC. A subcommand the handler
+// refused for its arity (rejected) counts as Redis's refusal does.
+func (n *Node) noteCall(cmd *command, args [][]byte, d time.Duration, rejected bool) {
+	if rejected {
+		n.noteRejected(cmd, args)
+		return
+	}
+	failed := n.stats.errorReplies > n.stats.prevErrors
+	n.stats.prevErrors = n.stats.errorReplies
+	st := n.cmdStatFor(cmd, args)
+	if st == nil {
+		return
+	}
+	st.calls++
+	st.usec += d.Microseconds()
+	if failed {
+		st.failed++
+	}
+}
+
+// infoCommandStats renders INFO commandstats, one line per command that
+// was called, rejected or failed since the last CONFIG RESETSTAT.
+func (n *Node) infoCommandStats(b *strings.Builder) {
+	b.WriteString("# Commandstats\r\n")
+	names := make([]string, 0, len(n.stats.cmds))
+	for k := range n.stats.cmds {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		st := n.stats.cmds[k]
+		perCall := 0.0
+		if st.calls > 0 {
+			perCall = float64(st.usec) / float64(st.calls)
+		}
+		b.WriteString("cmdstat_" + k + ":calls=" + strconv.FormatInt(st.calls, 10) +
+			",usec=" + strconv.FormatInt(st.usec, 10) +
+			",usec_per_call=" + strconv.FormatFloat(perCall, 'f', 2, 64) +
+			",rejected_calls=" + strconv.FormatInt(st.rejected, 10) +
+			",failed_calls=" + strconv.FormatInt(st.failed, 10) + "\r\n")
+	}
+}
