@@ -108,14 +108,20 @@ func (cr *cmdReader) fill() error {
 		nb := make([]byte, len(cr.buf)*2)
 		copy(nb, cr.buf[:cr.w])
 		cr.buf = nb
-	} else if cr.w == 0 && len(cr.buf) > 64<<10 {
-		cr.buf = make([]byte, 16<<10) // give back a buffer a big request grew
 	}
 	if cr.stats != nil {
 		cr.stats.note(len(cr.buf), cr.w, 0)
 	}
 	k, err := cr.src.Read(cr.buf[cr.w:])
 	cr.w += k
+	if len(cr.buf) > 64<<10 && cr.w <= 16<<10 {
+		// Give back a buffer a big request grew once smaller requests
+		// follow (not while idle: Redis keeps it until the client's next
+		// reads show a lower peak, and CLIENT LIST shows that).
+		nb := make([]byte, 16<<10)
+		copy(nb, cr.buf[:cr.w])
+		cr.buf = nb
+	}
 	if k > 0 {
 		return nil
 	}
