@@ -20,22 +20,9 @@ type cmdStat struct {
 // does ("client|id"), and an unknown subcommand counts nowhere. Callers
 // hold the lock.
 func (n *Node) cmdStatFor(cmd *command, args [][]byte) *cmdStat {
-	name := cmd.name
-	if cmd.container {
-		if len(args) < 2 {
-			return nil
-		}
-		sub := ""
-		for _, s := range cmd.subs {
-			if eqFold(args[1], s) {
-				sub = s
-				break
-			}
-		}
-		if sub == "" {
-			return nil
-		}
-		name += "|" + sub
+	name := fullName(cmd, args)
+	if name == "" {
+		return nil
 	}
 	if n.stats.cmds == nil {
 		n.stats.cmds = map[string]*cmdStat{}
@@ -46,6 +33,23 @@ func (n *Node) cmdStatFor(cmd *command, args [][]byte) *cmdStat {
 		n.stats.cmds[name] = st
 	}
 	return st
+}
+
+// fullName is the name Redis 7.0 gives the command args run: its own,
+// or "container|subcommand" ("client|list"); "" for a container with an
+// unknown or missing subcommand (Redis has no command for it).
+func fullName(cmd *command, args [][]byte) string {
+	if !cmd.container {
+		return cmd.name
+	}
+	if len(args) >= 2 {
+		for _, s := range cmd.subs {
+			if eqFold(args[1], s) {
+				return cmd.name + "|" + s
+			}
+		}
+	}
+	return ""
 }
 
 // noteRejected counts a command refused before it ran (Redis's

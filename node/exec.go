@@ -142,11 +142,11 @@ func (n *Node) call(c *Client, w *redcon.Writer, cmd *command, args [][]byte) {
 	*x = cmdCtx{n: n, c: c, cmd: cmd, args: args, w: w, now: now, db: n.ks.DB(c.db)}
 	before := n.repl.hist.Offset
 	n.stats.prevErrors = n.stats.errorReplies
+	c.lastCmd = fullName(cmd, args)
 	started := n.clock.Now()
 	cmd.fn(x)
 	n.noteCall(cmd, args, n.clock.Now().Sub(started), x.rejected)
 	n.stats.commands++
-	c.lastCmd = cmd.name
 	if (x.dirty > 0 && cmd.flags&(cWrite|cMayReplicate) != 0 || x.forceProp) && !x.noProp {
 		argv := x.prop
 		if argv == nil {

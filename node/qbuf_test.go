@@ -74,6 +74,10 @@ func TestClientListQueryBuffer(t *testing.T) {
 	if m == nil || m[1] != want || m[3] != "10" {
 		t.Errorf("CLIENT INFO of itself: %q, want qbuf=%s and argv-mem=10", self.Str, want)
 	}
+	// introspection.tcl: the running command shows as cmd=client|info.
+	if !strings.Contains(string(self.Str), " cmd=client|info ") {
+		t.Errorf("CLIENT INFO of itself: %q, want cmd=client|info", self.Str)
+	}
 	nodetest.WaitFor(t, 10*time.Second, "idle client's query buffer given back", func() (bool, string) {
 		q, f, _ := clientQbuf(t, n.Addr(), "test_client")
 		return q+f == 0, "qbuf+free = " + strconv.FormatInt(q+f, 10)
