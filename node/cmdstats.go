@@ -15,22 +15,30 @@ type cmdStat struct {
 	failed   int64 // ran and replied with an error
 }
 
-// cmdStatFor returns the counters of the command args name, creating
-// them; a container (CLIENT, CONFIG, ...) counts per subcommand as Redis
-// does ("client|id"), and an unknown subcommand counts nowhere. Callers
-// hold the lock.
+// cmdStatFor returns the counters of the command args name; a container
+// (CLIENT, CONFIG, ...) counts per subcommand as Redis does ("client|id"),
+// and an unknown subcommand counts nowhere (nil). Callers hold the lock.
 func (n *Node) cmdStatFor(cmd *command, args [][]byte) *cmdStat {
+	if !cmd.container {
+		if n.stats.cmds == nil {
+			n.stats.cmds = make([]cmdStat, len(commandTable))
+		}
+		if cmd.id < len(n.stats.cmds) {
+			return &n.stats.cmds[cmd.id]
+		}
+		return nil
+	}
 	name := fullName(cmd, args)
 	if name == "" {
 		return nil
 	}
-	if n.stats.cmds == nil {
-		n.stats.cmds = map[string]*cmdStat{}
+	if n.stats.subCmds == nil {
+		n.stats.subCmds = map[string]*cmdStat{}
 	}
-	st := n.stats.cmds[name]
+	st := n.stats.subCmds[name]
 	if st == nil {
 		st = &cmdStat{}
-		n.stats.cmds[name] = st
+		n.stats.subCmds[name] = st
 	}
 	return st
 }
@@ -88,13 +96,24 @@ func (n *Node) noteCall(cmd *command, args [][]byte, d time.Duration, rejected b
 // was called, rejected or failed since the last CONFIG RESETSTAT.
 func (n *Node) infoCommandStats(b *strings.Builder) {
 	b.WriteString("# Commandstats\r\n")
-	names := make([]string, 0, len(n.stats.cmds))
-	for k := range n.stats.cmds {
+	all := make(map[string]*cmdStat, len(n.stats.subCmds))
+	for k, st := range n.stats.subCmds {
+		all[k] = st
+	}
+	for _, c := range commandTable {
+		if c.id < len(n.stats.cmds) {
+			if st := &n.stats.cmds[c.id]; *st != (cmdStat{}) {
+				all[c.name] = st
+			}
+		}
+	}
+	names := make([]string, 0, len(all))
+	for k := range all {
 		names = append(names, k)
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		st := n.stats.cmds[k]
+		st := all[k]
 		perCall := 0.0
 		if st.calls > 0 {
 			perCall = float64(st.usec) / float64(st.calls)

@@ -127,7 +127,8 @@ type stats struct {
 	pubsubMessages  int64
 	errorReplies    int64
 	errorsByPrefix  map[string]int64
-	cmds            map[string]*cmdStat // INFO commandstats (cmdstats.go)
+	cmds            []cmdStat           // INFO commandstats by command id (cmdstats.go)
+	subCmds         map[string]*cmdStat // ... of container subcommands ("client|id")
 	prevErrors      int64               // errorReplies when the last call started or ended
 	opsSamples      [16]int64           // commands counted at each sample, for instantaneous_ops_per_sec
 	opsSampleIdx    int
