@@ -85,7 +85,7 @@ const (
 	dictEntrySize  = 24
 	dictSize       = 56
 	quicklistSize  = 40
-	qlNodeSize     = 32
+	qlNodeSize     = 40
 	zsetSize       = 16
 	zskiplistSize  = 32
 	zslNodeSize    = 24 // without its levels
