@@ -140,3 +140,15 @@ func objectEncoding(e *keyspace.Entry) string {
 	}
 	return "unknown"
 }
+
+// applyEncodingLimits gives the keyspace the encoding thresholds of the
+// config (at start and on CONFIG SET): values follow them at their next
+// write, as Redis's do.
+func (n *Node) applyEncodingLimits() {
+	l := n.ks.Limits()
+	l.HashEntries.Store(n.cfg.HashMaxListpackEntries)
+	l.HashValue.Store(n.cfg.HashMaxListpackValue)
+	l.SetIntset.Store(n.cfg.SetMaxIntsetEntries)
+	l.ZSetEntries.Store(n.cfg.ZsetMaxListpackEntries)
+	l.ZSetValue.Store(n.cfg.ZsetMaxListpackValue)
+}

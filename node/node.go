@@ -168,6 +168,8 @@ func New(cfg *config.Config, opts Options) (*Node, error) {
 	}
 	n.started = n.clock.Now()
 	n.protoMaxBulkLen.Store(cfg.ProtoMaxBulkLen)
+	n.ks.SetLimits(keyspace.DefaultLimits())
+	n.applyEncodingLimits()
 	w := opts.Log
 	if w == nil {
 		if cfg.LogFile != "" {
