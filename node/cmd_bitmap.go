@@ -53,8 +53,9 @@ func (x *cmdCtx) bitOffset(arg []byte, hash bool, width int) (uint64, bool) {
 }
 
 // maxMasterBitmapBytes bounds the strings a master's SETBIT/BITFIELD can
-// make a replica allocate (Redis's own limit for a master is memory).
-const maxMasterBitmapBytes = 1 << 36
+// make a replica allocate (Redis's own limit for a master is memory): a
+// master may have a larger proto-max-bulk-len than ours, not a 4 GB one.
+const maxMasterBitmapBytes = 1 << 32
 
 // bitString looks a key up for a command that writes bits up to maxBit
 // (lookupStringForBitCommand): it returns the entry, creating or

@@ -26,9 +26,10 @@ type sortOptions struct {
 
 // sortItem is one element being sorted and the weight it sorts by.
 type sortItem struct {
-	obj   []byte
-	score float64
-	cmp   []byte // ALPHA weight from a BY pattern; nil when its key is missing
+	obj    []byte
+	score  float64
+	cmp    []byte // ALPHA weight from a BY pattern
+	hasCmp bool   // the BY key existed (an empty value still sorts after a missing one)
 }
 
 // parseSort follows sortCommandGeneric's option loop; it replies and
@@ -209,7 +210,7 @@ func (x *cmdCtx) weighSort(items []sortItem, o sortOptions) bool {
 		}
 		if o.alpha {
 			if o.by != nil {
-				it.cmp = w
+				it.cmp, it.hasCmp = w, true
 			}
 			continue
 		}
@@ -255,10 +256,10 @@ func sortCompare(a, b *sortItem, o sortOptions) int {
 		}
 	case o.by != nil:
 		switch {
-		case a.cmp == nil || b.cmp == nil:
-			if a.cmp == nil && b.cmp != nil {
+		case !a.hasCmp || !b.hasCmp:
+			if !a.hasCmp && b.hasCmp {
 				c = -1
-			} else if a.cmp != nil {
+			} else if a.hasCmp {
 				c = 1
 			}
 		case o.store != nil:
