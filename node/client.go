@@ -49,6 +49,7 @@ type Client struct {
 	replconf replconfState // what REPLCONF told us before PSYNC
 
 	killed atomic.Bool
+	qbuf   qbufStats // CLIENT LIST qbuf, qbuf-free (qbuf.go)
 }
 
 type queuedCmd struct {

@@ -360,7 +360,7 @@ func (n *Node) clientInfoLine(c *Client) string {
 	b.WriteString(" psub=" + strconv.Itoa(len(c.psubs)))
 	b.WriteString(" ssub=0")
 	b.WriteString(" multi=" + strconv.Itoa(multi))
-	b.WriteString(" qbuf=0 qbuf-free=0 argv-mem=0")
+	b.WriteString(" " + n.queryBufFields(c))
 	b.WriteString(" multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0")
 	b.WriteString(" omem=" + strconv.FormatInt(omem, 10))
 	b.WriteString(" tot-mem=" + strconv.FormatInt(omem+2048, 10))

@@ -282,6 +282,9 @@ func (n *Node) applyConfig(old *config.Config, changed []string) error {
 			n.protoMaxBulkLen.Store(n.cfg.ProtoMaxBulkLen)
 		case "loglevel":
 			n.log.SetLevel(ParseLogLevel(n.cfg.LogLevel))
+		case "hash-max-listpack-entries", "hash-max-listpack-value", "set-max-intset-entries",
+			"zset-max-listpack-entries", "zset-max-listpack-value":
+			n.applyEncodingLimits()
 		}
 	}
 	return nil

@@ -80,6 +80,7 @@ type command struct {
 	// container is a command that is only a group of subcommands (CLIENT,
 	// CONFIG, PUBSUB): Redis gives it no flags of its own in COMMAND INFO.
 	container bool
+	id        int // index of the command's INFO commandstats counters (cmdstats.go)
 }
 
 // commandTable is the static table of every command the node serves,
@@ -91,6 +92,7 @@ func register(cmds ...*command) {
 		if c.step == 0 && c.firstKey != 0 {
 			c.step = 1
 		}
+		c.id = len(commandTable)
 		commandTable[c.name] = c
 	}
 }
@@ -261,6 +263,7 @@ func (x *cmdCtx) subcommandError() {
 	sub := strings.ToLower(string(x.args[1]))
 	for _, s := range x.cmd.subs {
 		if s == sub {
+			x.rejected = true
 			x.err(wrongArgsError(x.cmd.name + "|" + sub))
 			return
 		}

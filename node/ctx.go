@@ -35,6 +35,9 @@ type cmdCtx struct {
 	forceProp bool
 	// replyAt is where this command's reply starts in the client's buffer.
 	replyAt int
+	// rejected marks a container's subcommand refused for its arity:
+	// Redis refuses it before running (rejected_calls, not a call).
+	rejected bool
 }
 
 // maxChosenReply bounds a reply whose length the client chooses rather
@@ -86,7 +89,7 @@ func (x *cmdCtx) dropReplyAndClose() {
 
 func (x *cmdCtx) ok()                 { x.w.WriteRaw(okReply) }
 func (x *cmdCtx) status(s string)     { x.w.WriteString(s) }
-func (x *cmdCtx) err(msg string)      { x.w.WriteError(msg) }
+func (x *cmdCtx) err(msg string)      { x.n.replyErr(x.w, msg) }
 func (x *cmdCtx) int(n int64)         { x.w.WriteInt64(n) }
 func (x *cmdCtx) bulk(b []byte)       { x.w.WriteBulk(b) }
 func (x *cmdCtx) bulkStr(s string)    { x.w.WriteBulkString(s) }

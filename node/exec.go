@@ -24,26 +24,31 @@ func (n *Node) dispatch(c *Client, w *redcon.Writer, args [][]byte) {
 	if !cmd.arityOK(len(args)) {
 		n.rejectQueued(c)
 		n.replyErr(w, wrongArgsError(cmd.name))
+		n.noteRejected(cmd, args)
 		return
 	}
 	if !c.authed && cmd.flags&cNoAuth == 0 && n.cfg.RequirePass != "" {
 		n.rejectQueued(c)
 		n.replyErr(w, errNoAuth)
+		n.noteRejected(cmd, args)
 		return
 	}
 	if c.is(flagPubSub) && !allowedInPubSub(cmd.name) {
 		n.replyErr(w, "ERR Can't execute '"+cmd.name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		n.noteRejected(cmd, args)
 		return
 	}
 	if c.is(flagMulti) && !runsInMulti(cmd.name) {
 		if cmd.flags&cNoMulti != 0 {
 			n.rejectQueued(c)
 			n.replyErr(w, "ERR Command not allowed inside a transaction")
+			n.noteRejected(cmd, args)
 			return
 		}
 		if msg := n.refusal(c, cmd, args); msg != "" {
 			n.rejectQueued(c)
 			n.replyErr(w, msg)
+			n.noteRejected(cmd, args)
 			return
 		}
 		c.multiQ = append(c.multiQ, queuedCmd{cmd: cmd, args: copyArgs(args)})
@@ -52,6 +57,7 @@ func (n *Node) dispatch(c *Client, w *redcon.Writer, args [][]byte) {
 	}
 	if msg := n.refusal(c, cmd, args); msg != "" {
 		n.replyErr(w, msg)
+		n.noteRejected(cmd, args)
 		return
 	}
 	n.call(c, w, cmd, args)
@@ -135,9 +141,12 @@ func (n *Node) call(c *Client, w *redcon.Writer, cmd *command, args [][]byte) {
 	}
 	*x = cmdCtx{n: n, c: c, cmd: cmd, args: args, w: w, now: now, db: n.ks.DB(c.db), replyAt: len(w.Buffer())}
 	before := n.repl.hist.Offset
+	n.stats.prevErrors = n.stats.errorReplies
+	c.lastCmd = fullName(cmd, args)
+	started := n.clock.Now()
 	cmd.fn(x)
+	n.noteCall(cmd, args, n.clock.Now().Sub(started), x.rejected)
 	n.stats.commands++
-	c.lastCmd = cmd.name
 	if (x.dirty > 0 && cmd.flags&(cWrite|cMayReplicate) != 0 || x.forceProp) && !x.noProp {
 		argv := x.prop
 		if argv == nil {

@@ -63,6 +63,7 @@ func (n *Node) infoString(req []string) string {
 	add("replication", n.infoReplication)
 	add("cpu", infoCPU)
 	add("modules", func(b *strings.Builder) { b.WriteString("# Modules\r\n") })
+	add("commandstats", n.infoCommandStats)
 	add("errorstats", n.infoErrorStats)
 	add("cluster", func(b *strings.Builder) { b.WriteString("# Cluster\r\ncluster_enabled:0\r\n") })
 	add("keyspace", n.infoKeyspace)

@@ -138,7 +138,10 @@ type stats struct {
 	pubsubMessages  int64
 	errorReplies    int64
 	errorsByPrefix  map[string]int64
-	opsSamples      [16]int64 // commands counted at each sample, for instantaneous_ops_per_sec
+	cmds            []cmdStat           // INFO commandstats by command id (cmdstats.go)
+	subCmds         map[string]*cmdStat // ... of container subcommands ("client|id")
+	prevErrors      int64               // errorReplies when the last call started or ended
+	opsSamples      [16]int64           // commands counted at each sample, for instantaneous_ops_per_sec
 	opsSampleIdx    int
 	lastSampleCmds  int64
 	lastSampleTime  int64
@@ -177,6 +180,8 @@ func New(cfg *config.Config, opts Options) (*Node, error) {
 	n.started = n.clock.Now()
 	n.memStartup = n.memoryInUse().used
 	n.protoMaxBulkLen.Store(cfg.ProtoMaxBulkLen)
+	n.ks.SetLimits(keyspace.DefaultLimits())
+	n.applyEncodingLimits()
 	w := opts.Log
 	if w == nil {
 		if cfg.LogFile != "" {

@@ -16,6 +16,7 @@ type cmdReader struct {
 	r, w  int
 	arena [][]byte   // argument slices of the current batch
 	queue [][][]byte // parsed commands not yet handed out by next
+	stats *qbufStats // where CLIENT LIST reads the buffer's state; may be nil
 }
 
 func newCmdReader(src io.Reader) *cmdReader {
@@ -30,7 +31,11 @@ func (cr *cmdReader) batch(out [][][]byte) ([][][]byte, error) {
 	cr.arena = cr.arena[:0]
 	for {
 		var err error
-		if out, err = cr.parseBuffered(out); err != nil || len(out) > 0 {
+		out, err = cr.parseBuffered(out)
+		if cr.stats != nil {
+			cr.stats.note(len(cr.buf), cr.w, cr.r)
+		}
+		if err != nil || len(out) > 0 {
 			return out, err
 		}
 		if err = cr.fill(); err != nil {
@@ -71,6 +76,9 @@ func (cr *cmdReader) absorb(g *guardConn, out [][][]byte) [][][]byte {
 		cr.w += k
 	}
 	out, _ = cr.parseBuffered(out) // a bad frame is met again by batch
+	if cr.stats != nil {
+		cr.stats.note(len(cr.buf), cr.w, cr.r)
+	}
 	return out
 }
 
@@ -100,11 +108,20 @@ func (cr *cmdReader) fill() error {
 		nb := make([]byte, len(cr.buf)*2)
 		copy(nb, cr.buf[:cr.w])
 		cr.buf = nb
-	} else if cr.w == 0 && len(cr.buf) > 64<<10 {
-		cr.buf = make([]byte, 16<<10) // give back a buffer a big request grew
+	}
+	if cr.stats != nil {
+		cr.stats.note(len(cr.buf), cr.w, 0)
 	}
 	k, err := cr.src.Read(cr.buf[cr.w:])
 	cr.w += k
+	if len(cr.buf) > 64<<10 && cr.w <= 16<<10 {
+		// Give back a buffer a big request grew once smaller requests
+		// follow (not while idle: Redis keeps it until the client's next
+		// reads show a lower peak, and CLIENT LIST shows that).
+		nb := make([]byte, 16<<10)
+		copy(nb, cr.buf[:cr.w])
+		cr.buf = nb
+	}
 	if k > 0 {
 		return nil
 	}

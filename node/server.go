@@ -111,6 +111,7 @@ func (n *Node) handle(conn redcon.Conn, first redcon.Command) {
 	}
 	conn.Detach()
 	cr := newCmdReader(c.netConn)
+	cr.stats = &c.qbuf
 	if g, ok := c.netConn.(*guardConn); ok {
 		g.oneFrame = false
 		batch = cr.absorb(g, batch)

@@ -73,7 +73,15 @@ type Config struct {
 	MinReplicasMaxLag           int // seconds
 
 	// Keyspace and server.
-	Databases              int
+	Databases int
+	// Encoding thresholds: past them Redis converts a value to its big
+	// encoding for good, which shows in OBJECT ENCODING and in the order
+	// of some replies.
+	HashMaxListpackEntries int64
+	HashMaxListpackValue   int64
+	SetMaxIntsetEntries    int64
+	ZsetMaxListpackEntries int64
+	ZsetMaxListpackValue   int64
 	Hz                     int
 	Maxmemory              uint64
 	MaxmemoryPolicy        string

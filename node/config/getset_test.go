@@ -113,9 +113,9 @@ func TestSetChanged(t *testing.T) {
 			func(c *Config) bool {
 				return c.MasterAuth == "pw" && c.MasterUser == "u" && c.ReplicaAnnounceIP == "10.0.0.9"
 			}},
-		{"ignored directive", []string{"hash-max-listpack-entries", "64", "lazyfree-lazy-eviction", "no"},
-			[]string{"hash-max-listpack-entries"},
-			func(c *Config) bool { v, _ := c.Value("hash-max-listpack-entries"); return v == "64" }},
+		{"ignored directive", []string{"stream-node-max-entries", "64", "lazyfree-lazy-eviction", "no"},
+			[]string{"stream-node-max-entries"},
+			func(c *Config) bool { v, _ := c.Value("stream-node-max-entries"); return v == "64" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := Default()
@@ -165,13 +165,13 @@ func TestCloneIsDeep(t *testing.T) {
 	d.Bind[0] = "x"
 	d.Save[0].Seconds = 1
 	d.ReplicaOf.Port = 2
-	if _, err := d.Set([]string{"hash-max-listpack-entries", "1"}); err != nil {
+	if _, err := d.Set([]string{"stream-node-max-entries", "1"}); err != nil {
 		t.Fatal(err)
 	}
 	if c.Bind[0] != "a" || c.Save[0].Seconds != 3600 || c.ReplicaOf.Port != 1 {
 		t.Fatalf("original changed: %v %v %v", c.Bind, c.Save, c.ReplicaOf)
 	}
-	if v, _ := c.Value("hash-max-listpack-entries"); v != "512" {
+	if v, _ := c.Value("stream-node-max-entries"); v != "100" {
 		t.Fatalf("original extra changed: %s", v)
 	}
 }

@@ -15,6 +15,11 @@ func ownDirectives() []*directive {
 	return []*directive{
 		// Network and clients.
 		numDir("port", "", 0, intRange(0, 65535), 6379, func(c *Config) *int { return &c.Port }),
+		numDir("hash-max-listpack-entries", "hash-max-ziplist-entries", 0, uintRange(0, longMax), 512, func(c *Config) *int64 { return &c.HashMaxListpackEntries }),
+		numDir("hash-max-listpack-value", "hash-max-ziplist-value", 0, umemRange(0, longMax), 64, func(c *Config) *int64 { return &c.HashMaxListpackValue }),
+		numDir("set-max-intset-entries", "", 0, uintRange(0, longMax), 512, func(c *Config) *int64 { return &c.SetMaxIntsetEntries }),
+		numDir("zset-max-listpack-entries", "zset-max-ziplist-entries", 0, uintRange(0, longMax), 128, func(c *Config) *int64 { return &c.ZsetMaxListpackEntries }),
+		numDir("zset-max-listpack-value", "zset-max-ziplist-value", 0, umemRange(0, longMax), 64, func(c *Config) *int64 { return &c.ZsetMaxListpackValue }),
 		bindDir(),
 		boolDir("protected-mode", "", 0, true, func(c *Config) *bool { return &c.ProtectedMode }, nil),
 		strDir("requirepass", "", sensitive|nullEmpty, "", func(c *Config) *string { return &c.RequirePass }, nil),

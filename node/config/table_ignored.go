@@ -61,8 +61,6 @@ func ignoredDirectives() []*directive {
 		xbool("disable-thp", "", immutable, true),
 		xbool("dynamic-hz", "", 0, true),
 		xenum("enable-module-command", "", immutable, protectedActions, "no"),
-		xnum("hash-max-listpack-entries", "hash-max-ziplist-entries", 0, uintRange(0, longMax), 512),
-		xnum("hash-max-listpack-value", "hash-max-ziplist-value", 0, umemRange(0, longMax), 64),
 		xnum("hll-sparse-max-bytes", "", 0, umemRange(0, longMax), 3000),
 		xstr("ignore-warnings", "", 0, "", nil),
 		xbool("io-threads-do-reads", "", immutable, false),
@@ -92,7 +90,6 @@ func ignoredDirectives() []*directive {
 		xbool("replica-ignore-disk-write-errors", "", 0, false),
 		xenum("sanitize-dump-payload", "", 0, enumWords("no", "yes", "clients"), "no"),
 		xstr("server_cpulist", "", immutable|nullEmpty, "", nil),
-		xnum("set-max-intset-entries", "", 0, uintRange(0, longMax), 512),
 		xbool("set-proc-title", "", immutable, true),
 		shutdownOnSigDir("shutdown-on-sigint"),
 		shutdownOnSigDir("shutdown-on-sigterm"),
@@ -120,8 +117,6 @@ func ignoredDirectives() []*directive {
 		xbool("tls-session-caching", "", 0, true),
 		xnum("tracking-table-max-keys", "", 0, uintRange(0, longMax), 1000000),
 		xnum("unixsocketperm", "", immutable, numSpec{min: 0, max: 0o777, unsigned: true, octal: true}, 0),
-		xnum("zset-max-listpack-entries", "zset-max-ziplist-entries", 0, uintRange(0, longMax), 128),
-		xnum("zset-max-listpack-value", "zset-max-ziplist-value", 0, umemRange(0, longMax), 64),
 	}
 }
 

@@ -10,7 +10,8 @@ package keyspace
 // HSCAN list fields as Redis does, and HSCAN returns a small hash whole.
 type Hash struct {
 	Dict[[]byte]
-	table bool // Redis would hold it as a hash table (sticky, like Redis's conversion)
+	table bool    // Redis would hold it as a hash table (sticky, like Redis's conversion)
+	lim   *Limits // nil until stored in a keyspace: no conversion by size before
 }
 
 // Listpack thresholds: Redis 7.0's defaults for hash-max-listpack-entries
@@ -26,7 +27,12 @@ func NewHash(n int) *Hash { return &Hash{Dict: *NewDict[[]byte](n)} }
 // Kind implements Object.
 func (h *Hash) Kind() Kind { return KindHash }
 
-func (h *Hash) clone() Object { return &Hash{Dict: *h.Dict.Clone(), table: h.table} }
+func (h *Hash) clone() Object { return &Hash{Dict: *h.Dict.Clone(), table: h.table, lim: h.lim} }
+
+func (h *Hash) settle(l *Limits) {
+	h.lim = l
+	h.Small()
+}
 
 // SetField stores val under field and reports whether the field is new. A
 // field that exists keeps its position. val is kept, not copied; field is
@@ -44,7 +50,10 @@ func (h *Hash) SetField(field, val []byte) bool {
 
 // note records the conversion Redis would make after storing field=val.
 func (h *Hash) note(field, val []byte) {
-	if !h.table && (len(h.items) > hashMaxListpackEntries || len(field) > hashMaxListpackValue || len(val) > hashMaxListpackValue) {
+	if h.table || h.lim == nil {
+		return
+	}
+	if maxLen := h.lim.HashValue.Load(); int64(len(h.items)) > h.lim.HashEntries.Load() || int64(len(field)) > maxLen || int64(len(val)) > maxLen {
 		h.table = true
 	}
 }
@@ -57,12 +66,17 @@ func (h *Hash) Small() bool {
 	if h.table {
 		return false
 	}
-	if len(h.items) > hashMaxListpackEntries {
+	lim := h.lim
+	if lim == nil {
+		lim = defaultLimits
+	}
+	if int64(len(h.items)) > lim.HashEntries.Load() {
 		h.table = true
 		return false
 	}
+	maxLen := lim.HashValue.Load()
 	for i := range h.items {
-		if len(h.items[i].Key) > hashMaxListpackValue || len(h.items[i].Val) > hashMaxListpackValue {
+		if int64(len(h.items[i].Key)) > maxLen || int64(len(h.items[i].Val)) > maxLen {
 			h.table = true
 			return false
 		}
@@ -79,7 +93,7 @@ func (h *Hash) DeleteField(field []byte) bool {
 	if !ok {
 		return false
 	}
-	if len(h.items) > hashMaxListpackEntries {
+	if h.lim != nil && int64(len(h.items)) > h.lim.HashEntries.Load() {
 		h.table = true // loaded too large to have ever been a listpack
 	}
 	if h.table {

@@ -21,11 +21,12 @@ type Keyspace struct {
 	dbs    []DB
 	epoch  uint32    // write epoch stamped on changed entries
 	snap   *Snapshot // the snapshot in progress, if any
+	lim    *Limits   // encoding thresholds of the values stored
 }
 
 // New returns a keyspace of n empty databases.
 func New(n int) *Keyspace {
-	ks := &Keyspace{tables: make([]*table, n), dbs: make([]DB, n), epoch: 1}
+	ks := &Keyspace{tables: make([]*table, n), dbs: make([]DB, n), epoch: 1, lim: DefaultLimits()}
 	for i := range ks.tables {
 		ks.tables[i] = newTable()
 		ks.dbs[i] = DB{ks: ks, id: i}
@@ -93,6 +94,9 @@ func (db *DB) Reserve(n, ttl uint64) {
 func (db *DB) Load(key []byte, str []byte, obj Object, exp int64) {
 	t := db.t()
 	e := &Entry{key: string(key), str: str, obj: obj, exp: exp, ver: db.ks.epoch, tidx: -1}
+	if obj != nil {
+		db.ks.settle(obj)
+	}
 	t.m[e.key] = e
 	e.idx = int32(len(t.dense))
 	t.dense = append(t.dense, e)
@@ -183,6 +187,9 @@ func (db *DB) Add(key []byte, str []byte, obj Object, exp int64) *Entry {
 }
 
 func (db *DB) insert(t *table, e *Entry) *Entry {
+	if e.obj != nil {
+		db.ks.settle(e.obj)
+	}
 	e.ver = db.ks.epoch
 	e.idx = int32(len(t.dense))
 	e.tidx = -1

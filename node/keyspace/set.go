@@ -19,7 +19,8 @@ const MaxIntsetEntries = 512
 // the intset encoding never returns to it by shrinking.
 type Set struct {
 	Dict[struct{}]
-	ht bool // no longer intset-encoded
+	ht  bool    // no longer intset-encoded
+	lim *Limits // nil until stored in a keyspace: no conversion by size before
 }
 
 // NewSet returns an empty set with room for n members.
@@ -28,14 +29,21 @@ func NewSet(n int) *Set { return &Set{Dict: *NewDict[struct{}](n)} }
 // Kind implements Object.
 func (s *Set) Kind() Kind { return KindSet }
 
-func (s *Set) clone() Object { return &Set{Dict: *s.Dict.Clone(), ht: s.ht} }
+func (s *Set) clone() Object { return &Set{Dict: *s.Dict.Clone(), ht: s.ht, lim: s.lim} }
+
+func (s *Set) settle(l *Limits) {
+	s.lim = l
+	if !s.ht && int64(s.Len()) > l.intsetMax() {
+		s.ht = true
+	}
+}
 
 // Add inserts member and reports whether it is new.
 func (s *Set) Add(member []byte) bool {
 	if s.Has(member) {
 		return false
 	}
-	if !s.ht && (s.Len() >= MaxIntsetEntries || !isInt64(member)) {
+	if !s.ht && (!isInt64(member) || s.lim != nil && int64(s.Len()) >= s.lim.intsetMax()) {
 		s.ht = true
 	}
 	return s.Dict.Set(string(member), struct{}{})
@@ -55,7 +63,11 @@ func (s *Set) Encoding() string {
 // Reencode recomputes the encoding as if the set had been built afresh
 // from its current members (Redis does that when SPOP replaces a set).
 func (s *Set) Reencode() {
-	s.ht = s.Len() > MaxIntsetEntries
+	lim := s.lim
+	if lim == nil {
+		lim = defaultLimits
+	}
+	s.ht = int64(s.Len()) > lim.intsetMax()
 	for i := 0; i < s.Len() && !s.ht; i++ {
 		s.ht = !isInt64([]byte(s.At(i).Key))
 	}
@@ -63,7 +75,13 @@ func (s *Set) Reencode() {
 
 // ReplaceWith makes s hold o's members and encoding; o must not be used
 // afterwards. It lets a command swap in a rebuilt set under the same key.
-func (s *Set) ReplaceWith(o *Set) { *s = *o }
+func (s *Set) ReplaceWith(o *Set) {
+	lim := s.lim
+	*s = *o
+	if lim != nil {
+		s.settle(lim)
+	}
+}
 
 // Members returns the members in the order Redis iterates them: ascending
 // numeric order for an intset, the dict's order otherwise.

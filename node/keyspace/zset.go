@@ -23,7 +23,8 @@ const (
 type ZSet struct {
 	dict *Dict[float64]
 	sl   skiplist
-	big  bool // skiplist-encoded in Redis
+	big  bool    // skiplist-encoded in Redis
+	lim  *Limits // nil until stored in a keyspace: no conversion by size before
 }
 
 // NewZSet returns an empty sorted set.
@@ -44,6 +45,7 @@ func (z *ZSet) clone() Object {
 	}
 	c.dict = z.dict.Clone()
 	c.big = z.big
+	c.lim = z.lim
 	return c
 }
 
@@ -69,7 +71,7 @@ func (z *ZSet) Score(member []byte) (float64, bool) { return z.dict.GetBytes(mem
 // member is new. The score must not be NaN.
 func (z *ZSet) Set(member []byte, score float64) bool {
 	p := z.dict.Ptr(member)
-	if p == nil && !z.big && (z.Len() >= MaxListpackEntries || len(member) > MaxListpackValue) {
+	if p == nil && !z.big && z.lim != nil && (int64(z.Len()) >= z.lim.ZSetEntries.Load() || int64(len(member)) > z.lim.ZSetValue.Load()) {
 		z.big = true
 	}
 	if !z.big && score == 0 {

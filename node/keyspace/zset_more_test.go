@@ -273,6 +273,7 @@ func TestZSetCloneIsIndependent(t *testing.T) {
 // back; a listpack stores -0 as 0.
 func TestZSetEncoding(t *testing.T) {
 	z := NewZSet()
+	z.settle(DefaultLimits()) // as stored in a keyspace
 	z.Set([]byte("neg"), math.Copysign(0, -1))
 	if s, _ := z.Score([]byte("neg")); math.Signbit(s) {
 		t.Fatal("a listpack kept -0")
@@ -302,6 +303,7 @@ func TestZSetEncoding(t *testing.T) {
 		t.Fatal("shrinking returned to a listpack")
 	}
 	long := NewZSet()
+	long.settle(DefaultLimits())
 	long.Set([]byte(string(make([]byte, MaxListpackValue))), 1)
 	if !long.IsListpack() {
 		t.Fatal("a 64-byte member converted the set")
@@ -342,6 +344,7 @@ func TestSetEncoding(t *testing.T) {
 		}
 	}
 	big := NewSet(0)
+	big.settle(DefaultLimits())
 	for i := 0; i < MaxIntsetEntries; i++ {
 		big.Add([]byte(fmt.Sprint(i)))
 	}
