@@ -71,7 +71,7 @@ type Node struct {
 
 	clients      map[int64]*Client
 	nextClientID int64
-	watchers     map[watchKey][]*Client
+	watchers     map[watchKey][]*watchedKey
 	channels     map[string]map[*Client]struct{}
 	patterns     map[string]map[*Client]struct{}
 
@@ -156,7 +156,7 @@ func New(cfg *config.Config, opts Options) (*Node, error) {
 		rng:          rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(os.Getpid()))),
 		runID:        randomHex(40),
 		clients:      map[int64]*Client{},
-		watchers:     map[watchKey][]*Client{},
+		watchers:     map[watchKey][]*watchedKey{},
 		channels:     map[string]map[*Client]struct{}{},
 		patterns:     map[string]map[*Client]struct{}{},
 		closing:      make(chan struct{}),

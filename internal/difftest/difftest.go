@@ -7,6 +7,8 @@
 //	~ SMEMBERS s             an array whose elements may come in any order
 //	? TIME                   only the reply's type must match
 //	!sleep 1100              pause (ms) before the next line (TTL tests)
+//	@2 SUBSCRIBE c           run the line on connection 2 (1 to 9; 1 unless told)
+//	@2 !recv                 read one more reply on connection 2 without sending
 //
 // Both servers run with the same configuration and are flushed before
 // each script.
@@ -77,6 +79,7 @@ func dial(t testing.TB, addr string) *resp.Client {
 // Line is one parsed script line.
 type Line struct {
 	No   int
+	Conn int  // connection index, 0 for the first (written @1)
 	Mode byte // 0 exact, '~' unordered array, '?' type only, '!' directive
 	Args []string
 	Text string
@@ -91,6 +94,10 @@ func Parse(name, text string) ([]Line, error) {
 			continue
 		}
 		l := Line{No: i + 1, Text: s}
+		if len(s) > 2 && s[0] == '@' && s[1] >= '1' && s[1] <= '9' && s[2] == ' ' {
+			l.Conn = int(s[1] - '1')
+			s = strings.TrimSpace(s[2:])
+		}
 		if s[0] == '~' || s[0] == '?' || s[0] == '!' {
 			l.Mode = s[0]
 			s = strings.TrimSpace(s[1:])
@@ -113,9 +120,15 @@ func (p *Pair) RunScript(t testing.TB, name, text string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc, nc := dial(t, p.Redis.Addr), dial(t, p.Node.Addr())
-	defer rc.Close()
-	defer nc.Close()
+	var rconns, nconns []*resp.Client
+	conn := func(i int) (*resp.Client, *resp.Client) {
+		for len(rconns) <= i {
+			rc, nc := dial(t, p.Redis.Addr), dial(t, p.Node.Addr()) // closed by t.Cleanup
+			rconns, nconns = append(rconns, rc), append(nconns, nc)
+		}
+		return rconns[i], nconns[i]
+	}
+	rc, nc := conn(0)
 	for _, c := range []*resp.Client{rc, nc} {
 		for _, cmd := range [][]string{{"SELECT", "0"}, {"FLUSHALL"}} {
 			if v, err := c.Do(cmd...); err != nil || v.Kind == resp.Error {
@@ -130,8 +143,11 @@ func (p *Pair) RunScript(t testing.TB, name, text string) {
 				time.Sleep(time.Duration(ms) * time.Millisecond)
 				continue
 			}
-			t.Fatalf("%s:%d: unknown directive %q", name, l.No, l.Text)
+			if l.Args[0] != "recv" || len(l.Args) != 1 {
+				t.Fatalf("%s:%d: unknown directive %q", name, l.No, l.Text)
+			}
 		}
+		rc, nc := conn(l.Conn)
 		want := p.exchange(t, rc, l)
 		got := p.exchange(t, nc, l)
 		if !Same(l.Mode, want, got) {
@@ -142,7 +158,11 @@ func (p *Pair) RunScript(t testing.TB, name, text string) {
 
 func (p *Pair) exchange(t testing.TB, c *resp.Client, l Line) []byte {
 	t.Helper()
-	if err := c.Send(l.Args...); err != nil {
+	if l.Mode == '!' { // recv: the reply comes without a request
+		if err := c.Conn().SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+			t.Fatalf("line %d %q: %v", l.No, l.Text, err)
+		}
+	} else if err := c.Send(l.Args...); err != nil {
 		t.Fatalf("line %d %q: send: %v", l.No, l.Text, err)
 	}
 	raw, err := c.Reader().ReadRaw()
