@@ -408,19 +408,6 @@ func cmdIncr(x *cmdCtx) {
 // uses for INCRBYFLOAT and HINCRBYFLOAT.
 const longDoublePrec = 64
 
-// parseLongDouble parses a value the way Redis's string2ld does.
-func parseLongDouble(b []byte) (*big.Float, bool) {
-	if len(b) == 0 || len(b) >= 5120 || b[0] == ' ' || b[len(b)-1] == ' ' {
-		return nil, false
-	}
-	s := string(b)
-	f, _, err := big.ParseFloat(s, 10, longDoublePrec, big.ToNearestEven)
-	if err != nil {
-		return nil, false
-	}
-	return f, true
-}
-
 // formatLongDouble renders a long double as Redis's humanfriendly
 // ld2string: "%.17Lf" with trailing zeros (and a trailing point) removed.
 func formatLongDouble(f *big.Float) []byte {
