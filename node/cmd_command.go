@@ -40,7 +40,7 @@ func cmdCommand(x *cmdCtx) {
 			if c := lookupCommand(a); c != nil {
 				x.commandInfo(c)
 			} else {
-				x.nullArray()
+				x.null() // a null bulk, as Redis 7.0 answers
 			}
 		}
 	case sub == "docs":

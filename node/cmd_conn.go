@@ -382,15 +382,18 @@ func (x *cmdCtx) clientKill() {
 		x.err("ERR No such client")
 		return
 	}
-	if len(args)%2 != 0 {
-		x.syntaxErr()
-		return
-	}
+	// Options are read pair by pair and the first bad one answers, as
+	// Redis's clientKillCommand does; a name without its value is a
+	// syntax error where it stands.
 	var id int64
 	var addr, laddr, typ string
 	skipMe := true
 	for i := 0; i < len(args); i += 2 {
-		val := string(args[i+1])
+		if i+1 == len(args) {
+			x.syntaxErr()
+			return
+		}
+		val := string(cString(args[i+1]))
 		switch strings.ToLower(string(args[i])) {
 		case "id":
 			v, ok := parseInt(args[i+1])
@@ -400,11 +403,11 @@ func (x *cmdCtx) clientKill() {
 			}
 			id = v
 		case "addr":
-			addr = val
+			addr = string(args[i+1])
 		case "laddr":
-			laddr = val
+			laddr = string(args[i+1])
 		case "type":
-			typ = strings.ToLower(val)
+			typ = strings.ToLower(string(args[i+1]))
 			if typ == "slave" {
 				typ = "replica"
 			}
@@ -413,7 +416,7 @@ func (x *cmdCtx) clientKill() {
 				return
 			}
 		case "user":
-			if val != "default" {
+			if string(args[i+1]) != "default" {
 				x.err("ERR No such user '" + val + "'")
 				return
 			}

@@ -117,7 +117,8 @@ type scanOptions struct {
 	match   string
 	hasPat  bool
 	count   int
-	typ     string
+	typ     string // compared as C's strcasecmp does: up to a NUL
+	hasType bool
 	novalue bool
 }
 
@@ -144,7 +145,7 @@ func (x *cmdCtx) parseScanOptions(args [][]byte, allowType bool) (scanOptions, b
 			o.match = string(args[i+1])
 			o.hasPat = !(len(o.match) == 1 && o.match[0] == '*')
 		case eqFold(args[i], "type") && allowType:
-			o.typ = strings.ToLower(string(args[i+1]))
+			o.typ, o.hasType = strings.ToLower(string(cString(args[i+1]))), true
 		default:
 			x.syntaxErr()
 			return o, false
@@ -170,7 +171,7 @@ func cmdScan(x *cmdCtx) {
 		if o.hasPat && !config.Match(o.match, e.Key(), false) {
 			continue
 		}
-		if o.typ != "" && e.Kind().String() != o.typ {
+		if o.hasType && e.Kind().String() != o.typ {
 			continue
 		}
 		if x.lookup([]byte(e.Key())) == nil {
@@ -260,7 +261,7 @@ func cmdExpire(x *cmdCtx) {
 		case eqFold(a, "lt"):
 			flag |= fLT
 		default:
-			x.err("ERR Unsupported option " + string(a))
+			x.err(sanitizeError("ERR Unsupported option " + string(cString(a))))
 			return
 		}
 	}

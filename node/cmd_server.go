@@ -216,7 +216,11 @@ func cmdConfig(x *cmdCtx) {
 		for _, s := range kv {
 			x.bulkStr(s)
 		}
-	case sub == "set" && len(x.args) >= 4 && len(x.args)%2 == 0:
+	case sub == "set" && len(x.args) >= 4:
+		if len(x.args)%2 != 0 { // directive/value pairs
+			x.syntaxErr()
+			return
+		}
 		args := make([]string, 0, len(x.args)-2)
 		for _, a := range x.args[2:] {
 			args = append(args, string(a))

@@ -14,7 +14,7 @@ func (n *Node) dispatch(c *Client, w *redcon.Writer, args [][]byte) {
 	// Clients repeat commands: check the one this client ran last before
 	// looking the table up.
 	cmd := c.cmdCache
-	if cmd == nil || !eqFold(args[0], cmd.name) {
+	if cmd == nil || !eqFoldExact(args[0], cmd.name) {
 		cmd = lookupCommand(args[0])
 		c.cmdCache = cmd
 	}

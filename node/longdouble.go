@@ -35,7 +35,7 @@ func parseLongDouble(b []byte) (*big.Float, bool) {
 		neg = s[0] == '-'
 		s = s[1:]
 	}
-	if eqFold(s, "inf") || eqFold(s, "infinity") {
+	if eqFoldExact(s, "inf") || eqFoldExact(s, "infinity") {
 		return new(big.Float).SetPrec(longDoublePrec).SetInf(neg), true
 	}
 	hex := len(s) > 2 && s[0] == '0' && s[1]|0x20 == 'x'
