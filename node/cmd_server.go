@@ -140,7 +140,7 @@ func cmdDebug(x *cmdCtx) {
 		x.n.repl.hist.ClearPrevious()
 		x.ok()
 	default:
-		x.err("ERR unknown subcommand '" + string(x.args[1]) + "'. Try DEBUG HELP.")
+		x.subcommandSyntaxError()
 	}
 }
 
@@ -273,6 +273,9 @@ func cmdConfig(x *cmdCtx) {
 // applyConfig carries out the side effects of CONFIG SET for the
 // directives that changed.
 func (n *Node) applyConfig(old *config.Config, changed []string) error {
+	if err := checkNotifyConfig(n.cfg); err != nil {
+		return err // before any side effect: the caller restores old
+	}
 	for _, name := range changed {
 		switch name {
 		case "port", "bind":
@@ -286,6 +289,9 @@ func (n *Node) applyConfig(old *config.Config, changed []string) error {
 			n.protoMaxBulkLen.Store(n.cfg.ProtoMaxBulkLen)
 		case "loglevel":
 			n.log.SetLevel(ParseLogLevel(n.cfg.LogLevel))
+		case "zset-max-listpack-entries", "zset-max-listpack-value":
+			n.loadEncodingConfig()
+
 		}
 	}
 	return nil

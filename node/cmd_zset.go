@@ -157,7 +157,7 @@ func (x *cmdCtx) zadd(flags int, scores []float64, pairs [][]byte) {
 		}
 		return
 	default:
-		z = keyspace.NewZSet()
+		z = x.n.newZSet()
 	}
 	var added, updated, processed int
 	var last float64

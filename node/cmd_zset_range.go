@@ -71,7 +71,7 @@ func (x *cmdCtx) zrange(src int, q zrangeQuery) {
 	e := x.lookupRead(x.args[src])
 	if e == nil {
 		if q.store {
-			x.storeResult(x.args[1], keyspace.NewZSet())
+			x.storeResult(x.args[1], x.n.newZSet())
 		} else {
 			x.array(0)
 		}
@@ -82,7 +82,7 @@ func (x *cmdCtx) zrange(src int, q zrangeQuery) {
 	}
 	nodes := q.collect(e.ZSet())
 	if q.store {
-		z := keyspace.NewZSet()
+		z := x.n.newZSet()
 		for _, n := range nodes {
 			z.Set([]byte(n.Member()), n.Score())
 		}

@@ -84,7 +84,9 @@ type Node struct {
 	blocked   int // clients blocked in WAIT (INFO blocked_clients)
 	// activeExpire turns the active expiry cycle on (DEBUG SET-ACTIVE-EXPIRE).
 	activeExpire bool
-	wakePending  bool
+	// zsetLimits are zset-max-listpack-*; every sorted set points to them.
+	zsetLimits  keyspace.ZSetLimits
+	wakePending bool
 	// batchNow is the time of the batch of commands being run (unix ms),
 	// read once per batch as Redis reads it once per command; 0 outside.
 	batchNow int64
@@ -136,6 +138,9 @@ type stats struct {
 // New returns a node configured by cfg. It does not listen yet: call
 // Start or Serve.
 func New(cfg *config.Config, opts Options) (*Node, error) {
+	if err := checkNotifyConfig(cfg); err != nil {
+		return nil, err
+	}
 	if opts.Clock == nil {
 		opts.Clock = wallClock{}
 	}
@@ -165,6 +170,7 @@ func New(cfg *config.Config, opts Options) (*Node, error) {
 	}
 	n.started = n.clock.Now()
 	n.protoMaxBulkLen.Store(cfg.ProtoMaxBulkLen)
+	n.loadEncodingConfig()
 	w := opts.Log
 	if w == nil {
 		if cfg.LogFile != "" {

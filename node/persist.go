@@ -298,6 +298,7 @@ func (n *Node) loadAtStart() error {
 	now := n.nowMs()
 	n.mu.Unlock()
 	fresh := keyspace.New(ndb)
+	fresh.SetZSetLimits(&n.zsetLimits)
 	n.jobEdge(true)
 	res, err := loadRDB(bufio.NewReaderSize(f, 256<<10), fresh, now, !isReplica, nil)
 	n.jobEdge(false)

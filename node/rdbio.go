@@ -230,7 +230,7 @@ func addDecoded(db *keyspace.DB, en *rdb.Entry) {
 		}
 		db.Load(en.Key, nil, h, exp)
 	case rdb.TypeZSet:
-		z := keyspace.NewZSet()
+		z := keyspace.NewZSetWith(db.ZSetLimits())
 		for _, m := range en.ZSet {
 			z.Set(m.Member, m.Score)
 		}

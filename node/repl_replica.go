@@ -471,6 +471,7 @@ func (n *Node) fullSyncFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader
 	ndb := n.ks.Len()
 	n.mu.Unlock()
 	fresh := keyspace.New(ndb)
+	fresh.SetZSetLimits(&n.zsetLimits)
 	lastPing := time.Now()
 	n.jobEdge(true) // the load runs beside the clients of the old dataset
 	defer n.jobEdge(false)

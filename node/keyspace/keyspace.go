@@ -21,6 +21,7 @@ type Keyspace struct {
 	dbs    []DB
 	epoch  uint32    // write epoch stamped on changed entries
 	snap   *Snapshot // the snapshot in progress, if any
+	zlim   *ZSetLimits
 }
 
 // New returns a keyspace of n empty databases.

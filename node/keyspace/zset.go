@@ -1,6 +1,9 @@
 package keyspace
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+	"sync/atomic"
+)
 
 // Redis's defaults for the sorted-set encoding: a sorted set of at most
 // MaxListpackEntries members, none longer than MaxListpackValue bytes, is
@@ -23,12 +26,49 @@ const (
 type ZSet struct {
 	dict *Dict[float64]
 	sl   skiplist
-	big  bool // skiplist-encoded in Redis
+	big  bool        // skiplist-encoded in Redis
+	lim  *ZSetLimits // read at each insertion, as Redis reads its config
 }
 
-// NewZSet returns an empty sorted set.
-func NewZSet() *ZSet {
-	return &ZSet{dict: NewDict[float64](0), sl: newSkiplist()}
+// ZSetLimits are zset-max-listpack-entries and zset-max-listpack-value:
+// a sorted set outgrows the listpack when an insertion would pass them.
+// They are atomics so that an RDB load running outside the node's lock
+// may read them while CONFIG SET changes them.
+type ZSetLimits struct {
+	Entries atomic.Int64
+	Value   atomic.Int64
+}
+
+// Set stores both limits.
+func (l *ZSetLimits) Set(entries, value int64) {
+	l.Entries.Store(entries)
+	l.Value.Store(value)
+}
+
+var defaultZSetLimits = func() *ZSetLimits {
+	l := &ZSetLimits{}
+	l.Set(MaxListpackEntries, MaxListpackValue)
+	return l
+}()
+
+// SetZSetLimits makes the sorted sets loaded into ks (Load) follow lim.
+func (ks *Keyspace) SetZSetLimits(lim *ZSetLimits) { ks.zlim = lim }
+
+// ZSetLimits returns the limits sorted sets loaded into db follow.
+func (db *DB) ZSetLimits() *ZSetLimits {
+	if db.ks.zlim == nil {
+		return defaultZSetLimits
+	}
+	return db.ks.zlim
+}
+
+// NewZSet returns an empty sorted set under Redis's default limits.
+func NewZSet() *ZSet { return NewZSetWith(defaultZSetLimits) }
+
+// NewZSetWith returns an empty sorted set that follows the limits lim
+// points to (a node's configuration, which CONFIG SET may change).
+func NewZSetWith(lim *ZSetLimits) *ZSet {
+	return &ZSet{dict: NewDict[float64](0), sl: newSkiplist(), lim: lim}
 }
 
 // Kind implements Object.
@@ -38,7 +78,7 @@ func (z *ZSet) Kind() Kind { return KindZSet }
 func (z *ZSet) Len() int { return z.dict.Len() }
 
 func (z *ZSet) clone() Object {
-	c := NewZSet()
+	c := NewZSetWith(z.lim)
 	for n := z.sl.head.level[0].forward; n != nil; n = n.level[0].forward {
 		c.sl.insert(n.member, n.score)
 	}
@@ -69,7 +109,7 @@ func (z *ZSet) Score(member []byte) (float64, bool) { return z.dict.GetBytes(mem
 // member is new. The score must not be NaN.
 func (z *ZSet) Set(member []byte, score float64) bool {
 	p := z.dict.Ptr(member)
-	if p == nil && !z.big && (z.Len() >= MaxListpackEntries || len(member) > MaxListpackValue) {
+	if p == nil && !z.big && (int64(z.Len()) >= z.lim.Entries.Load() || int64(len(member)) > z.lim.Value.Load()) {
 		z.big = true
 	}
 	if !z.big && score == 0 {
