@@ -65,6 +65,7 @@ func cmdDel(x *cmdCtx) {
 		if e := x.lookupWrite(k); e != nil {
 			x.db.DeleteEntry(e)
 			x.touch(k)
+			x.notify(notifyGeneric, "del", k)
 			n++
 		}
 	}
@@ -233,6 +234,8 @@ func cmdRename(x *cmdCtx) {
 	x.db.Rename(src, x.args[2])
 	x.touch(x.args[1])
 	x.touch(x.args[2])
+	x.notify(notifyGeneric, "rename_from", x.args[1])
+	x.notify(notifyGeneric, "rename_to", x.args[2])
 	if nx {
 		x.int(1)
 	} else {
@@ -309,12 +312,14 @@ func cmdExpire(x *cmdCtx) {
 	if when <= x.now && !x.n.isReplica() && !x.n.loading {
 		x.db.DeleteEntry(e)
 		x.touch(x.args[1])
+		x.notify(notifyGeneric, "del", x.args[1])
 		x.prop = [][]byte{[]byte("DEL"), x.args[1]}
 		x.int(1)
 		return
 	}
 	x.db.SetExpire(e, expireValue(when))
 	x.touch(x.args[1])
+	x.notify(notifyGeneric, "expire", x.args[1])
 	prop := make([][]byte, len(x.args))
 	copy(prop, x.args)
 	if name != "pexpireat" {
@@ -373,6 +378,7 @@ func cmdPersist(x *cmdCtx) {
 	}
 	x.db.SetExpire(e, 0)
 	x.touch(x.args[1])
+	x.notify(notifyGeneric, "persist", x.args[1])
 	x.int(1)
 }
 

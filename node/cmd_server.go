@@ -273,9 +273,6 @@ func cmdConfig(x *cmdCtx) {
 // applyConfig carries out the side effects of CONFIG SET for the
 // directives that changed.
 func (n *Node) applyConfig(old *config.Config, changed []string) error {
-	if err := checkNotifyConfig(n.cfg); err != nil {
-		return err // before any side effect: the caller restores old
-	}
 	for _, name := range changed {
 		switch name {
 		case "port", "bind":
@@ -291,6 +288,8 @@ func (n *Node) applyConfig(old *config.Config, changed []string) error {
 			n.log.SetLevel(ParseLogLevel(n.cfg.LogLevel))
 		case "zset-max-listpack-entries", "zset-max-listpack-value":
 			n.loadEncodingConfig()
+		case "notify-keyspace-events":
+			n.loadNotifyConfig()
 
 		}
 	}

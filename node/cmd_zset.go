@@ -198,6 +198,11 @@ func (x *cmdCtx) zadd(flags int, scores []float64, pairs [][]byte) {
 	}
 	if added+updated > 0 {
 		x.touchN(key, added+updated)
+		if incr {
+			x.notify(notifyZSet, "zincr", key)
+		} else {
+			x.notify(notifyZSet, "zadd", key)
+		}
 	}
 	switch {
 	case !incr && flags&zCH != 0:
@@ -248,6 +253,10 @@ func cmdZRem(x *cmdCtx) {
 	}
 	if deleted > 0 {
 		x.touchN(key, deleted)
+		x.notify(notifyZSet, "zrem", key)
+		if z.Len() == 0 {
+			x.notify(notifyGeneric, "del", key)
+		}
 	}
 	x.int(int64(deleted))
 }

@@ -85,6 +85,8 @@ type Node struct {
 	// activeExpire turns the active expiry cycle on (DEBUG SET-ACTIVE-EXPIRE).
 	activeExpire bool
 	// zsetLimits are zset-max-listpack-*; every sorted set points to them.
+	// notifyFlags are notify-keyspace-events' classes (notify.go).
+	notifyFlags int
 	zsetLimits  keyspace.ZSetLimits
 	wakePending bool
 	// batchNow is the time of the batch of commands being run (unix ms),
@@ -138,9 +140,6 @@ type stats struct {
 // New returns a node configured by cfg. It does not listen yet: call
 // Start or Serve.
 func New(cfg *config.Config, opts Options) (*Node, error) {
-	if err := checkNotifyConfig(cfg); err != nil {
-		return nil, err
-	}
 	if opts.Clock == nil {
 		opts.Clock = wallClock{}
 	}
@@ -171,6 +170,8 @@ func New(cfg *config.Config, opts Options) (*Node, error) {
 	n.started = n.clock.Now()
 	n.protoMaxBulkLen.Store(cfg.ProtoMaxBulkLen)
 	n.loadEncodingConfig()
+	n.loadNotifyConfig()
+	n.ks.OnNew(n.notifyNewKey)
 	w := opts.Log
 	if w == nil {
 		if cfg.LogFile != "" {

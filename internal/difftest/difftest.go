@@ -9,6 +9,8 @@
 //	!sleep 1100              pause (ms) before the next line (TTL tests)
 //	@2 SUBSCRIBE c           run the line on connection 2 (1 to 9; 1 unless told)
 //	@2 !recv                 read one more reply on connection 2 without sending
+//	@2 !drain                send PING on connection 2 and read every reply up
+//	                         to its answer: the messages published before it
 //
 // Both servers run with the same configuration and are flushed before
 // each script.
@@ -143,7 +145,7 @@ func (p *Pair) RunScript(t testing.TB, name, text string) {
 				time.Sleep(time.Duration(ms) * time.Millisecond)
 				continue
 			}
-			if l.Args[0] != "recv" || len(l.Args) != 1 {
+			if (l.Args[0] != "recv" && l.Args[0] != "drain") || len(l.Args) != 1 {
 				t.Fatalf("%s:%d: unknown directive %q", name, l.No, l.Text)
 			}
 		}
@@ -158,6 +160,9 @@ func (p *Pair) RunScript(t testing.TB, name, text string) {
 
 func (p *Pair) exchange(t testing.TB, c *resp.Client, l Line) []byte {
 	t.Helper()
+	if l.Mode == '!' && l.Args[0] == "drain" {
+		return drain(t, c, l)
+	}
 	if l.Mode == '!' { // recv: the reply comes without a request
 		if err := c.Conn().SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
 			t.Fatalf("line %d %q: %v", l.No, l.Text, err)
@@ -170,6 +175,26 @@ func (p *Pair) exchange(t testing.TB, c *resp.Client, l Line) []byte {
 		t.Fatalf("line %d %q: read: %v", l.No, l.Text, err)
 	}
 	return raw
+}
+
+// drain sends PING and returns everything read up to and including its
+// answer (a subscribed connection's ["pong", ""] or +PONG).
+func drain(t testing.TB, c *resp.Client, l Line) []byte {
+	t.Helper()
+	if err := c.Send("PING"); err != nil {
+		t.Fatalf("line %d %q: send: %v", l.No, l.Text, err)
+	}
+	var out []byte
+	for {
+		raw, err := c.Reader().ReadRaw()
+		if err != nil {
+			t.Fatalf("line %d %q: read: %v", l.No, l.Text, err)
+		}
+		out = append(out, raw...)
+		if s := string(raw); s == "+PONG\r\n" || s == "*2\r\n$4\r\npong\r\n$0\r\n\r\n" {
+			return out
+		}
+	}
 }
 
 // Same compares two raw replies under a line's mode.
