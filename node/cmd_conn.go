@@ -394,7 +394,7 @@ func (x *cmdCtx) clientKill() {
 			return
 		}
 		val := string(cString(args[i+1]))
-		switch strings.ToLower(string(args[i])) {
+		switch strings.ToLower(string(cString(args[i]))) { // strcasecmp: up to a NUL
 		case "id":
 			v, ok := parseInt(args[i+1])
 			if !ok || v <= 0 {

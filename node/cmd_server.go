@@ -121,7 +121,7 @@ func (n *Node) requestClose() {
 
 // DEBUG subcommand ... (SLEEP, RELOAD, SET-ACTIVE-EXPIRE, OBJECT, JMAP)
 func cmdDebug(x *cmdCtx) {
-	sub := strings.ToLower(string(x.args[1]))
+	sub := strings.ToLower(string(cString(x.args[1]))) // strcasecmp: up to a NUL
 	switch sub {
 	case "sleep":
 		x.ok() // inside MULTI: Redis would block everything; we do not
