@@ -39,7 +39,7 @@ type Client struct {
 	woff     int64 // replication offset after this client's last propagated write (WAIT)
 
 	multiQ  []queuedCmd
-	watched []watchKey
+	watched []*watchedKey
 	subs    map[string]struct{}
 	psubs   map[string]struct{}
 	pub     *pubsubOut // set once the client is in pub/sub mode (detached writer)

@@ -11,7 +11,7 @@ func cmdCommand(x *cmdCtx) {
 		names := sortedCommandNames()
 		x.array(len(names))
 		for _, name := range names {
-			x.commandInfo(commandTable[name])
+			x.commandInfoOrFacts(commandTable[name])
 		}
 		return
 	}
@@ -31,41 +31,51 @@ func cmdCommand(x *cmdCtx) {
 			all := sortedCommandNames()
 			x.array(len(all))
 			for _, name := range all {
-				x.commandInfo(commandTable[name])
+				x.commandInfoOrFacts(commandTable[name])
 			}
 			return
 		}
 		x.array(len(names))
 		for _, a := range names {
-			if c := lookupCommand(a); c != nil {
+			if name, d := factsFor(a); d != nil {
+				x.writeFacts(name, d, false)
+			} else if c := lookupCommand(a); c != nil {
 				x.commandInfo(c)
 			} else {
-				x.nullArray()
+				x.null() // a null bulk, as Redis 7.0 answers
 			}
 		}
 	case sub == "docs":
-		var list []*command
+		var names [][]byte
 		if len(x.args) == 2 {
 			for _, name := range sortedCommandNames() {
-				list = append(list, commandTable[name])
+				names = append(names, []byte(name))
 			}
 		} else {
-			for _, a := range x.args[2:] {
-				if c := lookupCommand(a); c != nil {
-					list = append(list, c)
-				}
+			names = x.args[2:]
+		}
+		var list []cmddocsEntry // facts, or the node's own command
+		for _, a := range names {
+			if name, d := factsFor(a); d != nil {
+				list = append(list, cmddocsEntry{name: name, c: d})
+			} else if c := lookupCommand(a); c != nil {
+				list = append(list, cmddocsEntry{name: c.name, own: c})
 			}
 		}
 		x.array(2 * len(list))
-		for _, c := range list {
-			x.bulkStr(c.name)
+		for _, d := range list {
+			x.bulkStr(d.name)
+			if d.own == nil {
+				x.writeFacts(d.name, d.c, true)
+				continue
+			}
 			x.array(6)
 			x.bulkStr("summary")
-			x.bulkStr(c.summary)
+			x.bulkStr(d.own.summary)
 			x.bulkStr("since")
-			x.bulkStr(c.since)
+			x.bulkStr(d.own.since)
 			x.bulkStr("group")
-			x.bulkStr(c.group)
+			x.bulkStr(d.own.group)
 		}
 	case sub == "help" && len(x.args) == 2:
 		lines := []string{

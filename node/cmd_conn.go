@@ -388,16 +388,19 @@ func (x *cmdCtx) clientKill() {
 		x.err("ERR No such client")
 		return
 	}
-	if len(args)%2 != 0 {
-		x.syntaxErr()
-		return
-	}
+	// Options are read pair by pair and the first bad one answers, as
+	// Redis's clientKillCommand does; a name without its value is a
+	// syntax error where it stands.
 	var id int64
 	var addr, laddr, typ string
 	skipMe := true
 	for i := 0; i < len(args); i += 2 {
-		val := string(args[i+1])
-		switch strings.ToLower(string(args[i])) {
+		if i+1 == len(args) {
+			x.syntaxErr()
+			return
+		}
+		val := string(cString(args[i+1]))
+		switch strings.ToLower(string(cString(args[i]))) { // strcasecmp: up to a NUL
 		case "id":
 			v, ok := parseInt(args[i+1])
 			if !ok || v <= 0 {
@@ -406,11 +409,11 @@ func (x *cmdCtx) clientKill() {
 			}
 			id = v
 		case "addr":
-			addr = val
+			addr = string(args[i+1])
 		case "laddr":
-			laddr = val
+			laddr = string(args[i+1])
 		case "type":
-			typ = strings.ToLower(val)
+			typ = strings.ToLower(string(args[i+1]))
 			if typ == "slave" {
 				typ = "replica"
 			}
@@ -419,7 +422,7 @@ func (x *cmdCtx) clientKill() {
 				return
 			}
 		case "user":
-			if val != "default" {
+			if string(args[i+1]) != "default" {
 				x.err("ERR No such user '" + val + "'")
 				return
 			}

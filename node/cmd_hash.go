@@ -99,6 +99,7 @@ func cmdHSet(x *cmdCtx) {
 		}
 	}
 	x.touchN(key, pairs)
+	x.notify(notifyHash, "hset", key)
 	if x.cmd.name == "hset" {
 		x.int(int64(created))
 	} else {
@@ -119,6 +120,7 @@ func cmdHSetNX(x *cmdCtx) {
 	}
 	x.hashWritable(key, e, 1).SetField(x.args[2], copyBytes(x.args[3]))
 	x.touch(key)
+	x.notify(notifyHash, "hset", key)
 	x.int(1)
 }
 
@@ -205,6 +207,10 @@ func cmdHDel(x *cmdCtx) {
 	}
 	if deleted > 0 {
 		x.touchN(key, deleted)
+		x.notify(notifyHash, "hdel", key)
+		if h.Len() == 0 {
+			x.notify(notifyGeneric, "del", key)
+		}
 	}
 	x.int(int64(deleted))
 }
@@ -263,6 +269,7 @@ func cmdHIncrBy(x *cmdCtx) {
 	cur += incr
 	x.hashWritable(key, e, 1).SetField(field, strconv.AppendInt(nil, cur, 10))
 	x.touch(key)
+	x.notify(notifyHash, "hincrby", key)
 	x.int(cur)
 }
 
@@ -302,6 +309,7 @@ func cmdHIncrByFloat(x *cmdCtx) {
 	val := formatLongDouble(sum)
 	x.hashWritable(key, e, 1).SetField(field, val)
 	x.touch(key)
+	x.notify(notifyHash, "hincrbyfloat", key)
 	x.bulk(val)
 	x.prop = [][]byte{[]byte("HSET"), key, field, val}
 }

@@ -65,6 +65,7 @@ func cmdDel(x *cmdCtx) {
 		if e := x.lookupWrite(k); e != nil {
 			x.db.DeleteEntry(e)
 			x.touch(k)
+			x.notify(notifyGeneric, "del", k)
 			n++
 		}
 	}
@@ -117,7 +118,8 @@ type scanOptions struct {
 	match   string
 	hasPat  bool
 	count   int
-	typ     string
+	typ     string // compared as C's strcasecmp does: up to a NUL
+	hasType bool
 	novalue bool
 }
 
@@ -144,7 +146,7 @@ func (x *cmdCtx) parseScanOptions(args [][]byte, allowType bool) (scanOptions, b
 			o.match = string(args[i+1])
 			o.hasPat = !(len(o.match) == 1 && o.match[0] == '*')
 		case eqFold(args[i], "type") && allowType:
-			o.typ = strings.ToLower(string(args[i+1]))
+			o.typ, o.hasType = strings.ToLower(string(cString(args[i+1]))), true
 		default:
 			x.syntaxErr()
 			return o, false
@@ -170,7 +172,7 @@ func cmdScan(x *cmdCtx) {
 		if o.hasPat && !config.Match(o.match, e.Key(), false) {
 			continue
 		}
-		if o.typ != "" && e.Kind().String() != o.typ {
+		if o.hasType && e.Kind().String() != o.typ {
 			continue
 		}
 		if x.lookup([]byte(e.Key())) == nil {
@@ -232,6 +234,8 @@ func cmdRename(x *cmdCtx) {
 	x.db.Rename(src, x.args[2])
 	x.touch(x.args[1])
 	x.touch(x.args[2])
+	x.notify(notifyGeneric, "rename_from", x.args[1])
+	x.notify(notifyGeneric, "rename_to", x.args[2])
 	if nx {
 		x.int(1)
 	} else {
@@ -260,7 +264,7 @@ func cmdExpire(x *cmdCtx) {
 		case eqFold(a, "lt"):
 			flag |= fLT
 		default:
-			x.err("ERR Unsupported option " + string(a))
+			x.err(sanitizeError("ERR Unsupported option " + string(cString(a))))
 			return
 		}
 	}
@@ -308,12 +312,14 @@ func cmdExpire(x *cmdCtx) {
 	if when <= x.now && !x.n.isReplica() && !x.n.loading {
 		x.db.DeleteEntry(e)
 		x.touch(x.args[1])
+		x.notify(notifyGeneric, "del", x.args[1])
 		x.prop = [][]byte{[]byte("DEL"), x.args[1]}
 		x.int(1)
 		return
 	}
 	x.db.SetExpire(e, expireValue(when))
 	x.touch(x.args[1])
+	x.notify(notifyGeneric, "expire", x.args[1])
 	prop := make([][]byte, len(x.args))
 	copy(prop, x.args)
 	if name != "pexpireat" {
@@ -372,6 +378,7 @@ func cmdPersist(x *cmdCtx) {
 	}
 	x.db.SetExpire(e, 0)
 	x.touch(x.args[1])
+	x.notify(notifyGeneric, "persist", x.args[1])
 	x.int(1)
 }
 

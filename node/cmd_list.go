@@ -84,6 +84,11 @@ func cmdPush(x *cmdCtx) {
 		}
 	}
 	x.touchN(key, len(x.args)-2)
+	if head {
+		x.notify(notifyList, "lpush", key)
+	} else {
+		x.notify(notifyList, "rpush", key)
+	}
 	x.int(int64(l.Len()))
 }
 
@@ -134,10 +139,25 @@ func cmdPop(x *cmdCtx) {
 			x.bulk(l.PopBack())
 		}
 	}
-	if l.Len() == 0 {
+	deleted := l.Len() == 0
+	if deleted {
 		x.db.DeleteEntry(e)
 	}
 	x.touchN(key, n)
+	x.notifyPop(key, head, deleted)
+}
+
+// notifyPop sends a list pop's events (listElementsRemoved): "lpop" or
+// "rpop", then "del" when the list is gone.
+func (x *cmdCtx) notifyPop(key []byte, head, deleted bool) {
+	if head {
+		x.notify(notifyList, "lpop", key)
+	} else {
+		x.notify(notifyList, "rpop", key)
+	}
+	if deleted {
+		x.notify(notifyGeneric, "del", key)
+	}
 }
 
 // LLEN key
@@ -246,5 +266,6 @@ func cmdLSet(x *cmdCtx) {
 	x.db.Modify(e)
 	e.List().SetAt(i, copyBytes(x.args[3]))
 	x.touch(key)
+	x.notify(notifyList, "lset", key)
 	x.ok()
 }

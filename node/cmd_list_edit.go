@@ -30,6 +30,7 @@ func cmdLTrim(x *cmdCtx) {
 	}
 	if removed == 0 {
 		x.signal(key)
+		x.notify(notifyList, "ltrim", key)
 		x.ok()
 		return
 	}
@@ -40,6 +41,10 @@ func cmdLTrim(x *cmdCtx) {
 		x.db.DeleteEntry(e)
 	}
 	x.touchN(key, removed)
+	x.notify(notifyList, "ltrim", key)
+	if !keep {
+		x.notify(notifyGeneric, "del", key)
+	}
 	x.ok()
 }
 
@@ -63,10 +68,15 @@ func cmdLRem(x *cmdCtx) {
 	x.db.Modify(e)
 	l := e.List()
 	removed := l.RemoveEqual(elem, int(count))
-	if l.Len() == 0 {
+	deleted := l.Len() == 0
+	if deleted {
 		x.db.DeleteEntry(e)
 	}
 	x.touchN(key, removed)
+	x.notify(notifyList, "lrem", key)
+	if deleted {
+		x.notify(notifyGeneric, "del", key)
+	}
 	x.int(int64(removed))
 }
 
@@ -98,6 +108,7 @@ func cmdLInsert(x *cmdCtx) {
 	l := e.List()
 	l.Insert(i, copyBytes(x.args[4]))
 	x.touch(key)
+	x.notify(notifyList, "linsert", key)
 	x.int(int64(l.Len()))
 }
 
@@ -267,11 +278,18 @@ func (x *cmdCtx) listMove(fromHead, toHead bool) {
 	} else {
 		dl.PushBack(v)
 	}
-	if sl.Len() == 0 {
+	deleted := sl.Len() == 0
+	if deleted {
 		x.db.DeleteEntry(se)
 	}
 	// Redis signals both keys but counts one change.
 	x.signal(dst)
 	x.touch(src)
+	if toHead {
+		x.notify(notifyList, "lpush", dst)
+	} else {
+		x.notify(notifyList, "rpush", dst)
+	}
+	x.notifyPop(src, fromHead, deleted)
 	x.bulk(v)
 }

@@ -69,13 +69,9 @@ func cmdExec(x *cmdCtx) {
 	c.flags &^= flagMulti
 	n.unwatchAll(c)
 	x.array(len(queue))
+	// The node's state (role, link, loading) was checked for the queue as
+	// a whole before EXEC ran (refusal), as Redis does.
 	for _, q := range queue {
-		// A queued command can still be refused by the node's state at
-		// EXEC time (the role may have changed), as Redis checks again.
-		if msg := n.refusal(c, q.cmd, q.args); msg != "" {
-			x.err(msg)
-			continue
-		}
 		n.call(c, x.w, q.cmd, q.args)
 	}
 }
@@ -87,7 +83,7 @@ func cmdWatch(x *cmdCtx) {
 		return
 	}
 	for _, k := range x.args[1:] {
-		x.n.watch(x.c, x.db.ID(), string(k))
+		x.n.watch(x.c, x.db.ID(), string(k), x.now)
 	}
 	x.ok()
 }
@@ -99,60 +95,90 @@ func cmdUnwatch(x *cmdCtx) {
 	x.ok()
 }
 
-func (n *Node) watch(c *Client, db int, key string) {
+// watchedKey is one key a client watches. expired records that the key
+// was already logically expired when WATCH ran: its deletion by expiry is
+// then no change, as Redis 7.0 records in watchedKey.expired.
+type watchedKey struct {
+	watchKey
+	c       *Client
+	expired bool
+}
+
+func (n *Node) watch(c *Client, db int, key string, now int64) {
 	wk := watchKey{db: db, key: key}
 	for _, k := range c.watched {
-		if k == wk {
+		if k.watchKey == wk {
 			return
 		}
 	}
-	c.watched = append(c.watched, wk)
-	n.watchers[wk] = append(n.watchers[wk], c)
+	e := n.ks.DB(db).PeekString(key)
+	w := &watchedKey{watchKey: wk, c: c, expired: e != nil && e.Expired(now)}
+	c.watched = append(c.watched, w)
+	n.watchers[wk] = append(n.watchers[wk], w)
 }
 
 func (n *Node) unwatchAll(c *Client) {
-	for _, wk := range c.watched {
-		list := n.watchers[wk]
-		for i, w := range list {
-			if w == c {
+	for _, w := range c.watched {
+		list := n.watchers[w.watchKey]
+		for i, o := range list {
+			if o == w {
 				list = append(list[:i], list[i+1:]...)
 				break
 			}
 		}
 		if len(list) == 0 {
-			delete(n.watchers, wk)
+			delete(n.watchers, w.watchKey)
 		} else {
-			n.watchers[wk] = list
+			n.watchers[w.watchKey] = list
 		}
 	}
 	c.watched = nil
 }
 
 // touchWatched marks the clients watching key as dirty (signalModifiedKey).
+// A key that was expired at WATCH and is now gone changed nothing for its
+// watcher; one that is still there (a replica does not delete expired
+// keys) stops the walk, as Redis 7.0.15's touchWatchedKey does.
 func (n *Node) touchWatched(db int, key []byte) {
-	for _, c := range n.watchers[watchKey{db: db, key: string(key)}] {
-		c.flags |= flagDirtyCAS
+	for _, w := range n.watchers[watchKey{db: db, key: string(key)}] {
+		if w.expired {
+			if n.ks.DB(db).Peek(key) == nil {
+				w.expired = false
+				continue
+			}
+			break
+		}
+		w.c.flags |= flagDirtyCAS
 	}
 }
 
 // touchWatchedDB marks the clients watching an existing key of db (before
-// it is flushed).
+// it is flushed). A watched key that was already expired at WATCH is
+// deleted, not changed (touchAllWatchedKeysInDb).
 func (n *Node) touchWatchedDB(db int) {
 	for wk, list := range n.watchers {
 		if wk.db != db || n.ks.DB(db).PeekString(wk.key) == nil {
 			continue
 		}
-		for _, c := range list {
-			c.flags |= flagDirtyCAS
+		for _, w := range list {
+			if w.expired {
+				w.expired = false
+				continue
+			}
+			w.c.flags |= flagDirtyCAS
 		}
 	}
 }
 
 // watchedKeyExpired reports whether a key the client watches has expired
-// since (Redis 7.0 fails EXEC in that case).
+// since WATCH (Redis 7.0 fails EXEC in that case); keys already expired
+// at WATCH do not count.
 func (n *Node) watchedKeyExpired(c *Client, now int64) bool {
-	for _, wk := range c.watched {
-		if e := n.ks.DB(wk.db).PeekString(wk.key); e != nil && e.Expired(now) {
+	for _, w := range c.watched {
+		if w.expired {
+			continue
+		}
+		if e := n.ks.DB(w.db).PeekString(w.key); e != nil && e.Expired(now) {
 			return true
 		}
 	}

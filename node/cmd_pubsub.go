@@ -172,7 +172,9 @@ func (n *Node) publish(channel string, msg []byte) int {
 func cmdPubsubIntrospect(x *cmdCtx) {
 	sub := strings.ToLower(string(x.args[1]))
 	switch {
-	case sub == "channels" && len(x.args) <= 3:
+	case sub == "channels" && len(x.args) > 3:
+		x.subcommandSyntaxError()
+	case sub == "channels":
 		var names []string
 		for name := range x.n.channels {
 			if len(x.args) == 3 && !config.Match(string(x.args[2]), name, false) {

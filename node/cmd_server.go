@@ -121,7 +121,7 @@ func (n *Node) requestClose() {
 
 // DEBUG subcommand ... (SLEEP, RELOAD, SET-ACTIVE-EXPIRE, OBJECT, JMAP)
 func cmdDebug(x *cmdCtx) {
-	sub := strings.ToLower(string(x.args[1]))
+	sub := strings.ToLower(string(cString(x.args[1]))) // strcasecmp: up to a NUL
 	switch sub {
 	case "sleep":
 		x.ok() // inside MULTI: Redis would block everything; we do not
@@ -140,7 +140,7 @@ func cmdDebug(x *cmdCtx) {
 		x.n.repl.hist.ClearPrevious()
 		x.ok()
 	default:
-		x.err("ERR unknown subcommand '" + string(x.args[1]) + "'. Try DEBUG HELP.")
+		x.subcommandSyntaxError()
 	}
 }
 
@@ -216,7 +216,11 @@ func cmdConfig(x *cmdCtx) {
 		for _, s := range kv {
 			x.bulkStr(s)
 		}
-	case sub == "set" && len(x.args) >= 4 && len(x.args)%2 == 0:
+	case sub == "set" && len(x.args) >= 4:
+		if len(x.args)%2 != 0 { // directive/value pairs
+			x.syntaxErr()
+			return
+		}
 		args := make([]string, 0, len(x.args)-2)
 		for _, a := range x.args[2:] {
 			args = append(args, string(a))
@@ -285,6 +289,8 @@ func (n *Node) applyConfig(old *config.Config, changed []string) error {
 		case "hash-max-listpack-entries", "hash-max-listpack-value", "set-max-intset-entries",
 			"zset-max-listpack-entries", "zset-max-listpack-value":
 			n.applyEncodingLimits()
+		case "notify-keyspace-events":
+			n.loadNotifyConfig()
 		}
 	}
 	return nil

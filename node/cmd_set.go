@@ -84,6 +84,7 @@ func cmdSAdd(x *cmdCtx) {
 	}
 	if added > 0 {
 		x.touchN(key, added)
+		x.notify(notifySet, "sadd", key)
 	}
 	x.int(int64(added))
 }
@@ -118,6 +119,10 @@ func cmdSRem(x *cmdCtx) {
 	}
 	if deleted > 0 {
 		x.touchN(key, deleted)
+		x.notify(notifySet, "srem", key)
+		if s.Len() == 0 {
+			x.notify(notifyGeneric, "del", key)
+		}
 	}
 	x.int(int64(deleted))
 }
@@ -194,8 +199,10 @@ func cmdSMove(x *cmdCtx) {
 	x.db.Modify(src)
 	s := src.Set()
 	s.DeleteBytes(m)
+	x.notify(notifySet, "srem", srcKey)
 	if s.Len() == 0 {
 		x.db.DeleteEntry(src)
+		x.notify(notifyGeneric, "del", srcKey)
 	}
 	x.touch(srcKey)
 	if dst == nil {
@@ -203,10 +210,12 @@ func cmdSMove(x *cmdCtx) {
 		d.Add(m)
 		x.db.Add(dstKey, nil, d, 0)
 		x.touch(dstKey)
+		x.notify(notifySet, "sadd", dstKey)
 	} else if !dst.Set().Has(m) {
 		x.db.Modify(dst)
 		dst.Set().Add(m)
 		x.touch(dstKey)
+		x.notify(notifySet, "sadd", dstKey)
 	}
 	x.int(1)
 }

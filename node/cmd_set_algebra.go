@@ -206,16 +206,23 @@ func inAny(m string, sets []*keyspace.Set) bool {
 
 // storeResult replaces dst with obj as Redis's setKey does (any type, TTL
 // dropped), or deletes dst when obj is empty, and replies with obj's size.
+// The keyspace event is the command's name (sinterstore, zrangestore, ...)
+// in obj's class, or "del" for a deleted dst.
 func (x *cmdCtx) storeResult(dst []byte, obj keyspace.Object) {
 	old := x.lookupWrite(dst)
-	if old != nil {
-		x.db.DeleteEntry(old)
-	}
-	if obj.Len() > 0 {
-		x.db.Add(dst, nil, obj, 0)
-	}
-	if old != nil || obj.Len() > 0 {
+	switch {
+	case obj.Len() > 0:
+		x.db.SetObject(old, dst, obj)
 		x.touch(dst)
+		class := notifySet
+		if obj.Kind() == keyspace.KindZSet {
+			class = notifyZSet
+		}
+		x.notify(class, x.cmd.name, dst)
+	case old != nil:
+		x.db.DeleteEntry(old)
+		x.touch(dst)
+		x.notify(notifyGeneric, "del", dst)
 	}
 	x.int(int64(obj.Len()))
 }

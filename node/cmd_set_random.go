@@ -45,8 +45,10 @@ func cmdSPop(x *cmdCtx) {
 	s.Delete(m)
 	x.prop = [][]byte{sremArgv0, key, []byte(m)}
 	x.bulkStr(m)
+	x.notify(notifySet, "spop", key)
 	if s.Len() == 0 {
 		x.db.DeleteEntry(e)
+		x.notify(notifyGeneric, "del", key)
 	}
 	x.touch(key)
 }
@@ -77,6 +79,8 @@ func (x *cmdCtx) spopCount() {
 		x.db.DeleteEntry(e)
 		x.prop = [][]byte{delArgv0, key}
 		x.touchN(key, size)
+		x.notify(notifySet, "spop", key)
+		x.notify(notifyGeneric, "del", key)
 		return
 	}
 	count := int(c)
@@ -109,6 +113,7 @@ func (x *cmdCtx) spopCount() {
 	}
 	x.noProp = true
 	x.touchN(key, count)
+	x.notify(notifySet, "spop", key)
 }
 
 // SRANDMEMBER key [count]

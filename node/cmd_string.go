@@ -203,6 +203,10 @@ func (x *cmdCtx) setGeneric(flags int, key, val, expire []byte, okReply, abortRe
 	}
 	x.db.SetStringEntry(cur, key, copyBytes(val), when, flags&sKeepTTL != 0)
 	x.touch(key)
+	x.notify(notifyString, "set", key)
+	if expire != nil {
+		x.notify(notifyGeneric, "expire", key)
+	}
 	if expire != nil {
 		x.prop = [][]byte{[]byte("SET"), key, val, []byte("PXAT"), strconv.AppendInt(nil, when, 10)}
 	} else if flags&sGet != 0 {
@@ -260,6 +264,7 @@ func cmdGetSet(x *cmdCtx) {
 	}
 	x.db.SetString(x.args[1], copyBytes(x.args[2]), 0, false)
 	x.touch(x.args[1])
+	x.notify(notifyString, "set", x.args[1])
 	x.prop = [][]byte{[]byte("SET"), x.args[1], x.args[2]}
 }
 
@@ -271,6 +276,7 @@ func cmdGetDel(x *cmdCtx) {
 	}
 	x.db.DeleteEntry(e)
 	x.touch(x.args[1])
+	x.notify(notifyGeneric, "del", x.args[1])
 	x.prop = [][]byte{[]byte("DEL"), x.args[1]}
 }
 
@@ -301,14 +307,17 @@ func cmdGetEx(x *cmdCtx) {
 	case flags&(sEXAT|sPXAT) != 0 && when <= x.now && !x.n.isReplica() && !x.n.loading:
 		x.db.DeleteEntry(e)
 		x.touch(key)
+		x.notify(notifyGeneric, "del", key)
 		x.prop = [][]byte{[]byte("DEL"), key}
 	case expire != nil:
 		x.db.SetExpire(e, when)
 		x.touch(key)
+		x.notify(notifyGeneric, "expire", key)
 		x.prop = [][]byte{[]byte("PEXPIREAT"), key, strconv.AppendInt(nil, when, 10)}
 	case flags&sPersist != 0 && e.ExpireAt() != 0:
 		x.db.SetExpire(e, 0)
 		x.touch(key)
+		x.notify(notifyGeneric, "persist", key)
 		x.prop = [][]byte{[]byte("PERSIST"), key}
 	}
 }
@@ -344,6 +353,7 @@ func cmdMSet(x *cmdCtx) {
 	for j := 1; j < len(x.args); j += 2 {
 		x.db.SetString(x.args[j], copyBytes(x.args[j+1]), 0, false)
 		x.touch(x.args[j])
+		x.notify(notifyString, "set", x.args[j])
 	}
 	if nx {
 		x.int(1)
@@ -401,25 +411,13 @@ func cmdIncr(x *cmdCtx) {
 		x.db.Add(key, val, nil, 0)
 	}
 	x.touch(key)
+	x.notify(notifyString, "incrby", key)
 	x.int(cur)
 }
 
 // longDoublePrec is the mantissa precision of the x87 long double Redis
 // uses for INCRBYFLOAT and HINCRBYFLOAT.
 const longDoublePrec = 64
-
-// parseLongDouble parses a value the way Redis's string2ld does.
-func parseLongDouble(b []byte) (*big.Float, bool) {
-	if len(b) == 0 || len(b) >= 5120 || b[0] == ' ' || b[len(b)-1] == ' ' {
-		return nil, false
-	}
-	s := string(b)
-	f, _, err := big.ParseFloat(s, 10, longDoublePrec, big.ToNearestEven)
-	if err != nil {
-		return nil, false
-	}
-	return f, true
-}
 
 // formatLongDouble renders a long double as Redis's humanfriendly
 // ld2string: "%.17Lf" with trailing zeros (and a trailing point) removed.
@@ -486,6 +484,7 @@ func cmdIncrByFloat(x *cmdCtx) {
 		x.db.Add(key, val, nil, 0)
 	}
 	x.touch(key)
+	x.notify(notifyString, "incrbyfloat", key)
 	x.bulk(val)
 	x.prop = [][]byte{[]byte("SET"), key, val, []byte("KEEPTTL")}
 }
@@ -527,6 +526,7 @@ func cmdAppend(x *cmdCtx) {
 		total = len(e.Str())
 	}
 	x.touch(key)
+	x.notify(notifyString, "append", key)
 	x.int(int64(total))
 }
 
@@ -610,6 +610,7 @@ func cmdSetRange(x *cmdCtx) {
 		copy(b[off:], val)
 		x.db.Add(key, b, nil, 0)
 		x.touch(key)
+		x.notify(notifyString, "setrange", key)
 		x.int(int64(len(b)))
 		return
 	}
@@ -632,5 +633,6 @@ func cmdSetRange(x *cmdCtx) {
 	x.db.Modify(e)
 	e.SetStr(b)
 	x.touch(key)
+	x.notify(notifyString, "setrange", key)
 	x.int(size)
 }

@@ -157,7 +157,11 @@ func (x *cmdCtx) zadd(flags int, scores []float64, pairs [][]byte) {
 		}
 		return
 	default:
-		z = keyspace.NewZSet()
+		longest := 0
+		for j := 1; j < len(pairs); j += 2 {
+			longest = max(longest, len(pairs[j]))
+		}
+		z = keyspace.NewZSetSized(x.n.ks.Limits(), len(scores), longest)
 	}
 	var added, updated, processed int
 	var last float64
@@ -198,6 +202,11 @@ func (x *cmdCtx) zadd(flags int, scores []float64, pairs [][]byte) {
 	}
 	if added+updated > 0 {
 		x.touchN(key, added+updated)
+		if incr {
+			x.notify(notifyZSet, "zincr", key)
+		} else {
+			x.notify(notifyZSet, "zadd", key)
+		}
 	}
 	switch {
 	case !incr && flags&zCH != 0:
@@ -248,6 +257,10 @@ func cmdZRem(x *cmdCtx) {
 	}
 	if deleted > 0 {
 		x.touchN(key, deleted)
+		x.notify(notifyZSet, "zrem", key)
+		if z.Len() == 0 {
+			x.notify(notifyGeneric, "del", key)
+		}
 	}
 	x.int(int64(deleted))
 }

@@ -82,7 +82,7 @@ func (x *cmdCtx) zrange(src int, q zrangeQuery) {
 	}
 	nodes := q.collect(e.ZSet())
 	if q.store {
-		z := keyspace.NewZSet()
+		z := keyspace.NewZSetSized(x.n.ks.Limits(), len(nodes), 0)
 		for _, n := range nodes {
 			z.Set([]byte(n.Member()), n.Score())
 		}

@@ -67,6 +67,12 @@ func cmdZRemRange(x *cmdCtx) {
 		x.db.DeleteEntry(e)
 	}
 	x.touchN(key, n)
+	if n > 0 {
+		x.notify(notifyZSet, x.cmd.name, key)
+		if z.Len() == 0 {
+			x.notify(notifyGeneric, "del", key)
+		}
+	}
 	x.int(int64(n))
 }
 
@@ -124,8 +130,10 @@ func cmdZPop(x *cmdCtx) {
 		x.bulkFloat(nd.Score())
 		z.RemoveNode(nd)
 	}
+	x.notify(notifyZSet, x.cmd.name, key)
 	if z.Len() == 0 {
 		x.db.DeleteEntry(e)
+		x.notify(notifyGeneric, "del", key)
 	}
 	x.touchN(key, n)
 }

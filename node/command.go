@@ -130,21 +130,21 @@ func (c *command) arityOK(argc int) bool {
 	return argc >= -c.arity
 }
 
-// unknownCommandError renders Redis 7.0's message for an unknown command.
+// unknownCommandError renders Redis 7.0's message for an unknown command
+// (commandCheckExistence): each argument is printed with "%.*s", so it
+// stops at a NUL, and the 128-byte budget counts the quoted arguments
+// only.
 func unknownCommandError(args [][]byte) string {
-	var b strings.Builder
-	b.WriteString("ERR unknown command '")
-	b.WriteString(truncArg(args[0], 128))
-	b.WriteString("', with args beginning with: ")
+	var list []byte
 	for _, a := range args[1:] {
-		if b.Len() >= 128 {
+		if len(list) >= 128 {
 			break
 		}
-		b.WriteByte('\'')
-		b.WriteString(truncArg(a, 128-b.Len()))
-		b.WriteString("' ")
+		list = append(list, '\'')
+		list = append(list, truncArg(cString(a), 128-len(list)+1)...)
+		list = append(list, "' "...)
 	}
-	return sanitizeError(b.String())
+	return sanitizeError("ERR unknown command '" + truncArg(cString(args[0]), 128) + "', with args beginning with: " + string(list))
 }
 
 func truncArg(a []byte, n int) string {
@@ -240,7 +240,18 @@ func parseInt(b []byte) (int64, bool) {
 // overflow, underflow and NaN refused).
 func parseFloat(b []byte) (float64, bool) { return parseScore(b) }
 
+// eqFold reports whether argument b is the option or word s (lower
+// case), as Redis's strcasecmp(argv, "s") does: b is read up to its first
+// NUL, so "EX\x00junk" is EX.
 func eqFold(b []byte, s string) bool {
+	if len(b) > len(s) && b[len(s)] == 0 {
+		b = b[:len(s)]
+	}
+	return eqFoldExact(b, s)
+}
+
+// eqFoldExact is eqFold over all of b (binary-safe lookups: command names).
+func eqFoldExact(b []byte, s string) bool {
 	if len(b) != len(s) {
 		return false
 	}
@@ -268,5 +279,11 @@ func (x *cmdCtx) subcommandError() {
 			return
 		}
 	}
-	x.err("ERR unknown subcommand '" + truncArg(x.args[1], 128) + "'. Try " + strings.ToUpper(x.cmd.name) + " HELP.")
+	x.err(sanitizeError("ERR unknown subcommand '" + truncArg(cString(x.args[1]), 128) + "'. Try " + strings.ToUpper(x.cmd.name) + " HELP."))
+}
+
+// subcommandSyntaxError is Redis's addReplySubcommandSyntaxError: a known
+// subcommand whose arguments its handler refuses.
+func (x *cmdCtx) subcommandSyntaxError() {
+	x.err(sanitizeError("ERR unknown subcommand or wrong number of arguments for '" + truncArg(cString(x.args[1]), 128) + "'. Try " + strings.ToUpper(x.cmd.name) + " HELP."))
 }

@@ -203,6 +203,7 @@ func (x *cmdCtx) lookupRead(key []byte) *keyspace.Entry {
 	e := x.lookup(key)
 	if e == nil {
 		x.n.stats.keyspaceMisses++
+		x.notify(notifyKeyMiss, "keymiss", key)
 	} else {
 		x.n.stats.keyspaceHits++
 	}

@@ -1,6 +1,8 @@
 package node
 
 import (
+	"strings"
+
 	"github.com/tidwall/redcon"
 )
 
@@ -12,43 +14,33 @@ func (n *Node) dispatch(c *Client, w *redcon.Writer, args [][]byte) {
 	// Clients repeat commands: check the one this client ran last before
 	// looking the table up.
 	cmd := c.cmdCache
-	if cmd == nil || !eqFold(args[0], cmd.name) {
+	if cmd == nil || !eqFoldExact(args[0], cmd.name) {
 		cmd = lookupCommand(args[0])
 		c.cmdCache = cmd
 	}
 	if cmd == nil {
-		n.rejectQueued(c)
-		n.replyErr(w, unknownCommandError(args))
+		n.reject(c, w, nil, args, unknownCommandError(args))
 		return
 	}
 	if !cmd.arityOK(len(args)) {
-		n.rejectQueued(c)
-		n.replyErr(w, wrongArgsError(cmd.name))
-		n.noteRejected(cmd, args)
+		n.reject(c, w, cmd, args, wrongArgsError(cmd.name))
 		return
 	}
 	if !c.authed && cmd.flags&cNoAuth == 0 && n.cfg.RequirePass != "" {
-		n.rejectQueued(c)
-		n.replyErr(w, errNoAuth)
-		n.noteRejected(cmd, args)
+		n.reject(c, w, cmd, args, errNoAuth)
 		return
 	}
 	if c.is(flagPubSub) && !allowedInPubSub(cmd.name) {
-		n.replyErr(w, "ERR Can't execute '"+cmd.name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
-		n.noteRejected(cmd, args)
+		n.reject(c, w, cmd, args, "ERR Can't execute '"+cmd.name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 		return
 	}
 	if c.is(flagMulti) && !runsInMulti(cmd.name) {
 		if cmd.flags&cNoMulti != 0 {
-			n.rejectQueued(c)
-			n.replyErr(w, "ERR Command not allowed inside a transaction")
-			n.noteRejected(cmd, args)
+			n.reject(c, w, cmd, args, "ERR Command not allowed inside a transaction")
 			return
 		}
 		if msg := n.refusal(c, cmd, args); msg != "" {
-			n.rejectQueued(c)
-			n.replyErr(w, msg)
-			n.noteRejected(cmd, args)
+			n.reject(c, w, cmd, args, msg)
 			return
 		}
 		c.multiQ = append(c.multiQ, queuedCmd{cmd: cmd, args: copyArgs(args)})
@@ -56,8 +48,7 @@ func (n *Node) dispatch(c *Client, w *redcon.Writer, args [][]byte) {
 		return
 	}
 	if msg := n.refusal(c, cmd, args); msg != "" {
-		n.replyErr(w, msg)
-		n.noteRejected(cmd, args)
+		n.reject(c, w, cmd, args, msg)
 		return
 	}
 	n.call(c, w, cmd, args)
@@ -65,13 +56,39 @@ func (n *Node) dispatch(c *Client, w *redcon.Writer, args [][]byte) {
 
 var queuedReply = []byte("+QUEUED\r\n")
 
-// copyArgs detaches queued arguments from the connection's read buffer.
+// copyArgs detaches queued arguments from the connection's read buffer,
+// in one allocation. An empty argument stays an empty, non-nil slice:
+// handlers tell a given "" from an absent argument by nil.
 func copyArgs(args [][]byte) [][]byte {
+	total := 0
+	for _, a := range args {
+		total += len(a)
+	}
+	buf := make([]byte, 0, total)
 	out := make([][]byte, len(args))
 	for i, a := range args {
-		out[i] = append([]byte(nil), a...)
+		start := len(buf)
+		buf = append(buf, a...)
+		out[i] = buf[start:len(buf):len(buf)]
 	}
 	return out
+}
+
+// reject answers a command refused before it runs (Redis's rejectCommand).
+// A refused command inside MULTI makes the later EXEC abort; a refused
+// EXEC itself ends the transaction and answers EXECABORT with the reason,
+// even outside MULTI, as Redis's execCommandAbort does.
+func (n *Node) reject(c *Client, w *redcon.Writer, cmd *command, args [][]byte, msg string) {
+	if cmd != nil {
+		n.noteRejected(cmd, args)
+	}
+	if cmd != nil && cmd.name == "exec" {
+		n.discardMulti(c)
+		n.replyErr(w, "EXECABORT Transaction discarded because of: "+strings.TrimPrefix(msg, "ERR "))
+		return
+	}
+	n.rejectQueued(c)
+	n.replyErr(w, msg)
 }
 
 // rejectQueued marks a transaction as failed when a command is refused
@@ -99,17 +116,26 @@ func runsInMulti(name string) bool {
 }
 
 // refusal returns the error a command gets from the node's state (role,
-// link, replicas, loading), or "" when it may run.
+// link, replicas, loading), or "" when it may run. EXEC is judged by the
+// commands it queued, as Redis does with mstate.cmd_flags: it is a write
+// when one of them is, and refused where one of them would be.
 func (n *Node) refusal(c *Client, cmd *command, args [][]byte) string {
 	if c.is(flagMaster) {
 		return ""
 	}
-	write := cmd.flags&cWrite != 0
+	flags := cmd.flags
+	if cmd.name == "exec" {
+		for _, q := range c.multiQ {
+			flags |= q.cmd.flags & cWrite
+			flags &^= ^q.cmd.flags & (cStale | cLoading)
+		}
+	}
+	write := flags&cWrite != 0
 	if n.isReplica() {
 		if write && n.cfg.ReplicaReadOnly {
 			return errReadOnly
 		}
-		if !n.cfg.ReplicaServeStaleData && !n.masterLinkUp() && cmd.flags&cStale == 0 {
+		if !n.cfg.ReplicaServeStaleData && !n.masterLinkUp() && flags&cStale == 0 {
 			return errMasterDown
 		}
 	} else if write && n.cfg.MinReplicasToWrite > 0 && n.goodReplicas() < n.cfg.MinReplicasToWrite {
@@ -118,7 +144,7 @@ func (n *Node) refusal(c *Client, cmd *command, args [][]byte) string {
 	if write && !n.isReplica() && n.cfg.StopWritesOnBgsaveError && len(n.cfg.Save) > 0 && !n.persist.lastBgsaveOK {
 		return errMisconf
 	}
-	if n.loading && cmd.flags&cLoading == 0 {
+	if n.loading && flags&cLoading == 0 {
 		return errLoading
 	}
 	return ""

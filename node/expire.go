@@ -13,6 +13,7 @@ func (n *Node) expireEntry(db *keyspace.DB, e *keyspace.Entry) {
 	db.DeleteEntry(e)
 	n.stats.expiredKeys++
 	n.dirty++
+	n.notify(notifyExpired, "expired", []byte(key), db.ID())
 	if len(n.watchers) > 0 {
 		n.touchWatched(db.ID(), []byte(key))
 	}

@@ -79,7 +79,7 @@ type Node struct {
 
 	clients      map[int64]*Client
 	nextClientID int64
-	watchers     map[watchKey][]*Client
+	watchers     map[watchKey][]*watchedKey
 	channels     map[string]map[*Client]struct{}
 	patterns     map[string]map[*Client]struct{}
 
@@ -93,9 +93,11 @@ type Node struct {
 	// memStartup and memPeak are used_memory at start and at its highest
 	// (INFO used_memory_startup, used_memory_peak).
 	memStartup, memPeak int64
+	// notifyFlags are notify-keyspace-events' classes (notify.go).
+	notifyFlags int
 	// activeExpire turns the active expiry cycle on (DEBUG SET-ACTIVE-EXPIRE).
 	activeExpire bool
-	wakePending  bool
+	wakePending bool
 	// batchNow is the time of the batch of commands being run (unix ms),
 	// read once per batch as Redis reads it once per command; 0 outside.
 	batchNow int64
@@ -170,7 +172,7 @@ func New(cfg *config.Config, opts Options) (*Node, error) {
 		rng:          rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(os.Getpid()))),
 		runID:        randomHex(40),
 		clients:      map[int64]*Client{},
-		watchers:     map[watchKey][]*Client{},
+		watchers:     map[watchKey][]*watchedKey{},
 		channels:     map[string]map[*Client]struct{}{},
 		patterns:     map[string]map[*Client]struct{}{},
 		closing:      make(chan struct{}),
@@ -182,6 +184,8 @@ func New(cfg *config.Config, opts Options) (*Node, error) {
 	n.protoMaxBulkLen.Store(cfg.ProtoMaxBulkLen)
 	n.ks.SetLimits(keyspace.DefaultLimits())
 	n.applyEncodingLimits()
+	n.loadNotifyConfig()
+	n.ks.OnNew(n.notifyNewKey)
 	w := opts.Log
 	if w == nil {
 		if cfg.LogFile != "" {

@@ -7,6 +7,10 @@
 //	~ SMEMBERS s             an array whose elements may come in any order
 //	? TIME                   only the reply's type must match
 //	!sleep 1100              pause (ms) before the next line (TTL tests)
+//	@2 SUBSCRIBE c           run the line on connection 2 (1 to 9; 1 unless told)
+//	@2 !recv                 read one more reply on connection 2 without sending
+//	@2 !drain                send PING on connection 2 and read every reply up
+//	                         to its answer: the messages published before it
 //
 // Both servers run with the same configuration and are flushed before
 // each script.
@@ -77,6 +81,7 @@ func dial(t testing.TB, addr string) *resp.Client {
 // Line is one parsed script line.
 type Line struct {
 	No   int
+	Conn int  // connection index, 0 for the first (written @1)
 	Mode byte // 0 exact, '~' unordered array, '?' type only, '!' directive
 	Args []string
 	Text string
@@ -91,6 +96,10 @@ func Parse(name, text string) ([]Line, error) {
 			continue
 		}
 		l := Line{No: i + 1, Text: s}
+		if len(s) > 2 && s[0] == '@' && s[1] >= '1' && s[1] <= '9' && s[2] == ' ' {
+			l.Conn = int(s[1] - '1')
+			s = strings.TrimSpace(s[2:])
+		}
 		if s[0] == '~' || s[0] == '?' || s[0] == '!' {
 			l.Mode = s[0]
 			s = strings.TrimSpace(s[1:])
@@ -113,9 +122,15 @@ func (p *Pair) RunScript(t testing.TB, name, text string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc, nc := dial(t, p.Redis.Addr), dial(t, p.Node.Addr())
-	defer rc.Close()
-	defer nc.Close()
+	var rconns, nconns []*resp.Client
+	conn := func(i int) (*resp.Client, *resp.Client) {
+		for len(rconns) <= i {
+			rc, nc := dial(t, p.Redis.Addr), dial(t, p.Node.Addr()) // closed by t.Cleanup
+			rconns, nconns = append(rconns, rc), append(nconns, nc)
+		}
+		return rconns[i], nconns[i]
+	}
+	rc, nc := conn(0)
 	for _, c := range []*resp.Client{rc, nc} {
 		for _, cmd := range [][]string{{"SELECT", "0"}, {"FLUSHALL"}} {
 			if v, err := c.Do(cmd...); err != nil || v.Kind == resp.Error {
@@ -130,8 +145,11 @@ func (p *Pair) RunScript(t testing.TB, name, text string) {
 				time.Sleep(time.Duration(ms) * time.Millisecond)
 				continue
 			}
-			t.Fatalf("%s:%d: unknown directive %q", name, l.No, l.Text)
+			if (l.Args[0] != "recv" && l.Args[0] != "drain") || len(l.Args) != 1 {
+				t.Fatalf("%s:%d: unknown directive %q", name, l.No, l.Text)
+			}
 		}
+		rc, nc := conn(l.Conn)
 		want := p.exchange(t, rc, l)
 		got := p.exchange(t, nc, l)
 		if !Same(l.Mode, want, got) {
@@ -142,7 +160,14 @@ func (p *Pair) RunScript(t testing.TB, name, text string) {
 
 func (p *Pair) exchange(t testing.TB, c *resp.Client, l Line) []byte {
 	t.Helper()
-	if err := c.Send(l.Args...); err != nil {
+	if l.Mode == '!' && l.Args[0] == "drain" {
+		return drain(t, c, l)
+	}
+	if l.Mode == '!' { // recv: the reply comes without a request
+		if err := c.Conn().SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+			t.Fatalf("line %d %q: %v", l.No, l.Text, err)
+		}
+	} else if err := c.Send(l.Args...); err != nil {
 		t.Fatalf("line %d %q: send: %v", l.No, l.Text, err)
 	}
 	raw, err := c.Reader().ReadRaw()
@@ -150,6 +175,26 @@ func (p *Pair) exchange(t testing.TB, c *resp.Client, l Line) []byte {
 		t.Fatalf("line %d %q: read: %v", l.No, l.Text, err)
 	}
 	return raw
+}
+
+// drain sends PING and returns everything read up to and including its
+// answer (a subscribed connection's ["pong", ""] or +PONG).
+func drain(t testing.TB, c *resp.Client, l Line) []byte {
+	t.Helper()
+	if err := c.Send("PING"); err != nil {
+		t.Fatalf("line %d %q: send: %v", l.No, l.Text, err)
+	}
+	var out []byte
+	for {
+		raw, err := c.Reader().ReadRaw()
+		if err != nil {
+			t.Fatalf("line %d %q: read: %v", l.No, l.Text, err)
+		}
+		out = append(out, raw...)
+		if s := string(raw); s == "+PONG\r\n" || s == "*2\r\n$4\r\npong\r\n$0\r\n\r\n" {
+			return out
+		}
+	}
 }
 
 // Same compares two raw replies under a line's mode.

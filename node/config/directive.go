@@ -145,7 +145,7 @@ func boolDir(name, alias string, fl dflag, def bool, field func(*Config) *bool, 
 		init: func(c *Config) { s.store(c, def) },
 		set: func(c *Config, args []string, _ *setState) error {
 			var v bool
-			switch strings.ToLower(args[0]) {
+			switch strings.ToLower(cString(args[0])) {
 			case "yes":
 				v = true
 			case "no":
@@ -242,7 +242,7 @@ func enumDir(name, alias string, fl dflag, items []enumItem, def string, field f
 		init: func(c *Config) { s.store(c, def) },
 		set: func(c *Config, args []string, _ *setState) error {
 			for _, it := range items {
-				if strings.EqualFold(args[0], it.word) {
+				if strings.EqualFold(cString(args[0]), it.word) {
 					s.store(c, canonicalWord(items, it.val))
 					return nil
 				}

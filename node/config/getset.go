@@ -113,7 +113,7 @@ func (c *Config) setTargets(args []string, local bool) ([]entry, error) {
 		name := args[i]
 		e, ok := lookupEntry(name)
 		if !ok {
-			return nil, fmt.Errorf("ERR Unknown option or number of arguments for CONFIG SET - '%s'", name)
+			return nil, fmt.Errorf("ERR Unknown option or number of arguments for CONFIG SET - '%s'", cString(name))
 		}
 		if e.d.has(immutable) {
 			return nil, setFailed(name, "can't set immutable config")
@@ -134,7 +134,16 @@ func (c *Config) setTargets(args []string, local bool) ([]entry, error) {
 }
 
 func setFailed(name, msg string) error {
-	return fmt.Errorf("ERR CONFIG SET failed (possibly related to argument '%s') - %s", name, msg)
+	return fmt.Errorf("ERR CONFIG SET failed (possibly related to argument '%s') - %s", cString(name), msg)
+}
+
+// cString cuts s at its first NUL, as Redis's C string functions (%s,
+// strcasecmp) read an argument.
+func cString(s string) string {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 func allowProtected(mode string, local bool) bool {

@@ -22,7 +22,12 @@ type Keyspace struct {
 	epoch  uint32    // write epoch stamped on changed entries
 	snap   *Snapshot // the snapshot in progress, if any
 	lim    *Limits   // encoding thresholds of the values stored
+	onNew  func(db int, key string)
 }
+
+// OnNew sets a function called for every key a write creates (not for
+// keys loaded with Load): the node's "new" keyspace event.
+func (ks *Keyspace) OnNew(fn func(db int, key string)) { ks.onNew = fn }
 
 // New returns a keyspace of n empty databases.
 func New(n int) *Keyspace {
@@ -198,6 +203,9 @@ func (db *DB) insert(t *table, e *Entry) *Entry {
 	if e.exp != 0 {
 		e.tidx = int32(len(t.ttl))
 		t.ttl = append(t.ttl, e)
+	}
+	if db.ks.onNew != nil {
+		db.ks.onNew(db.id, e.key)
 	}
 	return e
 }

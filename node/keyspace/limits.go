@@ -71,3 +71,17 @@ func (z *ZSet) settle(l *Limits) {
 		}
 	}
 }
+
+// NewZSetSized returns an empty sorted set encoded as Redis's
+// zsetTypeCreate encodes one made for sizeHint elements of up to lenHint
+// bytes under l: skiplist from the start when either passes its limit
+// (so zset-max-listpack-entries 0 makes every new set a skiplist).
+func NewZSetSized(l *Limits, sizeHint, lenHint int) *ZSet {
+	if l == nil {
+		l = defaultLimits
+	}
+	z := NewZSet()
+	z.lim = l
+	z.big = int64(sizeHint) > l.ZSetEntries.Load() || int64(lenHint) > l.ZSetValue.Load()
+	return z
+}

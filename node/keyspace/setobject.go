@@ -1,0 +1,17 @@
+package keyspace
+
+// SetObject stores obj under key as Redis's setKey does: an existing
+// entry e (the key's current entry, or nil) keeps its place and loses its
+// TTL; a missing key is created. obj is kept, not copied.
+func (db *DB) SetObject(e *Entry, key []byte, obj Object) *Entry {
+	t := db.t()
+	if e == nil {
+		return db.insert(t, &Entry{key: string(key), obj: obj})
+	}
+	db.ks.capture(db.id, e)
+	e.str, e.obj = nil, obj
+	e.seen = 0
+	e.ver = db.ks.epoch
+	db.setExpire(t, e, 0)
+	return e
+}
