@@ -97,7 +97,7 @@ type Node struct {
 	notifyFlags int
 	// activeExpire turns the active expiry cycle on (DEBUG SET-ACTIVE-EXPIRE).
 	activeExpire bool
-	wakePending bool
+	wakePending  bool
 	// batchNow is the time of the batch of commands being run (unix ms),
 	// read once per batch as Redis reads it once per command; 0 outside.
 	batchNow int64
