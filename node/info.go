@@ -141,7 +141,7 @@ func (n *Node) infoClients(b *strings.Builder) {
 	line(b, "client_recent_max_output_buffer", 0)
 	line(b, "blocked_clients", n.blocked)
 	line(b, "tracking_clients", 0)
-	line(b, "clients_in_timeout_table", 0)
+	line(b, "clients_in_timeout_table", n.keyWaits.timed)
 }
 
 // usedMemory is the Go heap in use, the closest analogue of used_memory.

@@ -81,7 +81,8 @@ type Node struct {
 	dirty     int64
 	stats     stats
 	loading   bool
-	blocked   int // clients blocked in WAIT (INFO blocked_clients)
+	blocked   int // clients blocked in WAIT or on keys (INFO blocked_clients)
+	keyWaits  keyWaits
 	// activeExpire turns the active expiry cycle on (DEBUG SET-ACTIVE-EXPIRE).
 	activeExpire bool
 	wakePending  bool
@@ -164,6 +165,7 @@ func New(cfg *config.Config, opts Options) (*Node, error) {
 		events:       newEventFeed(1024),
 	}
 	n.started = n.clock.Now()
+	n.ks.OnAdd = n.signalKeyAsReady
 	n.protoMaxBulkLen.Store(cfg.ProtoMaxBulkLen)
 	w := opts.Log
 	if w == nil {

@@ -21,6 +21,11 @@ type Keyspace struct {
 	dbs    []DB
 	epoch  uint32    // write epoch stamped on changed entries
 	snap   *Snapshot // the snapshot in progress, if any
+
+	// OnAdd, when set, is told of every key created by Add, SetString or
+	// Rename (not by Load): Redis's dbAdd signals clients blocked on the
+	// key (BLPOP and the like) that it may be ready.
+	OnAdd func(db int, key string)
 }
 
 // New returns a keyspace of n empty databases.
@@ -191,6 +196,9 @@ func (db *DB) insert(t *table, e *Entry) *Entry {
 	if e.exp != 0 {
 		e.tidx = int32(len(t.ttl))
 		t.ttl = append(t.ttl, e)
+	}
+	if db.ks.OnAdd != nil {
+		db.ks.OnAdd(db.id, e.key)
 	}
 	return e
 }
