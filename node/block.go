@@ -195,22 +195,27 @@ func (n *Node) serveKey(wk watchKey) {
 	}
 }
 
-// runBlocking is the block function of the commands that may block on
-// keys: it runs the command under the lock, allowed to block, and when it
-// did, waits for the reply without the lock.
-func runBlocking(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
-	n.mu.Lock()
-	cmd := lookupCommand(args[0])
-	n.batchNow = n.nowMs()
+// dispatchMayBlock runs a command that may block on keys (BLPOP...) for
+// runBatch, under the lock like any other command so that it sees the
+// commands that arrived before it. When it blocked, the lock is released
+// while the client waits (replies to the commands before it go out
+// first), and taken again for the rest of the batch.
+func (n *Node) dispatchMayBlock(c *Client, w *redcon.Writer, args [][]byte) {
 	c.mayBlock = true
-	n.call(c, w, cmd, args)
+	n.dispatch(c, w, args)
 	c.mayBlock = false
-	n.batchNow = 0
 	b := c.keyWait
-	n.mu.Unlock()
-	if b != nil {
-		n.awaitKeys(c, w, b)
+	if b == nil {
+		return
 	}
+	n.batchNow = 0
+	n.mu.Unlock()
+	if c.pub == nil {
+		_ = w.Flush()
+	}
+	n.awaitKeys(c, w, b)
+	n.mu.Lock()
+	n.batchNow = n.nowMs()
 }
 
 // awaitKeys waits, without the lock, until b ends: served, timed out,

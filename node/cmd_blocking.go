@@ -15,25 +15,25 @@ import (
 // as a timeout would. A client served later replicates the same way.
 
 func init() {
-	const w, bk = cWrite | cNoScript | cBlocking | cBlocksOnKeys, "@blocking"
+	const w, bk = cWrite | cNoScript | cBlocksOnKeys, "@blocking"
 	register(
-		&command{name: "blpop", arity: -3, flags: w, firstKey: 1, lastKey: -2, acl: "@write @list @slow " + bk, fn: cmdBPop, block: runBlocking,
+		&command{name: "blpop", arity: -3, flags: w, firstKey: 1, lastKey: -2, acl: "@write @list @slow " + bk, fn: cmdBPop,
 			summary: "Remove and get the first element in a list, or block until one is available", group: "list", since: "2.0.0"},
-		&command{name: "brpop", arity: -3, flags: w, firstKey: 1, lastKey: -2, acl: "@write @list @slow " + bk, fn: cmdBPop, block: runBlocking,
+		&command{name: "brpop", arity: -3, flags: w, firstKey: 1, lastKey: -2, acl: "@write @list @slow " + bk, fn: cmdBPop,
 			summary: "Remove and get the last element in a list, or block until one is available", group: "list", since: "2.0.0"},
-		&command{name: "blmove", arity: 6, flags: w | cDenyOOM, firstKey: 1, lastKey: 2, acl: "@write @list @slow " + bk, fn: cmdBLMove, block: runBlocking,
+		&command{name: "blmove", arity: 6, flags: w | cDenyOOM, firstKey: 1, lastKey: 2, acl: "@write @list @slow " + bk, fn: cmdBLMove,
 			summary: "Pop an element from a list, push it to another list and return it; or block until one is available", group: "list", since: "6.2.0"},
-		&command{name: "brpoplpush", arity: 4, flags: w | cDenyOOM, firstKey: 1, lastKey: 2, acl: "@write @list @slow " + bk, fn: cmdBLMove, block: runBlocking,
+		&command{name: "brpoplpush", arity: 4, flags: w | cDenyOOM, firstKey: 1, lastKey: 2, acl: "@write @list @slow " + bk, fn: cmdBLMove,
 			summary: "Pop an element from a list, push it to another list and return it; or block until one is available", group: "list", since: "2.2.0"},
-		&command{name: "blmpop", arity: -5, flags: cWrite | cBlocking | cBlocksOnKeys, acl: "@write @list @slow " + bk, fn: cmdMPop, block: runBlocking,
+		&command{name: "blmpop", arity: -5, flags: cWrite | cBlocksOnKeys, acl: "@write @list @slow " + bk, fn: cmdMPop,
 			summary: "Pop elements from a list, or block until one is available", group: "list", since: "7.0.0"},
 		&command{name: "lmpop", arity: -4, flags: cWrite, acl: "@write @list @slow", fn: cmdMPop,
 			summary: "Pop elements from a list", group: "list", since: "7.0.0"},
-		&command{name: "bzpopmin", arity: -3, flags: w | cFast, firstKey: 1, lastKey: -2, acl: "@write @sortedset @fast " + bk, fn: cmdBZPop, block: runBlocking,
+		&command{name: "bzpopmin", arity: -3, flags: w | cFast, firstKey: 1, lastKey: -2, acl: "@write @sortedset @fast " + bk, fn: cmdBZPop,
 			summary: "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", group: "sorted-set", since: "5.0.0"},
-		&command{name: "bzpopmax", arity: -3, flags: w | cFast, firstKey: 1, lastKey: -2, acl: "@write @sortedset @fast " + bk, fn: cmdBZPop, block: runBlocking,
+		&command{name: "bzpopmax", arity: -3, flags: w | cFast, firstKey: 1, lastKey: -2, acl: "@write @sortedset @fast " + bk, fn: cmdBZPop,
 			summary: "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", group: "sorted-set", since: "5.0.0"},
-		&command{name: "bzmpop", arity: -5, flags: cWrite | cBlocking | cBlocksOnKeys, acl: "@write @sortedset @slow " + bk, fn: cmdMPop, block: runBlocking,
+		&command{name: "bzmpop", arity: -5, flags: cWrite | cBlocksOnKeys, acl: "@write @sortedset @slow " + bk, fn: cmdMPop,
 			summary: "Remove and return members with scores in a sorted set or block until one is available", group: "sorted-set", since: "7.0.0"},
 		&command{name: "zmpop", arity: -4, flags: cWrite, acl: "@write @sortedset @slow", fn: cmdMPop,
 			summary: "Remove and return members with scores in a sorted set", group: "sorted-set", since: "7.0.0"},
