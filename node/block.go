@@ -44,6 +44,21 @@ type keyWait struct {
 	out        *redcon.Writer // the reply, written when the wait ends
 	done       chan struct{}
 	closeAfter bool // close the connection after the reply (-UNBLOCKED)
+	// timedOut writes the reply of a timeout (CLIENT UNBLOCK TIMEOUT):
+	// a null array when nil; WAIT's count of acknowledgements.
+	timedOut func(out *redcon.Writer)
+}
+
+// blockClient registers c as blocked on no key (WAIT): CLIENT UNBLOCK,
+// CLIENT LIST, INFO and a change of master see it like a blocked pop.
+func (n *Node) blockClient(c *Client, timeout time.Duration, timedOut func(out *redcon.Writer)) *keyWait {
+	b := &keyWait{c: c, db: c.db, timeout: timeout, out: redcon.NewWriter(nil), done: make(chan struct{}), timedOut: timedOut}
+	if timeout > 0 {
+		n.keyWaits.timed++
+	}
+	c.keyWait = b
+	n.blocked++
+	return b
 }
 
 // keyWaits is the node's table of clients blocked on keys.
@@ -239,7 +254,7 @@ func (n *Node) awaitKeys(c *Client, w *redcon.Writer, b *keyWait) {
 	case <-expire:
 		n.mu.Lock()
 		if c.keyWait == b {
-			b.out.WriteRaw(nullArray)
+			b.writeTimedOut()
 			n.endKeyWait(b)
 		}
 		n.mu.Unlock()
@@ -250,13 +265,26 @@ func (n *Node) awaitKeys(c *Client, w *redcon.Writer, b *keyWait) {
 		n.dropKeyWait(b)
 		return
 	}
-	// done is closed: b is no longer shared.
+	b.reply(w)
+}
+
+func (b *keyWait) writeTimedOut() {
+	if b.timedOut != nil {
+		b.timedOut(b.out)
+	} else {
+		b.out.WriteRaw(nullArray)
+	}
+}
+
+// reply writes the reply of an ended wait to the client's writer; once
+// done is closed, b is no longer shared.
+func (b *keyWait) reply(w *redcon.Writer) {
 	w.WriteRaw(b.out.Buffer())
 	if b.closeAfter {
 		// Close after the reply: the batch stops and the next read fails.
-		c.killed.Store(true)
+		b.c.killed.Store(true)
 		_ = w.Flush()
-		_ = c.netConn.Close()
+		_ = b.c.netConn.Close()
 	}
 }
 
@@ -277,13 +305,13 @@ func (n *Node) unblockClient(c *Client, withError bool) bool {
 	if withError {
 		n.replyErr(b.out, "UNBLOCKED client unblocked via CLIENT UNBLOCK")
 	} else {
-		b.out.WriteRaw(nullArray)
+		b.writeTimedOut()
 	}
 	n.endKeyWait(b)
 	return true
 }
 
-// disconnectBlockedClients answers every client blocked on keys with
+// disconnectBlockedClients answers every blocked client (keys, WAIT) with
 // -UNBLOCKED and closes it, as Redis does when a master turns into a
 // replica (or changes master): serving them could diverge from the new
 // master.

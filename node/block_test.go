@@ -260,3 +260,46 @@ func TestBlockedPopClose(t *testing.T) {
 		t.Fatal("Close hangs with a blocked client")
 	}
 }
+
+// TestBlockedWait: WAIT counts as a blocked client like the pops: CLIENT
+// UNBLOCK answers it with the acknowledgements so far (or -UNBLOCKED),
+// and a change of master answers -UNBLOCKED and closes it, as in Redis.
+func TestBlockedWait(t *testing.T) {
+	n := nodetest.Start(t)
+	addr := n.Addr()
+	c := nodetest.Dial(t, addr)
+	id, err := c.Do("CLIENT", "ID")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := strconv.FormatInt(id.Int, 10)
+	send(t, c, "WAIT", "1", "100000")
+	waitBlocked(t, addr, 1)
+	info := nodetest.Info(t, addr, "clients")
+	if info["clients_in_timeout_table"] != "1" {
+		t.Fatalf("clients_in_timeout_table %q", info["clients_in_timeout_table"])
+	}
+	if v := nodetest.MustDo(t, addr, "CLIENT", "UNBLOCK", ids, "TIMEOUT"); v.Int != 1 {
+		t.Fatalf("CLIENT UNBLOCK: %s", v)
+	}
+	if v := receive(t, c); v.Kind != resp.Integer || v.Int != 0 {
+		t.Fatalf("WAIT unblocked: %s, want :0", v)
+	}
+	send(t, c, "WAIT", "1", "0")
+	waitBlocked(t, addr, 1)
+	nodetest.MustDo(t, addr, "CLIENT", "UNBLOCK", ids, "ERROR")
+	if v := receive(t, c); v.Kind != resp.Error || string(v.Str) != "UNBLOCKED client unblocked via CLIENT UNBLOCK" {
+		t.Fatalf("WAIT unblocked with an error: %s", v)
+	}
+	send(t, c, "WAIT", "1", "0")
+	waitBlocked(t, addr, 1)
+	nodetest.MustDo(t, addr, "REPLICAOF", "127.0.0.1", "1")
+	t.Cleanup(func() { nodetest.Do(t, addr, "REPLICAOF", "NO", "ONE") })
+	if v := receive(t, c); v.Kind != resp.Error || !strings.HasPrefix(string(v.Str), "UNBLOCKED force unblock") {
+		t.Fatalf("WAIT on a master turned replica: %s", v)
+	}
+	if _, err := c.Receive(); err == nil {
+		t.Fatal("the connection stayed open")
+	}
+	waitBlocked(t, addr, 0)
+}
