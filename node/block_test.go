@@ -303,3 +303,28 @@ func TestBlockedWait(t *testing.T) {
 	}
 	waitBlocked(t, addr, 0)
 }
+
+// TestBlockedPopOnWritableReplica: as in Redis 7.0, a writable replica
+// serves its own blocked clients from its master's stream (a key the
+// master creates is ready there too), and the pop stays local: the
+// replica diverges from its master and replicates nothing of it.
+func TestBlockedPopOnWritableReplica(t *testing.T) {
+	m := nodetest.Start(t)
+	r := nodetest.Start(t, "--replicaof", "127.0.0.1", strconv.Itoa(m.Port), "--replica-read-only", "no")
+	nodetest.WaitSynced(t, m.Addr(), r.Addr(), 10*time.Second)
+	c := nodetest.Dial(t, r.Addr())
+	send(t, c, "BLPOP", "rk", "0")
+	waitBlocked(t, r.Addr(), 1)
+	nodetest.MustDo(t, m.Addr(), "RPUSH", "rk", "v1", "v2")
+	v := receive(t, c)
+	if len(v.Elems) != 2 || string(v.Elems[1].Str) != "v1" {
+		t.Fatalf("replica's blocked client got %s", v)
+	}
+	nodetest.WaitSynced(t, m.Addr(), r.Addr(), 10*time.Second)
+	if got := nodetest.MustDo(t, r.Addr(), "LLEN", "rk"); got.Int != 1 {
+		t.Fatalf("replica LLEN %d, want 1", got.Int)
+	}
+	if got := nodetest.MustDo(t, m.Addr(), "LLEN", "rk"); got.Int != 2 {
+		t.Fatalf("master LLEN %d, want 2", got.Int)
+	}
+}
