@@ -48,6 +48,9 @@ type Client struct {
 	replica  *replicaPeer  // set when this client became a replica
 	replconf replconfState // what REPLCONF told us before PSYNC
 
+	keyWait  *keyWait // set while blocked on keys (BLPOP...): see block.go
+	mayBlock bool     // the command running may block (not inside MULTI/EXEC)
+
 	killed atomic.Bool
 	qbuf   qbufStats // CLIENT LIST qbuf, qbuf-free (qbuf.go)
 }
@@ -78,6 +81,9 @@ func (c *Client) flagString() string {
 	}
 	if c.is(flagMulti) {
 		b = append(b, 'x')
+	}
+	if c.keyWait != nil {
+		b = append(b, 'b')
 	}
 	if c.is(flagDirtyCAS) {
 		b = append(b, 'd')

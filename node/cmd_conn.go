@@ -27,7 +27,7 @@ func init() {
 			summary: "Handshakes with the Redis server.", group: "connection", since: "6.0.0"},
 		&command{name: "client", arity: -2, flags: cNoScript | cLoading | cStale, acl: "@slow @connection", fn: cmdClient,
 			summary: "A container for client connection commands.", group: "connection", since: "2.4.0",
-			subs: []string{"id", "setname", "getname", "setinfo", "info", "list", "kill", "help"}, container: true},
+			subs: []string{"id", "setname", "getname", "setinfo", "info", "list", "kill", "unblock", "help"}, container: true},
 	)
 }
 
@@ -248,6 +248,8 @@ func cmdClient(x *cmdCtx) {
 		x.clientList()
 	case sub == "kill" && argc >= 3:
 		x.clientKill()
+	case sub == "unblock" && argc >= 3:
+		x.clientUnblock()
 	case sub == "help" && argc == 2:
 		help := []string{
 			"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",

@@ -225,13 +225,11 @@ func blockWait(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
 		return
 	}
 	n.requestAcks()
-	n.blocked++
+	// Registered as blocked for CLIENT UNBLOCK, CLIENT LIST and a change
+	// of master (block.go).
+	b := n.blockClient(c, timeout, func(out *redcon.Writer) { out.WriteInt64(n.ackedReplicas(target)) })
 	n.mu.Unlock()
-	defer func() {
-		n.mu.Lock()
-		n.blocked--
-		n.mu.Unlock()
-	}()
+	defer n.dropKeyWait(b)
 	// A client that hangs up while waiting is let go, as Redis frees it.
 	var hung <-chan struct{}
 	if g, ok := c.netConn.(*guardConn); ok {
@@ -256,6 +254,9 @@ func blockWait(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
 		select {
 		case <-wake:
 			continue
+		case <-b.done: // CLIENT UNBLOCK, or the node became a replica
+			b.reply(w)
+			return
 		case <-hung:
 			return // nobody to answer
 		case <-expire:

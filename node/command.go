@@ -48,6 +48,7 @@ const (
 	cBlocking                          // may block: runs outside the lock
 	cDetach                            // takes over the connection (PSYNC, SUBSCRIBE)
 	cArbitraryKeys                     // may expire arbitrary keys (KEYS, SCAN, RANDOMKEY): effects not wrapped in MULTI
+	cBlocksOnKeys                      // COMMAND INFO's "blocking": may block on keys (BLPOP...)
 )
 
 var flagNames = []struct {
@@ -55,7 +56,7 @@ var flagNames = []struct {
 	name string
 }{
 	{cWrite, "write"}, {cReadOnly, "readonly"}, {cDenyOOM, "denyoom"}, {cAdmin, "admin"},
-	{cPubSub, "pubsub"}, {cNoScript, "noscript"}, {cLoading, "loading"}, {cStale, "stale"},
+	{cPubSub, "pubsub"}, {cNoScript, "noscript"}, {cBlocksOnKeys, "blocking"}, {cLoading, "loading"}, {cStale, "stale"},
 	{cSkipMonitor, "skip_monitor"}, {cSkipSlowlog, "skip_slowlog"}, {cFast, "fast"}, {cNoAuth, "no_auth"},
 	{cMayReplicate, "may_replicate"}, {cNoMulti, "no_multi"}, {cAllowBusy, "allow_busy"},
 }

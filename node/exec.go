@@ -188,4 +188,8 @@ func (n *Node) call(c *Client, w *redcon.Writer, cmd *command, args [][]byte) {
 	if n.repl.hist.Offset != before {
 		c.woff = n.repl.hist.Offset
 	}
+	if depth == 0 && len(n.keyWaits.ready) > 0 {
+		// Clients blocked on keys this command created (block.go).
+		n.serveReadyKeys()
+	}
 }

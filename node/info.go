@@ -144,7 +144,7 @@ func (n *Node) infoClients(b *strings.Builder) {
 	line(b, "client_recent_max_output_buffer", 0)
 	line(b, "blocked_clients", n.blocked)
 	line(b, "tracking_clients", 0)
-	line(b, "clients_in_timeout_table", 0)
+	line(b, "clients_in_timeout_table", n.keyWaits.timed)
 }
 
 // usedMemory is used_memory (memory.go).

@@ -89,7 +89,8 @@ type Node struct {
 	dirty     int64
 	stats     stats
 	loading   bool
-	blocked   int // clients blocked in WAIT (INFO blocked_clients)
+	blocked   int // clients blocked in WAIT or on keys (INFO blocked_clients)
+	keyWaits  keyWaits
 	// memStartup and memPeak are used_memory at start and at its highest
 	// (INFO used_memory_startup, used_memory_peak).
 	memStartup, memPeak int64
@@ -181,6 +182,7 @@ func New(cfg *config.Config, opts Options) (*Node, error) {
 	}
 	n.started = n.clock.Now()
 	n.memStartup = n.memoryInUse().used
+	n.ks.OnAdd = n.signalKeyAsReady
 	n.protoMaxBulkLen.Store(cfg.ProtoMaxBulkLen)
 	n.ks.SetLimits(keyspace.DefaultLimits())
 	n.applyEncodingLimits()

@@ -71,6 +71,7 @@ func (n *Node) setMasterLocked(host string, port int) {
 	r := &n.repl
 	wasMaster := r.master == nil
 	n.stopLinkLocked()
+	n.disconnectBlockedClients() // clients blocked on the old master's data
 	r.master = &HostPortAddr{Host: host, Port: port}
 	n.cfg.ReplicaOf = &config.HostPort{Host: host, Port: port}
 	if wasMaster {

@@ -213,7 +213,11 @@ func (n *Node) runBatch(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]
 			continue
 		}
 		c.cmdCache = cmd
-		n.dispatch(c, w, args)
+		if cmd != nil && cmd.flags&cBlocksOnKeys != 0 {
+			n.dispatchMayBlock(c, w, args) // BLPOP...: see block.go
+		} else {
+			n.dispatch(c, w, args)
+		}
 		if c.pub == nil && c.is(flagPubSub) {
 			n.startPubSub(c, w)
 		}

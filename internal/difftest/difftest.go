@@ -7,10 +7,17 @@
 //	~ SMEMBERS s             an array whose elements may come in any order
 //	? TIME                   only the reply's type must match
 //	!sleep 1100              pause (ms) before the next line (TTL tests)
-//	@2 SUBSCRIBE c           run the line on connection 2 (1 to 9; 1 unless told)
+//	@2 SUBSCRIBE c           run the line on connection "2" (@1 is the main one)
 //	@2 !recv                 read one more reply on connection 2 without sending
 //	@2 !drain                send PING on connection 2 and read every reply up
 //	                         to its answer: the messages published before it
+//
+// Several connections (blocking commands) — see conns.go:
+//
+//	@a BLPOP k 1             run the line on connection "a" (opened on first use)
+//	@a & BLPOP k 0           send it and do not wait for the reply
+//	!blocked 1               wait until INFO blocked_clients is 1 on both servers
+//	!recv a                  read a's pending reply on both servers and compare
 //
 // Both servers run with the same configuration and are flushed before
 // each script.
@@ -81,10 +88,13 @@ func dial(t testing.TB, addr string) *resp.Client {
 // Line is one parsed script line.
 type Line struct {
 	No   int
-	Conn int  // connection index, 0 for the first (written @1)
-	Mode byte // 0 exact, '~' unordered array, '?' type only, '!' directive
-	Args []string
-	Text string
+	Mode byte   // 0 exact, '~' unordered array, '?' type only, '!' directive
+	Conn string // the connection to use ("" is the script's main one)
+	// Async sends the command without reading its reply ('&'): a later
+	// "!recv conn" reads it.
+	Async bool
+	Args  []string
+	Text  string
 }
 
 // Parse parses a script.
@@ -96,9 +106,18 @@ func Parse(name, text string) ([]Line, error) {
 			continue
 		}
 		l := Line{No: i + 1, Text: s}
-		if len(s) > 2 && s[0] == '@' && s[1] >= '1' && s[1] <= '9' && s[2] == ' ' {
-			l.Conn = int(s[1] - '1')
-			s = strings.TrimSpace(s[2:])
+		if s[0] == '@' {
+			name, rest, _ := strings.Cut(s[1:], " ")
+			if name == "1" {
+				name = "" // @1 is the script's main connection
+			}
+			l.Conn, s = name, strings.TrimSpace(rest)
+			if strings.HasPrefix(s, "&") {
+				l.Async, s = true, strings.TrimSpace(s[1:])
+			}
+			if s == "" {
+				return nil, fmt.Errorf("%s:%d: bad line %q", name, i+1, raw)
+			}
 		}
 		if s[0] == '~' || s[0] == '?' || s[0] == '!' {
 			l.Mode = s[0]
@@ -122,15 +141,12 @@ func (p *Pair) RunScript(t testing.TB, name, text string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rconns, nconns []*resp.Client
-	conn := func(i int) (*resp.Client, *resp.Client) {
-		for len(rconns) <= i {
-			rc, nc := dial(t, p.Redis.Addr), dial(t, p.Node.Addr()) // closed by t.Cleanup
-			rconns, nconns = append(rconns, rc), append(nconns, nc)
-		}
-		return rconns[i], nconns[i]
-	}
-	rc, nc := conn(0)
+	rc, nc := dial(t, p.Redis.Addr), dial(t, p.Node.Addr())
+	defer rc.Close()
+	defer nc.Close()
+	rs, ns := newConns(t, p.Redis.Addr, rc), newConns(t, p.Node.Addr(), nc)
+	defer rs.close()
+	defer ns.close()
 	for _, c := range []*resp.Client{rc, nc} {
 		for _, cmd := range [][]string{{"SELECT", "0"}, {"FLUSHALL"}} {
 			if v, err := c.Do(cmd...); err != nil || v.Kind == resp.Error {
@@ -145,13 +161,34 @@ func (p *Pair) RunScript(t testing.TB, name, text string) {
 				time.Sleep(time.Duration(ms) * time.Millisecond)
 				continue
 			}
-			if (l.Args[0] != "recv" && l.Args[0] != "drain") || len(l.Args) != 1 {
-				t.Fatalf("%s:%d: unknown directive %q", name, l.No, l.Text)
+			if l.Args[0] == "recv" && len(l.Args) == 2 {
+				want, got := rs.recv(t, l), ns.recv(t, l)
+				if !bytes.Equal(want, got) {
+					t.Errorf("%s:%d: %s\n  redis-server: %q\n  replscope:    %q", name, l.No, l.Text, want, got)
+				}
+				continue
 			}
+			if (l.Args[0] == "recv" || l.Args[0] == "drain") && len(l.Args) == 1 {
+				// "@c !recv" / "@c !drain": read on connection c (exchange).
+				want := p.exchange(t, rs.get(t, l.Conn), l)
+				got := p.exchange(t, ns.get(t, l.Conn), l)
+				if !bytes.Equal(want, got) {
+					t.Errorf("%s:%d: %s\n  redis-server: %q\n  replscope:    %q", name, l.No, l.Text, want, got)
+				}
+				continue
+			}
+			if directive(t, l, rs, ns) {
+				continue
+			}
+			t.Fatalf("%s:%d: unknown directive %q", name, l.No, l.Text)
 		}
-		rc, nc := conn(l.Conn)
-		want := p.exchange(t, rc, l)
-		got := p.exchange(t, nc, l)
+		if l.Async {
+			rs.send(t, l)
+			ns.send(t, l)
+			continue
+		}
+		want := p.exchange(t, rs.get(t, l.Conn), l)
+		got := p.exchange(t, ns.get(t, l.Conn), l)
 		if !Same(l.Mode, want, got) {
 			t.Errorf("%s:%d: %s\n  redis-server: %q\n  replscope:    %q", name, l.No, l.Text, want, got)
 		}

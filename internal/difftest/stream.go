@@ -127,15 +127,25 @@ func (p *Pair) RunStreamScript(t testing.TB, name, text string) {
 			}
 		}
 		tap := Tap(t, addr)
+		cs := newConns(t, addr, c)
 		for _, l := range lines {
 			if l.Mode == '!' {
-				if l.Args[0] == "sleep" && len(l.Args) == 2 {
+				switch {
+				case l.Args[0] == "sleep" && len(l.Args) == 2:
 					ms, _ := strconv.Atoi(l.Args[1])
 					time.Sleep(time.Duration(ms) * time.Millisecond)
+				case l.Args[0] == "recv" && len(l.Args) == 2:
+					cs.recv(t, l)
+				default:
+					directive(t, l, cs)
 				}
 				continue
 			}
-			if _, err := c.Do(l.Args...); err != nil {
+			if l.Async {
+				cs.send(t, l)
+				continue
+			}
+			if _, err := cs.get(t, l.Conn).Do(l.Args...); err != nil {
 				t.Fatalf("%s:%d: %v", name, l.No, err)
 			}
 		}
@@ -148,6 +158,7 @@ func (p *Pair) RunStreamScript(t testing.TB, name, text string) {
 		}
 		streams[i] = Normalize(cmds)
 		tap.c.Close()
+		cs.close()
 		c.Close()
 	}
 	want, got := streams[0], streams[1]

@@ -23,6 +23,11 @@ type Keyspace struct {
 	snap   *Snapshot // the snapshot in progress, if any
 	lim    *Limits   // encoding thresholds of the values stored
 	onNew  func(db int, key string)
+
+	// OnAdd, when set, is told of every key created by Add, SetString or
+	// Rename (not by Load): Redis's dbAdd signals clients blocked on the
+	// key (BLPOP and the like) that it may be ready.
+	OnAdd func(db int, key string)
 }
 
 // OnNew sets a function called for every key a write creates (not for
@@ -206,6 +211,9 @@ func (db *DB) insert(t *table, e *Entry) *Entry {
 	}
 	if db.ks.onNew != nil {
 		db.ks.onNew(db.id, e.key)
+	}
+	if db.ks.OnAdd != nil {
+		db.ks.OnAdd(db.id, e.key)
 	}
 	return e
 }
