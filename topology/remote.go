@@ -46,9 +46,10 @@ type Remote struct {
 }
 
 type cachedLimits struct {
-	runID  string
-	at     time.Time
-	limits Limits
+	runID   string
+	at      time.Time
+	limits  Limits
+	refused bool // CONFIG GET answered an error
 }
 
 // NewRemote returns a Remote dialling with dial (DefaultDialer when nil),
@@ -137,8 +138,11 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 		return nil, fmt.Errorf("%w: INFO answered %q", errNotRedis, clip(replies[1].String()))
 	}
 	rep := Replies{Role: replies[0], Info: string(replies[1].Str)}
+	var refused []string
 	if replies[2].Kind == resp.BulkString {
 		rep.ClientList = string(replies[2].Str)
+	} else if replies[2].Kind == resp.Error {
+		refused = append(refused, "CLIENT")
 	}
 	if askLimits {
 		rep.OutputCfg = replies[3]
@@ -147,7 +151,13 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 		}
 	}
 	n := NodeFromReplies(addr, now, rep)
-	r.rememberLimits(addr, n, now, askLimits)
+	configRefused := askLimits && (replies[3].Kind == resp.Error || replies[4].Kind == resp.Error)
+	if r.rememberLimits(addr, n, now, askLimits, configRefused) {
+		refused = append(refused, "CONFIG")
+	}
+	if n.Role != RoleSentinel {
+		n.Refused = refused
+	}
 	return n, nil
 }
 
@@ -182,19 +192,22 @@ func (r *Remote) wantLimits(addr string, now time.Time) bool {
 }
 
 // rememberLimits caches the limits read now, or applies the cached ones
-// when they belong to the same run_id.
-func (r *Remote) rememberLimits(addr string, n *Node, now time.Time, asked bool) {
+// when they belong to the same run_id. It reports whether the node
+// refused CONFIG GET (renamed away, or not permitted to the ACL user) the
+// last time it was asked.
+func (r *Remote) rememberLimits(addr string, n *Node, now time.Time, asked, refused bool) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if asked {
-		r.limits[addr] = cachedLimits{runID: n.RunID, at: now, limits: n.Limits}
-		return
+		r.limits[addr] = cachedLimits{runID: n.RunID, at: now, limits: n.Limits, refused: refused}
+		return refused
 	}
 	if c, ok := r.limits[addr]; ok && c.runID == n.RunID {
 		n.Limits = c.limits
-	} else {
-		delete(r.limits, addr) // restarted: read them again next time
+		return c.refused
 	}
+	delete(r.limits, addr) // restarted: read them again next time
+	return false
 }
 
 // conn returns an idle connection to addr (reused true) or dials and

@@ -78,6 +78,9 @@ func planKillLink(g *topology.Graph, n *topology.Node) (operation, error) {
 	if n.Role != topology.RoleReplica {
 		return operation{}, fmt.Errorf("%s is not a replica: it has no master link to kill", n.Addr)
 	}
+	if u := n.Unknown("CLIENT"); u != "" {
+		return operation{}, fmt.Errorf("%s refuses CLIENT: CLIENT KILL cannot work there", n.Addr)
+	}
 	return operation{Kind: opKillLink, Node: n.ID, Target: n.Addr, Command: "CLIENT KILL TYPE master",
 		Verdict: topology.Verdict{Op: string(opKillLink), Target: n.ID, Allowed: true}, Graph: g}, nil
 }
