@@ -1,0 +1,30 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// TestRestrictedNodeDetails: a node that refused CONFIG and CLIENT says
+// in its details which facts are unknown and why, and kill-link (CLIENT
+// KILL) is not offered on it.
+func TestRestrictedNodeDetails(t *testing.T) {
+	g := fixtureGraph(t0, 44)
+	r1 := g.Node("run-r1")
+	r1.Refused = []string{"CLIENT", "CONFIG"}
+	d := &detailsPane{st: &state{styles: DefaultStyles(), graph: g, hist: newHistory()}}
+	got := ansi.Strip(strings.Join(d.identity(r1, 120), "\n"))
+	for _, want := range []string{"output limits, repl-timeout: unknown (CONFIG refused)", "replica output buffers: unknown (CLIENT refused)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("details lack %q:\n%s", want, got)
+		}
+	}
+	if _, err := planKillLink(g, r1); err == nil || !strings.Contains(err.Error(), "refuses CLIENT") {
+		t.Errorf("kill-link offered on a node refusing CLIENT: %v", err)
+	}
+	if _, err := planKillLink(g, g.Node("run-r2")); err != nil {
+		t.Errorf("kill-link refused on an unrestricted replica: %v", err)
+	}
+}
