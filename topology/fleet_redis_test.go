@@ -3,6 +3,7 @@ package topology
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"net"
 	"slices"
 	"strconv"
@@ -263,17 +264,20 @@ func TestAddrMapReachesAnnouncedReplica(t *testing.T) {
 // TestRestrictedNodeShown: a real master with CONFIG and CLIENT renamed
 // away (rename-command X "", as managed services do) is shown from INFO,
 // with its replica, and what those commands tell is "unknown (… refused)"
-// — on the round that asked CONFIG and on the next, which did not.
+// — on the round that asked CONFIG and on the next, which did not. The
+// replica has REPLICAOF renamed away: detach is not sent to it, even
+// forced.
 func TestRestrictedNodeShown(t *testing.T) {
 	m := redistest.Start(t, "--rename-command", "CONFIG", "", "--rename-command", "CLIENT", "")
-	r := redistest.Start(t, "--replicaof", "127.0.0.1", strconv.Itoa(m.Port))
+	r := redistest.Start(t, "--replicaof", "127.0.0.1", strconv.Itoa(m.Port), "--rename-command", "REPLICAOF", "")
 	w, err := NewWatcher(Config{Seeds: []string{m.Addr}, Timeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
+	var g *Graph
 	for round := range 2 {
-		g := pollUntil(t, w, 10*time.Second, "restricted master and its replica", func(g *Graph) bool { return linkedPair(g, m.Addr, r.Addr) })
+		g = pollUntil(t, w, 10*time.Second, "restricted master and its replica", func(g *Graph) bool { return linkedPair(g, m.Addr, r.Addr) })
 		n := g.ByAddr(m.Addr)
 		if !slices.Equal(n.Refused, []string{"CLIENT", "CONFIG"}) {
 			t.Fatalf("round %d: Refused = %v", round, n.Refused)
@@ -282,13 +286,20 @@ func TestRestrictedNodeShown(t *testing.T) {
 			t.Fatalf("round %d: limits %+v, Unknown %q", round, n.Limits, n.Unknown("CONFIG"))
 		}
 		txt := RenderText(g)
-		for _, want := range []string{"unknown (CONFIG refused)", "unknown (CLIENT refused)"} {
+		for _, want := range []string{"unknown (CONFIG refused)", "unknown (CLIENT refused)", "attach/detach: not offered (REPLICAOF refused)"} {
 			if !strings.Contains(txt, want) {
 				t.Fatalf("round %d: text lacks %q:\n%s", round, want, txt)
 			}
 		}
-		if rn := g.ByAddr(r.Addr); len(rn.Refused) != 0 {
-			t.Fatalf("the unrestricted replica refused %v", rn.Refused)
+		if rn := g.ByAddr(r.Addr); !slices.Equal(rn.Refused, []string{"REPLICAOF"}) {
+			t.Fatalf("round %d: replica refused %v, want REPLICAOF", round, rn.Refused)
 		}
+	}
+	rn := g.ByAddr(r.Addr)
+	if _, err := w.Operator().Detach(context.Background(), g, rn.ID, true); !errors.Is(err, ErrNotOffered) {
+		t.Fatalf("detach of a node without REPLICAOF: %v, want ErrNotOffered", err)
+	}
+	if role := ParseInfo(string(r.Do(t, "INFO", "replication").Str)).Str("role"); role != "slave" {
+		t.Fatalf("replica's role is %q after a refused detach", role)
 	}
 }

@@ -50,6 +50,7 @@ type cachedLimits struct {
 	at      time.Time
 	limits  Limits
 	refused bool // CONFIG GET answered an error
+	noRepl  bool // COMMAND INFO REPLICAOF: no such command (renamed away)
 }
 
 // NewRemote returns a Remote dialling with dial (DefaultDialer when nil),
@@ -115,6 +116,8 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 	if askLimits {
 		// Two commands: CONFIG GET takes one parameter before Redis 7.
 		cmds = append(cmds, []string{"CONFIG", "GET", "client-output-buffer-limit"}, []string{"CONFIG", "GET", "repl-timeout"})
+		// Whether REPLICAOF exists: managed services rename it away.
+		cmds = append(cmds, []string{"COMMAND", "INFO", "REPLICAOF"})
 	}
 	var buf []byte
 	for _, cmd := range cmds {
@@ -151,9 +154,18 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 		}
 	}
 	n := NodeFromReplies(addr, now, rep)
-	configRefused := askLimits && (replies[3].Kind == resp.Error || replies[4].Kind == resp.Error)
-	if r.rememberLimits(addr, n, now, askLimits, configRefused) {
+	var asked cachedLimits
+	if askLimits {
+		asked.refused = replies[3].Kind == resp.Error || replies[4].Kind == resp.Error
+		ci := replies[5]
+		asked.noRepl = ci.Kind == resp.Array && len(ci.Elems) == 1 && ci.Elems[0].Null
+	}
+	got := r.rememberLimits(addr, n, now, askLimits, asked)
+	if got.refused {
 		refused = append(refused, "CONFIG")
+	}
+	if got.noRepl {
+		refused = append(refused, "REPLICAOF")
 	}
 	if n.Role != RoleSentinel {
 		n.Refused = refused
@@ -191,23 +203,25 @@ func (r *Remote) wantLimits(addr string, now time.Time) bool {
 	return !ok || now.Sub(c.at) >= limitsEvery
 }
 
-// rememberLimits caches the limits read now, or applies the cached ones
-// when they belong to the same run_id. It reports whether the node
-// refused CONFIG GET (renamed away, or not permitted to the ACL user) the
-// last time it was asked.
-func (r *Remote) rememberLimits(addr string, n *Node, now time.Time, asked, refused bool) bool {
+// rememberLimits caches the limits read now (got: what else the
+// once-a-minute commands told), or applies the cached ones when they
+// belong to the same run_id. It returns what the node refused the last
+// time it was asked: CONFIG GET (renamed away, or not permitted to the
+// ACL user), REPLICAOF (renamed away).
+func (r *Remote) rememberLimits(addr string, n *Node, now time.Time, asked bool, got cachedLimits) cachedLimits {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if asked {
-		r.limits[addr] = cachedLimits{runID: n.RunID, at: now, limits: n.Limits, refused: refused}
-		return refused
+		got.runID, got.at, got.limits = n.RunID, now, n.Limits
+		r.limits[addr] = got
+		return got
 	}
 	if c, ok := r.limits[addr]; ok && c.runID == n.RunID {
 		n.Limits = c.limits
-		return c.refused
+		return c
 	}
 	delete(r.limits, addr) // restarted: read them again next time
-	return false
+	return cachedLimits{}
 }
 
 // conn returns an idle connection to addr (reused true) or dials and

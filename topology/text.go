@@ -127,11 +127,15 @@ func restrictedNote(n *Node) string {
 	if u := n.Unknown("CLIENT"); u != "" {
 		parts = append(parts, "replica output buffers: "+u)
 	}
+	if n.Unknown("REPLICAOF") != "" {
+		parts = append(parts, "attach/detach: not offered (REPLICAOF refused)")
+	}
 	return strings.Join(parts, "; ")
 }
 
 // RestrictedFields lists, one "facts: unknown (CMD refused)" per refused
-// command, what n could not tell; the dashboard's details show them.
+// command, what n could not tell or cannot do; the dashboard's details
+// show them.
 func RestrictedFields(n *Node) []string {
 	if n == nil {
 		return nil

@@ -27,4 +27,27 @@ func TestRestrictedNodeDetails(t *testing.T) {
 	if _, err := planKillLink(g, g.Node("run-r2")); err != nil {
 		t.Errorf("kill-link refused on an unrestricted replica: %v", err)
 	}
+	r1.Refused = []string{"REPLICAOF"}
+	if err := notOffered(planDetach(g, r1)); err == nil || !strings.Contains(err.Error(), "refuses REPLICAOF") {
+		t.Errorf("detach offered on a node refusing REPLICAOF: %v", err)
+	}
+	if err := notOffered(planDetach(g, g.Node("run-r2"))); err != nil {
+		t.Errorf("detach not offered on an unrestricted replica: %v", err)
+	}
+}
+
+// TestAskRefusesWhatCannotWork: asking for an operation whose command the
+// node refuses opens no confirmation and says why in the status bar.
+func TestAskRefusesWhatCannotWork(t *testing.T) {
+	m := fixtureModel(t, 120, 40, Options{})
+	g := m.st.graph
+	g.Node("run-r1").Refused = []string{"REPLICAOF"}
+	m.ask(planDetach(g, g.Node("run-r1")))
+	if m.mode == modeConfirm || !m.statusErr || !strings.Contains(m.status, "refuses REPLICAOF") {
+		t.Fatalf("mode %v, status %q", m.mode, m.status)
+	}
+	m.ask(planDetach(g, g.Node("run-r2")))
+	if m.mode != modeConfirm {
+		t.Fatalf("an unrestricted detach was not asked: mode %v", m.mode)
+	}
 }
