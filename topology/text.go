@@ -118,13 +118,14 @@ func linkSummary(l *Link) string {
 }
 
 // restrictedNote says which facts of n are unknown because it refused the
-// command that tells them, "" when it refused none.
+// command that tells them, "" when it refused none. CLIENT LIST only tells
+// about a node's replicas: without replicas nothing is missing.
 func restrictedNote(n *Node) string {
 	var parts []string
 	if u := n.Unknown("CONFIG"); u != "" {
 		parts = append(parts, "output limits, repl-timeout: "+u)
 	}
-	if u := n.Unknown("CLIENT"); u != "" {
+	if u := n.Unknown("CLIENT"); u != "" && len(n.Replicas) > 0 {
 		parts = append(parts, "replica output buffers: "+u)
 	}
 	if n.Unknown("REPLICAOF") != "" {

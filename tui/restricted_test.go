@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/replscope/replscope/topology"
 )
 
 // TestRestrictedNodeDetails: a node that refused CONFIG and CLIENT says
@@ -14,6 +15,7 @@ func TestRestrictedNodeDetails(t *testing.T) {
 	g := fixtureGraph(t0, 44)
 	r1 := g.Node("run-r1")
 	r1.Refused = []string{"CLIENT", "CONFIG"}
+	r1.Replicas = []topology.ReplicaLine{{IP: "127.0.0.1", Port: 7004, Addr: "127.0.0.1:7004", Pending: -1}}
 	d := &detailsPane{st: &state{styles: DefaultStyles(), graph: g, hist: newHistory()}}
 	got := ansi.Strip(strings.Join(d.identity(r1, 120), "\n"))
 	for _, want := range []string{"output limits, repl-timeout: unknown (CONFIG refused)", "replica output buffers: unknown (CLIENT refused)"} {
