@@ -90,6 +90,29 @@ func TestWatchTLSOnlyFleet(t *testing.T) {
 		if len(g.Nodes) != 2 {
 			t.Fatalf("want 2 nodes, got:\n%s", RenderText(g))
 		}
+		// Operations dial like the probes: TLS too.
+		if out, err := w.Operator().KillLink(context.Background(), g, g.ByAddr(r.Addr).ID); err != nil || out.Reply != "1" {
+			t.Fatalf("kill-link over TLS: %v %+v", err, out)
+		}
+	})
+
+	t.Run("cacert-dir, insecure", func(t *testing.T) {
+		other := nodetest.GenerateTLS(t)
+		for name, o := range map[string]TLSOptions{
+			"cacert-dir": {CACertDir: files.Dir}, // ca.crt and node.crt; node.key holds no certificate
+			"insecure":   {CACert: other.CA, Insecure: true},
+		} {
+			conf, err := o.ClientConfig()
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			w, err := NewWatcher(Config{Seeds: []string{m.Addr}, TLS: conf, Timeout: 2 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pollUntil(t, w, 10*time.Second, name, func(g *Graph) bool { return linkedPair(g, m.Addr, r.Addr) })
+			w.Close()
+		}
 	})
 
 	t.Run("plain connection to a TLS port fails clearly", func(t *testing.T) {
@@ -189,6 +212,75 @@ func TestWatchTLSOnlyFleet(t *testing.T) {
 			t.Fatalf("want auth-failed without the password, got %+v", n)
 		}
 	})
+}
+
+// TestTLSClientCertAndMappedNames: a node with tls-auth-clients yes
+// needs --cert/--key; a TLS replica announcing 10.0.0.5:6379 behind a map
+// is verified by the name it is known by — its certificate names only
+// 127.0.0.1, so that fails clearly — and --sni names what to verify.
+func TestTLSClientCertAndMappedNames(t *testing.T) {
+	redistest.Require(t)
+	files := nodetest.GenerateTLS(t)
+	launcher := clientTLS(t, files)
+	launcher.Certificates = mustKeyPair(t, files)
+	args := []string{"--tls-cert-file", files.Cert, "--tls-key-file", files.Key, "--tls-ca-cert-file", files.CA,
+		"--tls-auth-clients", "yes", "--tls-replication", "yes"}
+	m := redistest.StartTLS(t, launcher, args...)
+	r := redistest.StartTLS(t, launcher, append(args, "--replicaof", "127.0.0.1", strconv.Itoa(m.Port),
+		"--replica-announce-ip", "10.0.0.5", "--replica-announce-port", "6379")...)
+	am := AddrMap{}
+	if err := am.Add("10.0.0.5:6379=" + r.Addr); err != nil {
+		t.Fatal(err)
+	}
+	watch := func(o TLSOptions) *Watcher {
+		t.Helper()
+		conf, err := o.ClientConfig()
+		if err != nil {
+			t.Fatal(err)
+		}
+		guard := &loopbackOnly{}
+		w, err := NewWatcher(Config{Seeds: []string{m.Addr}, TLS: conf, Map: am, Dial: guard.dial, Timeout: 2 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			w.Close()
+			guard.mu.Lock()
+			defer guard.mu.Unlock()
+			if len(guard.foreign) > 0 {
+				t.Errorf("dialled non-loopback addresses: %v", guard.foreign)
+			}
+		})
+		return w
+	}
+
+	n := watch(TLSOptions{CACert: files.CA}).Poll(context.Background()).Graph.ByAddr(m.Addr)
+	if n == nil || n.Reach == ReachOK {
+		t.Fatalf("read without a client certificate from a tls-auth-clients yes node: %+v", n)
+	}
+
+	withCert := TLSOptions{CACert: files.CA, Cert: files.Cert, Key: files.Key}
+	g := pollUntil(t, watch(withCert), 10*time.Second, "the mapped replica fails verification", func(g *Graph) bool {
+		rn := g.ByAddr("10.0.0.5:6379")
+		return g.ByAddr(m.Addr).Reach == ReachOK && rn != nil && strings.Contains(rn.Error, "10.0.0.5")
+	})
+	if rn := g.ByAddr("10.0.0.5:6379"); !strings.Contains(rn.Error, "certificate is valid for 127.0.0.1, not 10.0.0.5") {
+		t.Fatalf("want a name mismatch, got %q", rn.Error)
+	}
+
+	withCert.SNI = "127.0.0.1"
+	pollUntil(t, watch(withCert), 10*time.Second, "the mapped replica with --sni", func(g *Graph) bool {
+		return linkedPair(g, m.Addr, "10.0.0.5:6379")
+	})
+}
+
+func mustKeyPair(t *testing.T, f nodetest.TLSFiles) []tls.Certificate {
+	t.Helper()
+	c, err := tls.LoadX509KeyPair(f.Cert, f.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []tls.Certificate{c}
 }
 
 // TestRedissSeedTurnsTLSOn: a rediss:// seed alone makes every dial TLS.
