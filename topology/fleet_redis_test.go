@@ -123,8 +123,8 @@ func TestWatchTLSOnlyFleet(t *testing.T) {
 		defer w.Close()
 		start := time.Now()
 		n := w.Poll(context.Background()).Graph.ByAddr(m.Addr)
-		if n == nil || n.Reach == ReachOK {
-			t.Fatalf("a plain probe of a TLS port succeeded: %+v", n)
+		if n == nil || n.Reach == ReachOK || !strings.Contains(n.Error, "a TLS port? (--tls)") {
+			t.Fatalf("a plain probe of a TLS port: want a TLS hint, got %+v", n)
 		}
 		if d := time.Since(start); d > 3*time.Second {
 			t.Fatalf("poll took %s", d)

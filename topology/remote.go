@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/replscope/replscope/internal/resp"
@@ -38,6 +40,10 @@ type Remote struct {
 	dial    Dialer
 	auth    Auth
 	timeout time.Duration
+
+	// plainHint: the probes are plain TCP, so a connection the server
+	// drops unanswered may be a TLS-only port (see tlsHint).
+	plainHint bool
 
 	mu     sync.Mutex
 	idle   map[string]*resp.Client
@@ -86,9 +92,25 @@ func (r *Remote) Probe(ctx context.Context, addr string, now time.Time) *Node {
 		}
 		_ = c.Close()
 		if err == nil || errors.Is(err, errAuth) || errors.Is(err, errNotRedis) || !reused || ctx.Err() != nil || attempt > 0 {
+			if !reused && r.plainHint {
+				err = tlsHint(err)
+			}
 			return failed(addr, now, r.timeoutErr(ctx, err))
 		}
 	}
+}
+
+// errMaybeTLS is wrapped around a plain connection the server closed
+// without answering a word: what a TLS-only port does.
+var errMaybeTLS = errors.New("closed without an answer: a TLS port? (--tls)")
+
+// tlsHint names the likely cause of a fresh plain connection dropped
+// before any reply (reset or EOF).
+func tlsHint(err error) error {
+	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: %w", errMaybeTLS, err)
+	}
+	return err
 }
 
 // timeoutErr names a probe that ran out of time as such.

@@ -135,6 +135,7 @@ func NewWatcher(cfg Config) (*Watcher, error) {
 		w.cfg.Dial = TLSDialer(w.cfg.Dial, conf)
 	}
 	w.remote = NewRemote(w.cfg.Dial, w.auth, cfg.Timeout)
+	w.remote.plainHint = !useTLS
 	return w, nil
 }
 
