@@ -19,9 +19,13 @@ import (
 const watchUsage = `usage: replscope watch ADDR... [flags]
 
 Discovers the replication graph reachable from ADDR (host:port, a bare
-port for 127.0.0.1, user:pass@host:port, or a Sentinel) and shows it: the dashboard when there
+port for 127.0.0.1, [redis[s]://]user:pass@host:port, or a Sentinel) and shows it: the dashboard when there
 is one, else the tree as text after every change. With --json it prints
 the graph, then each change, as JSON lines.
+
+TLS (--tls or a rediss:// address) and --map apply to every node, seeds
+and discovered ones alike. --map FROM=TO (repeatable) dials TO whenever a
+node known as FROM is reached; FROM itself is never dialled.
 
 flags:
 `
@@ -38,6 +42,9 @@ type watchOpts struct {
 	timeout  time.Duration
 	outage   time.Duration
 	conc     int
+	useTLS   bool
+	tls      topology.TLSOptions
+	addrMap  topology.AddrMap
 }
 
 // runWatch is `replscope watch ADDR... [--password PW] [--readonly]
@@ -58,11 +65,18 @@ func watchMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "replscope watch: %v\n", err)
 		return 2
 	}
-	w, err := topology.NewWatcher(topology.Config{
-		Seeds: o.addrs, User: o.user, Password: o.password, ReadOnly: o.readonly,
+	cfg := topology.Config{
+		Seeds: o.addrs, User: o.user, Password: o.password, ReadOnly: o.readonly, Map: o.addrMap,
 		Interval: o.interval, Timeout: o.timeout, Concurrency: o.conc,
 		Thresholds: topology.Thresholds{OutageWindow: o.outage},
-	})
+	}
+	if o.useTLS {
+		if cfg.TLS, err = o.tls.ClientConfig(); err != nil {
+			fmt.Fprintf(stderr, "replscope watch: %v\n", err)
+			return 2
+		}
+	}
+	w, err := topology.NewWatcher(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "replscope watch: %v\n", err)
 		return 2
@@ -124,6 +138,15 @@ func parseWatch(args []string, errOut io.Writer) (watchOpts, error) {
 	fs.DurationVar(&o.timeout, "timeout", time.Second, "per-node probe timeout")
 	fs.DurationVar(&o.outage, "outage-window", time.Minute, "outage the replication backlog should survive (backlog sizing advice)")
 	fs.IntVar(&o.conc, "concurrency", 16, "nodes probed at once")
+	fs.BoolVar(&o.useTLS, "tls", false, "connect to every node with TLS (also: a rediss:// address)")
+	fs.StringVar(&o.tls.CACert, "cacert", "", "CA certificate file to verify the nodes with (default: the system's)")
+	fs.StringVar(&o.tls.CACertDir, "cacert-dir", "", "directory of trusted CA certificates")
+	fs.StringVar(&o.tls.Cert, "cert", "", "client certificate, for nodes with tls-auth-clients yes")
+	fs.StringVar(&o.tls.Key, "key", "", "private key of --cert")
+	fs.StringVar(&o.tls.SNI, "sni", "", "server name to send and verify (default: each node's host)")
+	fs.BoolVar(&o.tls.Insecure, "insecure", false, "do not verify the nodes' certificates")
+	o.addrMap = topology.AddrMap{}
+	fs.Func("map", "`FROM=TO`: dial TO for the node known as FROM (NAT, containers); repeatable", o.addrMap.Add)
 	for rest := args; ; {
 		if err := fs.Parse(rest); err != nil {
 			return o, err
@@ -140,6 +163,14 @@ func parseWatch(args []string, errOut io.Writer) (watchOpts, error) {
 	}
 	if o.password == "" {
 		o.password = os.Getenv("REDISCLI_AUTH")
+	}
+	for _, a := range o.addrs {
+		if s, err := topology.ParseSeed(a); err == nil && s.TLS {
+			o.useTLS = true // rediss:// is --tls for the whole fleet
+		}
+	}
+	if !o.useTLS && o.tls != (topology.TLSOptions{}) {
+		return o, fmt.Errorf("--cacert, --cacert-dir, --cert, --key, --sni and --insecure need --tls (or a rediss:// address)")
 	}
 	if o.interval <= 0 || o.timeout <= 0 {
 		return o, fmt.Errorf("--interval and --timeout must be positive")

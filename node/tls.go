@@ -6,10 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"strconv"
 
+	"github.com/replscope/replscope/internal/tlsutil"
 	"github.com/tidwall/redcon"
 )
 
@@ -63,31 +62,7 @@ func (n *Node) clientTLSConfig(host string) (*tls.Config, error) {
 // caPool reads tls-ca-cert-file and the certificates of tls-ca-cert-dir;
 // nil when neither is set.
 func (n *Node) caPool() (*x509.CertPool, error) {
-	if n.cfg.TLSCACertFile == "" && n.cfg.TLSCACertDir == "" {
-		return nil, nil
-	}
-	pool := x509.NewCertPool()
-	var files []string
-	if n.cfg.TLSCACertFile != "" {
-		files = append(files, n.cfg.TLSCACertFile)
-	}
-	if n.cfg.TLSCACertDir != "" {
-		matches, err := filepath.Glob(filepath.Join(n.cfg.TLSCACertDir, "*"))
-		if err != nil {
-			return nil, fmt.Errorf("tls: tls-ca-cert-dir: %w", err)
-		}
-		files = append(files, matches...)
-	}
-	for _, f := range files {
-		pem, err := os.ReadFile(f)
-		if err != nil {
-			return nil, fmt.Errorf("tls: read CA %s: %w", f, err)
-		}
-		if !pool.AppendCertsFromPEM(pem) && f == n.cfg.TLSCACertFile {
-			return nil, fmt.Errorf("tls: no certificate in %s", f)
-		}
-	}
-	return pool, nil
+	return tlsutil.CAPool(n.cfg.TLSCACertFile, n.cfg.TLSCACertDir)
 }
 
 // startTLS listens on tls-port with TLS and serves it with the same

@@ -103,17 +103,23 @@ func (c Credentials) authArgs() []string {
 type Seed struct {
 	Addr  string       // canonical host:port
 	Creds *Credentials // nil: use the default credentials
+	TLS   bool         // given as rediss://: the fleet speaks TLS
 }
 
 // ErrBadAddress reports a seed address that cannot be parsed.
 var ErrBadAddress = errors.New("bad address")
 
-// ParseSeed parses "[redis://][user:pass@]host[:port]". ":pass@" gives a
+// ParseSeed parses "[redis://|rediss://][user:pass@]host[:port]"; rediss://
+// sets TLS. ":pass@" gives a
 // password for the default user; a bare "pass@" is taken as a password too.
 // A bare port ("7001", like redis-cli's -p) means 127.0.0.1 at that port.
 // The error never repeats the credentials.
 func ParseSeed(s string) (Seed, error) {
 	s = strings.TrimSpace(s)
+	var useTLS bool
+	if rest, ok := strings.CutPrefix(s, "rediss://"); ok {
+		s, useTLS = rest, true
+	}
 	s = strings.TrimPrefix(s, "redis://")
 	var creds *Credentials
 	if i := strings.LastIndexByte(s, '@'); i >= 0 {
@@ -137,7 +143,7 @@ func ParseSeed(s string) (Seed, error) {
 	} else if n, err := strconv.Atoi(p); err != nil || n <= 0 || n > 65535 {
 		return Seed{}, fmt.Errorf("%w: %q: port must be 1-65535", ErrBadAddress, s)
 	}
-	return Seed{Addr: addr, Creds: creds}, nil
+	return Seed{Addr: addr, Creds: creds, TLS: useTLS}, nil
 }
 
 // isPort reports whether s is only decimal digits: a port, since no host

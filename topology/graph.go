@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"slices"
 	"sort"
 	"time"
 )
@@ -89,8 +90,23 @@ type Node struct {
 	Stats       Stats
 	Limits      Limits
 	Sentinel    []MonitoredMaster // masters a Sentinel monitors (Role == RoleSentinel)
+	// Refused names the commands of the probe the node answered with an
+	// error — renamed away (managed services rename CONFIG, CLIENT…) or
+	// not permitted to the ACL user: "CLIENT", "CONFIG". What they would
+	// have told is unknown (see Unknown); the node is still shown from
+	// INFO.
+	Refused []string
 
 	Health NodeHealth // filled by Assess
+}
+
+// Unknown returns why what cmd tells is unknown on n — "unknown (CONFIG
+// refused)" — or "" when n answered cmd.
+func (n *Node) Unknown(cmd string) string {
+	if n == nil || !slices.Contains(n.Refused, cmd) {
+		return ""
+	}
+	return "unknown (" + cmd + " refused)"
 }
 
 // Backlog is a node's replication backlog as INFO replication reports it.

@@ -48,6 +48,7 @@ type jsonNode struct {
 	BacklogAdv   *jsonAdvice       `json:"backlog_advice,omitempty"`
 	Freshness    *jsonFreshness    `json:"freshness,omitempty"`
 	Sentinel     []MonitoredMaster `json:"sentinel_masters,omitempty"`
+	Refused      []string          `json:"refused,omitempty"` // commands the node refused: what they tell is unknown
 }
 
 type jsonUpstream struct {
@@ -177,6 +178,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 func nodeJSON(n *Node) jsonNode {
 	j := jsonNode{ID: n.ID, Addr: n.Addr, Aliases: n.Aliases, RunID: n.RunID, Version: n.Version,
 		Software: n.Software, Embedded: n.Embedded, Reach: n.Reach, PolledAt: n.At, Error: n.Error, Role: n.Role,
+		Refused:  n.Refused,
 		Sentinel: n.Sentinel}
 	if n.Reach != ReachOK || n.Role == RoleSentinel {
 		return j

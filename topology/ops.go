@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +14,11 @@ import (
 
 // ErrReadOnly is returned by every operation of a read-only Operator.
 var ErrReadOnly = errors.New("read-only: operations are disabled")
+
+// ErrNotOffered is returned for an operation whose command the node
+// refused when probed (renamed away, or not permitted to the ACL user):
+// it cannot work there, so it is not sent.
+var ErrNotOffered = errors.New("not offered")
 
 // ErrRefused is wrapped by a RefusedError: the promotion guard refused an
 // operation that was not forced.
@@ -147,6 +153,9 @@ func (o *Operator) allow(g *Graph, id NodeID, out *Outcome, force bool) error {
 		return fmt.Errorf("%s: no such node in the topology", id)
 	}
 	out.Target = n.Addr
+	if cmd, _, _ := strings.Cut(out.Command, " "); slices.Contains(n.Refused, cmd) {
+		return fmt.Errorf("%s: %w: %s refuses %s (renamed away or not permitted)", out.Op, ErrNotOffered, n.Addr, cmd)
+	}
 	if !out.Verdict.Allowed {
 		if !force {
 			return &RefusedError{Verdict: out.Verdict}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/replscope/replscope/internal/resp"
@@ -39,6 +41,10 @@ type Remote struct {
 	auth    Auth
 	timeout time.Duration
 
+	// plainHint: the probes are plain TCP, so a connection the server
+	// drops unanswered may be a TLS-only port (see tlsHint).
+	plainHint bool
+
 	mu     sync.Mutex
 	idle   map[string]*resp.Client
 	limits map[string]cachedLimits
@@ -46,9 +52,11 @@ type Remote struct {
 }
 
 type cachedLimits struct {
-	runID  string
-	at     time.Time
-	limits Limits
+	runID   string
+	at      time.Time
+	limits  Limits
+	refused bool // CONFIG GET answered an error
+	noRepl  bool // COMMAND INFO REPLICAOF: no such command (renamed away)
 }
 
 // NewRemote returns a Remote dialling with dial (DefaultDialer when nil),
@@ -84,9 +92,25 @@ func (r *Remote) Probe(ctx context.Context, addr string, now time.Time) *Node {
 		}
 		_ = c.Close()
 		if err == nil || errors.Is(err, errAuth) || errors.Is(err, errNotRedis) || !reused || ctx.Err() != nil || attempt > 0 {
+			if !reused && r.plainHint {
+				err = tlsHint(err)
+			}
 			return failed(addr, now, r.timeoutErr(ctx, err))
 		}
 	}
+}
+
+// errMaybeTLS is wrapped around a plain connection the server closed
+// without answering a word: what a TLS-only port does.
+var errMaybeTLS = errors.New("closed without an answer: a TLS port? (--tls)")
+
+// tlsHint names the likely cause of a fresh plain connection dropped
+// before any reply (reset or EOF).
+func tlsHint(err error) error {
+	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: %w", errMaybeTLS, err)
+	}
+	return err
 }
 
 // timeoutErr names a probe that ran out of time as such.
@@ -114,6 +138,8 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 	if askLimits {
 		// Two commands: CONFIG GET takes one parameter before Redis 7.
 		cmds = append(cmds, []string{"CONFIG", "GET", "client-output-buffer-limit"}, []string{"CONFIG", "GET", "repl-timeout"})
+		// Whether REPLICAOF exists: managed services rename it away.
+		cmds = append(cmds, []string{"COMMAND", "INFO", "REPLICAOF"})
 	}
 	var buf []byte
 	for _, cmd := range cmds {
@@ -137,8 +163,11 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 		return nil, fmt.Errorf("%w: INFO answered %q", errNotRedis, clip(replies[1].String()))
 	}
 	rep := Replies{Role: replies[0], Info: string(replies[1].Str)}
+	var refused []string
 	if replies[2].Kind == resp.BulkString {
 		rep.ClientList = string(replies[2].Str)
+	} else if replies[2].Kind == resp.Error {
+		refused = append(refused, "CLIENT")
 	}
 	if askLimits {
 		rep.OutputCfg = replies[3]
@@ -147,7 +176,22 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 		}
 	}
 	n := NodeFromReplies(addr, now, rep)
-	r.rememberLimits(addr, n, now, askLimits)
+	var asked cachedLimits
+	if askLimits {
+		asked.refused = replies[3].Kind == resp.Error || replies[4].Kind == resp.Error
+		ci := replies[5]
+		asked.noRepl = ci.Kind == resp.Array && len(ci.Elems) == 1 && ci.Elems[0].Null
+	}
+	got := r.rememberLimits(addr, n, now, askLimits, asked)
+	if got.refused {
+		refused = append(refused, "CONFIG")
+	}
+	if got.noRepl {
+		refused = append(refused, "REPLICAOF")
+	}
+	if n.Role != RoleSentinel {
+		n.Refused = refused
+	}
 	return n, nil
 }
 
@@ -181,20 +225,25 @@ func (r *Remote) wantLimits(addr string, now time.Time) bool {
 	return !ok || now.Sub(c.at) >= limitsEvery
 }
 
-// rememberLimits caches the limits read now, or applies the cached ones
-// when they belong to the same run_id.
-func (r *Remote) rememberLimits(addr string, n *Node, now time.Time, asked bool) {
+// rememberLimits caches the limits read now (got: what else the
+// once-a-minute commands told), or applies the cached ones when they
+// belong to the same run_id. It returns what the node refused the last
+// time it was asked: CONFIG GET (renamed away, or not permitted to the
+// ACL user), REPLICAOF (renamed away).
+func (r *Remote) rememberLimits(addr string, n *Node, now time.Time, asked bool, got cachedLimits) cachedLimits {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if asked {
-		r.limits[addr] = cachedLimits{runID: n.RunID, at: now, limits: n.Limits}
-		return
+		got.runID, got.at, got.limits = n.RunID, now, n.Limits
+		r.limits[addr] = got
+		return got
 	}
 	if c, ok := r.limits[addr]; ok && c.runID == n.RunID {
 		n.Limits = c.limits
-	} else {
-		delete(r.limits, addr) // restarted: read them again next time
+		return c
 	}
+	delete(r.limits, addr) // restarted: read them again next time
+	return cachedLimits{}
 }
 
 // conn returns an idle connection to addr (reused true) or dials and

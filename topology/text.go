@@ -68,6 +68,9 @@ func nodeSummary(n *Node) string {
 	if n.Loading {
 		parts = append(parts, fmt.Sprintf("loading %.0f%%", n.LoadingPerc))
 	}
+	if u := restrictedNote(n); u != "" {
+		parts = append(parts, "["+u+"]")
+	}
 	return strings.Join(parts, "  ")
 }
 
@@ -112,4 +115,35 @@ func linkSummary(l *Link) string {
 		}
 	}
 	return strings.Join(parts, "  ")
+}
+
+// restrictedNote says which facts of n are unknown because it refused the
+// command that tells them, "" when it refused none. CLIENT LIST only tells
+// about a node's replicas: without replicas nothing is missing.
+func restrictedNote(n *Node) string {
+	var parts []string
+	if u := n.Unknown("CONFIG"); u != "" {
+		parts = append(parts, "output limits, repl-timeout: "+u)
+	}
+	if u := n.Unknown("CLIENT"); u != "" && len(n.Replicas) > 0 {
+		parts = append(parts, "replica output buffers: "+u)
+	}
+	if n.Unknown("REPLICAOF") != "" {
+		parts = append(parts, "attach/detach: not offered (REPLICAOF refused)")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// RestrictedFields lists, one "facts: unknown (CMD refused)" per refused
+// command, what n could not tell or cannot do; the dashboard's details
+// show them.
+func RestrictedFields(n *Node) []string {
+	if n == nil {
+		return nil
+	}
+	note := restrictedNote(n)
+	if note == "" {
+		return nil
+	}
+	return strings.Split(note, "; ")
 }

@@ -2,6 +2,7 @@ package topology
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"slices"
@@ -22,8 +23,16 @@ type Config struct {
 	// Credentials for every address without its own in Seeds.
 	User, Password string
 	// Dial opens connections (DefaultDialer when nil): a simulated
-	// network's dialer in tests.
+	// network's dialer in tests. Map and TLS wrap it.
 	Dial Dialer
+	// TLS, when set, wraps every connection — to seeds and to discovered
+	// nodes alike — in TLS with this configuration (see TLSOptions and
+	// TLSDialer). A rediss:// seed turns TLS on with the system's roots
+	// when TLS is nil.
+	TLS *tls.Config
+	// Map rewrites addresses before they are dialled (NAT, containers);
+	// nodes keep the addresses they are known by in the Graph.
+	Map AddrMap
 	// Interval between rounds (default 1 s). A node's data older than two
 	// intervals is stale (Graph.IsStale).
 	Interval time.Duration
@@ -99,6 +108,7 @@ func NewWatcher(cfg Config) (*Watcher, error) {
 	w := &Watcher{cfg: cfg, lastSeen: map[string]time.Time{}, slots: map[string]*slot{},
 		sem:     make(chan struct{}, cfg.Concurrency),
 		refresh: make(chan struct{}, 1), updates: make(chan Update), done: make(chan struct{})}
+	useTLS := cfg.TLS != nil
 	w.auth = Auth{Default: Credentials{User: cfg.User, Password: cfg.Password}, PerAddr: map[string]Credentials{}}
 	for _, s := range cfg.Seeds {
 		seed, err := ParseSeed(s)
@@ -108,6 +118,7 @@ func NewWatcher(cfg Config) (*Watcher, error) {
 		if seed.Creds != nil {
 			w.auth.PerAddr[seed.Addr] = *seed.Creds
 		}
+		useTLS = useTLS || seed.TLS
 		if !slices.Contains(w.seeds, seed.Addr) {
 			w.seeds = append(w.seeds, seed.Addr)
 		}
@@ -115,7 +126,16 @@ func NewWatcher(cfg Config) (*Watcher, error) {
 	if len(w.seeds) == 0 && len(cfg.Embedded) == 0 {
 		return nil, errors.New("topology: no seed address")
 	}
-	w.remote = NewRemote(cfg.Dial, w.auth, cfg.Timeout)
+	w.cfg.Dial = MapDialer(cfg.Dial, cfg.Map)
+	if useTLS {
+		conf := cfg.TLS
+		if conf == nil {
+			conf = &tls.Config{MinVersion: tls.VersionTLS12}
+		}
+		w.cfg.Dial = TLSDialer(w.cfg.Dial, conf)
+	}
+	w.remote = NewRemote(w.cfg.Dial, w.auth, cfg.Timeout)
+	w.remote.plainHint = !useTLS
 	return w, nil
 }
 

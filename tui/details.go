@@ -146,6 +146,9 @@ func (d *detailsPane) identity(n *topology.Node, w int) []string {
 	if len(n.Aliases) > 0 {
 		out = append(out, st.Dim.Render("also "+strings.Join(n.Aliases, ", ")))
 	}
+	for _, f := range topology.RestrictedFields(n) {
+		out = append(out, hangWrap(d.field("refused", st.Warn.Render(f)), w, labelW+1)...)
+	}
 	if n.Reach != topology.ReachOK && n.Error != "" {
 		out = append(out, hangWrap(d.field("error", st.Crit.Render(briefError(n.Error))), w, labelW+1)...)
 	}

@@ -193,6 +193,10 @@ func (m *Model) startAttach() {
 
 // ask opens the (y/N) prompt for an operation.
 func (m *Model) ask(op operation) {
+	if err := notOffered(op); err != nil {
+		m.setStatus(err.Error(), true)
+		return
+	}
 	m.prompt = promptPane{st: m.st, op: op}
 	m.mode = modeConfirm
 }

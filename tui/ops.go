@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -78,8 +80,24 @@ func planKillLink(g *topology.Graph, n *topology.Node) (operation, error) {
 	if n.Role != topology.RoleReplica {
 		return operation{}, fmt.Errorf("%s is not a replica: it has no master link to kill", n.Addr)
 	}
+	if u := n.Unknown("CLIENT"); u != "" {
+		return operation{}, fmt.Errorf("%s refuses CLIENT: CLIENT KILL cannot work there", n.Addr)
+	}
 	return operation{Kind: opKillLink, Node: n.ID, Target: n.Addr, Command: "CLIENT KILL TYPE master",
 		Verdict: topology.Verdict{Op: string(opKillLink), Target: n.ID, Allowed: true}, Graph: g}, nil
+}
+
+// notOffered explains why op cannot work on its node — the node refused
+// the command when probed (renamed away, not permitted) — or is nil.
+func notOffered(op operation) error {
+	n := op.Graph.Node(op.Node)
+	if n == nil {
+		return nil
+	}
+	if cmd, _, _ := strings.Cut(op.Command, " "); slices.Contains(n.Refused, cmd) {
+		return fmt.Errorf("%s is not offered on %s: it refuses %s", op.Command, n.Addr, cmd)
+	}
+	return nil
 }
 
 // runOp carries out a confirmed operation in a command.

@@ -5,7 +5,7 @@
 package redistest
 
 import (
-	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"os"
@@ -55,6 +55,7 @@ type Server struct {
 	Port int
 	Dir  string
 	Pass string // requirepass, when given in the arguments
+	tls  *tls.Config
 
 	t    testing.TB
 	cmd  *exec.Cmd
@@ -88,6 +89,13 @@ func Start(t testing.TB, extra ...string) *Server {
 // test can restart a server on the same port and data directory.
 func StartIn(t testing.TB, bin, dir string, port int, extra ...string) *Server {
 	t.Helper()
+	return startIn(t, bin, dir, port, nil, extra...)
+}
+
+// startIn is StartIn; a non-nil tlsConf makes the launcher's own
+// connections (readiness PING, Client) use TLS.
+func startIn(t testing.TB, bin, dir string, port int, tlsConf *tls.Config, extra ...string) *Server {
+	t.Helper()
 	args := []string{
 		"--port", strconv.Itoa(port),
 		"--bind", "127.0.0.1",
@@ -106,6 +114,7 @@ func StartIn(t testing.TB, bin, dir string, port int, extra ...string) *Server {
 		t:    t,
 		done: make(chan struct{}),
 		log:  filepath.Join(dir, "redis.log"),
+		tls:  tlsConf,
 	}
 	for i := 0; i+1 < len(extra); i++ {
 		if extra[i] == "--requirepass" {
@@ -145,7 +154,7 @@ func (s *Server) waitReady(limit time.Duration) error {
 			return fmt.Errorf("exited before it was ready")
 		default:
 		}
-		c, err := resp.Dial(context.Background(), s.Addr, time.Second)
+		c, err := s.dial(time.Second)
 		if err == nil {
 			v, err := c.Do("PING")
 			c.Close()
@@ -197,7 +206,7 @@ func (s *Server) Done() <-chan struct{} { return s.done }
 // password, closed when the test ends.
 func (s *Server) Client(t testing.TB) *resp.Client {
 	t.Helper()
-	c, err := resp.Dial(context.Background(), s.Addr, 5*time.Second)
+	c, err := s.dial(5 * time.Second)
 	if err != nil {
 		t.Fatalf("dial %s: %v", s.Addr, err)
 	}
