@@ -89,7 +89,16 @@ type side struct {
 }
 
 func (h *harness) startNode() {
-	t := h.t
+	h.node = startFreezable(h.t)
+	if h.skippedKnown == nil {
+		h.skippedKnown = map[string]int{}
+	}
+}
+
+// startFreezable starts a node whose cleanup gives up on a frozen node
+// instead of hanging the test binary.
+func startFreezable(t testing.TB) *node.Node {
+	t.Helper()
 	cfg, _, err := config.Load([]string{"--port", "0", "--bind", "127.0.0.1", "--save", "", "--dir", t.TempDir()})
 	if err != nil {
 		t.Fatalf("config: %v", err)
@@ -106,10 +115,7 @@ func (h *harness) startNode() {
 		t.Fatalf("start node: %v", err)
 	}
 	t.Cleanup(func() { closeWithin(t, n, 10*time.Second) })
-	h.node = n
-	if h.skippedKnown == nil {
-		h.skippedKnown = map[string]int{}
-	}
+	return n
 }
 
 // closeWithin closes n, leaving it behind (and saying so) when it is
