@@ -39,7 +39,7 @@ func FuzzCommandDeadline(f *testing.F) {
 			}
 		}
 	}
-	n := startFreezable(f)
+	n := startFreezable(f, 10*time.Second)
 	health, err := resp.Dial(context.Background(), n.Addr(), commandDeadline)
 	if err != nil {
 		f.Fatal(err)

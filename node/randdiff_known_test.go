@@ -1,8 +1,14 @@
 package node_test
 
 import (
+	"context"
 	"strconv"
 	"strings"
+	"testing"
+	"time"
+
+	"github.com/replscope/replscope/internal/redistest"
+	"github.com/replscope/replscope/internal/resp"
 )
 
 // knownDiff is a command shape on which the node differs from Redis 7.0.15
@@ -34,6 +40,18 @@ var knownDifferences = []knownDiff{
 		name:    "an empty argument queued in MULTI becomes nil: SET k v EX \"\" succeeds inside EXEC (#17.3)",
 		match:   func(a []string, inMulti bool) bool { return inMulti && anyEmpty(a[1:]) },
 		example: [][]string{{"MULTI"}, {"SET", "k", "v", "EX", ""}, {"EXEC"}},
+	},
+	{
+		name: "SET with EXAT/PXAT in the past leaves a logically expired key: on the node WATCH of it fails EXEC, DBSIZE leaves it out (#17.3)",
+		match: func(a []string, _ bool) bool {
+			for i := 3; isCmd(a, "SET") && i < len(a); i++ {
+				if (strings.EqualFold(a[i-1], "EXAT") || strings.EqualFold(a[i-1], "PXAT")) && pastTime(a[i]) {
+					return true
+				}
+			}
+			return false
+		},
+		example: [][]string{{"SET", "k", "v", "EXAT", "1"}, {"WATCH", "k"}, {"MULTI"}, {"PING"}, {"EXEC"}},
 	},
 	{
 		name:    "INCRBYFLOAT/HINCRBYFLOAT parse increments and stored values unlike strtold: hex, infinity, 1e-5000 (#17.4)",
@@ -137,4 +155,55 @@ func anyEmpty(args []string) bool {
 		}
 	}
 	return false
+}
+
+// pastTime reports a positive unix time (s or ms) before 2020.
+func pastTime(s string) bool {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return err == nil && n > 0 && n < 1577836800
+}
+
+// TestRandDiffKnownStillDiffer runs each knownDifferences example on
+// redis-server and a node and fails when the replies have become the
+// same: the fix has landed and the entry must go, so that the random
+// streams cover the shape again. Examples that freeze the node run on a
+// node of their own with a short deadline.
+func TestRandDiffKnownStillDiffer(t *testing.T) {
+	rs := redistest.Start(t)
+	shared := startFreezable(t, 10*time.Second)
+	for _, k := range knownDifferences {
+		t.Run(k.name, func(t *testing.T) {
+			n, deadline := shared, 5*time.Second
+			if k.freezes {
+				n, deadline = startFreezable(t, time.Second), 2*time.Second
+			}
+			want := runExample(t, rs.Addr, k.example, 5*time.Second)
+			got := runExample(t, n.Addr(), k.example, deadline)
+			if want == got {
+				t.Errorf("knownDifferences entry no longer differs: delete it\n  example: %q\n  both:    %q", k.example, want)
+			}
+		})
+	}
+}
+
+// runExample flushes the server and runs cmds on one connection,
+// returning the replies (or how the connection failed).
+func runExample(t *testing.T, addr string, cmds [][]string, deadline time.Duration) string {
+	c, err := resp.Dial(context.Background(), addr, deadline)
+	if err != nil {
+		t.Fatalf("dial %s: %v", addr, err)
+	}
+	defer c.Close()
+	var out []byte
+	for _, cmd := range append([][]string{{"FLUSHALL"}}, cmds...) {
+		if err := c.Send(cmd...); err != nil {
+			return string(out) + "send failed: " + err.Error()
+		}
+		raw, err := c.Reader().ReadRaw()
+		if err != nil {
+			return string(out) + "no reply: " + err.Error()
+		}
+		out = append(out, raw...)
+	}
+	return string(out)
 }

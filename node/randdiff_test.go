@@ -89,15 +89,15 @@ type side struct {
 }
 
 func (h *harness) startNode() {
-	h.node = startFreezable(h.t)
+	h.node = startFreezable(h.t, 10*time.Second)
 	if h.skippedKnown == nil {
 		h.skippedKnown = map[string]int{}
 	}
 }
 
-// startFreezable starts a node whose cleanup gives up on a frozen node
-// instead of hanging the test binary.
-func startFreezable(t testing.TB) *node.Node {
+// startFreezable starts a node whose cleanup gives up on it after
+// closeWait instead of hanging the test binary when it is frozen.
+func startFreezable(t testing.TB, closeWait time.Duration) *node.Node {
 	t.Helper()
 	cfg, _, err := config.Load([]string{"--port", "0", "--bind", "127.0.0.1", "--save", "", "--dir", t.TempDir()})
 	if err != nil {
@@ -114,7 +114,7 @@ func startFreezable(t testing.TB) *node.Node {
 	if err := n.StartListener(ln); err != nil {
 		t.Fatalf("start node: %v", err)
 	}
-	t.Cleanup(func() { closeWithin(t, n, 10*time.Second) })
+	t.Cleanup(func() { closeWithin(t, n, closeWait) })
 	return n
 }
 
