@@ -89,6 +89,30 @@ var knownDifferences = []knownDiff{
 		example: [][]string{{"PUBSUB", "CHANNELS", "a", "b"}},
 	},
 	{
+		name:    "SCAN with TYPE \"\" returns every key; Redis filters everything out (#17.5)",
+		match:   func(a []string, _ bool) bool { return isCmd(a, "SCAN") && hasOption(a, "TYPE", "") },
+		example: [][]string{{"SET", "k", "v"}, {"SCAN", "0", "TYPE", ""}},
+	},
+	{
+		name: "CONFIG SET with an odd number of arguments (#17.5)",
+		match: func(a []string, _ bool) bool {
+			return isCmd(a, "CONFIG") && len(a) > 3 && strings.EqualFold(a[1], "SET") && len(a)%2 == 1
+		},
+		example: [][]string{{"CONFIG", "SET", "timeout", "0", "x"}},
+	},
+	{
+		name: "COMMAND: COUNT/LIST/DOCS/GETKEYS describe Redis's whole command table, INFO nosuch is *1 $-1 (#17.5, #17.6)",
+		match: func(a []string, _ bool) bool {
+			return isCmd(a, "COMMAND") && (len(a) == 1 || !strings.EqualFold(a[1], "NOSUCH"))
+		},
+		example: [][]string{{"COMMAND", "COUNT"}},
+	},
+	{
+		name:    "HELLO 3: RESP3 is missing (#17.6)",
+		match:   func(a []string, _ bool) bool { return isCmd(a, "HELLO") && len(a) > 1 && a[1] == "3" },
+		example: [][]string{{"HELLO", "3"}},
+	},
+	{
 		name:    "inside MULTI an unknown subcommand or a subcommand's wrong arity is queued instead of refused (EXECABORT) (#17.5)",
 		match:   func(a []string, inMulti bool) bool { return inMulti && badSubcommand(a) },
 		example: [][]string{{"MULTI"}, {"CLIENT", "NOSUCH"}},
@@ -206,4 +230,14 @@ func runExample(t *testing.T, addr string, cmds [][]string, deadline time.Durati
 		out = append(out, raw...)
 	}
 	return string(out)
+}
+
+// hasOption reports an option name (any case) followed by value.
+func hasOption(a []string, name, value string) bool {
+	for i := 1; i+1 < len(a); i++ {
+		if strings.EqualFold(a[i], name) && a[i+1] == value {
+			return true
+		}
+	}
+	return false
 }
