@@ -235,9 +235,15 @@ type gcmd struct {
 	args   []string
 	mode   cmpMode
 	queued []gcmd // EXEC: the commands MULTI queued
+	inline bool   // sent as an inline command (quoted, as redis-cli would)
 }
 
-func (s gcmd) String() string { return quoteArgs(s.args) }
+func (s gcmd) String() string {
+	if s.inline {
+		return "(inline) " + quoteArgs(s.args)
+	}
+	return quoteArgs(s.args)
+}
 
 func quoteArgs(args []string) string {
 	parts := make([]string, len(args))
@@ -385,6 +391,7 @@ func mainConn(s *side) *resp.Client { return s.main }
 
 func (r *run) single() {
 	c := r.h.next(r.g, true, false)
+	c.inline = r.g.chance(0.1)
 	rr, nr, ok := r.exchange(mainConn, []gcmd{c})
 	if !ok {
 		return
@@ -446,6 +453,10 @@ func describe(cmds []gcmd) string {
 func (r *run) roundTrip(s *side, c *resp.Client, cmds []gcmd) ([][]byte, error) {
 	var buf []byte
 	for _, cmd := range cmds {
+		if cmd.inline {
+			buf = appendInline(buf, cmd.args)
+			continue
+		}
 		buf = resp.AppendCommand(buf, cmd.args...)
 	}
 	if err := c.WriteRaw(buf); err != nil {
@@ -592,4 +603,27 @@ func clipN(s string, n int) string {
 		return s[:n] + "…"
 	}
 	return s
+}
+
+// appendInline appends args as one inline command, each argument in
+// double quotes with \xNN escapes for anything not printable.
+func appendInline(buf []byte, args []string) []byte {
+	for i, a := range args {
+		if i > 0 {
+			buf = append(buf, ' ')
+		}
+		buf = append(buf, '"')
+		for j := 0; j < len(a); j++ {
+			switch b := a[j]; {
+			case b == '"' || b == '\\':
+				buf = append(buf, '\\', b)
+			case b < ' ' || b > '~':
+				buf = append(buf, fmt.Sprintf("\\x%02x", b)...)
+			default:
+				buf = append(buf, b)
+			}
+		}
+		buf = append(buf, '"')
+	}
+	return append(buf, '\r', '\n')
 }
