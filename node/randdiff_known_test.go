@@ -123,6 +123,18 @@ var knownDifferences = []knownDiff{
 		example: [][]string{{"HELLO", "3"}},
 	},
 	{
+		name: "HELLO ... AUTH user pass followed by a bad option: Redis authenticates as it parses (WRONGPASS), the node reports the option (syntax error)",
+		match: func(a []string, _ bool) bool {
+			for i := 2; isCmd(a, "HELLO") && i < len(a); i++ {
+				if strings.EqualFold(a[i], "AUTH") && len(a) > i+3 {
+					return true
+				}
+			}
+			return false
+		},
+		example: [][]string{{"HELLO", "2", "AUTH", "a", "b", "x"}},
+	},
+	{
 		name:    "inside MULTI an unknown subcommand or a subcommand's wrong arity is queued instead of refused (EXECABORT) (#17.5)",
 		match:   func(a []string, inMulti bool) bool { return inMulti && badSubcommand(a) },
 		example: [][]string{{"MULTI"}, {"CLIENT", "NOSUCH"}},
