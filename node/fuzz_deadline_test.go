@@ -39,8 +39,8 @@ func FuzzCommandDeadline(f *testing.F) {
 			}
 		}
 	}
-	n := startFreezable(f, 10*time.Second)
-	health, err := resp.Dial(context.Background(), n.Addr(), commandDeadline)
+	addr := startFreezable(f, 10*time.Second).Addr() // read once: Addr takes the node's lock
+	health, err := resp.Dial(context.Background(), addr, commandDeadline)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func FuzzCommandDeadline(f *testing.F) {
 				frozen.Store(quoteArgs(args))
 			}
 		}()
-		c, err := resp.Dial(context.Background(), n.Addr(), commandDeadline)
+		c, err := resp.Dial(context.Background(), addr, commandDeadline)
 		if err != nil {
 			t.Fatalf("dial: %v", err)
 		}

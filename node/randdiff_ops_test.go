@@ -159,7 +159,6 @@ func execCulprit(c gcmd, a, b []byte) (gcmd, []byte, []byte, bool) {
 	_, ea, oka := splitArray(a)
 	_, eb, okb := splitArray(b)
 	if !oka || !okb || len(ea) != len(c.queued) || len(eb) != len(ea) {
-		println("DEBUG", oka, okb, len(ea), len(eb), len(c.queued), describe(c.queued))
 		return c, a, b, false
 	}
 	for i := range ea {

@@ -75,6 +75,7 @@ type harness struct {
 	t            *testing.T
 	rs           *redistest.Server
 	node         *node.Node
+	nodeAddr     string // read once: Addr takes the node's lock, which a frozen node never releases
 	redis, repl  *side
 	table        []weighted
 	skippedKnown map[string]int
@@ -92,6 +93,7 @@ type side struct {
 
 func (h *harness) startNode() {
 	h.node = startFreezable(h.t, 10*time.Second)
+	h.nodeAddr = h.node.Addr()
 	if h.skippedKnown == nil {
 		h.skippedKnown = map[string]int{}
 	}
@@ -150,7 +152,7 @@ func (h *harness) connect() {
 		}
 	}
 	h.redis = &side{name: "redis-server", addr: h.rs.Addr}
-	h.repl = &side{name: "replscope", addr: h.node.Addr()}
+	h.repl = &side{name: "replscope", addr: h.nodeAddr}
 	for _, s := range []*side{h.redis, h.repl} {
 		s.main, s.other, s.sub, s.insp = h.dial(s.addr), h.dial(s.addr), h.dial(s.addr), h.dial(s.addr)
 		s.channels, s.patterns = map[string]bool{}, map[string]bool{}
@@ -167,7 +169,7 @@ func (s *side) close() {
 
 // nodeCommands returns the node's COMMAND LIST.
 func (h *harness) nodeCommands() map[string]bool {
-	c := h.dial(h.node.Addr())
+	c := h.dial(h.nodeAddr)
 	defer c.Close()
 	v, err := c.Do("COMMAND", "LIST")
 	if err != nil || v.Kind != resp.Array {
@@ -465,7 +467,7 @@ func isTimeout(err error) bool {
 // answers reports whether the node answers PING on a new connection
 // within the deadline.
 func (h *harness) answers() bool {
-	c, err := resp.Dial(context.Background(), h.node.Addr(), *rdDeadline)
+	c, err := resp.Dial(context.Background(), h.nodeAddr, *rdDeadline)
 	if err != nil {
 		return false
 	}
