@@ -51,8 +51,8 @@ func (g *gen) keys(pool string, lo, hi int) []string {
 
 var long70 = strings.Repeat("L", 70) // longer than the listpack value limit (64)
 
-// edgeInts are the integer texts that reach overflow checks and parsers.
-var edgeInts = []string{
+// genEdgeInts are the integer texts that reach overflow checks and parsers.
+var genEdgeInts = []string{
 	"0", "1", "-1", "2", "-2", "3", "7", "100",
 	"2147483647", "2147483648", "-2147483648", "-2147483649", "4294967296",
 	"9223372036854775807", "-9223372036854775808", "9223372036854775806", "-9223372036854775807",
@@ -70,7 +70,7 @@ var edgeFloats = []string{
 // int returns an integer argument: usually small, often an edge.
 func (g *gen) int() string {
 	if g.chance(0.35) {
-		return g.pickOf(edgeInts)
+		return g.pickOf(genEdgeInts)
 	}
 	return strconv.Itoa(g.intn(12) - 3)
 }
@@ -78,7 +78,7 @@ func (g *gen) int() string {
 // nonneg returns a small non-negative integer or, rarely, an edge one.
 func (g *gen) small() string {
 	if g.chance(0.1) {
-		return g.pickOf(edgeInts)
+		return g.pickOf(genEdgeInts)
 	}
 	return strconv.Itoa(g.intn(8))
 }
@@ -106,7 +106,7 @@ func (g *gen) float() string {
 func (g *gen) val() string {
 	switch g.intn(12) {
 	case 0:
-		return g.pickOf(edgeInts)
+		return g.pickOf(genEdgeInts)
 	case 1:
 		return g.pickOf(edgeFloats)
 	case 2:
@@ -223,7 +223,7 @@ func (g *gen) relTTL(ms bool) string {
 	t := g.pick("100000", "500000", "86400000")
 	switch g.intn(4) {
 	case 0:
-		t = g.pickOf(edgeInts)
+		t = g.pickOf(genEdgeInts)
 	case 1:
 		t = g.pick("0", "-1", "-100")
 	}
@@ -240,7 +240,7 @@ func (g *gen) relTTL(ms bool) string {
 func (g *gen) absTTL(ms bool) string {
 	switch g.intn(4) {
 	case 0:
-		return g.pickOf(edgeInts)
+		return g.pickOf(genEdgeInts)
 	case 1:
 		return g.pick("1", "100")
 	}
