@@ -113,3 +113,16 @@ func TestGoldenFreshness(t *testing.T) {
 		})
 	}
 }
+
+// TestTreeTitleCountsNodes: one node is "1 node", not "1 nodes" (seen
+// with `replscope watch PORT` on a lone redis-server).
+func TestTreeTitleCountsNodes(t *testing.T) {
+	g := deepGraph(t0, 1000)
+	g.Nodes, g.Links, g.Alerts = g.Nodes[:1], nil, nil
+	m := New(context.Background(), Options{Feed: newFakeFeed(), Now: func() time.Time { return t0 }})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.Update(updateMsg{topology.Update{Graph: g}})
+	if s := ansi.Strip(m.View().Content); !strings.Contains(s, "Topology · 1 node ") {
+		t.Errorf("title:\n%s", s)
+	}
+}

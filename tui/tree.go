@@ -187,7 +187,7 @@ func (t *treePane) view(w, h int, focused bool) []string {
 	lines := make([]string, 0, h)
 	title := "Topology"
 	if g := t.st.graph; g != nil {
-		title = fmt.Sprintf("Topology · %d nodes", len(g.Nodes))
+		title = fmt.Sprintf("Topology · %d node%s", len(g.Nodes), plural(len(g.Nodes)))
 		if t.host != "" {
 			title += " on " + t.host
 		}
