@@ -53,8 +53,7 @@ const maxChosenReply = 64 << 20
 // partial reply is dropped and the client closed, as Redis closes a client
 // over its output buffer limit.
 func (x *cmdCtx) replyOverLimit() bool {
-	buf := x.w.Buffer()
-	if int64(len(buf)-x.replyAt) <= x.chosenReplyLimit() {
+	if int64(replyLen(x.w)-x.replyAt) <= x.chosenReplyLimit() {
 		return false
 	}
 	x.dropReplyAndClose()

@@ -165,7 +165,7 @@ func (n *Node) call(c *Client, w *redcon.Writer, cmd *command, args [][]byte) {
 	if now == 0 {
 		now = n.nowMs()
 	}
-	*x = cmdCtx{n: n, c: c, cmd: cmd, args: args, w: w, now: now, db: n.ks.DB(c.db), replyAt: len(w.Buffer())}
+	*x = cmdCtx{n: n, c: c, cmd: cmd, args: args, w: w, now: now, db: n.ks.DB(c.db), replyAt: replyLen(w)}
 	before := n.repl.hist.Offset
 	n.stats.prevErrors = n.stats.errorReplies
 	c.lastCmd = fullName(cmd, args)

@@ -84,7 +84,7 @@ func (n *Node) psyncCheck(c *Client, w *redcon.Writer, args [][]byte) (req psync
 		return req, false
 	case n.isReplica() && n.repl.state != linkConnected:
 		refuse = "NOMASTERLINK Can't SYNC while not connected with my master"
-	case len(w.Buffer()) > 0:
+	case replyLen(w) > 0:
 		// replies to earlier commands not yet written (clientHasPendingReplies)
 		refuse = "ERR SYNC and PSYNC are invalid with pending output"
 	case isPsync:

@@ -167,7 +167,7 @@ func (n *Node) runBatch(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]
 	c.lastSeen = n.batchNow
 	end = batchNext
 	for i, args := range batch {
-		mark = len(w.Buffer())
+		mark = replyLen(w)
 		if c.killed.Load() {
 			end = batchClose
 			break

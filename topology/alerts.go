@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/replscope/replscope/internal/human"
 )
 
 // AlertName is the short kebab-case name of an alert kind, as scenario
@@ -154,11 +156,11 @@ func nodeAlerts(g *Graph, n *Node, th Thresholds, add func(Alert)) {
 	h := &n.Health
 	if b := h.Backlog; b.Known && !b.Enough && len(g.Downstream(n.ID)) > 0 {
 		msg := fmt.Sprintf("repl-backlog-size %s survives a %s outage at %s/s; %s needs %s: CONFIG SET repl-backlog-size %s",
-			FormatBytes(b.Size), shortDur(b.Holds), FormatBytes(int64(b.WriteRate)),
-			shortDur(b.Outage), FormatBytes(b.Needed), FormatBytes(b.Recommended))
+			FormatBytes(b.Size), shortDur(b.Holds), human.Bytes(int64(b.WriteRate)),
+			shortDur(b.Outage), human.Bytes(b.Needed), FormatBytes(b.Recommended))
 		if !b.HoldsKnown {
 			msg = fmt.Sprintf("repl-backlog-size %s does not hold the largest replica lag %s: CONFIG SET repl-backlog-size %s",
-				FormatBytes(b.Size), FormatBytes(b.MaxLag), FormatBytes(b.Recommended))
+				FormatBytes(b.Size), human.Bytes(b.MaxLag), FormatBytes(b.Recommended))
 		}
 		add(Alert{Name: AlertBacklogTooSmall, Node: n.ID, Severity: Warning, Message: msg,
 			Value: float64(b.Size), Limit: float64(b.Needed)})
@@ -225,7 +227,7 @@ func linkAlerts(g *Graph, l *Link, th Thresholds, add func(Alert)) {
 	if h.LagKnown && h.LagBytes > th.LagBytes {
 		a = base
 		a.Name, a.Severity = AlertLagBytes, Warning
-		a.Message = fmt.Sprintf("%s behind %s by %s (%s)", r.Addr, m.Addr, FormatBytes(h.LagBytes), h.LagFrom)
+		a.Message = fmt.Sprintf("%s behind %s by %s (%s)", r.Addr, m.Addr, human.Bytes(h.LagBytes), h.LagFrom)
 		a.Value, a.Limit = float64(h.LagBytes), float64(th.LagBytes)
 		add(a)
 	}
@@ -281,7 +283,7 @@ func outputBufferAlert(m *Node, l *Link, th Thresholds, base Alert, add func(Ale
 		a.Severity = Critical
 	}
 	a.Message = fmt.Sprintf("output buffer for %s on %s is %s, %.0f%% of the %s limit %s",
-		l.Line.Addr, m.Addr, FormatBytes(l.Line.Pending), ratio*100, kind, FormatBytes(lim))
+		l.Line.Addr, m.Addr, human.Bytes(l.Line.Pending), ratio*100, kind, FormatBytes(lim))
 	a.Value, a.Limit = ratio, th.OutputBuffer
 	add(a)
 }

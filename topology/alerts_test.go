@@ -36,7 +36,7 @@ func TestAlerts(t *testing.T) {
 		{name: "link-down", rounds: [][]capture{{w.m, down.with("master_link_down_since_seconds", "5")}},
 			addr: addrR2, want: AlertLinkDown, msg: "is down for 5s"},
 		{name: "lag-bytes", rounds: [][]capture{{masterAt(w.m, 3_000_050, 1_000_050, r2line), w.r2}},
-			addr: addrR2, want: AlertLagBytes, msg: "by 2.9mb (replica-offset)"},
+			addr: addrR2, want: AlertLagBytes, msg: "by 2.86M (replica-offset)"},
 		{name: "lag-seconds", rounds: [][]capture{
 			{masterAt(w.m, 50, 1, r2line), w.r2},
 			{masterAt(w.m, 20050, 1, r2line), w.r2.with("master_last_io_seconds_ago", "0")}},
@@ -45,7 +45,7 @@ func TestAlerts(t *testing.T) {
 			addr: addrR2, want: AlertHeartbeat, msg: "last master I/O 45s ago"},
 		{name: "output-buffer", rounds: [][]capture{{w.m.withClients(
 			"id=5 addr=127.0.0.1:1 flags=S omem=20504\nid=6 addr=127.0.0.1:2 flags=S omem=50000000\n"), w.r2}},
-			addr: addrR2, want: AlertOutputBuffer, msg: "is 47.7mb, 75% of the soft (60s) limit 64mb"},
+			addr: addrR2, want: AlertOutputBuffer, msg: "is 47.68M, 75% of the soft (60s) limit 64mb"},
 		{name: "full-resync-loop on the master", rounds: [][]capture{
 			{w.m}, {w.m.with("sync_full", "3")}, {w.m.with("sync_full", "4")}, {w.m.with("sync_full", "5")}},
 			addr: addrM, want: AlertFullResyncLoop, msg: "3 full syncs in the last 10m0s beyond 0 first attaches"},

@@ -109,7 +109,7 @@ func TestBacklogAdvice(t *testing.T) {
 			msg = al.Message
 		}
 	}
-	if !strings.Contains(msg, "CONFIG SET repl-backlog-size 3mb") || !strings.Contains(msg, "3m20s needs 1.9mb") {
+	if !strings.Contains(msg, "CONFIG SET repl-backlog-size 3mb") || !strings.Contains(msg, "3m20s needs 1.91M") {
 		t.Errorf("backlog-too-small message %q", msg)
 	}
 	// The default one-minute window fits in 1 MB.

@@ -135,7 +135,9 @@ func recommendSize(needed int64) int64 {
 }
 
 // FormatBytes renders a size the way redis.conf takes it (1024 multiples,
-// lower-case units): "512b", "16kb", "1.5mb", "2gb".
+// lower-case units): "512b", "16kb", "1.5mb", "2gb". It is for texts that
+// give a redis.conf value (advice, configured limits); every other size
+// shown to people is human.Bytes.
 func FormatBytes(n int64) string {
 	units := []struct {
 		div  int64

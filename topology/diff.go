@@ -5,6 +5,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/replscope/replscope/internal/human"
 	"github.com/replscope/replscope/node"
 )
 
@@ -222,9 +223,9 @@ func nodeEventDetail(e node.Event) string {
 	case node.EventFullSyncStarted:
 		return fmt.Sprintf("from offset %d", e.Offset)
 	case node.EventFullSyncFinished:
-		return fmt.Sprintf("%s of RDB at offset %d", humanBytes(e.Bytes), e.Offset)
+		return fmt.Sprintf("%s of RDB at offset %d", eventBytes(e.Bytes), e.Offset)
 	case node.EventPartialSyncStarted:
-		return fmt.Sprintf("%s of backlog from offset %d", humanBytes(e.Bytes), e.Offset)
+		return fmt.Sprintf("%s of backlog from offset %d", eventBytes(e.Bytes), e.Offset)
 	case node.EventPartialSyncFinished, node.EventLinkUp, node.EventReplicaOnline:
 		return fmt.Sprintf("at offset %d", e.Offset)
 	}
@@ -265,17 +266,11 @@ func isUpstream(g *Graph, id, peer NodeID) bool {
 	return l != nil && l.Master == peer
 }
 
-// humanBytes renders a byte count compactly (512B, 14.9KB, 3.2MB).
-func humanBytes(n int64) string {
-	switch {
-	case n < 0:
-		return "?B"
-	case n < 1024:
-		return fmt.Sprintf("%dB", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.1fKB", float64(n)/1024)
-	case n < 1<<30:
-		return fmt.Sprintf("%.1fMB", float64(n)/(1<<20))
+// eventBytes renders an event's byte count as the rest of replscope does
+// (human.Bytes), "?" when the node did not report one.
+func eventBytes(n int64) string {
+	if n < 0 {
+		return "?"
 	}
-	return fmt.Sprintf("%.1fGB", float64(n)/(1<<30))
+	return human.Bytes(n)
 }

@@ -2,6 +2,8 @@ package topology
 
 import (
 	"fmt"
+
+	"github.com/replscope/replscope/internal/human"
 )
 
 // alerts emits alert-raised for each new alert, alert-cleared for one
@@ -155,7 +157,7 @@ func clearedDetail(a Alert, prev, cur *Graph) string {
 		return "link " + string(h.State)
 	case AlertLagBytes:
 		if h.LagKnown {
-			return "lag now " + FormatBytes(h.LagBytes)
+			return "lag now " + human.Bytes(h.LagBytes)
 		}
 	case AlertLagSeconds:
 		if h.LagTimeKnown {
@@ -165,7 +167,7 @@ func clearedDetail(a Alert, prev, cur *Graph) string {
 		return "traffic again"
 	case AlertOutputBuffer:
 		if link != nil && link.Line != nil && link.Line.Pending >= 0 {
-			return "output buffer now " + FormatBytes(link.Line.Pending)
+			return "output buffer now " + human.Bytes(link.Line.Pending)
 		}
 	case AlertBacklogTooSmall:
 		if n != nil && n.Health.Backlog.Known {

@@ -3,6 +3,8 @@ package topology
 import (
 	"fmt"
 	"time"
+
+	"github.com/replscope/replscope/internal/human"
 )
 
 // drops reports replica-dropped, on both ends, for each link that was up
@@ -127,16 +129,16 @@ func (d *differ) dropCause(pl *Link, pm, cm, pr, cr *Node) string {
 			fmt.Sprintf("%d → %d)", pm.Stats.CobDisconnects, cm.Stats.CobDisconnects)
 	}
 	if lim.Known && smallest > 0 && pending >= smallest*6/10 {
-		return fmt.Sprintf("output-buffer limit, most likely (%s; last seen omem %s)", bufferKind(lim), FormatBytes(pending))
+		return fmt.Sprintf("output-buffer limit, most likely (%s; last seen omem %s)", bufferKind(lim), human.Bytes(pending))
 	}
 	frozen := pr.Reach != ReachOK || cr.Reach != ReachOK
 	if lim.Known && smallest > 0 && lastOff >= 0 && cm.Reach == ReachOK && frozen && cm.Offset-lastOff > smallest {
 		return fmt.Sprintf("output-buffer limit, most likely (%s; the master wrote %s past the replica's offset %d while it was not answering)",
-			limText, FormatBytes(cm.Offset-lastOff), lastOff)
+			limText, human.Bytes(cm.Offset-lastOff), lastOff)
 	}
 	if lim.Known && smallest > 0 && pl.Health.LagKnown && pl.Health.LagBytes > smallest {
 		return fmt.Sprintf("output-buffer limit, most likely (%s; the replica was %s behind when last seen)",
-			limText, FormatBytes(pl.Health.LagBytes))
+			limText, human.Bytes(pl.Health.LagBytes))
 	}
 	ack := pl.Health.AckAge
 	if to := lim.ReplTimeout; to > 0 && ack >= 0 && ack+d.cur.At.Sub(d.prev.At) >= to-time.Second {

@@ -3,6 +3,8 @@ package topology
 import (
 	"fmt"
 	"time"
+
+	"github.com/replscope/replscope/internal/human"
 )
 
 // Freshness says how far a replica's data is behind the root master of
@@ -95,7 +97,7 @@ func assessFreshness(g *Graph, n *Node) Freshness {
 		} else if l := g.Upstream(stalledAt.ID); l != nil {
 			what = "link " + string(l.Health.State)
 		}
-		f.Note = fmt.Sprintf("upstream %s %s — %s behind root master %s", stalledAt.Addr, what, FormatBytes(f.LagBytes), cur.Addr)
+		f.Note = fmt.Sprintf("upstream %s %s — %s behind root master %s", stalledAt.Addr, what, human.Bytes(f.LagBytes), cur.Addr)
 	}
 	return f
 }
@@ -113,7 +115,7 @@ func freshnessAlerts(g *Graph, n *Node, th Thresholds, add func(Alert)) {
 		a := base
 		a.Name = AlertLagBytes
 		a.Message = fmt.Sprintf("%s behind root master %s by %s (its upstream %s is stalled)",
-			n.Addr, root.Addr, FormatBytes(f.LagBytes), via.Addr)
+			n.Addr, root.Addr, human.Bytes(f.LagBytes), via.Addr)
 		a.Value, a.Limit = float64(f.LagBytes), float64(th.LagBytes)
 		add(a)
 	}

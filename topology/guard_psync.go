@@ -47,7 +47,7 @@ func resyncCause(n, m *Node) (FullCause, string) {
 	case req.ReplID != m.ReplID && req.ReplID != m.ReplID2:
 		why := fmt.Sprintf("replid mismatch: %s asks for replid %s, %s has %s and %s",
 			n.Addr, shortID(n.ReplID), m.Addr, shortID(m.ReplID), shortID(m.ReplID2))
-		if n.ReplID2 != "" && (n.ReplID2 == m.ReplID || n.ReplID2 == m.ReplID2) {
+		if n.ReplID2 != "" && n.SecondOffset >= 0 && (n.ReplID2 == m.ReplID || n.ReplID2 == m.ReplID2) {
 			why += fmt.Sprintf(" (%s left that history when it became a master; its data up to offset %d is %s's)",
 				n.Addr, n.SecondOffset-1, m.Addr)
 		}

@@ -122,6 +122,8 @@ func TestAttachNamesTheCauseOfAFullResync(t *testing.T) {
 			"asks for offset 81 of 127.0.0.1:43867's previous history, which ended at 51"},
 		{"unknown history", []capture{w.m, w.r2.with("master_replid", "-")}, addrR2, addrM, CauseUnknownHistory,
 			"history is unknown: it asks PSYNC ? -1"},
+		{"another history, no replid2 on either side", []capture{w.m, w.r2.with("master_replid", strings.Repeat("ab", 20))},
+			addrR2, addrM, CauseReplIDMismatch, "asks for replid abababab"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := graphWith(tc.nodes, nil)
@@ -130,6 +132,9 @@ func TestAttachNamesTheCauseOfAFullResync(t *testing.T) {
 			eq(t, "cause", v.Cause, tc.cause)
 			if !strings.Contains(strings.Join(v.Notes, "\n"), tc.note) {
 				t.Errorf("notes %q lack %q", v.Notes, tc.note)
+			}
+			if n := mustNode(t, g, tc.addr); n.SecondOffset < 0 && strings.Contains(strings.Join(v.Notes, "\n"), "left that history") {
+				t.Errorf("notes %q: a node without a replid2 (second_repl_offset -1, replid2 all zeros) left no history", v.Notes)
 			}
 		})
 	}

@@ -144,10 +144,10 @@ func TestReplicaDroppedCauses(t *testing.T) {
 			prevR: stopped, curR: stopped, want: "output-buffer limit, most likely"},
 		{name: "frozen replica, more written than the limit holds",
 			prevM: m0, curM: masterAt(w.m, 300_000_000, 299_000_000),
-			prevR: stopped, curR: stopped, want: "the master wrote 286.1mb past the replica's offset 10000"},
+			prevR: stopped, curR: stopped, want: "the master wrote 286.09M past the replica's offset 10000"},
 		{name: "lagging by more than the limit when last seen",
 			prevM: masterAt(w.m, 300_000_000, 1, onlineAt(10_000, 0)).withClients(clients("7", "0")), curM: masterAt(w.m, 300_000_100, 1),
-			curR: down.node, want: "the replica was 286.1mb behind when last seen"},
+			curR: down.node, want: "the replica was 286.09M behind when last seen"},
 		{name: "timeout",
 			prevM: masterAt(w.m, 10_000, 1, onlineAt(10_000, 59)).withClients(clients("7", "0")), curM: masterAt(w.m, 10_100, 1),
 			prevR: stopped, curR: stopped, want: "timeout (no ACK for 1m0s; repl-timeout 1m0s)"},
@@ -231,7 +231,7 @@ func TestAlertsThatLoseTheirSubjectEnd(t *testing.T) {
 	h1 := graphOf(t0.Add(time.Second), h0, Thresholds{}, masterAt(w.m, 5_000_000, 1, line), replicaAt(w.r2, 5_000_000))
 	c, ok := eventFor(Diff(h0, h1), EventAlertCleared, addrR2)
 	eq(t, "cleared", ok, true)
-	eq(t, "cleared detail", c.Detail, "lag now 0b")
+	eq(t, "cleared detail", c.Detail, "lag now 0B")
 }
 
 // TestInitialAlertsAndPairsLoggedOnce: the first Graph's alerts are
@@ -293,7 +293,7 @@ func TestReplicaBelowAFrozenUpstreamIsJudgedAgainstTheRoot(t *testing.T) {
 	if !strings.Contains(f.Note, "upstream "+addrR1+" unreachable") {
 		t.Errorf("note %q", f.Note)
 	}
-	if txt := RenderText(g); !strings.Contains(txt, "[upstream "+addrR1+" unreachable — 11.7kb behind root master "+addrM+"]") {
+	if txt := RenderText(g); !strings.Contains(txt, "[upstream "+addrR1+" unreachable — 11.72K behind root master "+addrM+"]") {
 		t.Errorf("the text tree does not show C1's freshness:\n%s", txt)
 	}
 	if js, err := g.MarshalJSON(); err != nil || !strings.Contains(string(js), `"freshness":{"root":"`+string(mustNode(t, g, addrM).ID)+`","depth":2,"stalled":true`) {

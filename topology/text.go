@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/replscope/replscope/internal/human"
 )
 
 // RenderText draws g as plain text: the Layout tree with one line per
@@ -56,10 +58,10 @@ func nodeSummary(n *Node) string {
 		parts = append(parts, fmt.Sprintf("%d keys", n.Keys))
 	}
 	if r := n.Health.WriteRate; r.Known && n.Role == RoleMaster {
-		parts = append(parts, "write "+FormatBytes(int64(r.PerSec))+"/s")
+		parts = append(parts, "write "+human.Bytes(int64(r.PerSec))+"/s")
 	}
 	if b := n.Health.Backlog; b.Known && len(n.Replicas) > 0 {
-		s := "backlog " + FormatBytes(b.Size)
+		s := "backlog " + human.Bytes(b.Size)
 		if b.HoldsKnown {
 			s += " holds " + shortDur(b.Holds)
 		}
@@ -81,11 +83,11 @@ func linkSummary(l *Link) string {
 		if f, ok := h.Sync.Fraction(); ok {
 			parts = append(parts, fmt.Sprintf("sync %.0f%%", f*100))
 		} else {
-			parts = append(parts, "sync "+FormatBytes(h.Sync.ReadBytes))
+			parts = append(parts, "sync "+human.Bytes(h.Sync.ReadBytes))
 		}
 	}
 	if h.LagKnown {
-		s := "lag " + FormatBytes(h.LagBytes)
+		s := "lag " + human.Bytes(h.LagBytes)
 		if h.LagTimeKnown {
 			s += " ≈" + shortDur(h.LagTime)
 		}

@@ -48,7 +48,7 @@ func deepGraph(at time.Time, base int64) *topology.Graph {
 		Health: topology.LinkHealth{State: topology.LinkSyncing, AckAge: -1, LastIO: 0,
 			Sync: &topology.SyncProgress{TotalBytes: 900 << 20, ReadBytes: 412 << 20}}})
 	g.Alerts = []topology.Alert{{Name: topology.AlertLagBytes, Node: "run-r1", Peer: m.ID, Severity: topology.Warning,
-		Message: "127.0.0.1:17002 behind 127.0.0.1:17001 by 1.5mb (replica)"}}
+		Message: "127.0.0.1:17002 behind 127.0.0.1:17001 by 1.50M (replica-offset)"}}
 	return g
 }
 

@@ -81,7 +81,7 @@ func coverageText(st Styles, g *topology.Graph, l *topology.Link) string {
 // arrived.
 func (d *detailsPane) heartbeats(g *topology.Graph, n *topology.Node) []string {
 	st := d.st.styles
-	out := d.freshness(g, n)
+	var out []string
 	label := "heartbeat"
 	if l := g.Upstream(n.ID); l != nil {
 		h := l.Health
@@ -108,7 +108,8 @@ func (d *detailsPane) heartbeats(g *topology.Graph, n *topology.Node) []string {
 }
 
 // freshness says how stale a replica below a stalled upstream is against
-// its root master, or that it cannot be known.
+// its root master, or that it cannot be known; it follows the lag, whole
+// (wrapped by the caller).
 func (d *detailsPane) freshness(g *topology.Graph, n *topology.Node) []string {
 	st := d.st.styles
 	f := n.Health.Freshness

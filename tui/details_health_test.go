@@ -24,7 +24,7 @@ func TestEstimatesOnlyWhereTheyMeanSomething(t *testing.T) {
 		t.Errorf("low margin: %q", got)
 	}
 	l.Health.Coverage = topology.Coverage{Known: true, Partial: true, Margin: 1 << 20}
-	if got := ansi.Strip(coverageText(st, g, l)); got != symCovers+" 127.0.0.1:7002 margin 1.0MB ~—" {
+	if got := ansi.Strip(coverageText(st, g, l)); got != symCovers+" 127.0.0.1:7002 margin 1.00M ~—" {
 		t.Errorf("no window: %q", got)
 	}
 
@@ -33,7 +33,7 @@ func TestEstimatesOnlyWhereTheyMeanSomething(t *testing.T) {
 	m.Health.Backlog = topology.BacklogAdvice{Known: true, Size: 1 << 20, Outage: time.Minute, WriteRate: 40, MaxLag: 2 << 20, Needed: 2 << 20, Recommended: 3 << 20}
 	lines := d.backlog(g, m, 100)
 	advice := ansi.Strip(lines[len(lines)-1])
-	if strings.Contains(advice, "survives") || !strings.Contains(advice, "1.0MB < largest lag 2.0MB: set 3.0MB") {
+	if strings.Contains(advice, "survives") || !strings.Contains(advice, "1.00M < largest lag 2.00M: set 3.00M") {
 		t.Errorf("advice %q", advice)
 	}
 }
@@ -48,14 +48,14 @@ func TestFreshnessBelowAStalledUpstream(t *testing.T) {
 	r3 := g.Node("run-r3")
 	r3.Health.Freshness = topology.Freshness{Root: "run-m", Depth: 2, Stalled: true, Via: "run-r1", Known: true,
 		LagBytes: 12 << 10, LagTime: 12 * time.Second, LagTimeKnown: true}
-	got := ansi.Strip(strings.Join(d.heartbeats(g, r3), "\n"))
-	for _, want := range []string{"freshness", "12.0KB behind root 127.0.0.1:7001 · ~12s", "upstream 127.0.0.1:7002 stalled"} {
+	got := ansi.Strip(strings.Join(d.freshness(g, r3), "\n"))
+	for _, want := range []string{"freshness", "12.00K behind root 127.0.0.1:7001 · ~12s", "upstream 127.0.0.1:7002 stalled"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q lacks %q", got, want)
 		}
 	}
 	r3.Health.Freshness = topology.Freshness{Stalled: true, Via: "run-r1", Note: "upstream 127.0.0.1:7002 unreachable — freshness unknown"}
-	got = ansi.Strip(strings.Join(d.heartbeats(g, r3), "\n"))
+	got = ansi.Strip(strings.Join(d.freshness(g, r3), "\n"))
 	if !strings.Contains(got, "upstream 127.0.0.1:7002 unreachable — freshness unknown") {
 		t.Errorf("unknown freshness: %q", got)
 	}

@@ -86,7 +86,7 @@ func TestDetailsWrapsAlertsAndErrors(t *testing.T) {
 	m := deepModel(t, 80, 24, 546000737)
 	m.Update(press("j")) // :17002, whose alert is longer than the pane
 	s := ansi.Strip(m.View().Content)
-	if !strings.Contains(s, "(replica)") {
+	if !strings.Contains(s, "(replica-offset)") {
 		t.Errorf("the alert is cut:\n%s", s)
 	}
 	g := fixtureGraph(t0.Add(time.Second), 0)

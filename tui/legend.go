@@ -13,7 +13,7 @@ var legend = []string{
 	symOnline + " online", symSyncing + " full sync", symConnecting + " connecting", symLinkDown + " link down",
 	symUnreachable + " unreachable", symCycle + " partial resync, cycle",
 	symPulse + " heartbeat just in", symBeat + " heartbeat", symCrit + " critical alert", symWarn + " warning",
-	"@ offset", "lag bytes to apply", symOp + " operation", "» caption",
+	"@ offset", "lag bytes to apply", symRootLag + " lag vs root", symOp + " operation", "» caption",
 }
 
 // commandSyntax is the `:` command line, for the `?` help.

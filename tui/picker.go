@@ -15,8 +15,10 @@ type candidate struct {
 }
 
 // pickerPane lists the candidate masters for `a`: every readable node but
-// the one being attached, each with the sync the guard predicts (partial
-// or full) or why it refuses (a cycle, an empty master…).
+// the one being attached, each with the sync the guard predicts (partial,
+// or full and its cause: replid mismatch, offset beyond the backlog…) or
+// why it refuses (a cycle, an empty master…). Under the list, the guard's
+// sentence on the candidate under the cursor.
 type pickerPane struct {
 	st     *state
 	node   *topology.Node
@@ -85,14 +87,34 @@ func (p *pickerPane) view(w, h int) []string {
 		}
 		lines = append(lines, fit(cur+roleSymbol(st, c.node)+" "+addr+"  "+verdictText(st, c.verdict), w))
 	}
+	if c, ok := p.chosen(); ok && len(lines) < h-1 {
+		if why := fullResyncWhy(c.verdict); why != "" {
+			lines = append(lines, strings.Repeat(" ", max(w, 0)))
+			for _, l := range wrapIndent(st.Dim.Render(why), w, 2) {
+				lines = append(lines, fit(l, w))
+			}
+		}
+	}
 	for len(lines) < h {
 		lines = append(lines, strings.Repeat(" ", max(w, 0)))
 	}
 	return lines[:h]
 }
 
+// fullResyncWhy is the guard's sentence on why an attach will resync
+// fully ("" when it will not), from its notes.
+func fullResyncWhy(v topology.Verdict) string {
+	const prefix = "expect a full resync: "
+	for _, n := range v.Notes {
+		if strings.HasPrefix(n, prefix) {
+			return symSyncing + " " + strings.TrimPrefix(n, prefix)
+		}
+	}
+	return ""
+}
+
 // verdictText summarizes an attach verdict: "✓ partial resync", "↻ full
-// resync", or "✗ cycle: …".
+// resync · replid-mismatch" (the guard's cause), or "✗ cycle: …".
 func verdictText(st Styles, v topology.Verdict) string {
 	if !v.Allowed {
 		r := v.Reasons[0]
@@ -106,7 +128,11 @@ func verdictText(st Styles, v topology.Verdict) string {
 	case topology.SyncPartial:
 		return st.OK.Render(symOnline + " partial resync")
 	case topology.SyncFull:
-		return st.Warn.Render(symSyncing + " full resync")
+		s := st.Warn.Render(symSyncing + " full resync")
+		if v.Cause != "" {
+			s += st.Dim.Render(" · " + string(v.Cause))
+		}
+		return s
 	default:
 		return st.Dim.Render(symUnprobed + " sync unknown")
 	}

@@ -22,6 +22,7 @@ const (
 	symUnreachable = "⊘"
 	symUnprobed    = "?"
 	symCycle       = "↺"
+	symRootLag     = "↥" // lag against the root master: an upstream is stalled
 
 	symWarn   = "!"
 	symCrit   = "‼"

@@ -12,8 +12,8 @@ import (
 )
 
 // treePane is the topology tree: one row per node from topology.Layout,
-// chains nested, with role symbol, address, state badge, byte lag, offset
-// and an alert mark. It owns the selection, the scroll position and the
+// chains nested, with role symbol, address, state badge, byte lag (against
+// the root master below a stalled upstream), offset and an alert mark. It owns the selection, the scroll position and the
 // `/` filter. Its width comes from the window (computeLayout); when a row
 // does not fit, the offset and the padding go first, then the tree
 // drawing narrows, and the role, name, link state and byte lag stay.
@@ -51,8 +51,8 @@ func (t *treePane) setRows() {
 		t.nameWC = max(t.nameWC, ansi.StringWidth(compactPrefix(r.Prefix))+2+label)
 		t.badgeW = max(t.badgeW, ansi.StringWidth(nodeBadge(t.st.styles, g, n).plain()))
 		t.offW = max(t.offW, len(strconv.FormatInt(n.Offset, 10))+1)
-		if r.Link != nil && r.Link.Health.LagKnown {
-			t.lagW = max(t.lagW, len(fmtBytes(r.Link.Health.LagBytes)))
+		if lag, ok, _ := rowLag(n, r.Link); ok {
+			t.lagW = max(t.lagW, ansi.StringWidth(lag))
 		}
 		t.markW = max(t.markW, ansi.StringWidth(alertMark(t.st.styles, g, n.ID)))
 		if t.filter == "" || t.matches(r, n) {
@@ -187,7 +187,7 @@ func (t *treePane) view(w, h int, focused bool) []string {
 	lines := make([]string, 0, h)
 	title := "Topology"
 	if g := t.st.graph; g != nil {
-		title = fmt.Sprintf("Topology · %d nodes", len(g.Nodes))
+		title = fmt.Sprintf("Topology · %d node%s", len(g.Nodes), plural(len(g.Nodes)))
 		if t.host != "" {
 			title += " on " + t.host
 		}
@@ -327,7 +327,7 @@ func (t *treePane) rowView(r topology.Row, sel, focused bool, c treeCols, w int)
 		b.WriteString(bd.render() + strings.Repeat(" ", max(c.badgeW-ansi.StringWidth(bd.plain()), 0)))
 	}
 	if c.lagW > 0 {
-		b.WriteString(" " + padTo(lagCell(st, r.Link, c.lagWord), c.lagW))
+		b.WriteString(" " + padTo(lagCell(st, n, r.Link, c.lagWord), c.lagW))
 	}
 	if c.offW > 0 {
 		off := "-"
@@ -346,19 +346,42 @@ func (t *treePane) rowView(r topology.Row, sel, focused bool, c treeCols, w int)
 }
 
 // lagCell is "lag 44B" (or "44B" without the word) for a link whose byte
-// lag is known.
-func lagCell(st Styles, l *topology.Link, word bool) string {
-	if l == nil || !l.Health.LagKnown {
+// lag is known; below a stalled upstream it is the lag against the root
+// master, "lag ↥2.00M", or "lag ↥?" when that cannot be known.
+func lagCell(st Styles, n *topology.Node, l *topology.Link, word bool) string {
+	s, ok, warn := rowLag(n, l)
+	if !ok {
 		return ""
 	}
-	s := fmtBytes(l.Health.LagBytes)
 	if word {
 		s = "lag " + s
 	}
-	if l.Health.LagBytes == 0 {
+	if !warn {
 		return st.Dim.Render(s)
 	}
 	return st.Warn.Render(s)
+}
+
+// rowLag is the lag a tree row shows for node n under link l, whether
+// there is one, and whether it deserves a warning. A replica whose own
+// link is up may sit below a frozen or unreadable upstream: its lag
+// against that upstream says nothing, so the row shows its freshness
+// against the root master instead ("↥2.00M"), or "↥?" when
+// topology.Freshness could not measure it.
+func rowLag(n *topology.Node, l *topology.Link) (s string, ok, warn bool) {
+	if l == nil {
+		return "", false, false
+	}
+	f := n.Health.Freshness
+	switch {
+	case f.Stalled && f.Known:
+		return symRootLag + fmtBytes(f.LagBytes), true, true
+	case !f.Known && f.Note != "" && (f.Stalled || l.Health.State == topology.LinkUp):
+		return symRootLag + "?", true, true
+	case !l.Health.LagKnown:
+		return "", false, false
+	}
+	return fmtBytes(l.Health.LagBytes), true, l.Health.LagBytes != 0
 }
 
 // paneTitle draws a pane's title line: a marker when focused, the title,
