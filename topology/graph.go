@@ -48,6 +48,9 @@ type Graph struct {
 	Nodes      []*Node
 	Links      []*Link
 	Alerts     []Alert
+	// Sentinels are the Sentinel-managed groups the probed Sentinels
+	// monitor (sentinel.go), by name.
+	Sentinels []SentinelGroup
 
 	byID      map[NodeID]*Node
 	byAddr    map[string]*Node
@@ -89,6 +92,9 @@ type Node struct {
 	Stats       Stats
 	Limits      Limits
 	Sentinel    []MonitoredMaster // masters a Sentinel monitors (Role == RoleSentinel)
+	// SentinelView is a Sentinel's SENTINEL MASTERS/REPLICAS/SENTINELS
+	// view (sentinel.go); nil on other nodes or when refused.
+	SentinelView []SentinelMaster
 
 	Health NodeHealth // filled by Assess
 }

@@ -147,6 +147,13 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 		}
 	}
 	n := NodeFromReplies(addr, now, rep)
+	if n.Role == RoleSentinel {
+		view, err := readSentinelView(c)
+		if err != nil {
+			return nil, err
+		}
+		n.SentinelView = view
+	}
 	r.rememberLimits(addr, n, now, askLimits)
 	return n, nil
 }

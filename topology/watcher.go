@@ -70,6 +70,7 @@ type Watcher struct {
 	seeds  []string
 	auth   Auth
 	remote *Remote
+	sev    *sentinelFeed // Sentinel events (sentinel_events.go)
 
 	round    sync.Mutex // one round at a time; guards prev, lastSeen, carry
 	prev     *Graph
@@ -116,6 +117,7 @@ func NewWatcher(cfg Config) (*Watcher, error) {
 		return nil, errors.New("topology: no seed address")
 	}
 	w.remote = NewRemote(cfg.Dial, w.auth, cfg.Timeout)
+	w.sev = newSentinelFeed(cfg.Dial, w.auth, cfg.Now)
 	return w, nil
 }
 
@@ -186,6 +188,8 @@ func (w *Watcher) poll(ctx context.Context, roundDone <-chan struct{}) Update {
 	g.StaleAfter = staleIntervals * w.cfg.Interval
 	Assess(w.prev, g, w.cfg.Thresholds)
 	events := Merge(g, append(Diff(w.prev, g), StaleEvents(w.prev, g)...), w.drainEmbedded(g, emb, at))
+	events = w.sev.drain(g, events)
+	w.sev.track(g)
 	w.remember(g, seeds, at)
 	w.prev = g
 	w.latestMu.Lock()
@@ -337,6 +341,7 @@ func (w *Watcher) Start() {
 	w.startOnce.Do(func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		w.cancel = cancel
+		w.sev.enable()
 		go w.run(ctx)
 	})
 }
@@ -364,6 +369,7 @@ func (w *Watcher) Close() error {
 			w.cancel()
 		}
 		<-w.done
+		w.sev.close()
 		w.stopProbes()
 		_ = w.remote.Close()
 	})

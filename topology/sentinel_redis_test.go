@@ -1,0 +1,120 @@
+package topology
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/replscope/replscope/internal/redistest"
+)
+
+// sentinelFleet starts a real master, two replicas and one redis-sentinel
+// monitoring them as "mymaster" (quorum 1), and waits until the Sentinel
+// has found both replicas.
+func sentinelFleet(t *testing.T) (m, r1, r2 *redistest.Server, s *redistest.Sentinel) {
+	t.Helper()
+	redistest.RequireSentinel(t)
+	m = redistest.Start(t)
+	r1 = redistest.Start(t, "--replicaof", "127.0.0.1", strconv.Itoa(m.Port))
+	r2 = redistest.Start(t, "--replicaof", "127.0.0.1", strconv.Itoa(m.Port))
+	s = redistest.StartSentinel(t, []redistest.Monitor{{Port: m.Port, Quorum: 1, DownAfter: 2 * time.Second}})
+	deadline := time.Now().Add(20 * time.Second)
+	for len(s.Instances(t, "replicas", "mymaster")) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the Sentinel did not find both replicas within 20 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return m, r1, r2, s
+}
+
+// TestSentinelGroupFailover watches a real Sentinel-managed group from
+// its Sentinel: the group's facts (name, quorum, master, replicas, the
+// replica Sentinel would pick), `f`'s plan (SENTINEL FAILOVER to the
+// Sentinel), the managed-node warning, the failover moving the master
+// (get-master-addr-by-name changes to the expected pick), and Sentinel's
+// events in the Watcher's events with the role change attributed.
+func TestSentinelGroupFailover(t *testing.T) {
+	m, r1, _, s := sentinelFleet(t)
+	w, err := NewWatcher(Config{Seeds: []string{s.Addr}, Interval: 300 * time.Millisecond, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Start()
+	defer w.Close()
+	var events []Event
+	next := func() *Graph {
+		t.Helper()
+		select {
+		case u := <-w.Updates():
+			events = append(events, u.Events...)
+			return u.Graph
+		case <-time.After(10 * time.Second):
+			t.Fatal("no update for 10 s")
+			return nil
+		}
+	}
+	var g *Graph
+	deadline := time.Now().Add(20 * time.Second)
+	for g = next(); len(g.Sentinels) != 1 || len(g.Sentinels[0].Replicas) != 2 || g.ByAddr(r1.Addr) == nil; g = next() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no Sentinel group with 2 replicas within 20 s: %+v", g.Sentinels)
+		}
+	}
+	sg := g.Sentinels[0]
+	if sg.Name != "mymaster" || sg.Master != m.Addr || sg.Quorum != 1 || sg.Known != 1 || sg.DownVotes != 0 || sg.Pick == "" {
+		t.Fatalf("group = %+v", sg)
+	}
+	if got := g.SentinelGroupOf(g.ByAddr(r1.Addr).ID); got == nil || got.Name != "mymaster" {
+		t.Fatalf("SentinelGroupOf(r1) = %v", got)
+	}
+	if ManagedWarning(g, g.ByAddr(r1.Addr).ID) == "" {
+		t.Fatal("no managed warning on a managed replica")
+	}
+	plan, err := FailoverOp(g, r1.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Kind != "sentinel" || plan.Target != s.Addr || plan.Command != "SENTINEL FAILOVER mymaster" || plan.Pick != sg.Pick {
+		t.Fatalf("plan = %+v", plan)
+	}
+	out, err := w.Operator().Failover(context.Background(), g, plan, !plan.Verdict.Allowed)
+	if err != nil {
+		t.Fatalf("failover: %v (%+v)", err, out)
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for s.MasterAddr(t, "mymaster") == m.Addr {
+		if time.Now().After(deadline) {
+			t.Fatal("get-master-addr-by-name still names the old master after 30 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := s.MasterAddr(t, "mymaster"); got != plan.Pick {
+		t.Errorf("Sentinel promoted %s, expected pick was %s (%s)", got, plan.Pick, plan.PickWhy)
+	}
+	has := func(kind EventKind, sub string) bool {
+		for _, e := range events {
+			if e.Kind == kind && strings.Contains(e.Detail, sub) {
+				return true
+			}
+		}
+		return false
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for !has(EventSentinel, "+switch-master mymaster") || !has(EventRoleChanged, "by Sentinel "+s.Addr) {
+		if time.Now().After(deadline) {
+			t.Fatalf("missing Sentinel events after 30 s: %+v", events)
+		}
+		g = next()
+	}
+	for _, e := range events {
+		if e.Kind == EventSentinel && e.Addr != s.Addr {
+			t.Errorf("Sentinel event with actor %q, want %s", e.Addr, s.Addr)
+		}
+	}
+	if sg := g.Sentinels[0]; sg.Master != plan.Pick {
+		t.Errorf("group master = %s after the failover, want %s", sg.Master, plan.Pick)
+	}
+}
