@@ -12,7 +12,8 @@ import (
 
 // sentinelFleet starts a real master, two replicas and one redis-sentinel
 // monitoring them as "mymaster" (quorum 1), and waits until the Sentinel
-// has found both replicas.
+// has found both replicas
+// connected.
 func sentinelFleet(t *testing.T) (m, r1, r2 *redistest.Server, s *redistest.Sentinel) {
 	t.Helper()
 	redistest.RequireSentinel(t)
@@ -21,9 +22,18 @@ func sentinelFleet(t *testing.T) (m, r1, r2 *redistest.Server, s *redistest.Sent
 	r2 = redistest.Start(t, "--replicaof", "127.0.0.1", strconv.Itoa(m.Port))
 	s = redistest.StartSentinel(t, []redistest.Monitor{{Port: m.Port, Quorum: 1, DownAfter: 2 * time.Second}})
 	deadline := time.Now().Add(20 * time.Second)
-	for len(s.Instances(t, "replicas", "mymaster")) < 2 {
+	connected := func() bool {
+		reps := s.Instances(t, "replicas", "mymaster")
+		for _, r := range reps {
+			if strings.Contains(r["flags"], "disconnected") || r["runid"] == "" {
+				return false
+			}
+		}
+		return len(reps) == 2
+	}
+	for !connected() {
 		if time.Now().After(deadline) {
-			t.Fatal("the Sentinel did not find both replicas within 20 s")
+			t.Fatal("the Sentinel did not connect to both replicas within 20 s")
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
