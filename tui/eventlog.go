@@ -139,6 +139,7 @@ var eventKinds = map[topology.EventKind]struct {
 	EventStep:                      {symOnline, sevOK},
 	EventStepFailed:                {symLinkDown, sevCrit},
 	EventScenarioDone:              {symOnline, sevOK}, // FAIL: see eventEntry
+	topology.EventSentinel:         {symSentinel, sevInfo},
 }
 
 // eventEntry turns a topology event into a log entry.
@@ -159,6 +160,9 @@ func eventEntry(e topology.Event) logEntry {
 	}
 	if e.Kind == topology.EventReachChanged && strings.HasSuffix(e.Detail, string(topology.ReachOK)) {
 		k.sev = sevOK
+	}
+	if e.Kind == topology.EventSentinel {
+		kind, k.sev = sentinelKind(e.Detail)
 	}
 	if e.Kind == EventScenarioDone && !passed(e.Detail) {
 		k.sym, k.sev = symLinkDown, sevCrit
