@@ -41,6 +41,8 @@ type sentinelFeed struct {
 	queue   []Event
 	dropped int
 	acts    map[string]sentinelAct // instance address → Sentinel's last role action on it
+	hunted  map[string]time.Time   // masters searched for Sentinels (sentinel_discover.go)
+	found   []string               // Sentinels found by those searches
 }
 
 // sentinelAct is a Sentinel action that changes an instance's role.
@@ -53,7 +55,7 @@ type sentinelAct struct {
 func newSentinelFeed(dial Dialer, auth Auth, now func() time.Time) *sentinelFeed {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &sentinelFeed{dial: dial, auth: auth, now: now, ctx: ctx, cancel: cancel,
-		subs: map[string]bool{}, acts: map[string]sentinelAct{}}
+		subs: map[string]bool{}, acts: map[string]sentinelAct{}, hunted: map[string]time.Time{}}
 }
 
 // enable lets track start subscribers (the Watcher's loop; a lone Poll

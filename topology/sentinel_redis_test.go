@@ -128,3 +128,48 @@ func TestSentinelGroupFailover(t *testing.T) {
 		t.Errorf("group master = %s after the failover, want %s", sg.Master, plan.Pick)
 	}
 }
+
+// TestSentinelFoundFromClientList seeds the Watcher with the master only:
+// the Sentinel's sentinel-<id>-cmd/-pubsub connections in the master's
+// CLIENT LIST lead to its hello channel, which names the Sentinel, which
+// is then probed and its group known.
+func TestSentinelFoundFromClientList(t *testing.T) {
+	m, _, _, s := sentinelFleet(t)
+	w, err := NewWatcher(Config{Seeds: []string{m.Addr}, Interval: 300 * time.Millisecond, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Start()
+	defer w.Close()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		select {
+		case u := <-w.Updates():
+			if g := u.Graph; len(g.Sentinels) == 1 && g.ByAddr(s.Addr) != nil {
+				if sg := g.Sentinels[0]; sg.Name != "mymaster" || sg.Master != m.Addr || sg.Sentinels[0] != s.Addr {
+					t.Fatalf("group = %+v", sg)
+				}
+				return
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no update for 10 s")
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the Sentinel was not found from the master within 20 s")
+		}
+	}
+}
+
+// TestSentinelClientIDs reads Sentinel connections out of CLIENT LIST.
+func TestSentinelClientIDs(t *testing.T) {
+	list := "id=3 addr=127.0.0.1:5 laddr=127.0.0.1:6379 fd=8 name=sentinel-1a2b3c4d-cmd age=1\n" +
+		"id=4 addr=127.0.0.1:6 laddr=127.0.0.1:6379 fd=9 name=sentinel-1a2b3c4d-pubsub age=1\n" +
+		"id=5 addr=127.0.0.1:7 laddr=127.0.0.1:6379 fd=10 name= age=1\n"
+	if got := sentinelClientIDs(list); len(got) != 1 || got[0] != "1a2b3c4d" {
+		t.Fatalf("ids = %v", got)
+	}
+	a, id, ok := parseHello("127.0.0.1,26379,1a2b3c4d5e,0,mymaster,127.0.0.1,6379,0")
+	if !ok || a != "127.0.0.1:26379" || id != "1a2b3c4d5e" {
+		t.Fatalf("hello = %s %s %v", a, id, ok)
+	}
+}

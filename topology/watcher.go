@@ -190,6 +190,7 @@ func (w *Watcher) poll(ctx context.Context, roundDone <-chan struct{}) Update {
 	events := Merge(g, append(Diff(w.prev, g), StaleEvents(w.prev, g)...), w.drainEmbedded(g, emb, at))
 	events = w.sev.drain(g, events)
 	w.sev.track(g)
+	w.sev.hunt(g)
 	w.remember(g, seeds, at)
 	w.prev = g
 	w.latestMu.Lock()
@@ -202,7 +203,7 @@ func (w *Watcher) poll(ctx context.Context, roundDone <-chan struct{}) Update {
 // last round decided to keep.
 func (w *Watcher) known(seeds []string) []string {
 	out := slices.Clone(seeds)
-	for _, a := range w.carry {
+	for _, a := range slices.Concat(w.carry, w.sev.discovered()) {
 		if !slices.Contains(out, a) {
 			out = append(out, a)
 		}
