@@ -282,3 +282,21 @@ func readSentinelView(c *resp.Client) ([]SentinelMaster, error) {
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Name < ms[j].Name })
 	return ms, nil
 }
+
+// Summary is the group in one line, as `watch` prints it: name, master,
+// quorum, down votes, any failover under way and the expected pick.
+func (s *SentinelGroup) Summary() string {
+	known := max(s.Known, len(s.Sentinels))
+	line := fmt.Sprintf("sentinel group %s: master %s · quorum %d · %d of %d Sentinel(s) see it down",
+		s.Name, s.Master, s.Quorum, s.DownVotes, known)
+	if s.ODown {
+		line += " · odown"
+	}
+	if s.FailoverState != "" {
+		line += " · failover " + s.FailoverState
+	}
+	if s.Pick != "" {
+		return line + " · would promote " + s.Pick + " (" + s.PickWhy + ")"
+	}
+	return line + " · would promote none: " + s.PickWhy
+}

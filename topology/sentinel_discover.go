@@ -3,6 +3,8 @@ package topology
 import (
 	"context"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -45,29 +47,36 @@ func (f *sentinelFeed) hunt(g *Graph) {
 // addresses.
 func (f *sentinelFeed) huntOne(addr string) {
 	defer f.wg.Done()
-	ctx, cancel := context.WithTimeout(f.ctx, huntListen+2*time.Second)
+	f.huntAddr(f.ctx, addr)
+}
+
+// huntAddr is one search, bounded by ctx and huntListen; it reports
+// whether it found a Sentinel not known before.
+func (f *sentinelFeed) huntAddr(ctx context.Context, addr string) bool {
+	ctx, cancel := context.WithTimeout(ctx, huntListen+2*time.Second)
 	defer cancel()
 	c, err := Connect(ctx, f.dial, addr, f.auth.For(addr))
 	if err != nil {
-		return
+		return false
 	}
 	defer c.Close()
 	stop := bindDeadline(ctx, c)
 	defer stop()
 	v, err := c.Do("CLIENT", "LIST")
 	if err != nil || !strings.Contains(string(v.Str), "name=sentinel-") {
-		return // none, or CLIENT refused: nothing to learn here
+		return false // none, or CLIENT refused: nothing to learn here
 	}
 	ids := sentinelClientIDs(string(v.Str))
 	_ = c.Conn().SetDeadline(time.Now().Add(huntListen))
 	if err := c.Send("SUBSCRIBE", "__sentinel__:hello"); err != nil {
-		return
+		return false
 	}
 	seen := map[string]bool{}
+	found := false
 	for len(seen) < len(ids) {
 		m, err := c.Receive()
 		if err != nil {
-			return
+			return found
 		}
 		if len(m.Elems) != 3 || string(m.Elems[0].Str) != "message" {
 			continue
@@ -80,9 +89,32 @@ func (f *sentinelFeed) huntOne(addr string) {
 		f.mu.Lock()
 		if !containsStr(f.found, a) {
 			f.found = append(f.found, a)
+			found = true
 		}
 		f.mu.Unlock()
 	}
+	return found
+}
+
+// FindSentinels searches the masters of g that belong to no known
+// Sentinel group for Sentinels (CLIENT LIST, then their hello channel),
+// all at once, for at most a few seconds. It reports whether it found
+// any new one: a Poll after it probes them. A started Watcher does this
+// by itself, in the background.
+func (w *Watcher) FindSentinels(ctx context.Context, g *Graph) bool {
+	var found atomic.Bool
+	var wg sync.WaitGroup
+	for _, n := range g.Nodes {
+		if n.Reach == ReachOK && n.Role == RoleMaster && g.SentinelGroupOf(n.ID) == nil {
+			wg.Go(func() {
+				if w.sev.huntAddr(ctx, n.Addr) {
+					found.Store(true)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	return found.Load()
 }
 
 // sentinelClientIDs returns the <id>s of CLIENT LIST's sentinel-<id>-cmd
