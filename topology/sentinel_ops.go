@@ -24,14 +24,16 @@ func sentinelFailoverPlan(g *Graph, n *Node, sg *SentinelGroup) (FailoverPlan, e
 	v := Verdict{Op: "failover", Target: n.ID}
 	if pick := g.ByAddr(sg.Pick); pick != nil {
 		v = CheckDetach(g, pick.ID)
-		v.Op = "failover"
+		// Its notes are about a hand promotion next to a live master;
+		// Sentinel demotes the old master itself.
+		v.Op, v.Notes = "failover", nil
 	} else {
 		v.refuse("no-candidate", "Sentinel has no replica to promote: %s", sg.PickWhy)
 	}
 	if sg.FailoverState != "" {
 		v.refuse("in-progress", "a failover of %s is already under way (%s)", sg.Name, sg.FailoverState)
 	}
-	v.note("Sentinel re-points the other replicas to the new master itself")
+	v.note("Sentinel re-points the other replicas and converts the old master into a replica itself")
 	p.Verdict = v.done()
 	return p, nil
 }

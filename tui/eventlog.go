@@ -161,13 +161,15 @@ func eventEntry(e topology.Event) logEntry {
 	if e.Kind == topology.EventReachChanged && strings.HasSuffix(e.Detail, string(topology.ReachOK)) {
 		k.sev = sevOK
 	}
+	text := e.Detail
 	if e.Kind == topology.EventSentinel {
 		kind, k.sev = sentinelKind(e.Detail)
+		_, text, _ = strings.Cut(e.Detail, " ") // the channel is in the kind column
 	}
 	if e.Kind == EventScenarioDone && !passed(e.Detail) {
 		k.sym, k.sev = symLinkDown, sevCrit
 	}
-	return logEntry{at: e.Time, sym: k.sym, sev: k.sev, kind: kind, addr: e.Addr, text: e.Detail, ev: &e}
+	return logEntry{at: e.Time, sym: k.sym, sev: k.sev, kind: kind, addr: e.Addr, text: text, ev: &e}
 }
 
 // opEntry logs an operation's result: the literal command, its target and
