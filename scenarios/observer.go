@@ -52,6 +52,7 @@ type Observer struct {
 	remote  *topology.Remote
 	authKey string
 	pending *topology.Update
+	blame   topology.SentinelBlame // which role changes a Sentinel caused
 
 	mu      sync.Mutex // guards extra, latest, feeding
 	extra   []topology.Event
@@ -247,7 +248,11 @@ func (o *Observer) round(ctx context.Context) *topology.Graph {
 	wg.Wait()
 	g := topology.Build(at, probes, o.prev, seeds)
 	topology.Assess(o.prev, g, o.opts.Thresholds)
-	evs := topology.Merge(g, append(topology.Diff(o.prev, g), o.c.sentinelEvents()...), topology.NodeEvents(g, fromNodes))
+	sev := o.c.sentinelEvents()
+	o.blame.Record(sev)
+	diff := topology.Diff(o.prev, g)
+	o.blame.Explain(g, diff) // role changes a Sentinel caused say so
+	evs := topology.Merge(g, append(diff, sev...), topology.NodeEvents(g, fromNodes))
 	o.prev = g
 	o.mu.Lock()
 	o.latest = g

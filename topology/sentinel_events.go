@@ -40,9 +40,50 @@ type sentinelFeed struct {
 	subs    map[string]bool // Sentinel addresses with a running subscriber
 	queue   []Event
 	dropped int
-	acts    map[string]sentinelAct // instance address → Sentinel's last role action on it
-	hunted  map[string]time.Time   // masters searched for Sentinels (sentinel_discover.go)
-	found   []string               // Sentinels found by those searches
+	blame   SentinelBlame
+	hunted  map[string]time.Time // masters searched for Sentinels (sentinel_discover.go)
+	found   []string             // Sentinels found by those searches
+}
+
+// SentinelBlame remembers which instances Sentinel events acted on, to
+// say which role changes a Sentinel caused. The zero value is ready; it
+// is not safe for concurrent use.
+type SentinelBlame struct {
+	acts map[string]sentinelAct // instance address → Sentinel's last role action on it
+}
+
+// Record notes the role actions carried by the Sentinel events among evs.
+func (b *SentinelBlame) Record(evs []Event) {
+	for _, e := range evs {
+		if e.Kind != EventSentinel {
+			continue
+		}
+		ch, msg, _ := strings.Cut(e.Detail, " ")
+		for _, a := range actedOn(ch, msg) {
+			if b.acts == nil {
+				b.acts = map[string]sentinelAct{}
+			}
+			b.acts[a] = sentinelAct{at: e.Time, sentinel: e.Addr, what: ch}
+		}
+	}
+}
+
+// Explain appends "— by Sentinel <addr> (<event>)" to the role and master
+// changes among evs that a Sentinel action recorded in the last 90 s
+// explains.
+func (b *SentinelBlame) Explain(g *Graph, evs []Event) {
+	for i, e := range evs {
+		if e.Kind != EventRoleChanged && e.Kind != EventMasterChanged {
+			continue
+		}
+		addr := e.Addr
+		if n := g.Node(e.Node); n != nil {
+			addr = n.Addr
+		}
+		if a, ok := b.acts[addr]; ok && e.Time.Sub(a.at) < sentinelBlame {
+			evs[i].Detail += " — by Sentinel " + a.sentinel + " (" + a.what + ")"
+		}
+	}
 }
 
 // sentinelAct is a Sentinel action that changes an instance's role.
@@ -55,7 +96,7 @@ type sentinelAct struct {
 func newSentinelFeed(dial Dialer, auth Auth, now func() time.Time) *sentinelFeed {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &sentinelFeed{dial: dial, auth: auth, now: now, ctx: ctx, cancel: cancel,
-		subs: map[string]bool{}, acts: map[string]sentinelAct{}, hunted: map[string]time.Time{}}
+		subs: map[string]bool{}, hunted: map[string]time.Time{}}
 }
 
 // enable lets track start subscribers (the Watcher's loop; a lone Poll
@@ -148,15 +189,13 @@ func (f *sentinelFeed) add(sentinel, ch, msg string) {
 	at := f.now()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, a := range actedOn(ch, msg) {
-		f.acts[a] = sentinelAct{at: at, sentinel: sentinel, what: ch}
-	}
+	e := Event{Time: at, Kind: EventSentinel, Addr: sentinel, Source: "sentinel " + sentinel, Detail: ch + " " + msg}
+	f.blame.Record([]Event{e})
 	if len(f.queue) >= sentinelQueueCap {
 		f.queue = f.queue[1:]
 		f.dropped++
 	}
-	f.queue = append(f.queue, Event{Time: at, Kind: EventSentinel, Addr: sentinel, Source: "sentinel " + sentinel,
-		Detail: ch + " " + msg})
+	f.queue = append(f.queue, e)
 }
 
 // actedOn returns the instances whose role a Sentinel event changes:
@@ -184,18 +223,7 @@ func actedOn(ch, msg string) []string {
 func (f *sentinelFeed) drain(g *Graph, evs []Event) []Event {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for i, e := range evs {
-		if e.Kind != EventRoleChanged && e.Kind != EventMasterChanged {
-			continue
-		}
-		addr := e.Addr
-		if n := g.Node(e.Node); n != nil {
-			addr = n.Addr
-		}
-		if a, ok := f.acts[addr]; ok && e.Time.Sub(a.at) < sentinelBlame {
-			evs[i].Detail += " — by Sentinel " + a.sentinel + " (" + a.what + ")"
-		}
-	}
+	f.blame.Explain(g, evs)
 	out := f.queue
 	f.queue = nil
 	if f.dropped > 0 {

@@ -104,3 +104,23 @@ func TestSentinelGroupsJSON(t *testing.T) {
 		t.Fatalf("JSON lacks the group:\n%s", b)
 	}
 }
+
+// TestSentinelBlame: a role change of an instance a Sentinel event acted
+// on says so; other role changes and stale actions do not.
+func TestSentinelBlame(t *testing.T) {
+	at := time.Unix(1700000000, 0)
+	var b SentinelBlame
+	b.Record([]Event{{Time: at, Kind: EventSentinel, Addr: "127.0.0.1:26379",
+		Detail: "+convert-to-slave slave 127.0.0.1:7001 127.0.0.1 7001 @ mm 127.0.0.1 7002"}})
+	g := &Graph{}
+	evs := []Event{
+		{Time: at.Add(time.Second), Kind: EventRoleChanged, Addr: "127.0.0.1:7001", Detail: "master → replica"},
+		{Time: at.Add(time.Second), Kind: EventRoleChanged, Addr: "127.0.0.1:7003", Detail: "master → replica"},
+		{Time: at.Add(time.Hour), Kind: EventRoleChanged, Addr: "127.0.0.1:7001", Detail: "replica → master"},
+	}
+	b.Explain(g, evs)
+	if evs[0].Detail != "master → replica — by Sentinel 127.0.0.1:26379 (+convert-to-slave)" ||
+		evs[1].Detail != "master → replica" || evs[2].Detail != "replica → master" {
+		t.Fatalf("details: %q / %q / %q", evs[0].Detail, evs[1].Detail, evs[2].Detail)
+	}
+}
