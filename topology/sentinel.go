@@ -80,7 +80,7 @@ func SentinelPick(reps []SentinelReplica) (string, string) {
 	var skipped []string
 	for _, r := range reps {
 		switch {
-		case hasFlag(r.Flags, "s_down"), hasFlag(r.Flags, "o_down"), hasFlag(r.Flags, "disconnected"):
+		case sentinelHasFlag(r.Flags, "s_down"), sentinelHasFlag(r.Flags, "o_down"), sentinelHasFlag(r.Flags, "disconnected"):
 			skipped = append(skipped, r.Addr+" down")
 		case r.Priority == 0:
 			skipped = append(skipped, r.Addr+" priority 0")
@@ -116,7 +116,7 @@ func SentinelPick(reps []SentinelReplica) (string, string) {
 	return p.Addr, why
 }
 
-func hasFlag(flags []string, f string) bool { return slices.Contains(flags, f) }
+func sentinelHasFlag(flags []string, f string) bool { return slices.Contains(flags, f) }
 
 // sentinelGroups gathers the groups the probed Sentinels of g monitor,
 // by master name. The Sentinel with the highest config epoch names the
@@ -137,10 +137,10 @@ func sentinelGroups(g *Graph) []SentinelGroup {
 				names = append(names, m.Name)
 			}
 			sg.Sentinels = append(sg.Sentinels, n.Addr)
-			if hasFlag(m.Flags, "s_down") {
+			if sentinelHasFlag(m.Flags, "s_down") {
 				sg.DownVotes++
 			}
-			if hasFlag(m.Flags, "o_down") {
+			if sentinelHasFlag(m.Flags, "o_down") {
 				sg.ODown = true
 			}
 			if m.FailoverState != "" && m.FailoverState != "none" {
@@ -198,7 +198,7 @@ func (n *Node) sentinelPeers() []string {
 
 // fieldMap turns one SENTINEL MASTERS/REPLICAS/SENTINELS entry (a flat
 // name/value array) into a map.
-func fieldMap(v resp.Value) map[string]string {
+func sentinelFields(v resp.Value) map[string]string {
 	m := make(map[string]string, len(v.Elems)/2)
 	for i := 0; i+1 < len(v.Elems); i += 2 {
 		m[string(v.Elems[i].Str)] = string(v.Elems[i+1].Str)
@@ -206,27 +206,27 @@ func fieldMap(v resp.Value) map[string]string {
 	return m
 }
 
-func instAddr(f map[string]string) string { return CanonAddr(f["ip"] + ":" + f["port"]) }
+func sentinelAddr(f map[string]string) string { return CanonAddr(f["ip"] + ":" + f["port"]) }
 
-func atoi(s string) int       { n, _ := strconv.Atoi(s); return n }
-func atoi64(s string) int64   { n, _ := strconv.ParseInt(s, 10, 64); return n }
-func flags(s string) []string { return strings.Split(s, ",") }
+func sentinelInt(s string) int           { n, _ := strconv.Atoi(s); return n }
+func sentinelInt64(s string) int64       { n, _ := strconv.ParseInt(s, 10, 64); return n }
+func sentinelFlagList(s string) []string { return strings.Split(s, ",") }
 
 // parseSentinelMaster reads one SENTINEL MASTERS entry.
 func parseSentinelMaster(v resp.Value) SentinelMaster {
-	f := fieldMap(v)
-	return SentinelMaster{Name: f["name"], Addr: instAddr(f), Flags: flags(f["flags"]),
-		Quorum: atoi(f["quorum"]), Others: atoi(f["num-other-sentinels"]),
-		ConfigEpoch: atoi64(f["config-epoch"]), FailoverState: f["failover-state"]}
+	f := sentinelFields(v)
+	return SentinelMaster{Name: f["name"], Addr: sentinelAddr(f), Flags: sentinelFlagList(f["flags"]),
+		Quorum: sentinelInt(f["quorum"]), Others: sentinelInt(f["num-other-sentinels"]),
+		ConfigEpoch: sentinelInt64(f["config-epoch"]), FailoverState: f["failover-state"]}
 }
 
 // parseSentinelReplicas reads SENTINEL REPLICAS <name>.
 func parseSentinelReplicas(v resp.Value) []SentinelReplica {
 	var out []SentinelReplica
 	for _, e := range v.Elems {
-		f := fieldMap(e)
-		out = append(out, SentinelReplica{Addr: instAddr(f), RunID: f["runid"], Flags: flags(f["flags"]),
-			Priority: atoi(f["slave-priority"]), Offset: atoi64(f["slave-repl-offset"]),
+		f := sentinelFields(e)
+		out = append(out, SentinelReplica{Addr: sentinelAddr(f), RunID: f["runid"], Flags: sentinelFlagList(f["flags"]),
+			Priority: sentinelInt(f["slave-priority"]), Offset: sentinelInt64(f["slave-repl-offset"]),
 			LinkUp: f["master-link-status"] == "ok"})
 	}
 	sort.Slice(out, func(i, j int) bool { return addrLess(out[i].Addr, out[j].Addr) })
@@ -237,7 +237,7 @@ func parseSentinelReplicas(v resp.Value) []SentinelReplica {
 func parseSentinelPeers(v resp.Value) []string {
 	var out []string
 	for _, e := range v.Elems {
-		out = append(out, instAddr(fieldMap(e)))
+		out = append(out, sentinelAddr(sentinelFields(e)))
 	}
 	return out
 }

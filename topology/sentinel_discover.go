@@ -2,6 +2,7 @@ package topology
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -87,7 +88,7 @@ func (f *sentinelFeed) huntAddr(ctx context.Context, addr string) bool {
 		}
 		seen[runID[:min(8, len(runID))]] = true
 		f.mu.Lock()
-		if !containsStr(f.found, a) {
+		if !slices.Contains(f.found, a) {
 			f.found = append(f.found, a)
 			found = true
 		}
@@ -129,7 +130,7 @@ func sentinelClientIDs(list string) []string {
 				continue
 			}
 			id, _, _ := strings.Cut(name, "-")
-			if !containsStr(out, id) {
+			if !slices.Contains(out, id) {
 				out = append(out, id)
 			}
 		}
@@ -152,13 +153,4 @@ func (f *sentinelFeed) discovered() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.found...)
-}
-
-func containsStr(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

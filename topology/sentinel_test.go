@@ -83,7 +83,7 @@ func TestParseSentinelReplicas(t *testing.T) {
 	}}
 	got := parseSentinelReplicas(v)
 	if len(got) != 2 || got[0].Addr != "127.0.0.1:7002" || got[0].Offset != 43 || !got[0].LinkUp ||
-		got[1].Priority != 0 || !hasFlag(got[1].Flags, "s_down") {
+		got[1].Priority != 0 || !sentinelHasFlag(got[1].Flags, "s_down") {
 		t.Fatalf("replicas = %+v", got)
 	}
 }
