@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -171,5 +172,65 @@ func TestSentinelClientIDs(t *testing.T) {
 	a, id, ok := parseHello("127.0.0.1,26379,1a2b3c4d5e,0,mymaster,127.0.0.1,6379,0")
 	if !ok || a != "127.0.0.1:26379" || id != "1a2b3c4d5e" {
 		t.Fatalf("hello = %s %s %v", a, id, ok)
+	}
+}
+
+// TestSentinelDownVotes runs three real Sentinels (quorum 2) over a master
+// whose replicas all have replica-priority 0, then freezes the master: the
+// group counts the Sentinels that see it down, reaches odown, and has no
+// pick (Sentinel cannot fail over), so `f` is refused by the guard.
+func TestSentinelDownVotes(t *testing.T) {
+	redistest.RequireSentinel(t)
+	m := redistest.Start(t)
+	redistest.Start(t, "--replicaof", "127.0.0.1", strconv.Itoa(m.Port), "--replica-priority", "0")
+	mon := []redistest.Monitor{{Port: m.Port, Quorum: 2, DownAfter: time.Second}}
+	s1 := redistest.StartSentinel(t, mon)
+	redistest.StartSentinel(t, mon)
+	redistest.StartSentinel(t, mon)
+	w, err := NewWatcher(Config{Seeds: []string{s1.Addr}, Interval: 300 * time.Millisecond, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	poll := func(what string, limit time.Duration, ok func(*Graph) bool) *Graph {
+		t.Helper()
+		for deadline := time.Now().Add(limit); ; time.Sleep(200 * time.Millisecond) {
+			g := w.Poll(context.Background()).Graph
+			if ok(g) {
+				return g
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within %s: %+v", what, limit, g.Sentinels)
+			}
+		}
+	}
+	poll("three Sentinels that know each other", 20*time.Second, func(g *Graph) bool {
+		return len(g.Sentinels) == 1 && g.Sentinels[0].Known == 3 && len(g.Sentinels[0].Sentinels) == 3 &&
+			len(g.Sentinels[0].Replicas) == 1
+	})
+	t.Cleanup(func() { m.Signal(syscall.SIGCONT) })
+	m.Signal(syscall.SIGSTOP)
+	g := poll("odown with every vote", 20*time.Second, func(g *Graph) bool {
+		return len(g.Sentinels) == 1 && g.Sentinels[0].ODown && g.Sentinels[0].DownVotes == 3
+	})
+	sg := g.Sentinels[0]
+	if sg.Pick != "" || !strings.Contains(sg.PickWhy, "priority 0") {
+		t.Errorf("pick %q (%s), want none for priority 0", sg.Pick, sg.PickWhy)
+	}
+	if !strings.Contains(sg.Summary(), "3 of 3 Sentinel(s) see it down · odown") {
+		t.Errorf("summary %q", sg.Summary())
+	}
+	var replica string
+	for _, n := range g.Nodes {
+		if n.Role == RoleReplica {
+			replica = n.Addr
+		}
+	}
+	p, err := FailoverOp(g, replica)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Verdict.Allowed || len(p.Verdict.Reasons) == 0 || p.Verdict.Reasons[0].Code != "no-candidate" {
+		t.Errorf("verdict %+v, want no-candidate", p.Verdict)
 	}
 }
