@@ -146,6 +146,9 @@ func listScenarios(w io.Writer) {
 		if b.Redis {
 			note = " (needs redis-server)"
 		}
+		if b.Sentinel {
+			note = " (needs redis-server and redis-sentinel)"
+		}
 		fmt.Fprintf(tw, "%s\t%s%s\n", b.Name, b.Title, note)
 	}
 	_ = tw.Flush()

@@ -15,7 +15,7 @@ func TestPlayList(t *testing.T) {
 	if code := playMain([]string{"--list"}, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, errOut.String())
 	}
-	for _, want := range []string{"first-sync", "failover", "mixed-redis", "(needs redis-server)",
+	for _, want := range []string{"first-sync", "failover", "mixed-redis", "(needs redis-server)", "sentinel-failover", "(needs redis-server and redis-sentinel)",
 		"expiry  ", "Expiry: replicas hide expired keys until the master's DEL"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("--list output lacks %q:\n%s", want, out.String())
@@ -64,5 +64,30 @@ func TestPlayExitStatus(t *testing.T) {
 				t.Errorf("output does not match %q:\n%s", tt.out, all)
 			}
 		})
+	}
+}
+
+// TestPlayWithoutSentinel: a scenario with a Sentinel exits 2 with a clear
+// message when redis-sentinel is not installed (PATH without it), before
+// any node starts.
+func TestPlayWithoutSentinel(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	var out, errOut strings.Builder
+	code := playMain([]string{"--headless", "sentinel-failover"}, &out, &errOut)
+	all := out.String() + errOut.String()
+	if code != 2 || !strings.Contains(all, "is not installed") {
+		t.Fatalf("exit %d:\n%s", code, all)
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "s.scn")
+	if err := os.WriteFile(p, []byte("# s\nnode a\nsentinel s monitor a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errOut.Reset()
+	code = playMain([]string{"--headless", p}, &out, &errOut)
+	all = out.String() + errOut.String()
+	if code != 2 || !strings.Contains(all, "s.scn:3:1: redis-sentinel is not installed (apt-get install redis-sentinel)") {
+		t.Fatalf("exit %d:\n%s", code, all)
 	}
 }

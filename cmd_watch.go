@@ -88,6 +88,9 @@ func watchMain(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	if o.once {
 		u := w.Poll(ctx)
+		if w.FindSentinels(ctx, u.Graph) { // Sentinels seen only in CLIENT LIST
+			u.Graph = w.Poll(ctx).Graph // the first round's events stay the baseline
+		}
 		if err := emit(out, o.jsonOut, u, true); err != nil {
 			fmt.Fprintf(stderr, "replscope watch: %v\n", err)
 			return 1

@@ -25,6 +25,7 @@ type Builtin struct {
 	Title       string // the first comment line
 	Description string
 	Redis       bool // declares redis-server nodes
+	Sentinel    bool // starts redis-sentinel processes
 }
 
 // builtinOrder is the order --list shows the scenarios in: a course from
@@ -32,7 +33,7 @@ type Builtin struct {
 // follow by name.
 var builtinOrder = []string{
 	"first-sync", "star", "tree", "link-drop", "backlog-overflow", "master-restart",
-	"failover", "repoint", "auth", "slow-replica", "stale-read", "expiry", "mixed-redis",
+	"failover", "repoint", "auth", "slow-replica", "stale-read", "expiry", "mixed-redis", "sentinel-failover",
 }
 
 // Builtins lists the built-in scenarios in course order. A scenario that
@@ -61,7 +62,8 @@ func Builtins() []Builtin {
 			out = append(out, Builtin{Name: name, Title: err.Error()})
 			continue
 		}
-		out = append(out, Builtin{Name: name, Title: sc.Title, Description: sc.Description, Redis: NeedsRedis(sc)})
+		out = append(out, Builtin{Name: name, Title: sc.Title, Description: sc.Description, Redis: NeedsRedis(sc),
+			Sentinel: slices.ContainsFunc(sc.Steps, func(s script.Step) bool { return s.Verb == script.VerbSentinel })})
 	}
 	return out
 }

@@ -22,6 +22,9 @@ func TestBuiltins(t *testing.T) {
 			if b.Redis && !RedisAvailable() {
 				t.Skip("redis-server is not installed: skipping a scenario with redis nodes")
 			}
+			if b.Sentinel && !SentinelAvailable() {
+				t.Skip("redis-sentinel is not installed: skipping a scenario with Sentinels")
+			}
 			sc, err := Open(b.Name)
 			if err != nil {
 				t.Fatal(err)

@@ -82,6 +82,8 @@ type Cluster struct {
 	order   []string
 	loads   map[string]*loader
 	closed  bool
+	// sentinels are the redis-sentinel processes (sentinel.go).
+	sentinels *sentinelSet
 }
 
 // member is one node of the Cluster. Fields are guarded by Cluster.mu.
@@ -281,6 +283,7 @@ func (c *Cluster) Close() error {
 		members = append(members, c.members[name])
 	}
 	c.mu.Unlock()
+	c.closeSentinels() // first: they would react to the nodes stopping
 	for _, l := range loads {
 		l.stop()
 	}

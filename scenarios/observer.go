@@ -52,6 +52,7 @@ type Observer struct {
 	remote  *topology.Remote
 	authKey string
 	pending *topology.Update
+	blame   topology.SentinelBlame // which role changes a Sentinel caused
 
 	mu      sync.Mutex // guards extra, latest, feeding
 	extra   []topology.Event
@@ -225,7 +226,7 @@ func (o *Observer) addPending(g *topology.Graph, evs []topology.Event) {
 // with its events.
 func (o *Observer) round(ctx context.Context) *topology.Graph {
 	at := time.Now()
-	ts := o.c.targets()
+	ts := o.c.allTargets()
 	o.ensureRemote(ts)
 	probes := make([]*topology.Node, len(ts))
 	var fromNodes []node.Event
@@ -247,7 +248,11 @@ func (o *Observer) round(ctx context.Context) *topology.Graph {
 	wg.Wait()
 	g := topology.Build(at, probes, o.prev, seeds)
 	topology.Assess(o.prev, g, o.opts.Thresholds)
-	evs := topology.Merge(g, topology.Diff(o.prev, g), topology.NodeEvents(g, fromNodes))
+	sev := o.c.sentinelEvents()
+	o.blame.Record(sev)
+	diff := topology.Diff(o.prev, g)
+	o.blame.Explain(g, diff) // role changes a Sentinel caused say so
+	evs := topology.Merge(g, append(diff, sev...), topology.NodeEvents(g, fromNodes))
 	o.prev = g
 	o.mu.Lock()
 	o.latest = g
@@ -324,3 +329,6 @@ func (c *Cluster) targets() []target {
 	}
 	return out
 }
+
+// allTargets are the nodes and the Sentinels.
+func (c *Cluster) allTargets() []target { return append(c.targets(), c.sentinelTargets()...) }

@@ -188,6 +188,8 @@ func Check(sc *script.Script) error {
 			return fmt.Errorf("%s: unknown alert %q: expected one of %s", s.Pos, s.Alert, strings.Join(names, ", "))
 		case s.Verb == script.VerbNode && s.Redis && !RedisAvailable():
 			return fmt.Errorf("%s: %w", s.Pos, ErrNoRedis)
+		case s.Verb == script.VerbSentinel && !SentinelAvailable():
+			return fmt.Errorf("%s: %w", s.Pos, ErrNoSentinel)
 		}
 	}
 	return nil

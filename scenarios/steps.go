@@ -59,6 +59,8 @@ func (p *Player) exec(ctx context.Context, s script.Step) (string, error) {
 		return p.waitAcked(ctx, s.Node, s.Count, s.Timeout)
 	case script.VerbSay:
 		return s.Caption, nil
+	case script.VerbSentinel, script.VerbFailover, script.VerbWaitMaster, script.VerbWaitEvent:
+		return p.sentinelStep(ctx, s)
 	}
 	return p.expect(ctx, s)
 }

@@ -49,6 +49,9 @@ type Graph struct {
 	Nodes      []*Node
 	Links      []*Link
 	Alerts     []Alert
+	// Sentinels are the Sentinel-managed groups the probed Sentinels
+	// monitor (sentinel.go), by name.
+	Sentinels []SentinelGroup
 
 	byID      map[NodeID]*Node
 	byAddr    map[string]*Node
@@ -96,6 +99,9 @@ type Node struct {
 	// have told is unknown (see Unknown); the node is still shown from
 	// INFO.
 	Refused []string
+	// SentinelView is a Sentinel's SENTINEL MASTERS/REPLICAS/SENTINELS
+	// view (sentinel.go); nil on other nodes or when refused.
+	SentinelView []SentinelMaster
 
 	Health NodeHealth // filled by Assess
 }

@@ -17,6 +17,8 @@ type jsonGraph struct {
 	Nodes      []jsonNode  `json:"nodes"`
 	Links      []jsonLink  `json:"links"`
 	Alerts     []jsonAlert `json:"alerts"`
+	// SentinelGroups are the Sentinel-managed groups (sentinel.go).
+	SentinelGroups []SentinelGroup `json:"sentinel_groups,omitempty"`
 }
 
 type jsonNode struct {
@@ -146,7 +148,8 @@ type jsonEvent struct {
 
 // MarshalJSON renders the Graph as one {"type":"graph"} object.
 func (g *Graph) MarshalJSON() ([]byte, error) {
-	out := jsonGraph{Type: "graph", At: g.At, Nodes: []jsonNode{}, Links: []jsonLink{}, Alerts: []jsonAlert{}}
+	out := jsonGraph{Type: "graph", At: g.At, Nodes: []jsonNode{}, Links: []jsonLink{}, Alerts: []jsonAlert{},
+		SentinelGroups: g.Sentinels}
 	if g.StaleAfter > 0 {
 		out.StaleAfter = ptr(g.StaleAfter.Seconds())
 	}

@@ -176,6 +176,13 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 		}
 	}
 	n := NodeFromReplies(addr, now, rep)
+	if n.Role == RoleSentinel {
+		view, err := readSentinelView(c)
+		if err != nil {
+			return nil, err
+		}
+		n.SentinelView = view
+	}
 	var asked cachedLimits
 	if askLimits {
 		asked.refused = replies[3].Kind == resp.Error || replies[4].Kind == resp.Error

@@ -36,6 +36,9 @@ func RenderText(g *Graph) string {
 		}
 		b.WriteByte('\n')
 	}
+	for _, sg := range g.Sentinels {
+		b.WriteString(sg.Summary() + "\n")
+	}
 	for _, a := range g.Alerts {
 		mark := "!"
 		if a.Severity == Critical {

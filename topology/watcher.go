@@ -79,6 +79,7 @@ type Watcher struct {
 	seeds  []string
 	auth   Auth
 	remote *Remote
+	sev    *sentinelFeed // Sentinel events (sentinel_events.go)
 
 	round    sync.Mutex // one round at a time; guards prev, lastSeen, carry
 	prev     *Graph
@@ -136,6 +137,7 @@ func NewWatcher(cfg Config) (*Watcher, error) {
 	}
 	w.remote = NewRemote(w.cfg.Dial, w.auth, cfg.Timeout)
 	w.remote.plainHint = !useTLS
+	w.sev = newSentinelFeed(w.cfg.Dial, w.auth, cfg.Now)
 	return w, nil
 }
 
@@ -206,6 +208,9 @@ func (w *Watcher) poll(ctx context.Context, roundDone <-chan struct{}) Update {
 	g.StaleAfter = staleIntervals * w.cfg.Interval
 	Assess(w.prev, g, w.cfg.Thresholds)
 	events := Merge(g, append(Diff(w.prev, g), StaleEvents(w.prev, g)...), w.drainEmbedded(g, emb, at))
+	events = w.sev.drain(g, events)
+	w.sev.track(g)
+	w.sev.hunt(g)
 	w.remember(g, seeds, at)
 	w.prev = g
 	w.latestMu.Lock()
@@ -218,7 +223,7 @@ func (w *Watcher) poll(ctx context.Context, roundDone <-chan struct{}) Update {
 // last round decided to keep.
 func (w *Watcher) known(seeds []string) []string {
 	out := slices.Clone(seeds)
-	for _, a := range w.carry {
+	for _, a := range slices.Concat(w.carry, w.sev.discovered()) {
 		if !slices.Contains(out, a) {
 			out = append(out, a)
 		}
@@ -357,6 +362,7 @@ func (w *Watcher) Start() {
 	w.startOnce.Do(func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		w.cancel = cancel
+		w.sev.enable()
 		go w.run(ctx)
 	})
 }
@@ -384,6 +390,7 @@ func (w *Watcher) Close() error {
 			w.cancel()
 		}
 		<-w.done
+		w.sev.close()
 		w.stopProbes()
 		_ = w.remote.Close()
 	})

@@ -139,6 +139,7 @@ var eventKinds = map[topology.EventKind]struct {
 	EventStep:                      {symOnline, sevOK},
 	EventStepFailed:                {symLinkDown, sevCrit},
 	EventScenarioDone:              {symOnline, sevOK}, // FAIL: see eventEntry
+	topology.EventSentinel:         {symSentinel, sevInfo},
 }
 
 // eventEntry turns a topology event into a log entry.
@@ -160,10 +161,15 @@ func eventEntry(e topology.Event) logEntry {
 	if e.Kind == topology.EventReachChanged && strings.HasSuffix(e.Detail, string(topology.ReachOK)) {
 		k.sev = sevOK
 	}
+	text := e.Detail
+	if e.Kind == topology.EventSentinel {
+		kind, k.sev = sentinelKind(e.Detail)
+		_, text, _ = strings.Cut(e.Detail, " ") // the channel is in the kind column
+	}
 	if e.Kind == EventScenarioDone && !passed(e.Detail) {
 		k.sym, k.sev = symLinkDown, sevCrit
 	}
-	return logEntry{at: e.Time, sym: k.sym, sev: k.sev, kind: kind, addr: e.Addr, text: e.Detail, ev: &e}
+	return logEntry{at: e.Time, sym: k.sym, sev: k.sev, kind: kind, addr: e.Addr, text: text, ev: &e}
 }
 
 // opEntry logs an operation's result: the literal command, its target and

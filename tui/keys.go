@@ -62,6 +62,8 @@ func (m *Model) normalKey(k tea.KeyPressMsg) tea.Cmd {
 		if n := m.selected(); n != nil {
 			m.ask(planDetach(m.st.graph, n))
 		}
+	case key.Matches(k, keys.Failover):
+		m.startFailover()
 	case key.Matches(k, keys.KillLink):
 		if n := m.selected(); n != nil {
 			op, err := planKillLink(m.st.graph, n)
@@ -205,6 +207,11 @@ func (m *Model) ask(op operation) {
 func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 	op := m.prompt.op
 	m.mode = modeNormal
+	if op.Warn != "" && op.confirms == 0 && key.Matches(k, m.st.keys.Confirm) {
+		m.prompt.op.confirms = 1 // a managed node: the second y decides
+		m.mode = modeConfirm
+		return nil
+	}
 	if !key.Matches(k, m.st.keys.Confirm) {
 		m.setStatus("cancelled: "+op.Command+" on "+op.Target, false)
 		m.log.add(logEntry{at: m.st.now(), sym: symOp, sev: sevInfo, kind: string(op.Kind),

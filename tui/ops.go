@@ -30,6 +30,7 @@ const (
 	opAttach   opKind = "attach"
 	opDetach   opKind = "detach"
 	opKillLink opKind = "kill-link"
+	opFailover opKind = "failover"
 )
 
 // operation is one change waiting for confirmation or being carried out:
@@ -43,6 +44,12 @@ type operation struct {
 	Command string // e.g. "REPLICAOF 127.0.0.1 7001"
 	Verdict topology.Verdict
 	Graph   *topology.Graph
+	// Plan is the failover plan (opFailover; failover.go).
+	Plan *topology.FailoverPlan
+	// Warn is what the change costs on a Sentinel-managed node; such a
+	// change needs `y` twice, confirms counting the first.
+	Warn     string
+	confirms int
 }
 
 // forced reports whether confirming overrides the guard.
@@ -61,7 +68,7 @@ type opDoneMsg struct {
 // planDetach prepares REPLICAOF NO ONE on n.
 func planDetach(g *topology.Graph, n *topology.Node) operation {
 	return operation{Kind: opDetach, Node: n.ID, Target: n.Addr, Command: "REPLICAOF NO ONE",
-		Verdict: topology.CheckDetach(g, n.ID), Graph: g}
+		Verdict: topology.CheckDetach(g, n.ID), Graph: g, Warn: topology.ManagedWarning(g, n.ID)}
 }
 
 // planAttach prepares REPLICAOF host port on n, following masterAddr.
@@ -72,7 +79,7 @@ func planAttach(g *topology.Graph, n *topology.Node, masterAddr string) (operati
 	}
 	return operation{Kind: opAttach, Node: n.ID, Target: n.Addr, Master: net.JoinHostPort(host, port),
 		Command: "REPLICAOF " + host + " " + port,
-		Verdict: topology.CheckAttach(g, n.ID, masterAddr), Graph: g}, nil
+		Verdict: topology.CheckAttach(g, n.ID, masterAddr), Graph: g, Warn: topology.ManagedWarning(g, n.ID)}, nil
 }
 
 // planKillLink prepares CLIENT KILL TYPE master on replica n.
@@ -117,6 +124,8 @@ func runOp(ctx context.Context, o Operator, op operation) tea.Cmd {
 			out, err = o.Detach(ctx, op.Graph, op.Node, op.forced())
 		case opKillLink:
 			out, err = o.KillLink(ctx, op.Graph, op.Node)
+		case opFailover:
+			out, err = runFailover(ctx, o, op)
 		}
 		return opDoneMsg{op: op, out: out, err: err}
 	}

@@ -25,6 +25,8 @@ func (op operation) what() string {
 		return op.Target + " will follow " + op.Master
 	case opDetach:
 		return op.Target + " becomes a master of its own"
+	case opFailover:
+		return failoverWhat(op)
 	default:
 		return op.Target + " drops its master link and reconnects by itself"
 	}
@@ -66,9 +68,18 @@ func (p *promptPane) view(w, h int) []string {
 	for _, n := range v.Notes {
 		add(4, st.Dim.Render("· "+n))
 	}
+	if op.Warn != "" {
+		add(2, st.Warn.Render(symWarn+" "+op.Warn))
+	}
 	q := "Proceed? (y/N)"
 	if !v.Allowed {
 		q = "Force it past the guard? (y/N)"
+	}
+	if op.Warn != "" {
+		q = "Change a Sentinel-managed node by hand? (y/N, twice)"
+		if op.confirms > 0 {
+			q = "Sure? Sentinel will undo it and the node resyncs fully. y again (y/N)"
+		}
 	}
 	ask := []string{"  " + st.PromptTitle.Render(q), "  " + st.Dim.Render("y confirms · any other key cancels")}
 	// the question always shows, even when reasons are cut

@@ -2,7 +2,7 @@ package script
 
 // waitKinds and expectKinds are the sub-verbs, for suggestions.
 var (
-	waitKinds   = []string{"synced", "link", "acked"}
+	waitKinds   = []string{"synced", "link", "acked", "master", "event"}
 	expectKinds = []string{"role", "sync", "key", "keys", "alert"}
 )
 
@@ -12,7 +12,7 @@ const maxReplicas = 10_000
 // wait parses "wait synced <node>... [timeout]",
 // "wait link <node> up|down [timeout]" and "wait acked <node> <n> [timeout]".
 func (lp *lineParser) wait(s *Step) error {
-	kind, _, err := lp.keyword(`"synced", "link" or "acked"`, waitKinds...)
+	kind, _, err := lp.keyword(`"synced", "link", "acked", "master" or "event"`, waitKinds...)
 	if err != nil {
 		return err
 	}
@@ -35,6 +35,10 @@ func (lp *lineParser) wait(s *Step) error {
 	case "acked":
 		s.Verb = VerbWaitAcked
 		if err := lp.waitAcked(s); err != nil {
+			return err
+		}
+	case "master", "event":
+		if err := lp.waitSentinel(s, kind); err != nil {
 			return err
 		}
 	}

@@ -68,6 +68,8 @@ func (s Step) String() string {
 	case VerbWaitAcked:
 		w("wait", "acked", s.Node, strconv.Itoa(s.Count))
 		s.formatTimeout(w)
+	case VerbSentinel, VerbFailover, VerbWaitMaster, VerbWaitEvent:
+		s.formatSentinel(w)
 	default:
 		s.formatExpectOrSay(w)
 	}

@@ -66,6 +66,10 @@ const (
 	VerbExpectConsistent      // expect consistent <node>...: Nodes
 	VerbExpectAlert           // expect <node> alert <name>: Node, Alert
 	VerbSay                   // say "caption": Caption
+	VerbSentinel              // sentinel <name> monitor <node> [quorum <n>]: Node, Target, Count
+	VerbFailover              // failover <sentinel>: Node
+	VerbWaitMaster            // wait master <sentinel> <node> [timeout]: Node, Target, Timeout
+	VerbWaitEvent             // wait event <sentinel> <event> [timeout]: Node, Value, Timeout
 )
 
 var verbNames = [...]string{
@@ -94,6 +98,10 @@ var verbNames = [...]string{
 	VerbExpectConsistent: "expect consistent",
 	VerbExpectAlert:      "expect alert",
 	VerbSay:              "say",
+	VerbSentinel:         "sentinel",
+	VerbFailover:         "failover",
+	VerbWaitMaster:       "wait master",
+	VerbWaitEvent:        "wait event",
 }
 
 // String names the verb as written in scripts, e.g. "write" or "expect role".

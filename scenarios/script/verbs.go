@@ -9,7 +9,7 @@ import (
 // verbs lists the top-level verbs, for suggestions.
 var verbs = []string{
 	"node", "config", "replicaof", "promote", "write", "set", "load", "cut", "heal",
-	"pause", "resume", "kill", "restart", "sleep", "wait", "expect", "say",
+	"pause", "resume", "kill", "restart", "sleep", "wait", "expect", "say", "sentinel", "failover",
 }
 
 // usages is the syntax of each verb, shown in errors about arguments.
@@ -28,9 +28,11 @@ var usages = map[string]string{
 	"kill":      "kill <node>",
 	"restart":   "restart <node>",
 	"sleep":     "sleep <duration>",
-	"wait":      "wait synced <node>... [timeout] | wait link <node> up|down [timeout] | wait acked <node> <n> [timeout]",
+	"wait":      "wait synced <node>... [timeout] | wait link <node> up|down [timeout] | wait acked <node> <n> [timeout] | wait master <sentinel> <node> [timeout] | wait event <sentinel> <event> [timeout]",
 	"expect":    "expect <node> role|sync|key|keys|alert ... | expect consistent <node>...",
 	"say":       `say "caption"`,
+	"sentinel":  "sentinel <name> monitor <node> [quorum <n>]",
+	"failover":  "failover <sentinel>",
 }
 
 // nodeVerbs are the verbs whose only argument is a node.
@@ -74,6 +76,10 @@ func (lp *lineParser) step(s *Step) error {
 		return lp.expect(s)
 	case "say":
 		return lp.say(s)
+	case "sentinel":
+		return lp.sentinel(s)
+	case "failover":
+		return lp.failover(s)
 	}
 	if hint := didYouMean(v.text, verbs); hint != "" {
 		return lp.errAt(v.col, "unknown verb %q%s", v.text, hint)
