@@ -104,28 +104,9 @@ func (x *cmdCtx) firstNonEmpty(keys [][]byte, kind keyspace.Kind) (*keyspace.Ent
 // count is -1, or [key, [elements...]] with up to count elements. It
 // reports whether the emptied key was deleted.
 func (x *cmdCtx) popList(key []byte, e *keyspace.Entry, head bool, count int64) bool {
-	x.db.Modify(e)
-	l := e.List()
 	x.array(2)
 	x.bulk(key)
-	n := 1
-	if count >= 0 {
-		n = int(min(count, int64(l.Len())))
-		x.array(n)
-	}
-	for i := 0; i < n; i++ {
-		if head {
-			x.bulk(l.PopFront())
-		} else {
-			x.bulk(l.PopBack())
-		}
-	}
-	deleted := l.Len() == 0
-	if deleted {
-		x.db.DeleteEntry(e)
-	}
-	x.touchN(key, n)
-	return deleted
+	return x.popElements(key, e, head, count)
 }
 
 // BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
@@ -250,9 +231,16 @@ func (x *cmdCtx) popZSet(key []byte, e *keyspace.Entry, max bool, count int64) b
 		x.bulkFloat(nd.Score())
 		z.RemoveNode(nd)
 	}
+	// genericZpopCommand's events: "zpopmin"/"zpopmax", then "del".
+	event := "zpopmin"
+	if max {
+		event = "zpopmax"
+	}
+	x.notify(notifyZSet, event, key)
 	deleted := z.Len() == 0
 	if deleted {
 		x.db.DeleteEntry(e)
+		x.notify(notifyGeneric, "del", key)
 	}
 	x.touchN(key, n)
 	return deleted

@@ -124,11 +124,21 @@ func cmdPop(x *cmdCtx) {
 		x.w.WriteRaw(listEmptyRaw)
 		return
 	}
+	if !hasCount {
+		count = -1
+	}
+	x.popElements(key, e, x.cmd.name[0] == 'l', count)
+}
+
+// popElements pops count elements of the list e at key from the head or
+// the tail and replies with them (an array; with count < 0, one element
+// alone), deletes the key it emptied and sends the pop's events. It
+// reports whether the key was deleted.
+func (x *cmdCtx) popElements(key []byte, e *keyspace.Entry, head bool, count int64) bool {
 	x.db.Modify(e)
 	l := e.List()
-	head := x.cmd.name[0] == 'l'
 	n := 1
-	if hasCount {
+	if count >= 0 {
 		n = int(min(count, int64(l.Len())))
 		x.array(n)
 	}
@@ -145,6 +155,7 @@ func cmdPop(x *cmdCtx) {
 	}
 	x.touchN(key, n)
 	x.notifyPop(key, head, deleted)
+	return deleted
 }
 
 // notifyPop sends a list pop's events (listElementsRemoved): "lpop" or
