@@ -24,7 +24,7 @@ func (n *Node) Mentions() []string {
 	for _, m := range n.Sentinel {
 		out = append(out, m.Addr)
 	}
-	return out
+	return append(out, n.Cluster.clusterMentions()...)
 }
 
 // Build assembles a Graph from one round of probes, one Node per address
@@ -53,6 +53,7 @@ func Build(at time.Time, probes []*Node, prev *Graph, seeds []string) *Graph {
 	b.addLinks()
 	g := &Graph{At: at, Nodes: b.nodes, Links: b.links}
 	g.sortGraph()
+	g.Cluster = buildClusterState(g)
 	return g
 }
 

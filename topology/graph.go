@@ -48,6 +48,9 @@ type Graph struct {
 	Nodes      []*Node
 	Links      []*Link
 	Alerts     []Alert
+	// Cluster is the Redis Cluster the nodes form (shards, slots, flags),
+	// merged from every node's view; nil when no node is in cluster mode.
+	Cluster *ClusterState
 
 	byID      map[NodeID]*Node
 	byAddr    map[string]*Node
@@ -89,6 +92,7 @@ type Node struct {
 	Stats       Stats
 	Limits      Limits
 	Sentinel    []MonitoredMaster // masters a Sentinel monitors (Role == RoleSentinel)
+	Cluster     *ClusterNode      // the node's view of its Redis Cluster; nil without cluster support
 
 	Health NodeHealth // filled by Assess
 }

@@ -110,7 +110,9 @@ func bindDeadline(ctx context.Context, c *resp.Client) func() bool {
 // read pipelines ROLE, INFO, CLIENT LIST and (now and then) CONFIG GET.
 func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error) {
 	askLimits := r.wantLimits(addr, now)
-	cmds := [][]string{{"ROLE"}, infoArgs, {"CLIENT", "LIST", "TYPE", "replica"}}
+	// CLUSTER INFO and NODES answer an error on a node without cluster
+	// support; asking always finds a whole cluster from its first node.
+	cmds := [][]string{{"ROLE"}, infoArgs, {"CLIENT", "LIST", "TYPE", "replica"}, {"CLUSTER", "INFO"}, {"CLUSTER", "NODES"}}
 	if askLimits {
 		// Two commands: CONFIG GET takes one parameter before Redis 7.
 		cmds = append(cmds, []string{"CONFIG", "GET", "client-output-buffer-limit"}, []string{"CONFIG", "GET", "repl-timeout"})
@@ -140,10 +142,13 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 	if replies[2].Kind == resp.BulkString {
 		rep.ClientList = string(replies[2].Str)
 	}
+	if replies[3].Kind == resp.BulkString && replies[4].Kind == resp.BulkString {
+		rep.ClusterInfo, rep.ClusterNodes = string(replies[3].Str), string(replies[4].Str)
+	}
 	if askLimits {
-		rep.OutputCfg = replies[3]
-		if replies[3].Kind == resp.Array && replies[4].Kind == resp.Array {
-			rep.OutputCfg.Elems = append(slices.Clip(replies[3].Elems), replies[4].Elems...)
+		rep.OutputCfg = replies[5]
+		if replies[5].Kind == resp.Array && replies[6].Kind == resp.Array {
+			rep.OutputCfg.Elems = append(slices.Clip(replies[5].Elems), replies[6].Elems...)
 		}
 	}
 	n := NodeFromReplies(addr, now, rep)
