@@ -8,7 +8,7 @@ import (
 
 // The Redis Cluster alerts (raised only when the graph is a cluster).
 const (
-	AlertSlotsUncovered AlertName = "slots-uncovered"  // slots no master claims: cluster_state fail
+	AlertSlotsUncovered AlertName = "slots-uncovered"   // slots no master claims: cluster_state fail
 	AlertClusterFail    AlertName = "cluster-node-fail" // a node flagged fail (critical) or pfail (warning)
 	AlertNoReplica      AlertName = "shard-no-replica"  // a master with slots and no reachable replica
 	AlertOneHost        AlertName = "shard-one-host"    // a shard's master and replicas all on one host

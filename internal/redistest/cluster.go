@@ -63,4 +63,3 @@ func WaitCluster(t testing.TB, servers []*Server, limit time.Duration) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
-
