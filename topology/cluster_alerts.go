@@ -52,13 +52,14 @@ func shardAlerts(g *Graph, s Shard, add func(Alert)) {
 	reachable := 0
 	hosts := map[string]bool{hostOf(s.MasterAddr): true}
 	for _, r := range s.Replicas {
-		n := g.Node(r)
-		if n != nil && n.Reach == ReachOK {
-			if m := g.ClusterMemberOf(r); m == nil || !m.Has("fail") {
-				reachable++
-			}
+		n, m := g.Node(r), g.ClusterMemberOf(r)
+		if n != nil && n.Reach == ReachOK && (m == nil || !m.Has("fail")) {
+			reachable++
 		}
-		if n != nil {
+		switch {
+		case m != nil && m.Addr != "":
+			hosts[hostOf(m.Addr)] = true // the address the cluster uses
+		case n != nil:
 			hosts[hostOf(n.Addr)] = true
 		}
 	}

@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -74,15 +75,28 @@ func TestRealRedisCluster(t *testing.T) {
 	if !plan.Verdict.Allowed {
 		t.Fatalf("guard refused a healthy failover: %+v", plan.Verdict)
 	}
-	out, err := w.Operator().RunPlan(t.Context(), g, plan, false)
-	if err != nil {
-		t.Fatalf("run %s: %v", plan.Command(), err)
-	}
-	eq(t, "reply", out.Reply, "OK")
-	g, _ = watchUntil(t, w, 20*time.Second, replica.Addr+" master of its shard", func(g *Graph) bool {
+	swapped := func(g *Graph) bool {
 		s := g.ShardOf(replica.ID)
 		return clusterOK(6)(g) && s != nil && s.Master == replica.ID && s.Replicas[0] == oldMaster.ID
-	})
+	}
+	// A coordinated failover that cannot finish within Redis's manual
+	// failover timeout (5 s, on a loaded machine) is abandoned by the
+	// replica: ask again, as an operator would.
+	for attempt := 0; ; attempt++ {
+		out, err := w.Operator().RunPlan(t.Context(), g, plan, false)
+		if err != nil {
+			t.Fatalf("run %s: %v", plan.Command(), err)
+		}
+		eq(t, "reply", out.Reply, "OK")
+		if attempt == 2 {
+			g, _ = watchUntil(t, w, 20*time.Second, replica.Addr+" master of its shard", swapped)
+			break
+		}
+		if g = waitGraph(w, 10*time.Second, swapped); g != nil {
+			break
+		}
+		g = w.Latest()
+	}
 
 	other := g.Cluster.Shards[1]
 	if g.ShardOf(replica.ID).Master == other.Master {
@@ -109,4 +123,16 @@ func TestRealRedisCluster(t *testing.T) {
 	if s := g.ShardOf(replica.ID); s == nil || len(s.Replicas) != 0 || !g.HasAlert(replica.ID, AlertNoReplica) {
 		t.Fatalf("%s lost its only replica: want shard-no-replica\n%s", replica.Addr, RenderText(g))
 	}
+}
+
+// waitGraph polls w until cond holds, or returns nil after limit.
+func waitGraph(w *Watcher, limit time.Duration, cond func(*Graph) bool) *Graph {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if g := w.Poll(context.Background()).Graph; cond(g) {
+			return g
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return nil
 }

@@ -57,6 +57,7 @@ func Layout(g *Graph) []Row {
 		lay.rows = append(lay.rows, Row{ID: s.ID, Note: sentinelNote(s)})
 		lay.done[s.ID] = true
 	}
+	annotateCluster(g, lay.rows)
 	return lay.rows
 }
 

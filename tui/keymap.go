@@ -19,6 +19,7 @@ type KeyMap struct {
 	Attach   key.Binding
 	Detach   key.Binding
 	KillLink key.Binding
+	Failover key.Binding // the fleet kind's own failover (CLUSTER FAILOVER, promote)
 	Load     key.Binding
 	Faster   key.Binding
 	Slower   key.Binding
@@ -58,6 +59,7 @@ func DefaultKeyMap(readOnly, withLoad, withPace, withStep bool) KeyMap {
 		Attach:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "attach")),
 		Detach:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "detach")),
 		KillLink:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "kill link")),
+		Failover:  key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "failover")),
 		Load:      key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "write load")),
 		Faster:    key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "faster")),
 		Slower:    key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "slower")),
@@ -76,7 +78,7 @@ func DefaultKeyMap(readOnly, withLoad, withPace, withStep bool) KeyMap {
 	}
 	var ops []string
 	if readOnly {
-		for _, b := range []*key.Binding{&k.Command, &k.Attach, &k.Detach, &k.KillLink, &k.Load} {
+		for _, b := range []*key.Binding{&k.Command, &k.Attach, &k.Detach, &k.KillLink, &k.Failover, &k.Load} {
 			if b.Enabled() {
 				ops = append(ops, b.Keys()...)
 			}
@@ -113,7 +115,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom},
 		{k.NextPane, k.PrevPane, k.Filter, k.Expand, k.Help},
-		{k.Attach, k.Detach, k.KillLink, k.Command},
+		{k.Attach, k.Detach, k.Failover, k.KillLink, k.Command},
 		{k.Load, k.Faster, k.Slower, k.Pause, k.Next, k.Refresh, k.Quit},
 	}
 }

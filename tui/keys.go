@@ -59,8 +59,19 @@ func (m *Model) normalKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, keys.Attach):
 		m.startAttach()
 	case key.Matches(k, keys.Detach):
-		if n := m.selected(); n != nil {
+		if n := m.selected(); inCluster(m.st.graph, n) {
+			m.setStatus(clusterDetachNote(), true)
+		} else if n != nil {
 			m.ask(planDetach(m.st.graph, n))
+		}
+	case key.Matches(k, keys.Failover):
+		if n := m.selected(); n != nil {
+			op, err := planFailover(m.st.graph, n)
+			if err != nil {
+				m.setStatus(err.Error(), true)
+				return nil
+			}
+			m.ask(op)
 		}
 	case key.Matches(k, keys.KillLink):
 		if n := m.selected(); n != nil {
@@ -201,6 +212,12 @@ func (m *Model) ask(op operation) {
 func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 	op := m.prompt.op
 	m.mode = modeNormal
+	if k.String() == "T" { // CLUSTER FAILOVER TAKEOVER: asked again
+		if t, ok := planTakeover(op); ok {
+			m.ask(t)
+			return nil
+		}
+	}
 	if !key.Matches(k, m.st.keys.Confirm) {
 		m.setStatus("cancelled: "+op.Command+" on "+op.Target, false)
 		m.log.add(logEntry{at: m.st.now(), sym: symOp, sev: sevInfo, kind: string(op.Kind),

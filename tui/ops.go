@@ -41,6 +41,11 @@ type operation struct {
 	Command string // e.g. "REPLICAOF 127.0.0.1 7001"
 	Verdict topology.Verdict
 	Graph   *topology.Graph
+	// Plan is set for operations spoken in a fleet kind's own way
+	// (CLUSTER FAILOVER, CLUSTER REPLICATE); takeover marks the
+	// second-confirmation CLUSTER FAILOVER TAKEOVER.
+	Plan     *topology.OpPlan
+	takeover bool
 }
 
 // forced reports whether confirming overrides the guard.
@@ -64,6 +69,10 @@ func planDetach(g *topology.Graph, n *topology.Node) operation {
 
 // planAttach prepares REPLICAOF host port on n, following masterAddr.
 func planAttach(g *topology.Graph, n *topology.Node, masterAddr string) (operation, error) {
+	if inCluster(g, n) { // cluster nodes refuse REPLICAOF: CLUSTER REPLICATE <id>
+		p, err := topology.ClusterReplicatePlan(g, n.ID, masterAddr)
+		return planOp(g, p), err
+	}
 	host, port, err := net.SplitHostPort(topology.CanonAddr(masterAddr))
 	if err != nil {
 		return operation{}, fmt.Errorf("%q is not host:port", masterAddr)
@@ -99,6 +108,8 @@ func runOp(ctx context.Context, o Operator, op operation) tea.Cmd {
 			out, err = o.Detach(ctx, op.Graph, op.Node, op.forced())
 		case opKillLink:
 			out, err = o.KillLink(ctx, op.Graph, op.Node)
+		default:
+			out, err = runPlan(ctx, o, op)
 		}
 		return opDoneMsg{op: op, out: out, err: err}
 	}

@@ -20,6 +20,9 @@ type promptPane struct {
 
 // what describes an operation in words.
 func (op operation) what() string {
+	if op.Plan != nil {
+		return op.Plan.Why
+	}
 	switch op.Kind {
 	case opAttach:
 		return op.Target + " will follow " + op.Master
@@ -70,7 +73,7 @@ func (p *promptPane) view(w, h int) []string {
 	if !v.Allowed {
 		q = "Force it past the guard? (y/N)"
 	}
-	ask := []string{"  " + st.PromptTitle.Render(q), "  " + st.Dim.Render("y confirms · any other key cancels")}
+	ask := []string{"  " + st.PromptTitle.Render(q), "  " + st.Dim.Render("y confirms · any other key cancels"+planHint(op))}
 	// the question always shows, even when reasons are cut
 	if room := h - len(ask); len(lines) > room {
 		lines = lines[:max(room, 1)]

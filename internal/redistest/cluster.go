@@ -34,7 +34,7 @@ func StartCluster(t testing.TB, n, replicas int) []*Server {
 }
 
 // WaitCluster waits until every running server reports cluster_state:ok
-// and every replica among them has master_link_status:up.
+// and knows every server (cluster_known_nodes), and every replica among them has master_link_status:up.
 func WaitCluster(t testing.TB, servers []*Server, limit time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
@@ -48,7 +48,7 @@ func WaitCluster(t testing.TB, servers []*Server, limit time.Duration) {
 			}
 			info := string(s.Do(t, "CLUSTER", "INFO").Str)
 			repl := string(s.Do(t, "INFO", "replication").Str)
-			if !strings.Contains(info, "cluster_state:ok") ||
+			if !strings.Contains(info, "cluster_state:ok") || !strings.Contains(info, "cluster_known_nodes:"+strconv.Itoa(len(servers))+"\r\n") ||
 				(strings.Contains(repl, "role:slave") && !strings.Contains(repl, "master_link_status:up")) {
 				ok = false
 				break

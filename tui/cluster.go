@@ -1,0 +1,88 @@
+package tui
+
+import (
+	"context"
+	"errors"
+
+	"github.com/replscope/replscope/topology"
+)
+
+// PlanRunner carries out an operation spoken in a fleet kind's own way
+// (CLUSTER FAILOVER, CLUSTER REPLICATE). A *topology.Operator is one; an
+// Operator that is not cannot run them.
+type PlanRunner interface {
+	RunPlan(ctx context.Context, g *topology.Graph, p topology.OpPlan, force bool) (topology.Outcome, error)
+}
+
+var _ PlanRunner = (*topology.Operator)(nil)
+
+// planOp wraps a topology plan as an operation for the prompt.
+func planOp(g *topology.Graph, p topology.OpPlan) operation {
+	return operation{Kind: opKind(p.Kind), Node: p.Node, Target: p.Target, Command: p.Command(),
+		Verdict: p.Verdict, Graph: g, Plan: &p}
+}
+
+// planFailover prepares `f` on n: the fleet kind's own failover
+// (topology.FailoverOp decides which).
+func planFailover(g *topology.Graph, n *topology.Node) (operation, error) {
+	p, err := topology.FailoverOp(g, n.Addr)
+	if err != nil {
+		return operation{}, err
+	}
+	if p.Kind == "promote" {
+		return planDetach(g, n), nil
+	}
+	return planOp(g, p), nil
+}
+
+// planTakeover turns a cluster failover into CLUSTER FAILOVER TAKEOVER,
+// which needs a second confirmation.
+func planTakeover(op operation) (operation, bool) {
+	if op.Plan == nil || op.Plan.Kind != "cluster-failover" || op.takeover {
+		return op, false
+	}
+	p, err := topology.ClusterFailoverPlan(op.Graph, op.Node, true)
+	if err != nil {
+		return op, false
+	}
+	out := planOp(op.Graph, p)
+	out.takeover = true
+	return out, true
+}
+
+// inCluster reports whether n is a Redis Cluster node, where REPLICAOF is
+// refused.
+func inCluster(g *topology.Graph, n *topology.Node) bool {
+	return n != nil && g.ClusterMemberOf(n.ID) != nil
+}
+
+// clusterDetachNote is what `d` says on a cluster node.
+func clusterDetachNote() string {
+	return "detach is not offered on a cluster node: " + topology.ErrClusterMode.Error()
+}
+
+// runPlan runs op.Plan with o, when o can.
+func runPlan(ctx context.Context, o Operator, op operation) (topology.Outcome, error) {
+	r, ok := o.(PlanRunner)
+	if !ok || op.Plan == nil {
+		return topology.Outcome{}, errors.New(op.Command + ": this operator cannot send it")
+	}
+	return r.RunPlan(ctx, op.Graph, *op.Plan, op.forced() || op.takeover)
+}
+
+// clusterTitle is the tree title's cluster part, "" outside a cluster.
+func clusterTitle(g *topology.Graph) string {
+	return topology.ClusterHeader(g)
+}
+
+// planHint adds to the prompt's key line how to escalate a cluster
+// failover, or that this is the escalated one.
+func planHint(op operation) string {
+	switch {
+	case op.takeover:
+		return " · this is the second confirmation for TAKEOVER"
+	case op.Plan != nil && op.Plan.Kind == "cluster-failover":
+		return " · T asks for TAKEOVER instead"
+	}
+	return ""
+}
