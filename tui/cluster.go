@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/replscope/replscope/topology"
 )
@@ -70,9 +71,27 @@ func runPlan(ctx context.Context, o Operator, op operation) (topology.Outcome, e
 	return r.RunPlan(ctx, op.Graph, *op.Plan, op.forced() || op.takeover)
 }
 
-// clusterTitle is the tree title's cluster part, "" outside a cluster.
-func clusterTitle(g *topology.Graph) string {
-	return topology.ClusterHeader(g)
+// clusterTitle is the header's cluster part: "◆ cluster ok · 3 shards ·
+// 16384 slots ok", with pfail, fail and uncovered slots when there are
+// some; "" outside a cluster.
+func clusterTitle(st Styles, g *topology.Graph) string {
+	if g == nil || g.Cluster == nil {
+		return ""
+	}
+	c := g.Cluster
+	s := fmt.Sprintf("cluster %s · %d shards · %d slots ok", c.Info.State, len(c.Shards), c.Info.SlotsOK)
+	for _, x := range []struct {
+		n    int
+		what string
+	}{{c.Info.SlotsPFail, "pfail"}, {c.Info.SlotsFail, "fail"}, {topology.CountSlots(c.Uncovered), "uncovered"}} {
+		if x.n > 0 {
+			s += fmt.Sprintf(" · %d %s", x.n, x.what)
+		}
+	}
+	if c.Info.State == "ok" && len(c.Uncovered) == 0 {
+		return st.OK.Render(symOnline + " " + s)
+	}
+	return st.Crit.Render(symLinkDown + " " + s)
 }
 
 // planHint adds to the prompt's key line how to escalate a cluster

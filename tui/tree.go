@@ -191,9 +191,6 @@ func (t *treePane) view(w, h int, focused bool) []string {
 		if t.host != "" {
 			title += " on " + t.host
 		}
-		if h := clusterTitle(g); h != "" {
-			title += " · " + h
-		}
 	}
 	if t.filter != "" {
 		title += fmt.Sprintf(" · /%s %d shown", t.filter, len(t.rows))
