@@ -1,6 +1,7 @@
 package redistest
 
 import (
+	"net"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -20,7 +21,7 @@ func StartCluster(t testing.TB, n, replicas int) []*Server {
 	servers := make([]*Server, n)
 	args := []string{"--cluster", "create"}
 	for i := range servers {
-		servers[i] = StartIn(t, bin, t.TempDir(), FreePort(t),
+		servers[i] = StartIn(t, bin, t.TempDir(), clusterPort(t),
 			"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000")
 		args = append(args, servers[i].Addr)
 	}
@@ -62,4 +63,24 @@ func WaitCluster(t testing.TB, servers []*Server, limit time.Duration) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// clusterPort returns a free port whose cluster bus port (port + 10000)
+// exists and was free a moment ago.
+func clusterPort(t testing.TB) int {
+	t.Helper()
+	for range 100 {
+		p := FreePort(t)
+		if p+10000 > 65535 {
+			continue
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+10000))
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return p
+	}
+	t.Fatal("no free port with a free cluster bus port")
+	return 0
 }
