@@ -30,6 +30,8 @@ func (p *Player) exec(ctx context.Context, s script.Step) (string, error) {
 		return "", c.ReplicaOf(ctx, s.Node, s.Target)
 	case script.VerbPromote:
 		return "", c.Promote(ctx, s.Node)
+	case script.VerbFailover:
+		return "", c.ClusterFailover(ctx, s.Node, s.Mode)
 	case script.VerbWrite:
 		first, last, err := c.Write(ctx, s.Node, s.Count, s.Size)
 		return fmt.Sprintf("%s:%d … %s:%d", s.Node, first, s.Node, last), err
@@ -111,6 +113,16 @@ func (p *Player) declare(s script.Step) (string, error) {
 	kind := Embedded
 	if s.Redis {
 		kind = Redis
+	}
+	if s.Cluster {
+		if err := p.c.AddRedisCluster(context.Background(), s.Nodes); err != nil {
+			return "", err
+		}
+		var addrs []string
+		for _, name := range s.Nodes {
+			addrs = append(addrs, name+" "+p.c.Addr(name))
+		}
+		return "cluster of " + strings.Join(addrs, ", "), nil
 	}
 	var addrs []string
 	for _, name := range s.Nodes {

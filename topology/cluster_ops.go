@@ -61,6 +61,9 @@ func ClusterFailoverPlan(g *Graph, id NodeID, takeover bool) (OpPlan, error) {
 	}
 	p.Verdict = v.done()
 	p.Why = fmt.Sprintf("%s takes over slots %s from %s, which becomes its replica", n.Addr, slots, from)
+	if masterDown && !takeover {
+		p.Why = fmt.Sprintf("%s takes over slots %s from %s, which is down (it rejoins as a replica when it comes back)", n.Addr, slots, from)
+	}
 	return p, nil
 }
 

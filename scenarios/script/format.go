@@ -27,6 +27,14 @@ func (s Step) String() string {
 		if s.Redis {
 			w("redis")
 		}
+		if s.Cluster {
+			w("cluster")
+		}
+	case VerbFailover:
+		w("failover", s.Node)
+		if s.Mode != "" {
+			w(s.Mode)
+		}
 	case VerbConfig:
 		w("config", s.Node, s.Directive)
 		for _, v := range s.Values {

@@ -42,7 +42,7 @@ type Verb int
 // it sets.
 const (
 	VerbInvalid          Verb = iota
-	VerbNode                  // node a b c [redis]: Nodes, Redis
+	VerbNode                  // node a b c [redis [cluster]]: Nodes, Redis, Cluster
 	VerbConfig                // config <node> <directive> <value...>: Node, Directive, Values
 	VerbReplicaOf             // replicaof <node> <node> | <node> no one: Node, Target or NoOne
 	VerbPromote               // promote <node>: Node
@@ -66,6 +66,7 @@ const (
 	VerbExpectConsistent      // expect consistent <node>...: Nodes
 	VerbExpectAlert           // expect <node> alert <name>: Node, Alert
 	VerbSay                   // say "caption": Caption
+	VerbFailover              // failover <node> [force|takeover]: Node, Mode
 )
 
 var verbNames = [...]string{
@@ -93,6 +94,7 @@ var verbNames = [...]string{
 	VerbExpectKeys:       "expect keys",
 	VerbExpectConsistent: "expect consistent",
 	VerbExpectAlert:      "expect alert",
+	VerbFailover:         "failover",
 	VerbSay:              "say",
 }
 
@@ -119,6 +121,8 @@ type Step struct {
 
 	Nodes     []string      // node, wait synced, expect consistent
 	Redis     bool          // node ... redis: real redis-server processes
+	Cluster   bool          // node ... redis cluster: in cluster mode, joined as one Redis Cluster
+	Mode      string        // failover: "", "force" or "takeover"
 	Node      string        // the node the step acts on or checks
 	Target    string        // replicaof: the new master
 	NoOne     bool          // replicaof <node> no one

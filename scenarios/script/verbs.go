@@ -9,12 +9,13 @@ import (
 // verbs lists the top-level verbs, for suggestions.
 var verbs = []string{
 	"node", "config", "replicaof", "promote", "write", "set", "load", "cut", "heal",
-	"pause", "resume", "kill", "restart", "sleep", "wait", "expect", "say",
+	"pause", "resume", "kill", "restart", "sleep", "wait", "expect", "say", "failover",
 }
 
 // usages is the syntax of each verb, shown in errors about arguments.
 var usages = map[string]string{
-	"node":      "node <name>... [redis]",
+	"node":      "node <name>... [redis [cluster]]",
+	"failover":  "failover <node> [force|takeover]",
 	"config":    "config <node> <directive> <value>...",
 	"replicaof": "replicaof <node> <master> | replicaof <node> no one",
 	"promote":   "promote <node>",
@@ -60,6 +61,8 @@ func (lp *lineParser) step(s *Step) error {
 	case "promote", "cut", "heal", "pause", "resume", "kill", "restart":
 		s.Verb = nodeVerbs[v.text]
 		return lp.nodeOnly(s)
+	case "failover":
+		return lp.failover(s)
 	case "write":
 		return lp.write(s)
 	case "set":
