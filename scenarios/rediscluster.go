@@ -109,9 +109,10 @@ func (c *Cluster) AddRedisCluster(ctx context.Context, names []string) error {
 }
 
 // ClusterFailover sends CLUSTER FAILOVER [FORCE|TAKEOVER] to the replica
-// name and waits until it reports itself master. A coordinated failover
-// that Redis abandons (its manual failover timeout is 5 s) is asked once
-// more.
+// name and waits until it reports itself master. A failover that Redis
+// abandons (its manual failover timeout is 5 s; a forced one right after
+// the master died can lose its election) is asked again, three times in
+// all.
 func (c *Cluster) ClusterFailover(ctx context.Context, name, mode string) error {
 	args := []string{"CLUSTER", "FAILOVER"}
 	if mode != "" {
@@ -121,15 +122,15 @@ func (c *Cluster) ClusterFailover(ctx context.Context, name, mode string) error 
 		v, err := c.Do(ctx, name, "ROLE")
 		return err == nil && v.Kind == resp.Array && len(v.Elems) > 0 && string(v.Elems[0].Str) == "master"
 	}
-	for attempt := 0; attempt < 2; attempt++ {
+	for attempt := 0; attempt < 3; attempt++ {
 		if err := c.must(ctx, name, args...); err != nil {
 			return err
 		}
-		if c.waitFor(ctx, 10*time.Second, name+" master", isMaster) == nil {
+		if c.waitFor(ctx, 7*time.Second, name+" master", isMaster) == nil {
 			return nil
 		}
 	}
-	return fmt.Errorf("%s: %s accepted but it is not a master after 20 s", name, strings.Join(args, " "))
+	return fmt.Errorf("%s: %s accepted three times but it is not a master after 21 s", name, strings.Join(args, " "))
 }
 
 // port is the member's port (0 when unknown).

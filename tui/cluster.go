@@ -105,3 +105,27 @@ func planHint(op operation) string {
 	}
 	return ""
 }
+
+// clusterLines are the details pane's cluster field: the node's shard
+// (slots, config epoch), its cluster node id and its flags.
+func (d *detailsPane) clusterLines(g *topology.Graph, n *topology.Node) []string {
+	m := g.ClusterMemberOf(n.ID)
+	if m == nil {
+		return nil
+	}
+	st := d.st.styles
+	var v string
+	if s := g.ShardOf(n.ID); s != nil {
+		v = fmt.Sprintf("shard %s (%d slots)", topology.FormatSlots(s.Slots), topology.CountSlots(s.Slots))
+		if len(s.Slots) == 0 {
+			v = "shard without slots"
+		}
+	}
+	v += fmt.Sprintf(" · epoch %d · id %.8s…", m.Epoch, m.ID)
+	for _, f := range []string{"fail", "pfail", "handshake", "noaddr", "nofailover"} {
+		if m.Has(f) {
+			v += " · " + st.Crit.Render(f)
+		}
+	}
+	return []string{d.field("cluster", v)}
+}

@@ -52,7 +52,7 @@ func (d *detailsPane) body(n *topology.Node, w int) []string {
 		return []string{st.Dim.Render("  no node selected")}
 	}
 	g := d.st.graph
-	left := d.identity(n, w)
+	left := append(d.identity(n, w), d.clusterLines(g, n)...)
 	if n.Reach != topology.ReachOK || n.Role == topology.RoleSentinel {
 		return append(left, d.alertLines(g, n, w)...)
 	}
