@@ -204,3 +204,45 @@ func TestSplitHistory(t *testing.T) {
 	Assess(nil, g, Thresholds{})
 	eq(t, "sentinel split", alertSet(g), []string{"split-history 127.0.0.1:7101", "split-history 127.0.0.1:7102"})
 }
+
+// TestClusterFailoverPlans: CLUSTER FAILOVER to a replica, FORCE when its
+// master is flagged fail (and does not answer), TAKEOVER only when asked;
+// never on a master; CLUSTER REPLICATE only to a master, with its node id.
+func TestClusterFailoverPlans(t *testing.T) {
+	g := craftCluster(roleFlags, nil, nil)
+	r := g.ByAddr("10.0.0.2:7004") // replica of 10.0.0.1:7001
+	p, err := FailoverOp(g, r.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "coordinated", p.Command()+" → "+p.Target, "CLUSTER FAILOVER → 10.0.0.2:7004")
+	p, _ = ClusterFailoverPlan(g, r.ID, true)
+	eq(t, "takeover", p.Command(), "CLUSTER FAILOVER TAKEOVER")
+	if _, err := FailoverOp(g, "10.0.0.1:7001"); err == nil || !strings.Contains(err.Error(), "is a master") {
+		t.Errorf("failover on a master: %v", err)
+	}
+
+	down := craftCluster(func(i int) string {
+		if i == 0 {
+			return "master,fail"
+		}
+		return roleFlags(i)
+	}, map[int]bool{0: true}, nil)
+	p, err = FailoverOp(down, "10.0.0.2:7004")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "forced", p.Command(), "CLUSTER FAILOVER FORCE")
+	if !strings.Contains(p.Why, "which is down") {
+		t.Errorf("why %q", p.Why)
+	}
+
+	p, err = ClusterReplicatePlan(g, r.ID, "10.0.0.2:7002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "replicate", p.Command(), "CLUSTER REPLICATE bbbb")
+	if _, err := ClusterReplicatePlan(g, r.ID, "10.0.0.3:7005"); err == nil {
+		t.Error("CLUSTER REPLICATE planned towards a replica")
+	}
+}

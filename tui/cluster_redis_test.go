@@ -115,3 +115,22 @@ func TestClusterFailoverKey(t *testing.T) {
 		t.Errorf("the operation is not logged:\n%s", s)
 	}
 }
+
+// TestFailoverKeyOnPlainGroup: outside a cluster `f` is the promote
+// (REPLICAOF NO ONE), with the guard's verdict, and on a master it says
+// which node to select.
+func TestFailoverKeyOnPlainGroup(t *testing.T) {
+	r := newRig(t, Options{})
+	r.keys("f")
+	if s := r.screen(); !strings.Contains(s, "is a master: select the replica to promote") {
+		t.Errorf("f on a master:\n%s", s)
+	}
+	r.keys("j", "f")
+	if s := r.screen(); !strings.Contains(s, "Confirm detach") || !strings.Contains(s, "REPLICAOF NO ONE") {
+		t.Fatalf("f on a replica of a plain group:\n%s", s)
+	}
+	msg := r.run(t, r.keys("y"))
+	if _, ok := msg.(opDoneMsg); !ok || len(r.op.Calls()) != 1 || r.op.Calls()[0] != "detach run-r1 force=false" {
+		t.Errorf("calls %v", r.op.Calls())
+	}
+}
