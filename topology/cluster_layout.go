@@ -2,6 +2,7 @@ package topology
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -64,4 +65,33 @@ func ClusterHeader(g *Graph) string {
 		s += fmt.Sprintf(" · %d uncovered (%s)", CountSlots(c.Uncovered), clipSlots(c.Uncovered))
 	}
 	return s
+}
+
+// rootOrder is the order Layout considers roots in: address order, and in
+// a cluster the shards' masters first by their first slot (the order of
+// ClusterState.Shards), so the forest reads 0-5460, 5461-10922, ….
+func rootOrder(g *Graph) []*Node {
+	if g.Cluster == nil {
+		return g.Nodes
+	}
+	rank := make(map[NodeID]int, len(g.Cluster.Shards))
+	for i, s := range g.Cluster.Shards {
+		if s.Master != "" {
+			rank[s.Master] = i + 1
+		}
+	}
+	out := slices.Clone(g.Nodes)
+	slices.SortStableFunc(out, func(a, b *Node) int {
+		ra, rb := rank[a.ID], rank[b.ID]
+		switch {
+		case ra == rb:
+			return 0
+		case ra == 0:
+			return 1
+		case rb == 0:
+			return -1
+		}
+		return ra - rb
+	})
+	return out
 }

@@ -246,3 +246,24 @@ func TestClusterFailoverPlans(t *testing.T) {
 		t.Error("CLUSTER REPLICATE planned towards a replica")
 	}
 }
+
+// TestClusterForestOrder: shards are drawn by their first slot, each
+// master with its replica nested and its slots in the note.
+func TestClusterForestOrder(t *testing.T) {
+	g := craftCluster(roleFlags, nil, func(s string) string {
+		s = strings.Replace(s, "connected 0-5460", "connected 10923-16383", 1)
+		return strings.Replace(s, "connected 10923-16383 [16000->-bbbb]", "connected 0-5460", 1)
+	})
+	var got []string
+	for _, r := range Layout(g) {
+		got = append(got, r.Prefix+g.Node(r.ID).Addr+" "+r.Note)
+	}
+	eq(t, "forest", got, []string{
+		"10.0.0.3:7003 slots 0-5460 · epoch 3",
+		"└─ 10.0.0.1:7006 ",
+		"10.0.0.2:7002 slots 5461-10922 · epoch 2",
+		"└─ 10.0.0.3:7005 ",
+		"10.0.0.1:7001 slots 10923-16383 · epoch 1",
+		"└─ 10.0.0.2:7004 ",
+	})
+}

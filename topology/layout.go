@@ -38,7 +38,7 @@ func Layout(g *Graph) []Row {
 	}
 	lay := layouter{g: g, children: children, done: map[NodeID]bool{}}
 	var sentinels []*Node
-	for _, n := range g.Nodes {
+	for _, n := range rootOrder(g) {
 		if _, has := parent[n.ID]; has {
 			continue
 		}
