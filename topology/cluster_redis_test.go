@@ -136,3 +136,24 @@ func waitGraph(w *Watcher, limit time.Duration, cond func(*Graph) bool) *Graph {
 	}
 	return nil
 }
+
+// TestRealRedisNoClusterErrors: a node without cluster support is never
+// asked CLUSTER commands, so watching it adds nothing to the error
+// counters operators alert on (total_error_replies, errorstat_ERR).
+func TestRealRedisNoClusterErrors(t *testing.T) {
+	s := redistest.Start(t)
+	w, err := NewWatcher(Config{Seeds: []string{s.Addr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	for range 3 {
+		if g := w.Poll(t.Context()).Graph; g.Cluster != nil {
+			t.Fatal("a cluster view of a plain node")
+		}
+	}
+	info := string(s.Do(t, "INFO", "stats").Str)
+	if !strings.Contains(info, "total_error_replies:0\r\n") {
+		t.Errorf("watching caused error replies:\n%s", info)
+	}
+}

@@ -26,7 +26,7 @@ func DefaultDialer() Dialer {
 
 // infoArgs is the INFO request of every probe. Redis 7 takes several
 // sections; a Sentinel answers the ones it has (server, stats, sentinel).
-var infoArgs = []string{"INFO", "server", "persistence", "stats", "replication", "keyspace", "sentinel"}
+var infoArgs = []string{"INFO", "server", "persistence", "stats", "replication", "keyspace", "sentinel", "cluster"}
 
 // limitsEvery is how often a node's client-output-buffer-limit is re-read.
 const limitsEvery = time.Minute
@@ -42,7 +42,10 @@ type Remote struct {
 	mu     sync.Mutex
 	idle   map[string]*resp.Client
 	limits map[string]cachedLimits
-	closed bool
+	// clustered holds the addresses whose last INFO said cluster_enabled:1
+	// (they are asked CLUSTER INFO and NODES in the probe's pipeline).
+	clustered map[string]bool
+	closed    bool
 }
 
 type cachedLimits struct {
@@ -61,7 +64,7 @@ func NewRemote(dial Dialer, auth Auth, timeout time.Duration) *Remote {
 		timeout = time.Second
 	}
 	return &Remote{dial: dial, auth: auth, timeout: timeout,
-		idle: map[string]*resp.Client{}, limits: map[string]cachedLimits{}}
+		idle: map[string]*resp.Client{}, limits: map[string]cachedLimits{}, clustered: map[string]bool{}}
 }
 
 // Probe reads one node at addr (canonical) at time now. It never fails: a
@@ -110,12 +113,14 @@ func bindDeadline(ctx context.Context, c *resp.Client) func() bool {
 // read pipelines ROLE, INFO, CLIENT LIST and (now and then) CONFIG GET.
 func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error) {
 	askLimits := r.wantLimits(addr, now)
-	// CLUSTER INFO and NODES answer an error on a node without cluster
-	// support; asking always finds a whole cluster from its first node.
-	cmds := [][]string{{"ROLE"}, infoArgs, {"CLIENT", "LIST", "TYPE", "replica"}, {"CLUSTER", "INFO"}, {"CLUSTER", "NODES"}}
+	cmds := [][]string{{"ROLE"}, infoArgs, {"CLIENT", "LIST", "TYPE", "replica"}}
 	if askLimits {
 		// Two commands: CONFIG GET takes one parameter before Redis 7.
 		cmds = append(cmds, []string{"CONFIG", "GET", "client-output-buffer-limit"}, []string{"CONFIG", "GET", "repl-timeout"})
+	}
+	askCluster := r.knownClustered(addr)
+	if askCluster {
+		cmds = append(cmds, clusterCmds...)
 	}
 	var buf []byte
 	for _, cmd := range cmds {
@@ -142,14 +147,14 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 	if replies[2].Kind == resp.BulkString {
 		rep.ClientList = string(replies[2].Str)
 	}
-	if replies[3].Kind == resp.BulkString && replies[4].Kind == resp.BulkString {
-		rep.ClusterInfo, rep.ClusterNodes = string(replies[3].Str), string(replies[4].Str)
-	}
 	if askLimits {
-		rep.OutputCfg = replies[5]
-		if replies[5].Kind == resp.Array && replies[6].Kind == resp.Array {
-			rep.OutputCfg.Elems = append(slices.Clip(replies[5].Elems), replies[6].Elems...)
+		rep.OutputCfg = replies[3]
+		if replies[3].Kind == resp.Array && replies[4].Kind == resp.Array {
+			rep.OutputCfg.Elems = append(slices.Clip(replies[3].Elems), replies[4].Elems...)
 		}
+	}
+	if err := r.readCluster(c, addr, &rep, replies, askCluster); err != nil {
+		return nil, err
 	}
 	n := NodeFromReplies(addr, now, rep)
 	r.rememberLimits(addr, n, now, askLimits)
@@ -236,6 +241,7 @@ func (r *Remote) Forget(addr string) {
 	c := r.idle[addr]
 	delete(r.idle, addr)
 	delete(r.limits, addr)
+	delete(r.clustered, addr)
 	r.mu.Unlock()
 	if c != nil {
 		_ = c.Close()
