@@ -98,7 +98,9 @@ type member struct {
 	cut    bool   // its link to its master is cut
 	paused bool   // its link to its master is paused
 	owner  string // the member it replicates from, "" for none
-	conf   []override
+	// clustered: a redis-server in cluster mode (node … redis cluster)
+	clustered bool
+	conf      []override
 
 	node   *node.Node       // embedded: the running node, nil when stopped
 	writer *writer          // the connection its scripted writes go through
@@ -126,7 +128,10 @@ func New(opts Options) (*Cluster, error) {
 // Add starts a node called name of the given kind, as a master with no
 // data. It fails if the name is taken or the node cannot start (for a
 // Redis node without redis-server, with an error wrapping ErrNoRedis).
-func (c *Cluster) Add(name string, kind Kind) error {
+func (c *Cluster) Add(name string, kind Kind) error { return c.add(name, kind, false) }
+
+// add starts a node; clustered starts a redis-server in cluster mode.
+func (c *Cluster) add(name string, kind Kind, clustered bool) error {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -136,7 +141,8 @@ func (c *Cluster) Add(name string, kind Kind) error {
 		c.mu.Unlock()
 		return fmt.Errorf("scenarios: node %q already exists", name)
 	}
-	m := &member{name: name, kind: kind, pass: c.opts.Password, writer: &writer{}, dialer: newDialer(), gate: &gate{}}
+	m := &member{name: name, kind: kind, pass: c.opts.Password, writer: &writer{}, dialer: newDialer(), gate: &gate{},
+		clustered: clustered}
 	m.dir = c.root + string(os.PathSeparator) + name
 	if c.opts.BasePort > 0 {
 		m.port = c.opts.BasePort + len(c.order)

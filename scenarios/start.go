@@ -56,6 +56,9 @@ func (c *Cluster) argsLocked(m *member) []string {
 		args = append(args, "--"+o.directive)
 		args = append(args, o.values...)
 	}
+	if m.clustered {
+		args = append(args, clusterArgs...)
+	}
 	if o := c.members[m.owner]; o != nil {
 		host, port := c.linkTargetLocked(m, o)
 		args = append(args, "--replicaof", host, strconv.Itoa(port))
@@ -141,7 +144,7 @@ func (c *Cluster) startRedis(m *member, spec startSpec) error {
 	}
 	port := spec.port
 	if port == 0 {
-		if port, err = freePort(); err != nil {
+		if port, err = freePortFor(m); err != nil {
 			return err
 		}
 	}

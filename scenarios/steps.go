@@ -30,6 +30,11 @@ func (p *Player) exec(ctx context.Context, s script.Step) (string, error) {
 		return "", c.ReplicaOf(ctx, s.Node, s.Target)
 	case script.VerbPromote:
 		return "", c.Promote(ctx, s.Node)
+	case script.VerbFailover:
+		if _, err := c.sentinel(s.Node); err == nil {
+			return p.sentinelStep(ctx, s) // SENTINEL FAILOVER
+		}
+		return "", c.ClusterFailover(ctx, s.Node, s.Mode)
 	case script.VerbWrite:
 		first, last, err := c.Write(ctx, s.Node, s.Count, s.Size)
 		return fmt.Sprintf("%s:%d … %s:%d", s.Node, first, s.Node, last), err
@@ -59,7 +64,7 @@ func (p *Player) exec(ctx context.Context, s script.Step) (string, error) {
 		return p.waitAcked(ctx, s.Node, s.Count, s.Timeout)
 	case script.VerbSay:
 		return s.Caption, nil
-	case script.VerbSentinel, script.VerbFailover, script.VerbWaitMaster, script.VerbWaitEvent:
+	case script.VerbSentinel, script.VerbWaitMaster, script.VerbWaitEvent:
 		return p.sentinelStep(ctx, s)
 	}
 	return p.expect(ctx, s)
@@ -113,6 +118,16 @@ func (p *Player) declare(s script.Step) (string, error) {
 	kind := Embedded
 	if s.Redis {
 		kind = Redis
+	}
+	if s.Cluster {
+		if err := p.c.AddRedisCluster(context.Background(), s.Nodes); err != nil {
+			return "", err
+		}
+		var addrs []string
+		for _, name := range s.Nodes {
+			addrs = append(addrs, name+" "+p.c.Addr(name))
+		}
+		return "cluster of " + strings.Join(addrs, ", "), nil
 	}
 	var addrs []string
 	for _, name := range s.Nodes {

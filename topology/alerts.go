@@ -28,13 +28,15 @@ const (
 	AlertReplicationCycle AlertName = "replication-cycle"
 	AlertSharedReplID     AlertName = "shared-replid"
 	AlertMasterReset      AlertName = "master-reset"
+	AlertSplitHistory     AlertName = "split-history"
 )
 
 // AlertNames lists every alert name, in documentation order.
 var AlertNames = []AlertName{
 	AlertUnreachable, AlertAuthFailed, AlertLinkDown, AlertLagBytes, AlertLagSeconds,
 	AlertHeartbeat, AlertFullResyncLoop, AlertOutputBuffer, AlertBacklogTooSmall,
-	AlertReplicationCycle, AlertSharedReplID, AlertMasterReset,
+	AlertReplicationCycle, AlertSharedReplID, AlertMasterReset, AlertSplitHistory,
+	AlertSlotsUncovered, AlertClusterFail, AlertNoReplica, AlertOneHost, AlertEmptyMaster,
 }
 
 // Severity ranks alerts.
@@ -139,6 +141,8 @@ func computeAlerts(g *Graph, th Thresholds) []Alert {
 	}
 	cycleAlerts(g, add)
 	sharedReplIDAlerts(g, add)
+	splitHistoryAlerts(g, add)
+	clusterAlerts(g, add)
 	return out
 }
 

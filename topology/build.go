@@ -24,7 +24,8 @@ func (n *Node) Mentions() []string {
 	for _, m := range n.Sentinel {
 		out = append(out, m.Addr)
 	}
-	return append(out, n.sentinelPeers()...)
+	out = append(out, n.sentinelPeers()...)
+	return append(out, n.Cluster.clusterMentions()...)
 }
 
 // Build assembles a Graph from one round of probes, one Node per address
@@ -54,6 +55,7 @@ func Build(at time.Time, probes []*Node, prev *Graph, seeds []string) *Graph {
 	g := &Graph{At: at, Nodes: b.nodes, Links: b.links}
 	g.sortGraph()
 	g.Sentinels = sentinelGroups(g)
+	g.Cluster = buildClusterState(g)
 	return g
 }
 

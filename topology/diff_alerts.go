@@ -82,6 +82,8 @@ func (d *differ) alertEvent(kind EventKind, a Alert, g *Graph, detail string) {
 var nodeAlertNames = map[AlertName]bool{
 	AlertUnreachable: true, AlertAuthFailed: true, AlertBacklogTooSmall: true,
 	AlertSharedReplID: true, AlertReplicationCycle: true, AlertMasterReset: true,
+	AlertSplitHistory: true, AlertSlotsUncovered: true, AlertClusterFail: true,
+	AlertNoReplica: true, AlertOneHost: true, AlertEmptyMaster: true,
 }
 
 // alertSubjectGone says why an alert that is no longer raised ended

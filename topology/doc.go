@@ -91,6 +91,15 @@
 //	                            without its RDB) and its replicas full-synced from it, or are
 //	                            about to; names each replica's keys before and after. Held
 //	                            for FullSyncWindow.
+//	split-history      master   two reachable masters of one dataset: one's replid2 is the
+//	                            other's replid (promoted from its history), or Sentinels
+//	                            name both as master of one group
+//	slots-uncovered    node     (cluster) slots no master claims; raised on the node whose
+//	                            CLUSTER INFO the header shows
+//	cluster-node-fail  node     (cluster) a peer flags the node fail (critical) or pfail
+//	shard-no-replica   master   (cluster) a master with slots and no reachable replica
+//	shard-one-host     master   (cluster) a shard's master and replicas share one host
+//	master-no-slots    master   (cluster) a master without slots that has replicas
 //
 // An alert whose subject went away (the replica was dropped, a node
 // stopped answering) is logged as alert-ended with the reason, not as

@@ -52,6 +52,9 @@ type Graph struct {
 	// Sentinels are the Sentinel-managed groups the probed Sentinels
 	// monitor (sentinel.go), by name.
 	Sentinels []SentinelGroup
+	// Cluster is the Redis Cluster the nodes form (shards, slots, flags),
+	// merged from every node's view; nil when no node is in cluster mode.
+	Cluster *ClusterState
 
 	byID      map[NodeID]*Node
 	byAddr    map[string]*Node
@@ -102,6 +105,7 @@ type Node struct {
 	// SentinelView is a Sentinel's SENTINEL MASTERS/REPLICAS/SENTINELS
 	// view (sentinel.go); nil on other nodes or when refused.
 	SentinelView []SentinelMaster
+	Cluster      *ClusterNode // the node's view of its Redis Cluster; nil without cluster support
 
 	Health NodeHealth // filled by Assess
 }

@@ -11,12 +11,13 @@ import (
 // could not measure is null, never 0.
 
 type jsonGraph struct {
-	Type       string      `json:"type"`
-	At         time.Time   `json:"at"`
-	StaleAfter *float64    `json:"stale_after_s,omitempty"`
-	Nodes      []jsonNode  `json:"nodes"`
-	Links      []jsonLink  `json:"links"`
-	Alerts     []jsonAlert `json:"alerts"`
+	Type       string       `json:"type"`
+	At         time.Time    `json:"at"`
+	StaleAfter *float64     `json:"stale_after_s,omitempty"`
+	Nodes      []jsonNode   `json:"nodes"`
+	Links      []jsonLink   `json:"links"`
+	Alerts     []jsonAlert  `json:"alerts"`
+	Cluster    *jsonCluster `json:"cluster,omitempty"`
 	// SentinelGroups are the Sentinel-managed groups (sentinel.go).
 	SentinelGroups []SentinelGroup `json:"sentinel_groups,omitempty"`
 }
@@ -170,6 +171,7 @@ func (g *Graph) MarshalJSON() ([]byte, error) {
 	for _, a := range g.Alerts {
 		out.Alerts = append(out.Alerts, jsonAlert{a.Name, a.Node, a.Peer, a.Severity, a.Message, a.Value, a.Limit})
 	}
+	out.Cluster = clusterJSON(g)
 	return json.Marshal(out)
 }
 

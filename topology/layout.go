@@ -38,7 +38,7 @@ func Layout(g *Graph) []Row {
 	}
 	lay := layouter{g: g, children: children, done: map[NodeID]bool{}}
 	var sentinels []*Node
-	for _, n := range g.Nodes {
+	for _, n := range rootOrder(g) {
 		if _, has := parent[n.ID]; has {
 			continue
 		}
@@ -57,6 +57,7 @@ func Layout(g *Graph) []Row {
 		lay.rows = append(lay.rows, Row{ID: s.ID, Note: sentinelNote(s)})
 		lay.done[s.ID] = true
 	}
+	annotateCluster(g, lay.rows)
 	return lay.rows
 }
 

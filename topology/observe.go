@@ -16,6 +16,9 @@ type Replies struct {
 	Info       string     // INFO server persistence stats replication keyspace sentinel
 	ClientList string     // CLIENT LIST TYPE replica ("" when not available)
 	OutputCfg  resp.Value // CONFIG GET client-output-buffer-limit and repl-timeout, one name/value array (zero Value when not asked)
+	// ClusterInfo and ClusterNodes are CLUSTER INFO and CLUSTER NODES
+	// ("" when the node has no cluster support).
+	ClusterInfo, ClusterNodes string
 }
 
 // NodeFromReplies builds a Node from one probe's replies. addr is the
@@ -65,6 +68,7 @@ func NodeFromReplies(addr string, at time.Time, r Replies) *Node {
 	n.Stats = statsFromInfo(inf)
 	applyClientList(n.Replicas, r.ClientList)
 	n.Limits = parseOutputLimit(r.OutputCfg)
+	n.Cluster = clusterFromReplies(addr, r.ClusterInfo, r.ClusterNodes)
 	return n
 }
 

@@ -28,7 +28,7 @@ func DefaultDialer() Dialer {
 
 // infoArgs is the INFO request of every probe. Redis 7 takes several
 // sections; a Sentinel answers the ones it has (server, stats, sentinel).
-var infoArgs = []string{"INFO", "server", "persistence", "stats", "replication", "keyspace", "sentinel"}
+var infoArgs = []string{"INFO", "server", "persistence", "stats", "replication", "keyspace", "sentinel", "cluster"}
 
 // limitsEvery is how often a node's client-output-buffer-limit is re-read.
 const limitsEvery = time.Minute
@@ -48,7 +48,10 @@ type Remote struct {
 	mu     sync.Mutex
 	idle   map[string]*resp.Client
 	limits map[string]cachedLimits
-	closed bool
+	// clustered holds the addresses whose last INFO said cluster_enabled:1
+	// (they are asked CLUSTER INFO and NODES in the probe's pipeline).
+	clustered map[string]bool
+	closed    bool
 }
 
 type cachedLimits struct {
@@ -69,7 +72,7 @@ func NewRemote(dial Dialer, auth Auth, timeout time.Duration) *Remote {
 		timeout = time.Second
 	}
 	return &Remote{dial: dial, auth: auth, timeout: timeout,
-		idle: map[string]*resp.Client{}, limits: map[string]cachedLimits{}}
+		idle: map[string]*resp.Client{}, limits: map[string]cachedLimits{}, clustered: map[string]bool{}}
 }
 
 // Probe reads one node at addr (canonical) at time now. It never fails: a
@@ -141,6 +144,10 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 		// Whether REPLICAOF exists: managed services rename it away.
 		cmds = append(cmds, []string{"COMMAND", "INFO", "REPLICAOF"})
 	}
+	askCluster := r.knownClustered(addr)
+	if askCluster {
+		cmds = append(cmds, clusterCmds...)
+	}
 	var buf []byte
 	for _, cmd := range cmds {
 		buf = resp.AppendCommand(buf, cmd...)
@@ -174,6 +181,9 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 		if replies[3].Kind == resp.Array && replies[4].Kind == resp.Array {
 			rep.OutputCfg.Elems = append(slices.Clip(replies[3].Elems), replies[4].Elems...)
 		}
+	}
+	if err := r.readCluster(c, addr, &rep, replies, askCluster); err != nil {
+		return nil, err
 	}
 	n := NodeFromReplies(addr, now, rep)
 	if n.Role == RoleSentinel {
@@ -287,6 +297,7 @@ func (r *Remote) Forget(addr string) {
 	c := r.idle[addr]
 	delete(r.idle, addr)
 	delete(r.limits, addr)
+	delete(r.clustered, addr)
 	r.mu.Unlock()
 	if c != nil {
 		_ = c.Close()

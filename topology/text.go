@@ -14,6 +14,9 @@ import (
 // without a terminal dashboard, and what headless scenarios log.
 func RenderText(g *Graph) string {
 	var b strings.Builder
+	if h := ClusterHeader(g); h != "" {
+		b.WriteString(h + "\n")
+	}
 	for _, r := range Layout(g) {
 		n := g.Node(r.ID)
 		b.WriteString(r.Prefix)

@@ -53,6 +53,7 @@ func (d *detailsPane) body(n *topology.Node, w int) []string {
 	}
 	g := d.st.graph
 	left := append(d.identity(n, w), d.sentinelLines(g, n, w)...)
+	left = append(left, d.clusterLines(g, n)...)
 	if n.Reach != topology.ReachOK || n.Role == topology.RoleSentinel {
 		return append(left, d.alertLines(g, n, w)...)
 	}

@@ -30,6 +30,10 @@ func (m *Model) startFailover() {
 		m.setStatus(err.Error(), true)
 		return
 	}
+	if p.Kind == "promote" { // a plain group: the detach prompt and operation
+		m.ask(planDetach(m.st.graph, n))
+		return
+	}
 	m.ask(operation{Kind: opFailover, Node: n.ID, Target: p.Target, Command: p.Command,
 		Verdict: p.Verdict, Graph: m.st.graph, Plan: &p})
 }

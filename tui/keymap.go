@@ -19,7 +19,7 @@ type KeyMap struct {
 	Attach   key.Binding
 	Detach   key.Binding
 	KillLink key.Binding
-	Failover key.Binding
+	Failover key.Binding // the fleet kind's own failover (CLUSTER FAILOVER, promote)
 	Load     key.Binding
 	Faster   key.Binding
 	Slower   key.Binding

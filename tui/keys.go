@@ -59,11 +59,22 @@ func (m *Model) normalKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, keys.Attach):
 		m.startAttach()
 	case key.Matches(k, keys.Detach):
-		if n := m.selected(); n != nil {
+		if n := m.selected(); inCluster(m.st.graph, n) {
+			m.setStatus(clusterDetachNote(), true)
+		} else if n != nil {
 			m.ask(planDetach(m.st.graph, n))
 		}
 	case key.Matches(k, keys.Failover):
-		m.startFailover()
+		if n := m.selected(); inCluster(m.st.graph, n) {
+			op, err := planFailover(m.st.graph, n)
+			if err != nil {
+				m.setStatus(err.Error(), true)
+				return nil
+			}
+			m.ask(op)
+		} else {
+			m.startFailover()
+		}
 	case key.Matches(k, keys.KillLink):
 		if n := m.selected(); n != nil {
 			op, err := planKillLink(m.st.graph, n)
@@ -211,6 +222,12 @@ func (m *Model) confirmKey(k tea.KeyPressMsg) tea.Cmd {
 		m.prompt.op.confirms = 1 // a managed node: the second y decides
 		m.mode = modeConfirm
 		return nil
+	}
+	if k.String() == "T" { // CLUSTER FAILOVER TAKEOVER: asked again
+		if t, ok := planTakeover(op); ok {
+			m.ask(t)
+			return nil
+		}
 	}
 	if !key.Matches(k, m.st.keys.Confirm) {
 		m.setStatus("cancelled: "+op.Command+" on "+op.Target, false)

@@ -50,6 +50,11 @@ type operation struct {
 	// change needs `y` twice, confirms counting the first.
 	Warn     string
 	confirms int
+	// OpPlan is set for operations spoken in a fleet kind's own way
+	// (CLUSTER FAILOVER, CLUSTER REPLICATE); takeover marks the
+	// second-confirmation CLUSTER FAILOVER TAKEOVER.
+	OpPlan   *topology.OpPlan
+	takeover bool
 }
 
 // forced reports whether confirming overrides the guard.
@@ -73,6 +78,10 @@ func planDetach(g *topology.Graph, n *topology.Node) operation {
 
 // planAttach prepares REPLICAOF host port on n, following masterAddr.
 func planAttach(g *topology.Graph, n *topology.Node, masterAddr string) (operation, error) {
+	if inCluster(g, n) { // cluster nodes refuse REPLICAOF: CLUSTER REPLICATE <id>
+		p, err := topology.ClusterReplicatePlan(g, n.ID, masterAddr)
+		return planOp(g, p), err
+	}
 	host, port, err := net.SplitHostPort(topology.CanonAddr(masterAddr))
 	if err != nil {
 		return operation{}, fmt.Errorf("%q is not host:port", masterAddr)
@@ -126,6 +135,8 @@ func runOp(ctx context.Context, o Operator, op operation) tea.Cmd {
 			out, err = o.KillLink(ctx, op.Graph, op.Node)
 		case opFailover:
 			out, err = runFailover(ctx, o, op)
+		default:
+			out, err = runPlan(ctx, o, op)
 		}
 		return opDoneMsg{op: op, out: out, err: err}
 	}

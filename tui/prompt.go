@@ -20,6 +20,9 @@ type promptPane struct {
 
 // what describes an operation in words.
 func (op operation) what() string {
+	if op.OpPlan != nil {
+		return op.OpPlan.Why
+	}
 	switch op.Kind {
 	case opAttach:
 		return op.Target + " will follow " + op.Master
@@ -81,7 +84,7 @@ func (p *promptPane) view(w, h int) []string {
 			q = "Sure? Sentinel will undo it and the node resyncs fully. y again (y/N)"
 		}
 	}
-	ask := []string{"  " + st.PromptTitle.Render(q), "  " + st.Dim.Render("y confirms · any other key cancels")}
+	ask := []string{"  " + st.PromptTitle.Render(q), "  " + st.Dim.Render("y confirms · any other key cancels"+planHint(op))}
 	// the question always shows, even when reasons are cut
 	if room := h - len(ask); len(lines) > room {
 		lines = lines[:max(room, 1)]

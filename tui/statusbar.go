@@ -38,6 +38,9 @@ func (m *Model) headerView(w int) string {
 			alerts = style.Render(fmt.Sprintf("%s %d alert%s", sym, n, plural(n)))
 		}
 		parts = append(parts, alerts)
+		if c := clusterTitle(st, g); c != "" {
+			parts = append(parts, c)
+		}
 		if stale := staleHeader(g); stale != "" {
 			parts = append(parts, st.Warn.Render(stale))
 		}

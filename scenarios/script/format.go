@@ -27,6 +27,14 @@ func (s Step) String() string {
 		if s.Redis {
 			w("redis")
 		}
+		if s.Cluster {
+			w("cluster")
+		}
+	case VerbFailover:
+		w("failover", s.Node)
+		if s.Mode != "" {
+			w(s.Mode)
+		}
 	case VerbConfig:
 		w("config", s.Node, s.Directive)
 		for _, v := range s.Values {
@@ -68,7 +76,7 @@ func (s Step) String() string {
 	case VerbWaitAcked:
 		w("wait", "acked", s.Node, strconv.Itoa(s.Count))
 		s.formatTimeout(w)
-	case VerbSentinel, VerbFailover, VerbWaitMaster, VerbWaitEvent:
+	case VerbSentinel, VerbWaitMaster, VerbWaitEvent:
 		s.formatSentinel(w)
 	default:
 		s.formatExpectOrSay(w)

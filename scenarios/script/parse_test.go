@@ -300,3 +300,17 @@ func TestVerbString(t *testing.T) {
 		}
 	}
 }
+
+func TestParseClusterVerbs(t *testing.T) {
+	sc, err := Parse("t.scn", []byte("node a b redis cluster\nfailover b\nfailover a force\nfailover b takeover\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sc.Steps
+	if !s[0].Redis || !s[0].Cluster || s[1].Verb != VerbFailover || s[1].Mode != "" || s[2].Mode != "force" || s[3].Mode != "takeover" {
+		t.Fatalf("steps %+v", s)
+	}
+	if _, err := Parse("t.scn", []byte("node a redis\nfailover a now\n")); err == nil || !strings.Contains(err.Error(), "expected force or takeover") {
+		t.Fatalf("bad mode: %v", err)
+	}
+}

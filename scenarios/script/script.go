@@ -42,7 +42,7 @@ type Verb int
 // it sets.
 const (
 	VerbInvalid          Verb = iota
-	VerbNode                  // node a b c [redis]: Nodes, Redis
+	VerbNode                  // node a b c [redis [cluster]]: Nodes, Redis, Cluster
 	VerbConfig                // config <node> <directive> <value...>: Node, Directive, Values
 	VerbReplicaOf             // replicaof <node> <node> | <node> no one: Node, Target or NoOne
 	VerbPromote               // promote <node>: Node
@@ -67,7 +67,7 @@ const (
 	VerbExpectAlert           // expect <node> alert <name>: Node, Alert
 	VerbSay                   // say "caption": Caption
 	VerbSentinel              // sentinel <name> monitor <node> [quorum <n>]: Node, Target, Count
-	VerbFailover              // failover <sentinel>: Node
+	VerbFailover              // failover <sentinel> | failover <node> [force|takeover]: Node, Mode
 	VerbWaitMaster            // wait master <sentinel> <node> [timeout]: Node, Target, Timeout
 	VerbWaitEvent             // wait event <sentinel> <event> [timeout]: Node, Value, Timeout
 )
@@ -97,9 +97,9 @@ var verbNames = [...]string{
 	VerbExpectKeys:       "expect keys",
 	VerbExpectConsistent: "expect consistent",
 	VerbExpectAlert:      "expect alert",
+	VerbFailover:         "failover",
 	VerbSay:              "say",
 	VerbSentinel:         "sentinel",
-	VerbFailover:         "failover",
 	VerbWaitMaster:       "wait master",
 	VerbWaitEvent:        "wait event",
 }
@@ -127,6 +127,8 @@ type Step struct {
 
 	Nodes     []string      // node, wait synced, expect consistent
 	Redis     bool          // node ... redis: real redis-server processes
+	Cluster   bool          // node ... redis cluster: in cluster mode, joined as one Redis Cluster
+	Mode      string        // failover: "", "force" or "takeover"
 	Node      string        // the node the step acts on or checks
 	Target    string        // replicaof: the new master
 	NoOne     bool          // replicaof <node> no one

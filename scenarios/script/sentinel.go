@@ -51,17 +51,6 @@ func (lp *lineParser) sentinel(s *Step) error {
 	return nil
 }
 
-// failover parses "failover <sentinel>": SENTINEL FAILOVER of the group
-// the Sentinel monitors.
-func (lp *lineParser) failover(s *Step) error {
-	s.Verb = VerbFailover
-	var err error
-	if s.Node, err = lp.nodeRef("a Sentinel name"); err != nil {
-		return err
-	}
-	return lp.end()
-}
-
 // waitSentinel parses the rest of "wait master <sentinel> <node>" and
 // "wait event <sentinel> <event>" (the timeout is parsed by wait).
 func (lp *lineParser) waitSentinel(s *Step, kind string) error {
@@ -94,8 +83,6 @@ func (s Step) formatSentinel(w func(...string)) {
 		if s.Count != DefaultQuorum {
 			w("quorum", strconv.Itoa(s.Count))
 		}
-	case VerbFailover:
-		w("failover", s.Node)
 	case VerbWaitMaster:
 		w("wait", "master", s.Node, s.Target)
 		s.formatTimeout(w)

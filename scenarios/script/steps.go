@@ -5,10 +5,14 @@ import (
 	"time"
 )
 
-// nodeDecl parses "node a b c [redis]".
+// nodeDecl parses "node a b c [redis [cluster]]".
 func (lp *lineParser) nodeDecl(s *Step) error {
 	s.Verb = VerbNode
 	toks := lp.toks[1:]
+	if n := len(toks); n > 1 && !toks[n-1].quoted && toks[n-1].text == "cluster" && !toks[n-2].quoted && toks[n-2].text == "redis" {
+		s.Cluster = true
+		toks = toks[:n-1]
+	}
 	if n := len(toks); n > 0 && !toks[n-1].quoted && toks[n-1].text == "redis" {
 		s.Redis = true
 		toks = toks[:n-1]
@@ -210,4 +214,23 @@ func (lp *lineParser) say(s *Step) error {
 		return lp.errAt(t.col, "expected end of line after the caption, found %s (put the whole caption in quotes)", describe(t))
 	}
 	return nil
+}
+
+// failover parses "failover <sentinel>" (SENTINEL FAILOVER of the group
+// it monitors) and "failover <node> [force|takeover]" (CLUSTER FAILOVER).
+func (lp *lineParser) failover(s *Step) error {
+	s.Verb = VerbFailover
+	var err error
+	if s.Node, err = lp.nodeRef("a Sentinel or cluster node name"); err != nil {
+		return err
+	}
+	if lp.i < len(lp.toks) {
+		t := lp.toks[lp.i]
+		if t.quoted || (t.text != "force" && t.text != "takeover") {
+			return lp.errAt(t.col, "expected force or takeover, found %s", describe(t))
+		}
+		s.Mode = t.text
+		lp.i++
+	}
+	return lp.end()
 }

@@ -14,7 +14,7 @@ var verbs = []string{
 
 // usages is the syntax of each verb, shown in errors about arguments.
 var usages = map[string]string{
-	"node":      "node <name>... [redis]",
+	"node":      "node <name>... [redis [cluster]]",
 	"config":    "config <node> <directive> <value>...",
 	"replicaof": "replicaof <node> <master> | replicaof <node> no one",
 	"promote":   "promote <node>",
@@ -32,7 +32,7 @@ var usages = map[string]string{
 	"expect":    "expect <node> role|sync|key|keys|alert ... | expect consistent <node>...",
 	"say":       `say "caption"`,
 	"sentinel":  "sentinel <name> monitor <node> [quorum <n>]",
-	"failover":  "failover <sentinel>",
+	"failover":  "failover <sentinel> | failover <node> [force|takeover]",
 }
 
 // nodeVerbs are the verbs whose only argument is a node.
@@ -62,6 +62,8 @@ func (lp *lineParser) step(s *Step) error {
 	case "promote", "cut", "heal", "pause", "resume", "kill", "restart":
 		s.Verb = nodeVerbs[v.text]
 		return lp.nodeOnly(s)
+	case "failover":
+		return lp.failover(s)
 	case "write":
 		return lp.write(s)
 	case "set":
@@ -78,8 +80,6 @@ func (lp *lineParser) step(s *Step) error {
 		return lp.say(s)
 	case "sentinel":
 		return lp.sentinel(s)
-	case "failover":
-		return lp.failover(s)
 	}
 	if hint := didYouMean(v.text, verbs); hint != "" {
 		return lp.errAt(v.col, "unknown verb %q%s", v.text, hint)

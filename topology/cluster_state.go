@@ -1,0 +1,204 @@
+package topology
+
+import (
+	"slices"
+	"sort"
+)
+
+// ClusterState is a Redis Cluster as the graph's nodes describe it: the
+// CLUSTER INFO of one reachable node (the one with the highest current
+// epoch, so the most recent view), every cluster node known to anyone
+// (Members, merged) and the shards they form.
+type ClusterState struct {
+	Info ClusterInfo
+	// From is the node whose CLUSTER INFO Info is.
+	From    NodeID
+	Members []ClusterMember
+	Shards  []Shard
+	// Uncovered are the slots no master claims.
+	Uncovered []SlotRange
+}
+
+// ClusterMember is one cluster node merged from every view: its own line
+// when it answered (role, master and slots are what it says of itself),
+// else the line with the highest config epoch among its peers'. Flags
+// gathers fail and pfail as any reachable peer sees them.
+type ClusterMember struct {
+	ClusterPeer
+	Node NodeID // the graph node at Addr ("" when none)
+}
+
+// Shard is a master with its replicas and slots. A master that lost its
+// slots (after a failover it was not there for) is a shard of its own
+// with no slots.
+type Shard struct {
+	ID         string // the master's cluster node id
+	Master     NodeID // the graph node of the master ("" when unknown)
+	MasterAddr string
+	Replicas   []NodeID // graph nodes of its replicas, in address order
+	Slots      []SlotRange
+	Epoch      int64 // the master's config epoch
+}
+
+// ClusterMemberOf returns the merged cluster line of the graph node id,
+// or nil when it is not a known cluster node.
+func (g *Graph) ClusterMemberOf(id NodeID) *ClusterMember {
+	if g == nil || g.Cluster == nil {
+		return nil
+	}
+	for i := range g.Cluster.Members {
+		if g.Cluster.Members[i].Node == id {
+			return &g.Cluster.Members[i]
+		}
+	}
+	return nil
+}
+
+// ShardOf returns the shard whose master or replica is node id, or nil.
+func (g *Graph) ShardOf(id NodeID) *Shard {
+	if g == nil || g.Cluster == nil {
+		return nil
+	}
+	for i := range g.Cluster.Shards {
+		s := &g.Cluster.Shards[i]
+		if s.Master == id || slices.Contains(s.Replicas, id) {
+			return s
+		}
+	}
+	return nil
+}
+
+// buildClusterState merges the cluster views of g's nodes; nil when no
+// node answered in cluster mode.
+func buildClusterState(g *Graph) *ClusterState {
+	var cs *ClusterState
+	self := map[string]*Node{} // cluster id → the node that answered as it
+	for _, n := range g.Nodes {
+		if n.Reach != ReachOK || n.Cluster == nil {
+			continue
+		}
+		if cs == nil || n.Cluster.Info.CurrentEpoch > cs.Info.CurrentEpoch {
+			if cs == nil {
+				cs = &ClusterState{}
+			}
+			cs.Info, cs.From = n.Cluster.Info, n.ID
+		}
+		self[n.Cluster.Myself.ID] = n
+	}
+	if cs == nil {
+		return nil
+	}
+	cs.Members = mergeMembers(g, self)
+	cs.Shards = shardsOf(g, cs.Members)
+	cs.Uncovered = uncovered(cs.Members)
+	return cs
+}
+
+// mergeMembers builds one member per cluster id.
+func mergeMembers(g *Graph, self map[string]*Node) []ClusterMember {
+	best := map[string]ClusterPeer{}
+	bad := map[string][]string{} // id → fail/pfail as peers see it
+	var order []string
+	for _, n := range g.Nodes {
+		if n.Reach != ReachOK || n.Cluster == nil {
+			continue
+		}
+		for _, p := range n.Cluster.Peers {
+			cur, seen := best[p.ID]
+			if !seen {
+				order = append(order, p.ID)
+			}
+			own := self[p.ID] != nil && self[p.ID] == n
+			if !seen || own || (self[p.ID] == nil && p.Epoch > cur.Epoch) {
+				best[p.ID] = p
+			}
+			for _, f := range []string{"fail", "pfail"} {
+				if p.Has(f) && !slices.Contains(bad[p.ID], f) {
+					bad[p.ID] = append(bad[p.ID], f)
+				}
+			}
+		}
+	}
+	out := make([]ClusterMember, 0, len(order))
+	for _, id := range order {
+		p := best[id]
+		p.Flags = slices.DeleteFunc(slices.Clone(p.Flags), func(f string) bool {
+			return f == "myself" || f == "fail" || f == "pfail"
+		})
+		if slices.Contains(bad[id], "fail") {
+			p.Flags = append(p.Flags, "fail")
+		} else if slices.Contains(bad[id], "pfail") {
+			p.Flags = append(p.Flags, "pfail")
+		}
+		m := ClusterMember{ClusterPeer: p}
+		if n := self[id]; n != nil {
+			m.Node = n.ID
+		} else if n := g.ByAddr(p.Addr); n != nil && p.Addr != "" && (n.Cluster == nil || n.Cluster.Myself.ID == id) {
+			m.Node = n.ID
+		}
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Addr != out[j].Addr {
+			return addrLess(out[i].Addr, out[j].Addr)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// shardsOf groups members into shards: one per master, ordered by first
+// slot (masters without slots last, by address).
+func shardsOf(g *Graph, ms []ClusterMember) []Shard {
+	var out []Shard
+	at := map[string]int{}
+	for _, m := range ms {
+		if m.IsMaster() {
+			at[m.ID] = len(out)
+			out = append(out, Shard{ID: m.ID, Master: m.Node, MasterAddr: m.Addr, Slots: m.Slots, Epoch: m.Epoch})
+		}
+	}
+	for _, m := range ms {
+		if i, ok := at[m.MasterID]; ok && !m.IsMaster() && m.Node != "" {
+			out[i].Replicas = append(out[i].Replicas, m.Node)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if (len(a.Slots) == 0) != (len(b.Slots) == 0) {
+			return len(a.Slots) > 0
+		}
+		if len(a.Slots) > 0 && a.Slots[0].Lo != b.Slots[0].Lo {
+			return a.Slots[0].Lo < b.Slots[0].Lo
+		}
+		return addrLess(a.MasterAddr, b.MasterAddr)
+	})
+	return out
+}
+
+// uncovered returns the slots no master claims, as ranges.
+func uncovered(ms []ClusterMember) []SlotRange {
+	var owned [ClusterSlots]bool
+	for _, m := range ms {
+		if !m.IsMaster() {
+			continue
+		}
+		for _, r := range m.Slots {
+			for s := max(r.Lo, 0); s <= min(r.Hi, ClusterSlots-1); s++ {
+				owned[s] = true
+			}
+		}
+	}
+	var out []SlotRange
+	for s := 0; s < ClusterSlots; s++ {
+		if owned[s] {
+			continue
+		}
+		if len(out) > 0 && out[len(out)-1].Hi == s-1 {
+			out[len(out)-1].Hi = s
+		} else {
+			out = append(out, SlotRange{s, s})
+		}
+	}
+	return out
+}
