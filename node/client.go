@@ -31,6 +31,7 @@ type Client struct {
 	libName  string
 	libVer   string
 	db       int
+	proto    int // RESP version HELLO chose: 2 (zero value) or 3
 	authed   bool
 	flags    clientFlags
 	created  int64 // unix ms

@@ -123,6 +123,7 @@ func cmdReset(x *cmdCtx) {
 	x.n.unsubscribeAll(c)
 	c.db = 0
 	c.name = ""
+	c.proto = 2
 	c.authed = x.n.cfg.RequirePass == ""
 	x.status("RESET")
 }
@@ -130,13 +131,15 @@ func cmdReset(x *cmdCtx) {
 // HELLO [protover [AUTH username password] [SETNAME clientname]]
 func cmdHello(x *cmdCtx) {
 	args := x.args[1:]
+	proto := 0
 	if len(args) > 0 {
 		ver, ok := parseInt(args[0])
 		if !ok {
 			x.err("ERR Protocol version is not an integer or out of range")
 			return
 		}
-		if ver != 2 {
+		proto = int(ver)
+		if ver != 2 && ver != 3 {
 			x.err("NOPROTO unsupported protocol version")
 			return
 		}
@@ -175,13 +178,20 @@ func cmdHello(x *cmdCtx) {
 		}
 		x.c.name = name
 	}
-	x.array(14)
+	if proto != 0 {
+		x.c.proto = proto
+	}
+	x.mapLen(7)
 	x.bulkStr("server")
 	x.bulkStr("redis")
 	x.bulkStr("version")
 	x.bulkStr(redisVersion)
 	x.bulkStr("proto")
-	x.int(2)
+	if x.resp3() {
+		x.int(3)
+	} else {
+		x.int(2)
+	}
 	x.bulkStr("id")
 	x.int(x.c.id)
 	x.bulkStr("mode")
@@ -368,7 +378,7 @@ func (n *Node) clientInfoLine(c *Client) string {
 	b.WriteString(" tot-mem=" + strconv.FormatInt(omem+2048, 10))
 	b.WriteString(" events=r")
 	b.WriteString(" cmd=" + cmd)
-	b.WriteString(" user=default redir=-1 resp=2")
+	b.WriteString(" user=default redir=-1 resp=" + strconv.Itoa(max(c.proto, 2)))
 	if c.libName != "" || c.libVer != "" {
 		b.WriteString(" lib-name=" + c.libName + " lib-ver=" + c.libVer)
 	}
