@@ -37,7 +37,7 @@ func cmdPing(x *cmdCtx) {
 		x.wrongArgs()
 		return
 	}
-	if x.c.is(flagPubSub) {
+	if x.c.pubsubRestricted() {
 		x.array(2)
 		x.bulkStr("pong")
 		if len(x.args) == 2 {

@@ -30,7 +30,7 @@ func (n *Node) dispatch(c *Client, w *redcon.Writer, args [][]byte) {
 		n.reject(c, w, cmd, args, errNoAuth)
 		return
 	}
-	if c.is(flagPubSub) && !allowedInPubSub(cmd.name) {
+	if c.pubsubRestricted() && !allowedInPubSub(cmd.name) {
 		n.reject(c, w, cmd, args, "ERR Can't execute '"+cmd.name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 		return
 	}

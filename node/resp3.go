@@ -61,15 +61,23 @@ func (x *cmdCtx) setLen(n int) {
 	x.w.WriteArray(n)
 }
 
-// pushLen starts an out-of-band push message of n elements: ">n" in RESP3,
-// an array in RESP2 (pub/sub messages).
+// writePushLen starts an out-of-band push message of n elements: ">n" in
+// RESP3, an array in RESP2 (pub/sub messages and confirmations).
 func writePushLen(w *redcon.Writer, resp3 bool, n int) {
-	if resp3 {
-		w.WriteRaw(appendLen(nil, '>', n))
-		return
-	}
-	w.WriteArray(n)
+	w.WriteRaw(appendPushLen(nil, resp3, n))
 }
+
+func appendPushLen(dst []byte, resp3 bool, n int) []byte {
+	if resp3 {
+		return appendLen(dst, '>', n)
+	}
+	return redcon.AppendArray(dst, n)
+}
+
+// pubsubRestricted reports whether a subscribed client may only run the
+// pub/sub commands: in RESP2, where replies and messages share the
+// array type; a RESP3 client tells them apart and may run anything.
+func (c *Client) pubsubRestricted() bool { return c.is(flagPubSub) && !c.resp3() }
 
 // pairsLen starts n pairs (ZRANGE WITHSCORES, HRANDFIELD WITHVALUES): an
 // array of n two-element arrays in RESP3, a flat array of 2n in RESP2;
