@@ -253,7 +253,7 @@ func cmdClient(x *cmdCtx) {
 		}
 		x.ok()
 	case sub == "info" && argc == 2:
-		x.bulkStr(x.n.clientInfoLine(x.c) + "\n")
+		x.verbatim(x.n.clientInfoLine(x.c)+"\n", "txt")
 	case sub == "list":
 		x.clientList()
 	case sub == "kill" && argc >= 3:
@@ -339,7 +339,7 @@ func (x *cmdCtx) clientList() {
 		b.WriteString(x.n.clientInfoLine(c))
 		b.WriteByte('\n')
 	}
-	x.bulkStr(b.String())
+	x.verbatim(b.String(), "txt")
 }
 
 // clientInfoLine renders one CLIENT LIST line with Redis 7.0's fields.
