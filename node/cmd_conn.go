@@ -27,7 +27,7 @@ func init() {
 			summary: "Handshakes with the Redis server.", group: "connection", since: "6.0.0"},
 		&command{name: "client", arity: -2, flags: cNoScript | cLoading | cStale, acl: "@slow @connection", fn: cmdClient,
 			summary: "A container for client connection commands.", group: "connection", since: "2.4.0",
-			subs: []string{"id", "setname", "getname", "setinfo", "info", "list", "kill", "unblock", "help"}, container: true},
+			subs: []string{"id", "setname", "getname", "setinfo", "info", "list", "kill", "unblock", "reply", "help"}, container: true},
 	)
 }
 
@@ -252,6 +252,18 @@ func cmdClient(x *cmdCtx) {
 			return
 		}
 		x.ok()
+	case sub == "reply" && argc == 3:
+		switch {
+		case eqFold(x.args[2], "on"):
+			x.c.replyOff, x.c.replySkip = false, false
+			x.ok()
+		case eqFold(x.args[2], "off"):
+			x.c.replyOff = true
+		case eqFold(x.args[2], "skip"):
+			x.c.replySkipNext = !x.c.replyOff
+		default:
+			x.syntaxErr()
+		}
 	case sub == "info" && argc == 2:
 		x.verbatim(x.n.clientInfoLine(x.c)+"\n", "txt")
 	case sub == "list":
