@@ -272,7 +272,7 @@ func (b *keyWait) writeTimedOut() {
 	if b.timedOut != nil {
 		b.timedOut(b.out)
 	} else {
-		b.out.WriteRaw(nullArray)
+		b.out.WriteRaw(b.c.nullReply(nullArray))
 	}
 }
 

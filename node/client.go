@@ -22,21 +22,25 @@ const (
 // Client is one connection's state. Every field is guarded by the node's
 // lock except the atomic ones.
 type Client struct {
-	id       int64
-	conn     redcon.Conn // nil for internal clients
-	netConn  net.Conn
-	addr     string
-	laddr    string
-	name     string
-	libName  string
-	libVer   string
-	db       int
-	authed   bool
-	flags    clientFlags
-	created  int64 // unix ms
-	lastCmd  string
-	lastSeen int64 // unix ms of the last command
-	woff     int64 // replication offset after this client's last propagated write (WAIT)
+	id      int64
+	conn    redcon.Conn // nil for internal clients
+	netConn net.Conn
+	addr    string
+	laddr   string
+	name    string
+	libName string
+	libVer  string
+	db      int
+	proto   int // RESP version HELLO chose: 2 (zero value) or 3
+	authed  bool
+	// CLIENT REPLY: replies off, the next command's reply skipped, or
+	// this command's (replySkipNext becomes replySkip after it).
+	replyOff, replySkipNext, replySkip bool
+	flags                              clientFlags
+	created                            int64 // unix ms
+	lastCmd                            string
+	lastSeen                           int64 // unix ms of the last command
+	woff                               int64 // replication offset after this client's last propagated write (WAIT)
 
 	multiQ  []queuedCmd
 	watched []*watchedKey

@@ -228,7 +228,7 @@ func (x *cmdCtx) popZSet(key []byte, e *keyspace.Entry, max bool, count int64) b
 			x.array(2)
 		}
 		x.bulkStr(nd.Member())
-		x.bulkFloat(nd.Score())
+		x.double(nd.Score())
 		z.RemoveNode(nd)
 	}
 	// genericZpopCommand's events: "zpopmin"/"zpopmax", then "del".

@@ -62,14 +62,14 @@ func cmdCommand(x *cmdCtx) {
 				list = append(list, cmddocsEntry{name: c.name, own: c})
 			}
 		}
-		x.array(2 * len(list))
+		x.mapLen(len(list))
 		for _, d := range list {
 			x.bulkStr(d.name)
 			if d.own == nil {
 				x.writeFacts(d.name, d.c, true)
 				continue
 			}
-			x.array(6)
+			x.mapLen(3)
 			x.bulkStr("summary")
 			x.bulkStr(d.own.summary)
 			x.bulkStr("since")
@@ -125,31 +125,31 @@ func (x *cmdCtx) commandInfo(c *command) {
 			}
 		}
 	}
-	x.array(len(flags))
+	x.setLen(len(flags))
 	for _, f := range flags {
 		x.status(f)
 	}
 	x.int(int64(c.firstKey))
 	x.int(int64(c.lastKey))
 	x.int(int64(c.step))
-	x.array(len(cats))
+	x.setLen(len(cats))
 	for _, cat := range cats {
 		x.status(cat)
 	}
-	x.array(0) // tips
-	x.array(0) // key specs
+	x.setLen(0) // tips
+	x.setLen(0) // key specs
 	x.array(len(c.subs))
 	for _, s := range c.subs {
 		x.array(10)
 		x.bulkStr(c.name + "|" + s)
 		x.int(-2)
-		x.array(0)
+		x.setLen(0) // flags
 		x.int(0)
 		x.int(0)
 		x.int(0)
-		x.array(0)
-		x.array(0)
-		x.array(0)
-		x.array(0)
+		x.setLen(0) // ACL categories
+		x.setLen(0) // tips
+		x.setLen(0) // key specs
+		x.array(0)  // subcommands
 	}
 }

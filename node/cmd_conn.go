@@ -27,7 +27,7 @@ func init() {
 			summary: "Handshakes with the Redis server.", group: "connection", since: "6.0.0"},
 		&command{name: "client", arity: -2, flags: cNoScript | cLoading | cStale, acl: "@slow @connection", fn: cmdClient,
 			summary: "A container for client connection commands.", group: "connection", since: "2.4.0",
-			subs: []string{"id", "setname", "getname", "setinfo", "info", "list", "kill", "unblock", "help"}, container: true},
+			subs: []string{"id", "setname", "getname", "setinfo", "info", "list", "kill", "unblock", "reply", "help"}, container: true},
 	)
 }
 
@@ -37,7 +37,7 @@ func cmdPing(x *cmdCtx) {
 		x.wrongArgs()
 		return
 	}
-	if x.c.is(flagPubSub) {
+	if x.c.pubsubRestricted() {
 		x.array(2)
 		x.bulkStr("pong")
 		if len(x.args) == 2 {
@@ -123,6 +123,7 @@ func cmdReset(x *cmdCtx) {
 	x.n.unsubscribeAll(c)
 	c.db = 0
 	c.name = ""
+	c.proto = 2
 	c.authed = x.n.cfg.RequirePass == ""
 	x.status("RESET")
 }
@@ -130,13 +131,15 @@ func cmdReset(x *cmdCtx) {
 // HELLO [protover [AUTH username password] [SETNAME clientname]]
 func cmdHello(x *cmdCtx) {
 	args := x.args[1:]
+	proto := 0
 	if len(args) > 0 {
 		ver, ok := parseInt(args[0])
 		if !ok {
 			x.err("ERR Protocol version is not an integer or out of range")
 			return
 		}
-		if ver != 2 {
+		proto = int(ver)
+		if ver != 2 && ver != 3 {
 			x.err("NOPROTO unsupported protocol version")
 			return
 		}
@@ -175,13 +178,20 @@ func cmdHello(x *cmdCtx) {
 		}
 		x.c.name = name
 	}
-	x.array(14)
+	if proto != 0 {
+		x.c.proto = proto
+	}
+	x.mapLen(7)
 	x.bulkStr("server")
 	x.bulkStr("redis")
 	x.bulkStr("version")
 	x.bulkStr(redisVersion)
 	x.bulkStr("proto")
-	x.int(2)
+	if x.resp3() {
+		x.int(3)
+	} else {
+		x.int(2)
+	}
 	x.bulkStr("id")
 	x.int(x.c.id)
 	x.bulkStr("mode")
@@ -242,8 +252,20 @@ func cmdClient(x *cmdCtx) {
 			return
 		}
 		x.ok()
+	case sub == "reply" && argc == 3:
+		switch {
+		case eqFold(x.args[2], "on"):
+			x.c.replyOff, x.c.replySkip = false, false
+			x.ok()
+		case eqFold(x.args[2], "off"):
+			x.c.replyOff = true
+		case eqFold(x.args[2], "skip"):
+			x.c.replySkipNext = !x.c.replyOff
+		default:
+			x.syntaxErr()
+		}
 	case sub == "info" && argc == 2:
-		x.bulkStr(x.n.clientInfoLine(x.c) + "\n")
+		x.verbatim(x.n.clientInfoLine(x.c)+"\n", "txt")
 	case sub == "list":
 		x.clientList()
 	case sub == "kill" && argc >= 3:
@@ -329,7 +351,7 @@ func (x *cmdCtx) clientList() {
 		b.WriteString(x.n.clientInfoLine(c))
 		b.WriteByte('\n')
 	}
-	x.bulkStr(b.String())
+	x.verbatim(b.String(), "txt")
 }
 
 // clientInfoLine renders one CLIENT LIST line with Redis 7.0's fields.
@@ -368,7 +390,7 @@ func (n *Node) clientInfoLine(c *Client) string {
 	b.WriteString(" tot-mem=" + strconv.FormatInt(omem+2048, 10))
 	b.WriteString(" events=r")
 	b.WriteString(" cmd=" + cmd)
-	b.WriteString(" user=default redir=-1 resp=2")
+	b.WriteString(" user=default redir=-1 resp=" + strconv.Itoa(max(c.proto, 2)))
 	if c.libName != "" || c.libVer != "" {
 		b.WriteString(" lib-name=" + c.libName + " lib-ver=" + c.libVer)
 	}

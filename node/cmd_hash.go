@@ -160,14 +160,18 @@ func cmdHMGet(x *cmdCtx) {
 // HKEYS key
 // HVALS key
 func cmdHGetAll(x *cmdCtx) {
-	e := x.entryOrReply(x.args[1], keyspace.KindHash, false, hashEmptyRaw)
+	keys, vals := x.cmd.name != "hvals", x.cmd.name != "hkeys"
+	missing := hashEmptyRaw
+	if keys && vals && x.resp3() {
+		missing = emptyMapRaw
+	}
+	e := x.entryOrReply(x.args[1], keyspace.KindHash, false, missing)
 	if e == nil {
 		return
 	}
-	keys, vals := x.cmd.name != "hvals", x.cmd.name != "hkeys"
 	items := e.Hash().Items()
 	if keys && vals {
-		x.array(2 * len(items))
+		x.mapLen(len(items))
 	} else {
 		x.array(len(items))
 	}

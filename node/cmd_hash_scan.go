@@ -109,6 +109,9 @@ func (x *cmdCtx) hashRandFields(h *keyspace.Hash, count int64, withValues bool) 
 		width = 2
 	}
 	reply := func(it *keyspace.DictItem[[]byte]) {
+		if withValues {
+			x.pair()
+		}
 		x.bulkStr(it.Key)
 		if withValues {
 			x.bulk(it.Val)
@@ -125,7 +128,7 @@ func (x *cmdCtx) hashRandFields(h *keyspace.Hash, count int64, withValues bool) 
 		if x.chosenReplyTooLarge(n, int64(width)) {
 			return
 		}
-		x.array(int(n) * width)
+		x.rowsLen(int(n), withValues)
 		for i := int64(0); i < n; i++ {
 			if i&1023 == 1023 && x.replyOverLimit() {
 				return
@@ -133,13 +136,13 @@ func (x *cmdCtx) hashRandFields(h *keyspace.Hash, count int64, withValues bool) 
 			reply(h.Random(x.n.rng))
 		}
 	case count >= int64(size):
-		x.array(size * width)
+		x.rowsLen(size, withValues)
 		for i := 0; i < size; i++ {
 			reply(h.At(i))
 		}
 	default:
 		picks := hashSampleDistinct(x.n.rng, size, int(count))
-		x.array(len(picks) * width)
+		x.rowsLen(len(picks), withValues)
 		for _, i := range picks {
 			reply(h.At(i))
 		}

@@ -68,7 +68,7 @@ func cmdLCS(x *cmdCtx) {
 	result, ranges, total := lcs(a, b, minLen, getIdx || !getLen)
 	switch {
 	case getIdx:
-		x.array(4)
+		x.mapLen(2)
 		x.bulkStr("matches")
 		x.array(len(ranges))
 		for _, r := range ranges {

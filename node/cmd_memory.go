@@ -26,7 +26,7 @@ func cmdMemory(x *cmdCtx) {
 	case sub == "purge" && len(x.args) == 2:
 		x.ok()
 	case sub == "doctor" && len(x.args) == 2:
-		x.bulkStr("Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.")
+		x.verbatim("Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.", "txt")
 	case sub == "help" && len(x.args) == 2:
 		x.help("MEMORY",
 			"DOCTOR",

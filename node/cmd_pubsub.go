@@ -42,7 +42,7 @@ func cmdSubscribe(x *cmdCtx) {
 	for _, a := range x.args[1:] {
 		name := string(a)
 		x.n.subscribe(x.c, name, pattern)
-		x.array(3)
+		writePushLen(x.w, x.resp3(), 3)
 		x.bulkStr(x.cmd.name)
 		x.bulkStr(name)
 		x.int(int64(len(x.c.subs) + len(x.c.psubs)))
@@ -113,7 +113,7 @@ func cmdUnsubscribe(x *cmdCtx) {
 		}
 		sort.Strings(names)
 		if len(names) == 0 {
-			x.array(3)
+			writePushLen(x.w, x.resp3(), 3)
 			x.bulkStr(x.cmd.name)
 			x.null()
 			x.int(int64(len(x.c.subs) + len(x.c.psubs)))
@@ -122,7 +122,7 @@ func cmdUnsubscribe(x *cmdCtx) {
 	}
 	for _, name := range names {
 		x.n.unsubscribe(x.c, name, pattern)
-		x.array(3)
+		writePushLen(x.w, x.resp3(), 3)
 		x.bulkStr(x.cmd.name)
 		x.bulkStr(name)
 		x.int(int64(len(x.c.subs) + len(x.c.psubs)))
@@ -143,7 +143,7 @@ func cmdPublish(x *cmdCtx) {
 func (n *Node) publish(channel string, msg []byte) int {
 	count := 0
 	for c := range n.channels[channel] {
-		b := redcon.AppendArray(nil, 3)
+		b := appendPushLen(nil, c.resp3(), 3)
 		b = redcon.AppendBulkString(b, "message")
 		b = redcon.AppendBulkString(b, channel)
 		b = redcon.AppendBulk(b, msg)
@@ -155,7 +155,7 @@ func (n *Node) publish(channel string, msg []byte) int {
 			continue
 		}
 		for c := range subs {
-			b := redcon.AppendArray(nil, 4)
+			b := appendPushLen(nil, c.resp3(), 4)
 			b = redcon.AppendBulkString(b, "pmessage")
 			b = redcon.AppendBulkString(b, pat)
 			b = redcon.AppendBulkString(b, channel)

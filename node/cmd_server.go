@@ -212,7 +212,7 @@ func cmdConfig(x *cmdCtx) {
 			pats = append(pats, string(a))
 		}
 		kv := n.cfg.Get(pats...)
-		x.array(len(kv))
+		x.mapLen(len(kv) / 2)
 		for _, s := range kv {
 			x.bulkStr(s)
 		}

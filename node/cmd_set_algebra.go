@@ -79,7 +79,7 @@ func (x *cmdCtx) sinter(keys [][]byte, dst []byte, cardOnly bool, limit int64) {
 		case cardOnly:
 			x.int(0)
 		default:
-			x.array(0)
+			x.setLen(0)
 		}
 		return
 	}
@@ -109,7 +109,7 @@ func (x *cmdCtx) sinter(keys [][]byte, dst []byte, cardOnly bool, limit int64) {
 		}
 		x.storeResult(dst, res)
 	default:
-		x.replyStrings(out)
+		x.replySet(out)
 	}
 }
 
@@ -153,7 +153,7 @@ func cmdSUnionDiff(x *cmdCtx) {
 		x.storeResult(dst, res)
 		return
 	}
-	x.replyStrings(res.Members())
+	x.replySet(res.Members())
 }
 
 // unionOf returns a new set holding every member of sets (nil ones are
@@ -225,6 +225,14 @@ func (x *cmdCtx) storeResult(dst []byte, obj keyspace.Object) {
 		x.notify(notifyGeneric, "del", dst)
 	}
 	x.int(int64(obj.Len()))
+}
+
+// replySet replies with a set of bulk strings (an array in RESP2).
+func (x *cmdCtx) replySet(ss []string) {
+	x.setLen(len(ss))
+	for _, s := range ss {
+		x.bulkStr(s)
+	}
 }
 
 // replyStrings replies with an array of bulk strings.

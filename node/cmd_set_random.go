@@ -63,19 +63,19 @@ func (x *cmdCtx) spopCount() {
 	key := x.args[1]
 	e := x.lookupWrite(key)
 	if e == nil {
-		x.array(0)
+		x.setLen(0)
 		return
 	}
 	if !x.setEntry(e) {
 		return
 	}
 	if c == 0 {
-		x.array(0)
+		x.setLen(0)
 		return
 	}
 	size := e.Set().Len()
 	if c >= int64(size) {
-		x.replyStrings(unionOf([]*keyspace.Set{e.Set()}).Members())
+		x.replySet(unionOf([]*keyspace.Set{e.Set()}).Members())
 		x.db.DeleteEntry(e)
 		x.prop = [][]byte{delArgv0, key}
 		x.touchN(key, size)
@@ -86,7 +86,7 @@ func (x *cmdCtx) spopCount() {
 	count := int(c)
 	x.db.Modify(e)
 	s := e.Set()
-	x.array(count)
+	x.setLen(count)
 	emit := func(m string) {
 		x.bulkStr(m)
 		x.n.alsoPropagate(x.db.ID(), [][]byte{sremArgv0, key, []byte(m)})

@@ -214,7 +214,7 @@ func (x *cmdCtx) zadd(flags int, scores []float64, pairs [][]byte) {
 	case !incr:
 		x.int(int64(added))
 	case processed > 0:
-		x.bulkFloat(last)
+		x.double(last)
 	default:
 		x.null()
 	}
@@ -288,7 +288,7 @@ func cmdZScore(x *cmdCtx) {
 		return
 	}
 	if s, ok := e.ZSet().Score(x.args[2]); ok {
-		x.bulkFloat(s)
+		x.double(s)
 	} else {
 		x.null()
 	}
@@ -305,7 +305,7 @@ func cmdZMScore(x *cmdCtx) {
 		if e == nil {
 			x.null()
 		} else if s, ok := e.ZSet().Score(m); ok {
-			x.bulkFloat(s)
+			x.double(s)
 		} else {
 			x.null()
 		}

@@ -356,15 +356,14 @@ func (x *cmdCtx) storeZSet(dst []byte, ms []zmember) {
 // replyZMembers replies with a result's members in order, with their
 // scores when asked.
 func (x *cmdCtx) replyZMembers(ms []zmember, withScores bool) {
-	if withScores {
-		x.array(2 * len(ms))
-	} else {
-		x.array(len(ms))
-	}
+	x.rowsLen(len(ms), withScores)
 	for _, zm := range ms {
+		if withScores {
+			x.pair()
+		}
 		x.bulkStr(zm.m)
 		if withScores {
-			x.bulkFloat(zm.score)
+			x.double(zm.score)
 		}
 	}
 }

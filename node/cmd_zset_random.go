@@ -75,16 +75,19 @@ func (x *cmdCtx) zrandWithCount(z *keyspace.ZSet, l int64, withScores bool) {
 		per = 2
 	}
 	emit := func(m string, s float64) {
+		if withScores {
+			x.pair()
+		}
 		x.bulkStr(m)
 		if withScores {
-			x.bulkFloat(s)
+			x.double(s)
 		}
 	}
 	if !uniq || count == 1 {
 		if x.chosenReplyTooLarge(count, int64(per)) {
 			return
 		}
-		x.array(int(count) * per)
+		x.rowsLen(int(count), withScores)
 		for i := int64(0); i < count; i++ {
 			if i&1023 == 1023 && x.replyOverLimit() {
 				return
@@ -95,13 +98,13 @@ func (x *cmdCtx) zrandWithCount(z *keyspace.ZSet, l int64, withScores bool) {
 	}
 	size := z.Len()
 	if count >= int64(size) {
-		x.array(size * per)
+		x.rowsLen(size, withScores)
 		for n := z.Last(); n != nil; n = n.Prev() { // zuiNext walks from the top
 			emit(n.Member(), n.Score())
 		}
 		return
 	}
-	x.array(int(count) * per)
+	x.rowsLen(int(count), withScores)
 	items := z.Dict().Items()
 	for _, i := range randomDistinct(x.n.rng, size, int(count)) {
 		emit(items[i].Key, items[i].Val)

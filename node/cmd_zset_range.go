@@ -249,15 +249,14 @@ func rankRange(start, end int64, n int) (int64, int64, bool) {
 // replyZNodes replies with members, each followed by its score when asked
 // (one flat array, as RESP2 has it).
 func (x *cmdCtx) replyZNodes(nodes []*keyspace.Node, withScores bool) {
-	if withScores {
-		x.array(2 * len(nodes))
-	} else {
-		x.array(len(nodes))
-	}
+	x.rowsLen(len(nodes), withScores)
 	for _, n := range nodes {
+		if withScores {
+			x.pair()
+		}
 		x.bulkStr(n.Member())
 		if withScores {
-			x.bulkFloat(n.Score())
+			x.double(n.Score())
 		}
 	}
 }

@@ -120,14 +120,23 @@ func cmdZPop(x *cmdCtx) {
 	z := e.ZSet()
 	n := int(min(count, int64(z.Len())))
 	max := x.cmd.name == "zpopmax"
-	x.array(2 * n)
+	// With a count RESP3 gets [member, score] pairs (use_nested_array).
+	nested := len(x.args) == 3
+	if nested {
+		x.pairsLen(n)
+	} else {
+		x.array(2 * n)
+	}
 	for i := 0; i < n; i++ {
 		nd := z.First()
 		if max {
 			nd = z.Last()
 		}
+		if nested {
+			x.pair()
+		}
 		x.bulkStr(nd.Member())
-		x.bulkFloat(nd.Score())
+		x.double(nd.Score())
 		z.RemoveNode(nd)
 	}
 	x.notify(notifyZSet, x.cmd.name, key)

@@ -46,7 +46,7 @@ func factsFor(arg []byte) (string, *cmddocs.Command) {
 
 // writeFacts writes a COMMAND INFO entry, or a COMMAND DOCS map.
 func (x *cmdCtx) writeFacts(name string, d *cmddocs.Command, docs bool) {
-	e := cmddocs.Encoder{}
+	e := cmddocs.Encoder{RESP3: x.resp3()}
 	if docs {
 		e.AppendDocs(name, d)
 	} else {

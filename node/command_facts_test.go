@@ -60,16 +60,21 @@ func TestCommandFactsAsRedis(t *testing.T) {
 		}
 	}
 	compared := 0
-	for _, name := range names {
-		if name == "sentinel" || strings.HasPrefix(name, "sentinel|") {
-			continue // only a Sentinel knows these
-		}
-		for _, sub := range []string{"INFO", "DOCS"} {
-			want, got := raw(rc, "COMMAND", sub, name), raw(nc, "COMMAND", sub, name)
-			if !bytes.Equal(want, got) {
-				t.Errorf("COMMAND %s %s\n  redis-server: %q\n  replscope:    %q", sub, name, want, got)
+	// In RESP2, then in RESP3 (sets and maps).
+	for _, proto := range []string{"2", "3"} {
+		raw(rc, "HELLO", proto)
+		raw(nc, "HELLO", proto)
+		for _, name := range names {
+			if name == "sentinel" || strings.HasPrefix(name, "sentinel|") {
+				continue // only a Sentinel knows these
 			}
-			compared++
+			for _, sub := range []string{"INFO", "DOCS"} {
+				want, got := raw(rc, "COMMAND", sub, name), raw(nc, "COMMAND", sub, name)
+				if !bytes.Equal(want, got) {
+					t.Errorf("RESP%s COMMAND %s %s\n  redis-server: %q\n  replscope:    %q", proto, sub, name, want, got)
+				}
+				compared++
+			}
 		}
 	}
 	t.Logf("%d COMMAND INFO/DOCS entries identical", compared)

@@ -86,25 +86,25 @@ func (x *cmdCtx) dropReplyAndClose() {
 
 // Reply helpers.
 
-func (x *cmdCtx) ok()                 { x.w.WriteRaw(okReply) }
-func (x *cmdCtx) status(s string)     { x.w.WriteString(s) }
-func (x *cmdCtx) err(msg string)      { x.n.replyErr(x.w, msg) }
-func (x *cmdCtx) int(n int64)         { x.w.WriteInt64(n) }
-func (x *cmdCtx) bulk(b []byte)       { x.w.WriteBulk(b) }
-func (x *cmdCtx) bulkStr(s string)    { x.w.WriteBulkString(s) }
-func (x *cmdCtx) null()               { x.w.WriteRaw(nullBulk) }
-func (x *cmdCtx) nullArray()          { x.w.WriteRaw(nullArray) }
-func (x *cmdCtx) array(n int)         { x.w.WriteArray(n) }
-func (x *cmdCtx) wrongType()          { x.err(errWrongType) }
-func (x *cmdCtx) syntaxErr()          { x.err(errSyntax) }
-func (x *cmdCtx) bulkInt(n int64)     { x.w.WriteBulk(strconv.AppendInt(x.n.scratch[:0], n, 10)) }
-func (x *cmdCtx) bulkFloat(f float64) { x.w.WriteBulk(appendDouble(x.n.scratch[:0], f)) }
-func (x *cmdCtx) wrongArgs()          { x.err(wrongArgsError(x.cmd.name)) }
+func (x *cmdCtx) ok()              { x.w.WriteRaw(okReply) }
+func (x *cmdCtx) status(s string)  { x.w.WriteString(s) }
+func (x *cmdCtx) err(msg string)   { x.n.replyErr(x.w, msg) }
+func (x *cmdCtx) int(n int64)      { x.w.WriteInt64(n) }
+func (x *cmdCtx) bulk(b []byte)    { x.w.WriteBulk(b) }
+func (x *cmdCtx) bulkStr(s string) { x.w.WriteBulkString(s) }
+func (x *cmdCtx) null()            { x.w.WriteRaw(x.c.nullReply(nullBulk)) }
+func (x *cmdCtx) nullArray()       { x.w.WriteRaw(x.c.nullReply(nullArray)) }
+func (x *cmdCtx) array(n int)      { x.w.WriteArray(n) }
+func (x *cmdCtx) wrongType()       { x.err(errWrongType) }
+func (x *cmdCtx) syntaxErr()       { x.err(errSyntax) }
+func (x *cmdCtx) bulkInt(n int64)  { x.w.WriteBulk(strconv.AppendInt(x.n.scratch[:0], n, 10)) }
+func (x *cmdCtx) wrongArgs()       { x.err(wrongArgsError(x.cmd.name)) }
 
 var (
 	okReply   = []byte("+OK\r\n")
 	nullBulk  = []byte("$-1\r\n")
 	nullArray = []byte("*-1\r\n")
+	nullResp3 = []byte("_\r\n")
 )
 
 // appendDouble formats a double the way Redis 7.0 replies with one
@@ -284,7 +284,7 @@ func (x *cmdCtx) entryOrReply(key []byte, kind keyspace.Kind, write bool, missin
 		e = x.lookupRead(key)
 	}
 	if e == nil {
-		x.w.WriteRaw(missing)
+		x.w.WriteRaw(x.c.nullReply(missing))
 		return nil
 	}
 	if e.Kind() != kind {

@@ -11,6 +11,37 @@ import (
 // refuse a command (unknown, arity, auth, pub/sub context, MULTI queuing,
 // role and durability checks) and then calls it.
 func (n *Node) dispatch(c *Client, w *redcon.Writer, args [][]byte) {
+	if c.replyOff || c.replySkip {
+		n.dispatchSilenced(c, w, args)
+	} else {
+		n.dispatchCmd(c, w, args)
+	}
+	if c.replySkipNext { // CLIENT REPLY SKIP: the next command's reply
+		c.replySkipNext = false
+		c.replySkip = true
+	}
+}
+
+// dispatchSilenced runs a command for a client that turned its replies
+// off or skips this one (CLIENT REPLY OFF|SKIP): the reply is dropped,
+// except the pub/sub confirmations Redis pushes regardless
+// (CLIENT_PUSHING).
+func (n *Node) dispatchSilenced(c *Client, w *redcon.Writer, args [][]byte) {
+	at := len(w.Buffer())
+	skip := c.replySkip
+	c.replySkip = false
+	n.dispatchCmd(c, w, args)
+	if (c.replyOff || skip) && !isSubscribeCommand(args[0]) && len(w.Buffer()) >= at {
+		w.SetBuffer(w.Buffer()[:at])
+	}
+}
+
+func isSubscribeCommand(name []byte) bool {
+	return eqFold(name, "subscribe") || eqFold(name, "psubscribe") ||
+		eqFold(name, "unsubscribe") || eqFold(name, "punsubscribe")
+}
+
+func (n *Node) dispatchCmd(c *Client, w *redcon.Writer, args [][]byte) {
 	// Clients repeat commands: check the one this client ran last before
 	// looking the table up.
 	cmd := c.cmdCache
@@ -30,7 +61,7 @@ func (n *Node) dispatch(c *Client, w *redcon.Writer, args [][]byte) {
 		n.reject(c, w, cmd, args, errNoAuth)
 		return
 	}
-	if c.is(flagPubSub) && !allowedInPubSub(cmd.name) {
+	if c.pubsubRestricted() && !allowedInPubSub(cmd.name) {
 		n.reject(c, w, cmd, args, "ERR Can't execute '"+cmd.name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 		return
 	}

@@ -18,7 +18,7 @@ func cmdInfo(x *cmdCtx) {
 	for _, a := range x.args[1:] {
 		sections = append(sections, strings.ToLower(string(a)))
 	}
-	x.bulkStr(x.n.infoString(sections))
+	x.verbatim(x.n.infoString(sections), "txt")
 }
 
 var defaultSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace"}

@@ -263,7 +263,7 @@ func (n *Node) endClient(c *Client, w *redcon.Writer) {
 // the refusal or queued the command.
 func (n *Node) precheck(c *Client, w *redcon.Writer, cmd *command, args [][]byte) bool {
 	if !cmd.arityOK(len(args)) || (!c.authed && cmd.flags&cNoAuth == 0 && n.cfg.RequirePass != "") ||
-		c.is(flagMulti) || (c.is(flagPubSub) && !allowedInPubSub(cmd.name)) || n.refusal(c, cmd, args) != "" {
+		c.is(flagMulti) || (c.pubsubRestricted() && !allowedInPubSub(cmd.name)) || n.refusal(c, cmd, args) != "" {
 		n.dispatch(c, w, args)
 		return false
 	}

@@ -171,7 +171,8 @@ func unexpected(err error) error {
 }
 
 // ReadRaw reads one complete reply and returns its bytes exactly as
-// received, for byte-for-byte comparisons.
+// received, for byte-for-byte comparisons. It knows RESP3 types too (maps,
+// sets, pushes, nulls, doubles, booleans, verbatim strings).
 func (r *Reader) ReadRaw() ([]byte, error) {
 	var out []byte
 	err := r.readRaw(&out, 0)
@@ -189,9 +190,9 @@ func (r *Reader) readRaw(out *[]byte, depth int) error {
 		return fmt.Errorf("%w: empty line", ErrProtocol)
 	}
 	switch line[0] {
-	case '+', '-', ':':
+	case '+', '-', ':', '_', ',', '#', '(': // RESP3 null, double, boolean, big number
 		return nil
-	case '$':
+	case '$', '=', '!': // RESP3 verbatim string and bulk error are bulk-like
 		n, err := strconv.ParseInt(string(line[1:]), 10, 64)
 		if err != nil || n < -1 || n > r.limits.MaxBulk {
 			return fmt.Errorf("%w: bad bulk length %q", ErrProtocol, line)
@@ -205,10 +206,13 @@ func (r *Reader) readRaw(out *[]byte, depth int) error {
 		}
 		*out = append(*out, buf...)
 		return nil
-	case '*':
+	case '*', '~', '>', '%': // RESP3 set, push and map (of n pairs)
 		n, err := strconv.ParseInt(string(line[1:]), 10, 64)
 		if err != nil || n < -1 || n > r.limits.MaxElems || depth >= r.limits.MaxDepth {
 			return fmt.Errorf("%w: bad array header %q", ErrProtocol, line)
+		}
+		if line[0] == '%' {
+			n *= 2
 		}
 		for i := int64(0); i < n; i++ {
 			if err := r.readRaw(out, depth+1); err != nil {
