@@ -121,19 +121,17 @@ func cmdSetBit(x *cmdCtx) {
 	}
 }
 
+// bitZeroRaw is GETBIT's and BITCOUNT's reply for a missing key.
+var bitZeroRaw = []byte(":0\r\n")
+
 // GETBIT key offset
 func cmdGetBit(x *cmdCtx) {
 	off, ok := x.bitOffset(x.args[2], false, 0)
 	if !ok {
 		return
 	}
-	e := x.lookupRead(x.args[1])
+	e := x.entryOrReply(x.args[1], keyspace.KindString, false, bitZeroRaw)
 	if e == nil {
-		x.int(0)
-		return
-	}
-	if e.Kind() != keyspace.KindString {
-		x.wrongType()
 		return
 	}
 	s := e.Str()
@@ -186,13 +184,8 @@ func (x *cmdCtx) bitMode(arg []byte) (isBit, ok bool) {
 
 // BITCOUNT key [start end [BYTE | BIT]]
 func cmdBitCount(x *cmdCtx) {
-	e := x.lookupRead(x.args[1])
+	e := x.entryOrReply(x.args[1], keyspace.KindString, false, bitZeroRaw)
 	if e == nil {
-		x.int(0)
-		return
-	}
-	if e.Kind() != keyspace.KindString {
-		x.wrongType()
 		return
 	}
 	s := e.Str()
