@@ -39,11 +39,13 @@ type panicking struct {
 
 // containBatchPanic is runBatch's deferred guard: it releases the lock if
 // the goroutine holds it (p.held) and marks the client to be closed. A
-// contained panic replaces the command's partial reply (from byte mark of
-// the client's buffer) by an error; any other goes to Options.Fatal.
-func (n *Node) containBatchPanic(c *Client, w *redcon.Writer, mark int, p panicking) {
+// contained panic replaces the command's partial reply (from where the
+// outermost running command's reply starts) by an error; any other goes
+// to Options.Fatal.
+func (n *Node) containBatchPanic(c *Client, w *redcon.Writer, p panicking) {
 	stackNames := n.runningCommands()
 	safe := p.held && n.callDepth > 0 && n.readOnlyStack()
+	mark := n.ctxs[0].replyAt // valid when safe: a command was running
 	report := bugReport(p, c, stackNames, safe)
 	n.log.Warnf("%s", report)
 	if p.held {

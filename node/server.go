@@ -152,12 +152,12 @@ const (
 // (WAIT, SAVE...) with it released, PSYNC/SYNC handing the connection to
 // the replica code.
 func (n *Node) runBatch(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]byte) (end batchEnd) {
-	// held tracks whether this goroutine holds the lock, and mark where
-	// the running command's reply starts, for the panic guard (crash.go).
-	held, mark := false, 0
+	// held tracks whether this goroutine holds the lock, for the panic
+	// guard (crash.go).
+	held := false
 	defer func() {
 		if v := recover(); v != nil {
-			n.containBatchPanic(c, w, mark, caught(v, held))
+			n.containBatchPanic(c, w, caught(v, held))
 			end = batchClose
 		}
 	}()
@@ -167,7 +167,6 @@ func (n *Node) runBatch(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]
 	c.lastSeen = n.batchNow
 	end = batchNext
 	for i, args := range batch {
-		mark = replyLen(w)
 		if c.killed.Load() {
 			end = batchClose
 			break
