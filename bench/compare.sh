@@ -81,7 +81,7 @@ stop_all() {
   PIDS=()
 }
 
-# rps port test pipeline -> requests per second
+# rps port test pipeline -> requests per second (100-byte values)
 rps() {
   redis-benchmark -p "$1" -t "$2" -P "$3" -c $CLIENTS -n "$REQUESTS" -r 100000 -d 100 -q 2>/dev/null \
     | tr '\r' '\n' | grep -i "^$2:" | tail -1 | awk '{print $2}'
@@ -94,6 +94,9 @@ results=()
 run_case() {
   local name=$1 test=$2 pipe=$3 rport=$4 sport=$5
   local ratios=() rs=() ss=()
+  # Warm-up: one untimed run on each server first (the Go runtime's first
+  # round is always replscope's slowest).
+  rps "$rport" "$test" "$pipe" >/dev/null; rps "$sport" "$test" "$pipe" >/dev/null
   for i in $(seq 1 "$ROUNDS"); do
     local r s
     if (( i % 2 )); then r=$(rps "$rport" "$test" "$pipe"); s=$(rps "$sport" "$test" "$pipe")
@@ -105,7 +108,13 @@ run_case() {
   mr=$(printf '%s\n' "${rs[@]}" | median)
   ms=$(printf '%s\n' "${ss[@]}" | median)
   mratio=$(printf '%s\n' "${ratios[@]}" | median)
-  printf '%-34s %12.0f %12.0f %7.2fx   rounds: %s\n' "$name" "$mr" "$ms" "$mratio" "${ratios[*]}"
+  printf '%-34s %12.0f %12.0f %7.2fx   rounds: %s   rss MB: redis %s replscope %s\n' "$name" "$mr" "$ms" "$mratio" "${ratios[*]}" \
+    "$(rss_mb "$rport")" "$(rss_mb "$sport")"
+}
+
+# rss_mb port -> the server's used_memory_rss in MB (RSS from /proc on both)
+rss_mb() {
+  redis-cli -p "$1" info memory | tr -d '\r' | awk -F: '/^used_memory_rss:/ {printf "%.1f", $2/1048576}'
 }
 
 if [[ " $SUITES " == *" basic "* ]]; then
