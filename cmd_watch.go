@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/replscope/replscope/metrics"
 	"github.com/replscope/replscope/topology"
 	"github.com/replscope/replscope/tui"
 )
@@ -26,6 +27,10 @@ the graph, then each change, as JSON lines.
 TLS (--tls or a rediss:// address) and --map apply to every node, seeds
 and discovered ones alike. --map FROM=TO (repeatable) dials TO whenever a
 node known as FROM is reached; FROM itself is never dialled.
+
+--metrics ADDR serves Prometheus metrics at http://ADDR/metrics while the
+watch runs, with the dashboard, the text or --json alike (see README,
+"Metrics").
 
 flags:
 `
@@ -45,6 +50,7 @@ type watchOpts struct {
 	useTLS   bool
 	tls      topology.TLSOptions
 	addrMap  topology.AddrMap
+	metrics  string // --metrics: the address to serve /metrics on
 }
 
 // runWatch is `replscope watch ADDR... [--password PW] [--readonly]
@@ -55,8 +61,16 @@ func runWatch(args []string) int {
 	return watchMain(args, os.Stdout, os.Stderr)
 }
 
-// watchMain is runWatch with its output streams.
+// watchMain is runWatch with its output streams; it runs until a stop
+// signal.
 func watchMain(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signalContext()
+	defer stop()
+	return watchContext(ctx, args, stdout, stderr)
+}
+
+// watchContext is watchMain until ctx ends.
+func watchContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parseWatch(args, stderr)
 	if err != nil {
 		if err == flag.ErrHelp {
@@ -84,8 +98,19 @@ func watchMain(args []string, stdout, stderr io.Writer) int {
 	defer w.Close()
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
-	ctx, stop := signalContext()
-	defer stop()
+	if o.metrics != "" {
+		srv, err := metrics.Serve(o.metrics, w.Latest)
+		if err != nil {
+			fmt.Fprintf(stderr, "replscope watch: --metrics: %v\n", err)
+			return 1
+		}
+		defer func() { // stops serving before w.Close (defers run last first)
+			if err := srv.Close(); err != nil {
+				fmt.Fprintf(stderr, "replscope watch: %v\n", err)
+			}
+		}()
+		fmt.Fprintf(stderr, "replscope watch: metrics at http://%s/metrics\n", srv.Addr())
+	}
 	if o.once {
 		u := w.Poll(ctx)
 		if w.FindSentinels(ctx, u.Graph) { // Sentinels seen only in CLIENT LIST
@@ -150,6 +175,7 @@ func parseWatch(args []string, errOut io.Writer) (watchOpts, error) {
 	fs.BoolVar(&o.tls.Insecure, "insecure", false, "do not verify the nodes' certificates")
 	o.addrMap = topology.AddrMap{}
 	fs.Func("map", "`FROM=TO`: dial TO for the node known as FROM (NAT, containers); repeatable", o.addrMap.Add)
+	fs.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics at http://`ADDR`/metrics (host:port, :port)")
 	for rest := args; ; {
 		if err := fs.Parse(rest); err != nil {
 			return o, err
@@ -174,6 +200,9 @@ func parseWatch(args []string, errOut io.Writer) (watchOpts, error) {
 	}
 	if !o.useTLS && o.tls != (topology.TLSOptions{}) {
 		return o, fmt.Errorf("--cacert, --cacert-dir, --cert, --key, --sni and --insecure need --tls (or a rediss:// address)")
+	}
+	if o.metrics != "" && o.once {
+		return o, fmt.Errorf("--metrics serves a running watch: it does not go with --once")
 	}
 	if o.interval <= 0 || o.timeout <= 0 {
 		return o, fmt.Errorf("--interval and --timeout must be positive")
