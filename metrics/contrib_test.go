@@ -16,6 +16,10 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// promql parses PromQL as Prometheus does by default (no experimental
+// features).
+var promql = parser.NewParser(parser.Options{})
+
 // The files shipped for Prometheus and Grafana (contrib/ at the module
 // root).
 const (
@@ -97,7 +101,7 @@ func TestRulesFile(t *testing.T) {
 			if r.Annotations["summary"] == "" || r.Annotations["description"] == "" {
 				t.Errorf("%s: summary and description annotations are needed", where)
 			}
-			expr, err := parser.ParseExpr(r.Expr)
+			expr, err := promql.ParseExpr(r.Expr)
 			if err != nil {
 				t.Errorf("%s: expr: %v", where, err)
 				continue
@@ -308,7 +312,7 @@ func TestGrafanaDashboard(t *testing.T) {
 			}
 			for _, tg := range p.Targets {
 				where := fmt.Sprintf("panel %q, query %s", p.Title, tg.RefID)
-				expr, err := parser.ParseExpr(promQLOf(tg.Expr))
+				expr, err := promql.ParseExpr(promQLOf(tg.Expr))
 				if err != nil {
 					t.Errorf("%s: %q: %v", where, tg.Expr, err)
 					continue
@@ -333,7 +337,7 @@ func TestGrafanaDashboard(t *testing.T) {
 			t.Errorf("variable %s: %q is not label_values(metric, label)", v.Name, v.Definition)
 			continue
 		}
-		expr, err := parser.ParseExpr(promQLOf(m[1]))
+		expr, err := promql.ParseExpr(promQLOf(m[1]))
 		if err != nil {
 			t.Errorf("variable %s: %v", v.Name, err)
 			continue
