@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -111,5 +112,45 @@ func TestServeListenError(t *testing.T) {
 	if s, err := Serve(ln.Addr().String(), func() *topology.Graph { return nil }); err == nil {
 		s.Close()
 		t.Fatalf("Serve on %s, which is in use, succeeded", ln.Addr())
+	}
+}
+
+// TestServerConcurrentScrapes: scrapes in parallel only read the shared
+// Graph (run under -race).
+func TestServerConcurrentScrapes(t *testing.T) {
+	g := plainGraph()
+	s, err := Serve("127.0.0.1:0", func() *topology.Graph { return g })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	url := "http://" + s.Addr() + "/metrics"
+	var wg sync.WaitGroup
+	bodies := make(chan string, 16)
+	for range 4 {
+		wg.Go(func() {
+			c := &http.Client{Timeout: 5 * time.Second}
+			for range 4 {
+				resp, err := c.Get(url)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				bodies <- string(b)
+			}
+		})
+	}
+	wg.Wait()
+	close(bodies)
+	first := ""
+	for b := range bodies {
+		if first == "" {
+			first = b
+		}
+		if b != first || !strings.Contains(b, "replscope_link_lag_bytes") {
+			t.Fatalf("scrapes of one graph differ or lack the lag:\n%s\n---\n%s", first, b)
+		}
 	}
 }
