@@ -51,7 +51,10 @@ type Remote struct {
 	// clustered holds the addresses whose last INFO said cluster_enabled:1
 	// (they are asked CLUSTER INFO and NODES in the probe's pipeline).
 	clustered map[string]bool
-	closed    bool
+	// views holds each cluster node's last view, so that the next probe
+	// parses only the CLUSTER NODES lines that changed.
+	views  map[string]*ClusterNode
+	closed bool
 }
 
 type cachedLimits struct {
@@ -185,7 +188,9 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 	if err := r.readCluster(c, addr, &rep, replies, askCluster); err != nil {
 		return nil, err
 	}
+	rep.ClusterPrev = r.lastView(addr)
 	n := NodeFromReplies(addr, now, rep)
+	r.rememberView(addr, n.Cluster)
 	if n.Role == RoleSentinel {
 		view, err := readSentinelView(c)
 		if err != nil {
@@ -298,6 +303,7 @@ func (r *Remote) Forget(addr string) {
 	delete(r.idle, addr)
 	delete(r.limits, addr)
 	delete(r.clustered, addr)
+	delete(r.views, addr)
 	r.mu.Unlock()
 	if c != nil {
 		_ = c.Close()
