@@ -13,16 +13,27 @@ import (
 // connections to every master and replica it monitors, named
 // sentinel-<id>-cmd and sentinel-<id>-pubsub in CLIENT LIST, and
 // publishes "ip,port,runid,epoch,name,master-ip,master-port,epoch" on the
-// instance's __sentinel__:hello channel every 2 s. A master that has such
-// connections but belongs to no known group is asked once in a while:
-// its hello channel names the Sentinels, which the next rounds probe.
+// instance's __sentinel__:hello channel every 2 s. A master or replica
+// that has such connections but belongs to no known group is asked once
+// in a while: its hello channel names the Sentinels, which the next rounds
+// probe (and, through SENTINEL SENTINELS, every other Sentinel they know).
+// Replicas count because Sentinels connect to them too: a replica tells
+// when its master cannot be asked (down, unreachable, CLIENT refused).
 const (
 	huntEvery  = 30 * time.Second // between two hunts on one master
 	huntListen = 5 * time.Second  // how long a hunt listens for hellos
 )
 
-// hunt starts a search on every reachable master of g that is not in a
-// known Sentinel group and was not searched within huntEvery.
+// huntable reports whether n is worth a search for Sentinels: a
+// reachable master or replica in no known Sentinel group. A cluster node
+// is not (Sentinel does not manage Redis Cluster).
+func huntable(g *Graph, n *Node) bool {
+	return n.Reach == ReachOK && (n.Role == RoleMaster || n.Role == RoleReplica) &&
+		n.Cluster == nil && g.SentinelGroupOf(n.ID) == nil
+}
+
+// hunt starts a search on every huntable node of g not searched within
+// huntEvery.
 func (f *sentinelFeed) hunt(g *Graph) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -31,7 +42,7 @@ func (f *sentinelFeed) hunt(g *Graph) {
 	}
 	now := time.Now()
 	for _, n := range g.Nodes {
-		if n.Reach != ReachOK || n.Role != RoleMaster || g.SentinelGroupOf(n.ID) != nil {
+		if !huntable(g, n) {
 			continue
 		}
 		if last, ok := f.hunted[n.Addr]; ok && now.Sub(last) < huntEvery {
@@ -97,8 +108,8 @@ func (f *sentinelFeed) huntAddr(ctx context.Context, addr string) bool {
 	return found
 }
 
-// FindSentinels searches the masters of g that belong to no known
-// Sentinel group for Sentinels (CLIENT LIST, then their hello channel),
+// FindSentinels searches the masters and replicas of g that belong to no
+// known Sentinel group for Sentinels (CLIENT LIST, then their hello channel),
 // all at once, for at most a few seconds. It reports whether it found
 // any new one: a Poll after it probes them. A started Watcher does this
 // by itself, in the background.
@@ -106,7 +117,7 @@ func (w *Watcher) FindSentinels(ctx context.Context, g *Graph) bool {
 	var found atomic.Bool
 	var wg sync.WaitGroup
 	for _, n := range g.Nodes {
-		if n.Reach == ReachOK && n.Role == RoleMaster && g.SentinelGroupOf(n.ID) == nil {
+		if huntable(g, n) {
 			wg.Go(func() {
 				if w.sev.huntAddr(ctx, n.Addr) {
 					found.Store(true)
