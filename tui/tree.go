@@ -226,7 +226,7 @@ type treeCols struct {
 	tagSym  bool // Sentinel tags as their symbol alone
 	symOnly bool // badges as their symbol alone
 	lagWord bool // "lag 44B" rather than "44B"
-	nameW   int // with the Sentinel tag
+	nameW   int  // with the Sentinel tag
 	badgeW  int
 	lagW    int // 0: no lag column
 	offW    int // 0: no offset column
