@@ -81,27 +81,45 @@ func NewRemote(dial Dialer, auth Auth, timeout time.Duration) *Remote {
 // Probe reads one node at addr (canonical) at time now. It never fails: a
 // node that cannot be read comes back with Reach and Error saying why. A
 // reused connection that turns out dead (the server closed it while idle)
-// is replaced once.
+// is replaced once. A node that refuses the credentials is tried once
+// with the Sentinel credentials, when there are some: if it is a Sentinel
+// that takes them, it is one from then on (sentinel_auth.go).
 func (r *Remote) Probe(ctx context.Context, addr string, now time.Time) *Node {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
+	n, err := r.probe(ctx, addr, now)
+	if errors.Is(err, errAuth) && ctx.Err() == nil && r.auth.trySentinel(addr) {
+		if sn, serr := r.probe(ctx, addr, now); serr == nil && sn.Role == RoleSentinel {
+			return sn
+		}
+		r.auth.markSentinel(addr, false)
+		r.Forget(addr)
+	}
+	if err != nil {
+		return failed(addr, now, err)
+	}
+	return n
+}
+
+// probe is one attempt of Probe with the credentials Auth gives now.
+func (r *Remote) probe(ctx context.Context, addr string, now time.Time) (*Node, error) {
 	for attempt := 0; ; attempt++ {
 		c, reused, err := r.conn(ctx, addr)
 		if err != nil {
-			return failed(addr, now, r.timeoutErr(ctx, err))
+			return nil, r.timeoutErr(ctx, err)
 		}
 		stop := bindDeadline(ctx, c)
 		n, err := r.read(c, addr, now)
 		if stop() && err == nil {
 			r.release(addr, c)
-			return n
+			return n, nil
 		}
 		_ = c.Close()
 		if err == nil || errors.Is(err, errAuth) || errors.Is(err, errNotRedis) || !reused || ctx.Err() != nil || attempt > 0 {
 			if !reused && r.plainHint {
 				err = tlsHint(err)
 			}
-			return failed(addr, now, r.timeoutErr(ctx, err))
+			return nil, r.timeoutErr(ctx, err)
 		}
 	}
 }
@@ -197,6 +215,9 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 			return nil, err
 		}
 		n.SentinelView = view
+		for _, p := range n.sentinelPeers() {
+			r.auth.markSentinel(p, true)
+		}
 	}
 	var asked cachedLimits
 	if askLimits {

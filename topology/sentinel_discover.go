@@ -98,6 +98,7 @@ func (f *sentinelFeed) huntAddr(ctx context.Context, addr string) bool {
 			continue
 		}
 		seen[runID[:min(8, len(runID))]] = true
+		f.auth.markSentinel(a, true)
 		f.mu.Lock()
 		if !slices.Contains(f.found, a) {
 			f.found = append(f.found, a)
