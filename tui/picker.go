@@ -106,7 +106,7 @@ func (p *pickerPane) view(w, h int) []string {
 	st := p.st.styles
 	how, none := "pick its new master (REPLICAOF host port)", "no other readable node"
 	if p.cluster {
-		how, none = "pick its new master (cluster: CLUSTER REPLICATE <node-id>)", "no other reachable cluster master"
+		how, none = "pick its new master: CLUSTER REPLICATE <node-id>", "no other reachable cluster master"
 	}
 	lines := []string{
 		paneTitle(st, "Attach "+p.node.Addr+" to…", w, true),
