@@ -13,23 +13,38 @@ import (
 // connections to every master and replica it monitors, named
 // sentinel-<id>-cmd and sentinel-<id>-pubsub in CLIENT LIST, and
 // publishes "ip,port,runid,epoch,name,master-ip,master-port,epoch" on the
-// instance's __sentinel__:hello channel every 2 s. A master or replica
-// that has such connections but belongs to no known group is asked once
-// in a while: its hello channel names the Sentinels, which the next rounds
-// probe (and, through SENTINEL SENTINELS, every other Sentinel they know).
-// Replicas count because Sentinels connect to them too: a replica tells
-// when its master cannot be asked (down, unreachable, CLIENT refused).
+// instance's __sentinel__:hello channel every 2 s. A master that has such
+// connections but belongs to no known group is asked once in a while: its
+// hello channel names the Sentinels, which the next rounds probe (and,
+// through SENTINEL SENTINELS, every other Sentinel they know). Sentinels
+// connect to replicas too, so a replica is asked when its master cannot
+// be (down, unreachable, CLIENT refused).
 const (
 	huntEvery  = 30 * time.Second // between two hunts on one master
 	huntListen = 5 * time.Second  // how long a hunt listens for hellos
 )
 
 // huntable reports whether n is worth a search for Sentinels: a
-// reachable master or replica in no known Sentinel group. A cluster node
-// is not (Sentinel does not manage Redis Cluster).
+// reachable node in no known Sentinel group that is a master, or a
+// replica whose master cannot be asked (not reached, or it refuses
+// CLIENT): the Sentinels of a group connect to all its nodes, so the
+// master alone tells when it can. A cluster node is not (Sentinel does
+// not manage Redis Cluster).
 func huntable(g *Graph, n *Node) bool {
-	return n.Reach == ReachOK && (n.Role == RoleMaster || n.Role == RoleReplica) &&
-		n.Cluster == nil && g.SentinelGroupOf(n.ID) == nil
+	if n.Reach != ReachOK || n.Cluster != nil || g.SentinelGroupOf(n.ID) != nil {
+		return false
+	}
+	switch n.Role {
+	case RoleMaster:
+		return true
+	case RoleReplica:
+		if n.Upstream == nil {
+			return true
+		}
+		m := g.ByAddr(n.Upstream.Addr)
+		return m == nil || m.Reach != ReachOK || m.Unknown("CLIENT") != ""
+	}
+	return false
 }
 
 // hunt starts a search on every huntable node of g not searched within

@@ -249,8 +249,7 @@ func TestSentinelFoundFromReplica(t *testing.T) {
 	}
 	defer w.Close()
 	g := w.Poll(t.Context()).Graph
-	cp := *g
-	cp.Nodes = nil
+	cp := Graph{At: g.At, Links: g.Links} // a fresh index: the copied nodes
 	for _, n := range g.Nodes {
 		c := *n
 		if c.Addr == m.Addr {
@@ -260,6 +259,9 @@ func TestSentinelFoundFromReplica(t *testing.T) {
 	}
 	if len(cp.Sentinels) != 0 {
 		t.Fatalf("a Sentinel group is known before the search: %+v", cp.Sentinels)
+	}
+	if len(cp.Nodes) != 3 {
+		t.Fatalf("want master and two replicas, got:\n%s", RenderText(&cp))
 	}
 	if !w.FindSentinels(t.Context(), &cp) {
 		t.Fatal("no Sentinel found from the replicas")
