@@ -78,3 +78,24 @@ func TestClusterPickerSpeaksClusterReplicate(t *testing.T) {
 		t.Errorf("CLUSTER REPLICATE on a master with slots: %+v", p.Verdict)
 	}
 }
+
+// TestClusterCommandLine: `:detach` and `:replicaof <node> no one` on a
+// cluster node are refused with the reason, as `d` is; `:replicaof
+// <node> <master>` is spoken as CLUSTER REPLICATE <id>.
+func TestClusterCommandLine(t *testing.T) {
+	g := clusterGraph(t0)
+	replica := g.Node(g.Cluster.Shards[0].Replicas[0])
+	for _, line := range []string{"detach " + replica.Addr, "replicaof " + replica.Addr + " no one"} {
+		if _, err := parseCommand(g, line); err == nil || !strings.Contains(err.Error(), "REPLICAOF not allowed in cluster mode") {
+			t.Errorf("%q: err %v, want the cluster-mode refusal", line, err)
+		}
+	}
+	other := g.Cluster.Shards[1]
+	op, err := parseCommand(g, "replicaof "+replica.Addr+" "+g.Node(other.Master).Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if op.Command != "CLUSTER REPLICATE "+other.ID {
+		t.Errorf("command %q, want CLUSTER REPLICATE %s", op.Command, other.ID)
+	}
+}
