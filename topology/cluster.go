@@ -106,15 +106,18 @@ func parseClusterNodes(text, host string) ([]ClusterPeer, error) {
 			continue
 		}
 		nf, tail := 0, line
-		for nf < len(f) && tail != "" {
-			tail = strings.TrimLeft(tail, " ")
+		for nf < len(f) {
+			for tail != "" && tail[0] == ' ' {
+				tail = tail[1:]
+			}
 			if tail == "" {
 				break
 			}
-			if nf == len(f)-1 { // the slots, kept whole
+			j := strings.IndexByte(tail, ' ')
+			if j < 0 || nf == len(f)-1 { // the last field; the slots kept whole
 				f[nf], tail = tail, ""
 			} else {
-				f[nf], tail, _ = strings.Cut(tail, " ")
+				f[nf], tail = tail[:j], tail[j+1:]
 			}
 			nf++
 		}
