@@ -40,6 +40,7 @@ type watchOpts struct {
 	addrs    []string
 	password string
 	user     string
+	sentinel topology.Credentials // --sentinel-user/--sentinel-password
 	readonly bool
 	jsonOut  bool
 	once     bool
@@ -81,6 +82,7 @@ func watchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	cfg := topology.Config{
 		Seeds: o.addrs, User: o.user, Password: o.password, ReadOnly: o.readonly, Map: o.addrMap,
+		SentinelUser: o.sentinel.User, SentinelPassword: o.sentinel.Password,
 		Interval: o.interval, Timeout: o.timeout, Concurrency: o.conc,
 		Thresholds: topology.Thresholds{OutageWindow: o.outage},
 	}
@@ -159,6 +161,8 @@ func parseWatch(args []string, errOut io.Writer) (watchOpts, error) {
 	}
 	fs.StringVar(&o.password, "password", "", "password for every node without its own (default $REDISCLI_AUTH)")
 	fs.StringVar(&o.user, "user", "", "ACL user for --password")
+	fs.StringVar(&o.sentinel.Password, "sentinel-password", "", "password of the Sentinels (their requirepass), when not --password")
+	fs.StringVar(&o.sentinel.User, "sentinel-user", "", "ACL user for --sentinel-password")
 	fs.BoolVar(&o.readonly, "readonly", false, "no operations at all")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the graph and then each change as JSON lines")
 	fs.BoolVar(&o.once, "once", false, "one round: print the graph and exit")

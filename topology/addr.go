@@ -165,12 +165,20 @@ func isPort(s string) bool {
 type Auth struct {
 	Default Credentials
 	PerAddr map[string]Credentials // canonical address → credentials
+	// Sentinel, when set (WithSentinel), are the credentials of the
+	// addresses known to be Sentinels (see sentinel_auth.go).
+	Sentinel *Credentials
+	book     *sentinelBook
 }
 
-// For returns the credentials to use for addr.
+// For returns the credentials to use for addr: its own, else the
+// Sentinel ones for a known Sentinel, else the default.
 func (a Auth) For(addr string) Credentials {
 	if c, ok := a.PerAddr[addr]; ok {
 		return c
+	}
+	if a.Sentinel != nil && a.isSentinel(addr) {
+		return *a.Sentinel
 	}
 	return a.Default
 }

@@ -11,21 +11,30 @@ import (
 // Sentinel, the masters it monitors. Discovery probes these next.
 // Addresses with port 0 (a replica that did not announce its port) are
 // left out: nothing can be dialled there.
-func (n *Node) Mentions() []string {
-	var out []string
-	if n.Upstream != nil && n.Upstream.Port > 0 {
-		out = append(out, n.Upstream.Addr)
+func (n *Node) Mentions() []string { return slices.Collect(n.mentioned) }
+
+// mentioned yields what Mentions returns, without building the slice: a
+// cluster node mentions every other node of the cluster.
+func (n *Node) mentioned(yield func(string) bool) {
+	if n.Upstream != nil && n.Upstream.Port > 0 && !yield(n.Upstream.Addr) {
+		return
 	}
 	for _, l := range n.Replicas {
-		if l.Port > 0 {
-			out = append(out, l.Addr)
+		if l.Port > 0 && !yield(l.Addr) {
+			return
 		}
 	}
 	for _, m := range n.Sentinel {
-		out = append(out, m.Addr)
+		if !yield(m.Addr) {
+			return
+		}
 	}
-	out = append(out, n.sentinelPeers()...)
-	return append(out, n.Cluster.clusterMentions()...)
+	for _, a := range n.sentinelPeers() {
+		if !yield(a) {
+			return
+		}
+	}
+	n.Cluster.clusterMentioned(yield)
 }
 
 // Build assembles a Graph from one round of probes, one Node per address
@@ -202,7 +211,7 @@ func (b *builder) taken(id NodeID) bool {
 func (b *builder) addMentioned() {
 	var missing []string
 	for _, n := range b.nodes {
-		for _, a := range n.Mentions() {
+		for a := range n.mentioned {
 			if b.byAddr[a] == nil && !slices.Contains(missing, a) {
 				missing = append(missing, a)
 			}

@@ -16,6 +16,9 @@ type ClusterNode struct {
 	Myself ClusterPeer
 	Peers  []ClusterPeer
 	Info   ClusterInfo
+	// text is the CLUSTER NODES reply Peers were read from: the next
+	// probe of the node parses only the lines that changed (reusePeers).
+	text string
 }
 
 // ClusterPeer is one line of CLUSTER NODES:
@@ -103,15 +106,18 @@ func parseClusterNodes(text, host string) ([]ClusterPeer, error) {
 			continue
 		}
 		nf, tail := 0, line
-		for nf < len(f) && tail != "" {
-			tail = strings.TrimLeft(tail, " ")
+		for nf < len(f) {
+			for tail != "" && tail[0] == ' ' {
+				tail = tail[1:]
+			}
 			if tail == "" {
 				break
 			}
-			if nf == len(f)-1 { // the slots, kept whole
+			j := strings.IndexByte(tail, ' ')
+			if j < 0 || nf == len(f)-1 { // the last field; the slots kept whole
 				f[nf], tail = tail, ""
 			} else {
-				f[nf], tail, _ = strings.Cut(tail, " ")
+				f[nf], tail = tail[:j], tail[j+1:]
 			}
 			nf++
 		}
@@ -242,18 +248,20 @@ func parseSlotRange(s string) (SlotRange, bool) {
 
 // clusterFromReplies builds a node's cluster view from the CLUSTER INFO
 // and CLUSTER NODES texts; nil when the node has no cluster support (the
-// commands answered an error, so the texts are empty).
-func clusterFromReplies(addr, info, nodes string) *ClusterNode {
+// commands answered an error, so the texts are empty). prev is the same
+// node's previous view (nil for none): its unchanged lines are not parsed
+// again.
+func clusterFromReplies(addr, info, nodes string, prev *ClusterNode) *ClusterNode {
 	if info == "" || nodes == "" {
 		return nil
 	}
 	host, _, _ := net.SplitHostPort(addr)
-	peers, err := parseClusterNodes(nodes, host)
+	peers, err := reusePeers(nodes, host, prev)
 	if err != nil {
 		return nil
 	}
 	inf := ParseInfo(info)
-	c := &ClusterNode{Peers: peers, Info: ClusterInfo{
+	c := &ClusterNode{Peers: peers, text: nodes, Info: ClusterInfo{
 		State:         inf.Str("cluster_state"),
 		SlotsAssigned: int(inf.Int("cluster_slots_assigned", 0)),
 		SlotsOK:       int(inf.Int("cluster_slots_ok", 0)),
@@ -274,19 +282,19 @@ func clusterFromReplies(addr, info, nodes string) *ClusterNode {
 	return c
 }
 
-// clusterMentions are the addresses of the other cluster nodes a node
-// knows, for discovery: nodes still in handshake or without an address
-// cannot be dialled.
-func (c *ClusterNode) clusterMentions() []string {
+// clusterMentioned yields the addresses of the other cluster nodes a
+// node knows, for discovery: nodes still in handshake or without an
+// address cannot be dialled.
+func (c *ClusterNode) clusterMentioned(yield func(string) bool) {
 	if c == nil {
-		return nil
+		return
 	}
-	var out []string
 	for _, p := range c.Peers {
 		if p.Addr == "" || p.Has("myself") || p.Has("handshake") {
 			continue
 		}
-		out = append(out, p.Addr)
+		if !yield(p.Addr) {
+			return
+		}
 	}
-	return out
 }

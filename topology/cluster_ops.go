@@ -86,6 +86,13 @@ func ClusterReplicatePlan(g *Graph, id NodeID, masterAddr string) (OpPlan, error
 	}
 	v := CheckAttach(g, id, masterAddr)
 	v.Op = "cluster-replicate"
+	if me := g.ClusterMemberOf(id); me.IsMaster() && len(me.Slots) > 0 {
+		// first: the reason Redis itself gives
+		v.Reasons = append([]Reason{{Code: "has-slots", Message: fmt.Sprintf(
+			"%s is a master serving slots %s: Redis answers \"To set a master the node must be empty and without assigned slots\"; fail it over first (f on its replica)",
+			n.Addr, clipSlots(me.Slots))}}, v.Reasons...)
+		v.Allowed = false
+	}
 	return OpPlan{Kind: "cluster-replicate", Node: id, Target: n.Addr, Args: []string{"CLUSTER", "REPLICATE", mm.ID},
 		Verdict: v, Why: fmt.Sprintf("%s will follow %s (node %s)", n.Addr, mm.Addr, shortID(mm.ID))}, nil
 }

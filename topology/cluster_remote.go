@@ -54,3 +54,24 @@ func (r *Remote) readCluster(c *resp.Client, addr string, rep *Replies, replies 
 	}
 	return nil
 }
+
+func (r *Remote) lastView(addr string) *ClusterNode {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.views[addr]
+}
+
+// rememberView keeps the cluster view just read for addr (forgets it when
+// the node answered without one).
+func (r *Remote) rememberView(addr string, c *ClusterNode) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c == nil {
+		delete(r.views, addr)
+		return
+	}
+	if r.views == nil {
+		r.views = map[string]*ClusterNode{}
+	}
+	r.views[addr] = c
+}

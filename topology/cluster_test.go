@@ -53,7 +53,7 @@ func craftCluster(flags func(i int) string, down map[int]bool, edit func(string)
 			n.Upstream = &Upstream{Addr: m, Port: portOf(m), LinkUp: true, Priority: 100}
 			n.ReplID = fmt.Sprintf("%040d", me-3)
 		}
-		n.Cluster = clusterFromReplies(addr, "cluster_state:ok\r\ncluster_slots_assigned:16384\r\ncluster_current_epoch:6\r\n", text)
+		n.Cluster = clusterFromReplies(addr, "cluster_state:ok\r\ncluster_slots_assigned:16384\r\ncluster_current_epoch:6\r\n", text, nil)
 		_ = host
 		probes = append(probes, n)
 	}

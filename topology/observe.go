@@ -19,6 +19,9 @@ type Replies struct {
 	// ClusterInfo and ClusterNodes are CLUSTER INFO and CLUSTER NODES
 	// ("" when the node has no cluster support).
 	ClusterInfo, ClusterNodes string
+	// ClusterPrev is the node's previous cluster view (nil for none):
+	// the lines of ClusterNodes that did not change are not parsed again.
+	ClusterPrev *ClusterNode
 }
 
 // NodeFromReplies builds a Node from one probe's replies. addr is the
@@ -68,7 +71,7 @@ func NodeFromReplies(addr string, at time.Time, r Replies) *Node {
 	n.Stats = statsFromInfo(inf)
 	applyClientList(n.Replicas, r.ClientList)
 	n.Limits = parseOutputLimit(r.OutputCfg)
-	n.Cluster = clusterFromReplies(addr, r.ClusterInfo, r.ClusterNodes)
+	n.Cluster = clusterFromReplies(addr, r.ClusterInfo, r.ClusterNodes, r.ClusterPrev)
 	return n
 }
 

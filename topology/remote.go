@@ -51,7 +51,10 @@ type Remote struct {
 	// clustered holds the addresses whose last INFO said cluster_enabled:1
 	// (they are asked CLUSTER INFO and NODES in the probe's pipeline).
 	clustered map[string]bool
-	closed    bool
+	// views holds each cluster node's last view, so that the next probe
+	// parses only the CLUSTER NODES lines that changed.
+	views  map[string]*ClusterNode
+	closed bool
 }
 
 type cachedLimits struct {
@@ -78,27 +81,45 @@ func NewRemote(dial Dialer, auth Auth, timeout time.Duration) *Remote {
 // Probe reads one node at addr (canonical) at time now. It never fails: a
 // node that cannot be read comes back with Reach and Error saying why. A
 // reused connection that turns out dead (the server closed it while idle)
-// is replaced once.
+// is replaced once. A node that refuses the credentials is tried once
+// with the Sentinel credentials, when there are some: if it is a Sentinel
+// that takes them, it is one from then on (sentinel_auth.go).
 func (r *Remote) Probe(ctx context.Context, addr string, now time.Time) *Node {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
+	n, err := r.probe(ctx, addr, now)
+	if errors.Is(err, errAuth) && ctx.Err() == nil && r.auth.trySentinel(addr) {
+		if sn, serr := r.probe(ctx, addr, now); serr == nil && sn.Role == RoleSentinel {
+			return sn
+		}
+		r.auth.markSentinel(addr, false)
+		r.Forget(addr)
+	}
+	if err != nil {
+		return failed(addr, now, err)
+	}
+	return n
+}
+
+// probe is one attempt of Probe with the credentials Auth gives now.
+func (r *Remote) probe(ctx context.Context, addr string, now time.Time) (*Node, error) {
 	for attempt := 0; ; attempt++ {
 		c, reused, err := r.conn(ctx, addr)
 		if err != nil {
-			return failed(addr, now, r.timeoutErr(ctx, err))
+			return nil, r.timeoutErr(ctx, err)
 		}
 		stop := bindDeadline(ctx, c)
 		n, err := r.read(c, addr, now)
 		if stop() && err == nil {
 			r.release(addr, c)
-			return n
+			return n, nil
 		}
 		_ = c.Close()
 		if err == nil || errors.Is(err, errAuth) || errors.Is(err, errNotRedis) || !reused || ctx.Err() != nil || attempt > 0 {
 			if !reused && r.plainHint {
 				err = tlsHint(err)
 			}
-			return failed(addr, now, r.timeoutErr(ctx, err))
+			return nil, r.timeoutErr(ctx, err)
 		}
 	}
 }
@@ -185,13 +206,18 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 	if err := r.readCluster(c, addr, &rep, replies, askCluster); err != nil {
 		return nil, err
 	}
+	rep.ClusterPrev = r.lastView(addr)
 	n := NodeFromReplies(addr, now, rep)
+	r.rememberView(addr, n.Cluster)
 	if n.Role == RoleSentinel {
 		view, err := readSentinelView(c)
 		if err != nil {
 			return nil, err
 		}
 		n.SentinelView = view
+		for _, p := range n.sentinelPeers() {
+			r.auth.markSentinel(p, true)
+		}
 	}
 	var asked cachedLimits
 	if askLimits {
@@ -298,6 +324,7 @@ func (r *Remote) Forget(addr string) {
 	delete(r.idle, addr)
 	delete(r.limits, addr)
 	delete(r.clustered, addr)
+	delete(r.views, addr)
 	r.mu.Unlock()
 	if c != nil {
 		_ = c.Close()

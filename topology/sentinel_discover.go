@@ -14,15 +14,41 @@ import (
 // sentinel-<id>-cmd and sentinel-<id>-pubsub in CLIENT LIST, and
 // publishes "ip,port,runid,epoch,name,master-ip,master-port,epoch" on the
 // instance's __sentinel__:hello channel every 2 s. A master that has such
-// connections but belongs to no known group is asked once in a while:
-// its hello channel names the Sentinels, which the next rounds probe.
+// connections but belongs to no known group is asked once in a while: its
+// hello channel names the Sentinels, which the next rounds probe (and,
+// through SENTINEL SENTINELS, every other Sentinel they know). Sentinels
+// connect to replicas too, so a replica is asked when its master cannot
+// be (down, unreachable, CLIENT refused).
 const (
 	huntEvery  = 30 * time.Second // between two hunts on one master
 	huntListen = 5 * time.Second  // how long a hunt listens for hellos
 )
 
-// hunt starts a search on every reachable master of g that is not in a
-// known Sentinel group and was not searched within huntEvery.
+// huntable reports whether n is worth a search for Sentinels: a
+// reachable node in no known Sentinel group that is a master, or a
+// replica whose master cannot be asked (not reached, or it refuses
+// CLIENT): the Sentinels of a group connect to all its nodes, so the
+// master alone tells when it can. A cluster node is not (Sentinel does
+// not manage Redis Cluster).
+func huntable(g *Graph, n *Node) bool {
+	if n.Reach != ReachOK || n.Cluster != nil || g.SentinelGroupOf(n.ID) != nil {
+		return false
+	}
+	switch n.Role {
+	case RoleMaster:
+		return true
+	case RoleReplica:
+		if n.Upstream == nil {
+			return true
+		}
+		m := g.ByAddr(n.Upstream.Addr)
+		return m == nil || m.Reach != ReachOK || m.Unknown("CLIENT") != ""
+	}
+	return false
+}
+
+// hunt starts a search on every huntable node of g not searched within
+// huntEvery.
 func (f *sentinelFeed) hunt(g *Graph) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -31,7 +57,7 @@ func (f *sentinelFeed) hunt(g *Graph) {
 	}
 	now := time.Now()
 	for _, n := range g.Nodes {
-		if n.Reach != ReachOK || n.Role != RoleMaster || g.SentinelGroupOf(n.ID) != nil {
+		if !huntable(g, n) {
 			continue
 		}
 		if last, ok := f.hunted[n.Addr]; ok && now.Sub(last) < huntEvery {
@@ -87,6 +113,7 @@ func (f *sentinelFeed) huntAddr(ctx context.Context, addr string) bool {
 			continue
 		}
 		seen[runID[:min(8, len(runID))]] = true
+		f.auth.markSentinel(a, true)
 		f.mu.Lock()
 		if !slices.Contains(f.found, a) {
 			f.found = append(f.found, a)
@@ -97,8 +124,8 @@ func (f *sentinelFeed) huntAddr(ctx context.Context, addr string) bool {
 	return found
 }
 
-// FindSentinels searches the masters of g that belong to no known
-// Sentinel group for Sentinels (CLIENT LIST, then their hello channel),
+// FindSentinels searches the masters and replicas of g that belong to no
+// known Sentinel group for Sentinels (CLIENT LIST, then their hello channel),
 // all at once, for at most a few seconds. It reports whether it found
 // any new one: a Poll after it probes them. A started Watcher does this
 // by itself, in the background.
@@ -106,7 +133,7 @@ func (w *Watcher) FindSentinels(ctx context.Context, g *Graph) bool {
 	var found atomic.Bool
 	var wg sync.WaitGroup
 	for _, n := range g.Nodes {
-		if n.Reach == ReachOK && n.Role == RoleMaster && g.SentinelGroupOf(n.ID) == nil {
+		if huntable(g, n) {
 			wg.Go(func() {
 				if w.sev.huntAddr(ctx, n.Addr) {
 					found.Store(true)

@@ -2,6 +2,7 @@ package topology
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -176,7 +177,9 @@ func TestSentinelClientIDs(t *testing.T) {
 }
 
 // TestSentinelDownVotes runs three real Sentinels (quorum 2) over a master
-// whose replicas all have replica-priority 0, then freezes the master: the
+// whose replicas all have replica-priority 0, seeds the Watcher with one
+// Sentinel (the other two are found from its SENTINEL SENTINELS), then
+// freezes the master: the
 // group counts the Sentinels that see it down, reaches odown, and has no
 // pick (Sentinel cannot fail over), so `f` is refused by the guard.
 func TestSentinelDownVotes(t *testing.T) {
@@ -232,5 +235,42 @@ func TestSentinelDownVotes(t *testing.T) {
 	}
 	if p.Verdict.Allowed || len(p.Verdict.Reasons) == 0 || p.Verdict.Reasons[0].Code != "no-candidate" {
 		t.Errorf("verdict %+v, want no-candidate", p.Verdict)
+	}
+}
+
+// TestSentinelFoundFromReplica: Sentinels connect to replicas too, so a
+// replica's CLIENT LIST and hello channel find the Sentinel when the
+// master cannot be asked (here: the graph has it unreachable).
+func TestSentinelFoundFromReplica(t *testing.T) {
+	m, r1, _, s := sentinelFleet(t)
+	w, err := NewWatcher(Config{Seeds: []string{r1.Addr}, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	g := w.Poll(t.Context()).Graph
+	cp := Graph{At: g.At, Links: g.Links} // a fresh index: the copied nodes
+	for _, n := range g.Nodes {
+		c := *n
+		if c.Addr == m.Addr {
+			c.Reach, c.Error = ReachUnreachable, "cut by the test"
+		}
+		cp.Nodes = append(cp.Nodes, &c)
+	}
+	if len(cp.Sentinels) != 0 {
+		t.Fatalf("a Sentinel group is known before the search: %+v", cp.Sentinels)
+	}
+	if len(cp.Nodes) != 3 {
+		t.Fatalf("want master and two replicas, got:\n%s", RenderText(&cp))
+	}
+	if !w.FindSentinels(t.Context(), &cp) {
+		t.Fatal("no Sentinel found from the replicas")
+	}
+	if got := w.sev.discovered(); !slices.Contains(got, s.Addr) {
+		t.Fatalf("found %v, want %s", got, s.Addr)
+	}
+	g = w.Poll(t.Context()).Graph
+	if len(g.Sentinels) != 1 || g.Sentinels[0].Sentinels[0] != s.Addr {
+		t.Fatalf("the next poll does not know the group: %+v", g.Sentinels)
 	}
 }

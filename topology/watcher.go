@@ -22,6 +22,10 @@ type Config struct {
 	Embedded []*node.Node
 	// Credentials for every address without its own in Seeds.
 	User, Password string
+	// SentinelUser and SentinelPassword, when set, are the credentials of
+	// the Sentinels (their requirepass or ACL users), which then need not
+	// share the data nodes' (see sentinel_auth.go).
+	SentinelUser, SentinelPassword string
 	// Dial opens connections (DefaultDialer when nil): a simulated
 	// network's dialer in tests. Map and TLS wrap it.
 	Dial Dialer
@@ -111,6 +115,9 @@ func NewWatcher(cfg Config) (*Watcher, error) {
 		refresh: make(chan struct{}, 1), updates: make(chan Update), done: make(chan struct{})}
 	useTLS := cfg.TLS != nil
 	w.auth = Auth{Default: Credentials{User: cfg.User, Password: cfg.Password}, PerAddr: map[string]Credentials{}}
+	if cfg.SentinelUser != "" || cfg.SentinelPassword != "" {
+		w.auth = w.auth.WithSentinel(Credentials{User: cfg.SentinelUser, Password: cfg.SentinelPassword})
+	}
 	for _, s := range cfg.Seeds {
 		seed, err := ParseSeed(s)
 		if err != nil {

@@ -76,6 +76,9 @@ func parseDetach(g *topology.Graph, args []string) (operation, error) {
 	if err != nil {
 		return operation{}, err
 	}
+	if inCluster(g, n) {
+		return operation{}, errors.New(clusterDetachNote())
+	}
 	return planDetach(g, n), nil
 }
 

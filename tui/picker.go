@@ -12,6 +12,9 @@ import (
 type candidate struct {
 	node    *topology.Node
 	verdict topology.Verdict
+	// clusterID and slots name a cluster master (CLUSTER REPLICATE).
+	clusterID string
+	slots     []topology.SlotRange
 }
 
 // pickerPane lists the candidate masters for `a`: every readable node but
@@ -19,31 +22,63 @@ type candidate struct {
 // or full and its cause: replid mismatch, offset beyond the backlog…) or
 // why it refuses (a cycle, an empty master…). Under the list, the guard's
 // sentence on the candidate under the cursor.
+//
+// On a Redis Cluster node the re-point is CLUSTER REPLICATE <node-id>
+// (cluster nodes refuse REPLICAOF): the candidates are the cluster's
+// masters, each with its node id and slots.
 type pickerPane struct {
-	st     *state
-	node   *topology.Node
-	graph  *topology.Graph
-	cands  []candidate
-	cursor int
+	st      *state
+	node    *topology.Node
+	graph   *topology.Graph
+	cands   []candidate
+	cursor  int
+	cluster bool
 }
 
 // newPicker builds the candidates for attaching n on g.
 func newPicker(st *state, g *topology.Graph, n *topology.Node) pickerPane {
-	p := pickerPane{st: st, node: n, graph: g}
+	p := pickerPane{st: st, node: n, graph: g, cluster: inCluster(g, n)}
+	if p.cluster {
+		p.cands = clusterCandidates(g, n)
+		p.startOnAllowed()
+		return p
+	}
 	for _, m := range g.Nodes {
 		if m.ID == n.ID || m.Reach != topology.ReachOK || m.Role == topology.RoleSentinel {
 			continue
 		}
 		p.cands = append(p.cands, candidate{node: m, verdict: topology.CheckAttach(g, n.ID, m.Addr)})
 	}
-	// start on the first candidate the guard allows
+	p.startOnAllowed()
+	return p
+}
+
+// startOnAllowed puts the cursor on the first candidate the guard allows.
+func (p *pickerPane) startOnAllowed() {
 	for i, c := range p.cands {
 		if c.verdict.Allowed {
 			p.cursor = i
 			break
 		}
 	}
-	return p
+}
+
+// clusterCandidates are the masters of n's cluster that answered, but n,
+// in shard order, each judged as CLUSTER REPLICATE <its id> on n.
+func clusterCandidates(g *topology.Graph, n *topology.Node) []candidate {
+	var out []candidate
+	for _, s := range g.Cluster.Shards {
+		m := g.Node(s.Master)
+		if m == nil || m.ID == n.ID || m.Reach != topology.ReachOK {
+			continue
+		}
+		plan, err := topology.ClusterReplicatePlan(g, n.ID, m.Addr)
+		if err != nil {
+			continue
+		}
+		out = append(out, candidate{node: m, verdict: plan.Verdict, clusterID: s.ID, slots: s.Slots})
+	}
+	return out
 }
 
 // move moves the cursor.
@@ -69,12 +104,16 @@ func (p *pickerPane) chosen() (candidate, bool) {
 // view draws the picker as h lines of width w.
 func (p *pickerPane) view(w, h int) []string {
 	st := p.st.styles
+	how, none := "pick its new master (REPLICAOF host port)", "no other readable node"
+	if p.cluster {
+		how, none = "pick its new master: CLUSTER REPLICATE <node-id>", "no other reachable cluster master"
+	}
 	lines := []string{
 		paneTitle(st, "Attach "+p.node.Addr+" to…", w, true),
-		fit("  "+st.Dim.Render("pick its new master (REPLICAOF host port)"), w),
+		fit("  "+st.Dim.Render(how), w),
 	}
 	if len(p.cands) == 0 {
-		lines = append(lines, "  "+st.Dim.Render("no other readable node"))
+		lines = append(lines, "  "+st.Dim.Render(none))
 	}
 	body := h - len(lines)
 	for i := scrollFor(0, p.cursor, body, len(p.cands)); i < len(p.cands) && len(lines) < h; i++ {
@@ -84,6 +123,9 @@ func (p *pickerPane) view(w, h int) []string {
 		if i == p.cursor {
 			cur = st.Cursor.Render(symCursor) + " "
 			addr = st.Selected.Render(addr)
+		}
+		if c.clusterID != "" {
+			addr += st.Dim.Render(fmt.Sprintf(" %.8s… %s", c.clusterID, topology.FormatSlots(c.slots)))
 		}
 		lines = append(lines, fit(cur+roleSymbol(st, c.node)+" "+addr+"  "+verdictText(st, c.verdict), w))
 	}

@@ -30,6 +30,7 @@ type treePane struct {
 	offW     int    // widest offset
 	lagW     int    // widest lag number (0: no link has a known lag)
 	markW    int    // widest alert mark (0: no alerts)
+	tagW     int    // widest Sentinel tag with its space (0: no managed node)
 	host     string // the host every node shares, shown once in the title
 }
 
@@ -39,7 +40,7 @@ type treePane struct {
 func (t *treePane) setRows() {
 	g := t.st.graph
 	t.rows = t.rows[:0]
-	t.nameW, t.nameWC, t.badgeW, t.offW, t.lagW, t.markW = 0, 0, 0, 0, 0, 0
+	t.nameW, t.nameWC, t.badgeW, t.offW, t.lagW, t.markW, t.tagW = 0, 0, 0, 0, 0, 0, 0
 	t.host = commonHost(g)
 	for _, r := range t.st.rows {
 		n := g.Node(r.ID)
@@ -47,6 +48,7 @@ func (t *treePane) setRows() {
 			continue
 		}
 		label := ansi.StringWidth(t.label(n))
+		t.tagW = max(t.tagW, tagWidth(sentinelTag(g, n, false)))
 		t.nameW = max(t.nameW, ansi.StringWidth(r.Prefix)+2+label)
 		t.nameWC = max(t.nameWC, ansi.StringWidth(compactPrefix(r.Prefix))+2+label)
 		t.badgeW = max(t.badgeW, ansi.StringWidth(nodeBadge(t.st.styles, g, n).plain()))
@@ -114,7 +116,7 @@ func (t *treePane) label(n *topology.Node) string {
 func (t *treePane) matches(r topology.Row, n *topology.Node) bool {
 	f := strings.ToLower(t.filter)
 	hay := []string{n.Addr, string(n.ID), string(n.Role), r.Note,
-		nodeBadge(t.st.styles, t.st.graph, n).text}
+		nodeBadge(t.st.styles, t.st.graph, n).text, sentinelTag(t.st.graph, n, false)}
 	hay = append(hay, n.Aliases...)
 	for _, h := range hay {
 		if strings.Contains(strings.ToLower(h), f) {
@@ -221,9 +223,10 @@ const minLagW = 8
 // columns show and how wide each one is.
 type treeCols struct {
 	compact bool // the two-cell tree drawing
+	tagSym  bool // Sentinel tags as their symbol alone
 	symOnly bool // badges as their symbol alone
 	lagWord bool // "lag 44B" rather than "44B"
-	nameW   int
+	nameW   int  // with the Sentinel tag
 	badgeW  int
 	lagW    int // 0: no lag column
 	offW    int // 0: no offset column
@@ -243,16 +246,24 @@ func (c treeCols) width() int {
 
 // columns picks the columns for width w. Role, name, link state and byte
 // lag come first: to keep them, the "lag" word goes, then the tree drawing
-// narrows, then badges shrink to their symbol. The alert mark, the offset
+// narrows, then badges shrink to their symbol, then Sentinel tags
+// ("◎mymaster") to theirs. The alert mark, the offset
 // and the padding that aligns columns are added only where room is left,
 // in that order.
 func (t *treePane) columns(w int) treeCols {
-	levels := []treeCols{{lagWord: true}, {compact: true, lagWord: true}, {compact: true}, {compact: true, symOnly: true}}
+	levels := []treeCols{{lagWord: true}, {compact: true, lagWord: true}, {compact: true},
+		{compact: true, symOnly: true}, {compact: true, symOnly: true, tagSym: true}}
 	var c treeCols
 	for _, c = range levels {
 		c.nameW, c.badgeW = t.nameW, t.badgeW
 		if c.compact {
 			c.nameW = t.nameWC
+		}
+		switch {
+		case c.tagSym && t.tagW > 0:
+			c.nameW += tagWidth(symSentinel)
+		default:
+			c.nameW += t.tagW
 		}
 		if c.symOnly {
 			c.badgeW = 1
@@ -319,7 +330,11 @@ func (t *treePane) rowView(r topology.Row, sel, focused bool, c treeCols, w int)
 		addr = st.Strong.Render(addr)
 	}
 	b.WriteString(addr)
-	b.WriteString(strings.Repeat(" ", max(c.nameW-ansi.StringWidth(prefix)-2-ansi.StringWidth(t.label(n)), 0)+1))
+	tag := sentinelTag(g, n, c.tagSym)
+	if tag != "" {
+		b.WriteString(" " + st.Sentinel.Render(tag))
+	}
+	b.WriteString(strings.Repeat(" ", max(c.nameW-ansi.StringWidth(prefix)-2-ansi.StringWidth(t.label(n))-tagWidth(tag), 0)+1))
 	bd := nodeBadge(st, g, n)
 	if c.symOnly {
 		b.WriteString(bd.style.Render(bd.sym))
