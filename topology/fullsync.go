@@ -123,7 +123,7 @@ func (s *FullSync) TransferRate() (float64, bool) {
 func (s *FullSync) Summary(now time.Time) string {
 	var parts []string
 	for _, sp := range s.Phases {
-		p := string(sp.Phase) + " " + fmtSpan(sp.Duration(now))
+		p := string(sp.Phase) + " " + FormatSpan(sp.Duration(now))
 		if sp.Phase == PhaseTransfer {
 			if r, ok := s.TransferRate(); ok {
 				p += " " + human.Bytes(int64(r)) + "/s"
@@ -131,9 +131,9 @@ func (s *FullSync) Summary(now time.Time) string {
 		}
 		parts = append(parts, p)
 	}
-	head := fmt.Sprintf("%s in %s", s.Outcome, fmtSpan(s.Duration(now)))
+	head := fmt.Sprintf("%s in %s", s.Outcome, FormatSpan(s.Duration(now)))
 	if s.Outcome == SyncFailed {
-		head = fmt.Sprintf("failed after %s: %s", fmtSpan(s.Duration(now)), s.Reason)
+		head = fmt.Sprintf("failed after %s: %s", FormatSpan(s.Duration(now)), s.Reason)
 	} else if s.Reason != "" {
 		head += " (" + s.Reason + ")"
 	}
@@ -153,8 +153,9 @@ func (s *FullSync) clone() *FullSync {
 	return &c
 }
 
-// fmtSpan renders a phase length: "850ms", "3.1s", "2m05s".
-func fmtSpan(d time.Duration) string {
+// FormatSpan renders a phase's or a sync's length as the timeline shows
+// it: "850ms", "3.1s", "2m05s".
+func FormatSpan(d time.Duration) string {
 	switch {
 	case d < time.Second:
 		return fmt.Sprintf("%dms", d.Milliseconds())

@@ -7,15 +7,11 @@ import (
 	"github.com/replscope/replscope/node"
 )
 
-// Timeline event kinds of the FullSyncTracker.
-const (
-	// EventFullSyncPhase: a replica's full sync entered a phase (Detail
-	// names it and how long the previous one took).
-	EventFullSyncPhase EventKind = "full-sync-phase"
-	// EventFullSyncTimeline: a full sync ended; Detail is its timeline
-	// (FullSync.Summary), the same as the node's LastFullSync.
-	EventFullSyncTimeline EventKind = "full-sync-timeline"
-)
+// EventFullSyncTimeline: a full sync ended, done or failed; Detail is its
+// timeline (FullSync.Summary), the same as the node's LastFullSync. One
+// per sync: the phases as they begin are on the node (FullSync), not in
+// the log.
+const EventFullSyncTimeline EventKind = "full-sync-timeline"
 
 // FullSyncTracker follows every replica's full syncs across observation
 // rounds and cuts them into phases (SyncPhase). Remote replicas are read
@@ -52,8 +48,8 @@ func NewFullSyncTracker() *FullSyncTracker {
 
 // Observe feeds one round: g, built and assessed but not yet published,
 // and the events embedded nodes reported since the last round. It sets
-// FullSync and LastFullSync on g's nodes and returns the timeline events
-// (a phase began, a sync ended) in time order.
+// FullSync and LastFullSync on g's nodes and returns an
+// EventFullSyncTimeline for each sync that ended, in time order.
 func (t *FullSyncTracker) Observe(g *Graph, evs []node.Event) []Event {
 	byAddr := map[string][]node.Event{}
 	for _, e := range evs {
@@ -300,15 +296,12 @@ func (o *observer) start(at time.Time, master string, ph SyncPhase) *syncRun {
 
 // enter closes the current phase at at and opens ph.
 func (o *observer) enter(run *syncRun, ph SyncPhase, at time.Time) {
-	detail := string(ph)
 	if k := len(run.Phases); k > 0 {
 		prev := &run.Phases[k-1]
 		at = maxTime(at, prev.Start)
 		prev.End = at
-		detail += " · after " + string(prev.Phase) + " " + fmtSpan(prev.Duration(at))
 	}
 	run.Phases = append(run.Phases, PhaseSpan{Phase: ph, Start: at})
-	o.emit(run, EventFullSyncPhase, at, detail)
 }
 
 // end stops a sync that was interrupted: one that had loaded its dataset
@@ -332,10 +325,11 @@ func (o *observer) finish(run *syncRun, at time.Time, outcome SyncOutcome) {
 	run.End, run.Outcome = at, outcome
 	o.t.last[o.n.Addr] = run.FullSync.clone()
 	delete(o.t.runs, o.n.Addr)
-	o.emit(run, EventFullSyncTimeline, at, run.Summary(at))
+	o.emit(run, at)
 }
 
-func (o *observer) emit(run *syncRun, kind EventKind, at time.Time, detail string) {
+// emit logs the sync's timeline as it ended at at.
+func (o *observer) emit(run *syncRun, at time.Time) {
 	src := "poll"
 	if run.Exact {
 		src = "node"
@@ -344,8 +338,8 @@ func (o *observer) emit(run *syncRun, kind EventKind, at time.Time, detail strin
 	if m := o.g.ByAddr(run.Master); m != nil {
 		peer = m.ID
 	}
-	o.out = append(o.out, Event{Time: at, Kind: kind, Node: o.n.ID, Addr: o.n.Addr, Peer: peer,
-		Detail: withPeer(run.Master, detail), Source: src})
+	o.out = append(o.out, Event{Time: at, Kind: EventFullSyncTimeline, Node: o.n.ID, Addr: o.n.Addr, Peer: peer,
+		Detail: withPeer(run.Master, run.Summary(at)), Source: src})
 }
 
 // phaseStart is when the current phase began.

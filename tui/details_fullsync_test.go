@@ -54,8 +54,7 @@ func syncingEvents(at time.Time) []topology.Event {
 			"done in 8.6s: wait-bgsave 1.2s · transfer 4.0s 2.50M/s · loading 2.7s · catch-up 700ms", "node"),
 		ev(-87, topology.EventFullSyncTimeline, "run-r1", "127.0.0.1:7002",
 			"failed after 3.0s: link down during transfer: wait-bgsave 1.0s · transfer 2.0s", "poll"),
-		ev(-4.5, topology.EventFullSyncPhase, "run-r2", "127.0.0.1:7003", "wait-bgsave", "poll"),
-		ev(-3, topology.EventFullSyncPhase, "run-r2", "127.0.0.1:7003", "transfer · after wait-bgsave 1.5s", "poll"),
+		ev(-30, topology.EventFullSyncStarted, "run-r2", "127.0.0.1:7003", "127.0.0.1:7001 → 127.0.0.1:7003", "poll"),
 	}
 }
 

@@ -113,7 +113,6 @@ var eventKinds = map[topology.EventKind]struct {
 	topology.EventLinkDown:         {"▼", sevCrit},
 	topology.EventFullSyncStarted:  {symSyncing, sevWarn},
 	topology.EventFullSyncFinished: {symSyncing, sevOK},
-	topology.EventFullSyncPhase:    {symSyncing, sevInfo},
 	topology.EventFullSyncTimeline: {symSyncing, sevOK}, // failed: see eventEntry
 	topology.EventSyncFull:         {symSyncing, sevWarn},
 	topology.EventSyncPartial:      {symCycle, sevOK},
