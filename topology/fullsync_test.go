@@ -325,3 +325,29 @@ func TestFullSyncJSON(t *testing.T) {
 	}
 	t.Fatal("no replica in the JSON")
 }
+
+// TestFullSyncReplscopeEOFStream: a replscope replica's EOF-marked
+// transfer (size unknown, no INFO loading) is loading once its bytes stop
+// growing, stays so while they do not, and is the same transfer again if
+// they were only paused. Loading began no later than the poll that first
+// showed the last byte count.
+func TestFullSyncReplscopeEOFStream(t *testing.T) {
+	w := newSyncWorld(t)
+	read := func(n int64) func(*node.Status) {
+		return func(s *node.Status) {
+			s.LinkState, s.SyncInProgress, s.SyncTotalBytes, s.SyncReadBytes = "sync", true, 0, n
+		}
+	}
+	w.round(0, embeddedMaster(0, 10, "send_bulk"), embeddedReplica(0, read(0)))
+	w.round(1000, embeddedMaster(1000, 10, "send_bulk"), embeddedReplica(1000, read(500)))
+	w.round(2000, embeddedMaster(2000, 10, "send_bulk"), embeddedReplica(2000, read(500)))
+	r := w.round(3000, embeddedMaster(3000, 10, "send_bulk"), embeddedReplica(3000, read(900)))
+	if got := spans(r.FullSync); got != "transfer 0-…" {
+		t.Fatalf("after a pause: %s, want one transfer still running", got)
+	}
+	w.round(4000, embeddedMaster(4000, 10, "online"), embeddedReplica(4000, read(900)))
+	r = w.round(5000, embeddedMaster(5000, 10, "online"), embeddedReplica(5000, read(900)))
+	if got := spans(r.FullSync); got != "transfer 0-3000 loading 3000-…" {
+		t.Fatalf("bytes stopped at 900: %s", got)
+	}
+}

@@ -35,6 +35,7 @@ type syncRun struct {
 	FullSync
 	runID      string
 	lastRead   int64     // master_sync_read_bytes at the last poll
+	lastReadAt time.Time // the poll that first showed lastRead
 	target     int64     // the master's offset to catch up with; -1 until known
 	transferAt time.Time // an embedded node's first RDB byte
 	finishedAt time.Time // an embedded node's end of loading
@@ -136,6 +137,12 @@ func (o *observer) poll() {
 		return // read before the node's own event that started this phase
 	}
 	ph := o.polledPhase(run)
+	if run != nil && n.Software == "replscope" && ph == PhaseTransfer && run.Current() == PhaseLoading &&
+		up.Sync != nil && up.Sync.ReadBytes > run.lastRead {
+		// An EOF-marked stream had only paused: still the transfer.
+		run.Phases = run.Phases[:len(run.Phases)-1]
+		run.Phases[len(run.Phases)-1].End = time.Time{}
+	}
 	switch {
 	case ph != "":
 		if run != nil && phaseOrder[ph] < phaseOrder[run.Current()] {
@@ -145,10 +152,12 @@ func (o *observer) poll() {
 		if run == nil {
 			run = o.start(at, up.Addr, ph)
 		} else if ph != run.Current() {
-			o.enter(run, ph, at)
+			o.enter(run, ph, o.phaseAt(run, ph, at))
 		}
 		if s := up.Sync; s != nil {
-			run.lastRead = s.ReadBytes
+			if s.ReadBytes != run.lastRead || run.lastReadAt.IsZero() {
+				run.lastRead, run.lastReadAt = s.ReadBytes, at
+			}
 			if s.TotalBytes > 0 {
 				run.Bytes = s.TotalBytes
 			} else if ph == PhaseLoading && s.ReadBytes > 0 && run.transferAt.IsZero() {
@@ -180,12 +189,25 @@ func (o *observer) polledPhase(run *syncRun) SyncPhase {
 	case n.Software == "replscope" && s.TotalBytes > 0 && s.ReadBytes >= s.TotalBytes:
 		return PhaseLoading // a replscope replica loads aside, without INFO loading:1
 	case n.Software == "replscope" && s.TotalBytes <= 0 && s.ReadBytes > 0 &&
-		run != nil && run.Current() == PhaseTransfer && s.ReadBytes == run.lastRead:
+		run != nil && (run.Current() == PhaseTransfer || run.Current() == PhaseLoading) && s.ReadBytes == run.lastRead:
 		return PhaseLoading // an EOF-marked stream that stopped growing
 	case s.ReadBytes > 0:
 		return PhaseTransfer
+	case n.Software == "replscope":
+		return PhaseTransfer // in sync from the RDB's first line ($<len> or $EOF:) on, unlike Redis
 	}
 	return PhaseWaitBgsave
+}
+
+// phaseAt is when a phase seen at at began: for a replscope replica's
+// EOF-marked stream found stopped, no later than the poll that first
+// showed its last byte count.
+func (o *observer) phaseAt(run *syncRun, ph SyncPhase, at time.Time) time.Time {
+	if ph == PhaseLoading && !o.n.Loading && run.Current() == PhaseTransfer && !run.lastReadAt.IsZero() &&
+		o.n.Upstream.Sync != nil && o.n.Upstream.Sync.ReadBytes == run.lastRead {
+		return run.lastReadAt
+	}
+	return at
 }
 
 // masterSays reports whether the node's master lists it in that state.
