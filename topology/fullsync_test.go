@@ -351,3 +351,17 @@ func TestFullSyncReplscopeEOFStream(t *testing.T) {
 		t.Fatalf("bytes stopped at 900: %s", got)
 	}
 }
+
+// TestFullSyncWaitUntilFirstLine: a replica seen waiting only through its
+// master's slaveN line is still waiting when the master moves it to
+// send_bulk before the replica reads the RDB's first line: no failed
+// sync, one sync going on into the transfer.
+func TestFullSyncWaitUntilFirstLine(t *testing.T) {
+	w := newSyncWorld(t)
+	w.redisRound(0, 10, "wait_bgsave")
+	w.redisRound(1000, 10, "send_bulk")
+	r := w.redisRound(2000, 10, "send_bulk", "master_sync_in_progress:1", "master_sync_total_bytes:0", "master_sync_read_bytes:100")
+	if r.LastFullSync != nil || r.FullSync == nil || spans(r.FullSync) != "wait-bgsave 0-2000 transfer 2000-…" {
+		t.Fatalf("last %+v, running %s", r.LastFullSync, spans(r.FullSync))
+	}
+}

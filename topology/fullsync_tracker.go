@@ -168,9 +168,17 @@ func (o *observer) poll() {
 		if run != nil && run.Current() != PhaseCatchUp {
 			o.enter(run, PhaseCatchUp, at)
 		}
+	case run != nil && run.Current() == PhaseWaitBgsave && o.stillWaiting():
 	case run != nil:
 		o.end(run, at, "link down during "+string(run.Current()))
 	}
+}
+
+// stillWaiting reports whether a replica that shows no transfer yet is
+// still between its PSYNC and the RDB's first line: its master already
+// sends it (send_bulk) or it is still in the handshake.
+func (o *observer) stillWaiting() bool {
+	return o.masterSays("send_bulk") || o.n.Upstream.LinkState == "handshake"
 }
 
 // polledPhase is the sync phase one observation shows, "" for none.
