@@ -332,6 +332,8 @@ func (n *Node) infoReplication(b *strings.Builder) {
 		line(b, "slave_priority", n.cfg.ReplicaPriority)
 		line(b, "slave_read_only", n.cfg.ReplicaReadOnly)
 		line(b, "replica_announced", n.cfg.ReplicaAnnounced)
+		// Not in Redis 7.0: how long the last successful sync took (-1: none yet).
+		line(b, "last_successful_sync_duration_ms", r.lastSyncMs)
 	}
 	line(b, "connected_slaves", len(r.replicas))
 	if n.cfg.MinReplicasToWrite > 0 && n.cfg.MinReplicasMaxLag > 0 {

@@ -285,6 +285,7 @@ func (n *Node) syncWithMaster(l *masterLink) error {
 		n.log.Noticef("Partial resynchronization not possible (no cached master)")
 	}
 	deadline()
+	psyncAt := n.nowMs() // last_successful_sync_duration_ms counts from here
 	if _, err := conn.Write(resp.AppendCommand(nil, "PSYNC", replid, off)); err != nil {
 		return fmt.Errorf("send PSYNC to master: %w", err)
 	}
@@ -323,6 +324,11 @@ func (n *Node) syncWithMaster(l *masterLink) error {
 	default:
 		return fmt.Errorf("Unexpected reply to PSYNC from master: %s", line)
 	}
+	n.mu.Lock()
+	if n.repl.link == l {
+		n.repl.lastSyncMs = n.nowMs() - psyncAt
+	}
+	n.mu.Unlock()
 	return n.streamFromMaster(l, conn, br, timeout)
 }
 

@@ -39,6 +39,9 @@ type replication struct {
 	sync         syncProgress
 	lastSyncKind string // "full" or "partial": how the last sync with the master went
 	lastSyncErr  string
+	// lastSyncMs is how long the last successful sync took, from PSYNC
+	// sent to streaming (INFO last_successful_sync_duration_ms); -1 none.
+	lastSyncMs int64
 }
 
 // HostPortAddr is a master address.
@@ -77,6 +80,7 @@ func (n *Node) initReplication() {
 	r := &n.repl
 	r.hist = psync.History{ReplID: randomHex(40), ReplID2: psync.NoID, SecondOffset: -1}
 	r.streamDB = -1
+	r.lastSyncMs = -1
 	r.ackWake = make(chan struct{})
 	r.noReplicasSince = n.nowMs()
 	if hp := n.cfg.ReplicaOf; hp != nil {

@@ -39,8 +39,13 @@ type Status struct {
 	SyncLastIO        int64  // seconds since the last transfer I/O
 	LastSync          string // "full" or "partial": how the last sync with the master went
 	LastSyncError     string
-	ReplicaPriority   int
-	ReplicaReadOnly   bool
+	// LastSyncDurationMs is INFO's last_successful_sync_duration_ms: how
+	// long the last successful sync with the master took, from PSYNC sent
+	// to streaming (a full sync: waiting for the RDB, transfer and
+	// loading); -1 before the first.
+	LastSyncDurationMs int64
+	ReplicaPriority    int
+	ReplicaReadOnly    bool
 
 	// Master side: attached replicas in Redis's slaveN order.
 	Replicas []ReplicaStatus
@@ -148,6 +153,7 @@ func (n *Node) Status() Status {
 		}
 		s.LastSync = r.lastSyncKind
 		s.LastSyncError = r.lastSyncErr
+		s.LastSyncDurationMs = r.lastSyncMs
 		s.ReplicaPriority = n.cfg.ReplicaPriority
 		s.ReplicaReadOnly = n.cfg.ReplicaReadOnly
 	}

@@ -114,6 +114,15 @@
 // replica-dropped on both ends of a link with its cause (see dropCause
 // for what Redis 7.0.15 lets us tell).
 //
+// # Full-sync timelines
+//
+// The Watcher's FullSyncTracker (fullsync_tracker.go) cuts every full
+// sync it sees into wait-bgsave, transfer, loading and catch-up, from INFO
+// over polls (to within one polling interval) or, for embedded nodes,
+// from their own events and last_successful_sync_duration_ms (exact).
+// Node.FullSync is the sync in progress, Node.LastFullSync the last that
+// ended; each end is logged once as full-sync-timeline.
+//
 // # Estimates
 //
 // Time estimates divide by the write rate only above 64 B/s (an idle

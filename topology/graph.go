@@ -95,7 +95,13 @@ type Node struct {
 	LoadingPerc float64
 	Stats       Stats
 	Limits      Limits
-	Sentinel    []MonitoredMaster // masters a Sentinel monitors (Role == RoleSentinel)
+	// FullSync is the full sync this replica is going through, phase by
+	// phase (fullsync.go); nil when none. LastFullSync is the last one
+	// that ended (Outcome done or failed); nil before the watcher saw
+	// one. Both are set by the Watcher's FullSyncTracker.
+	FullSync     *FullSync
+	LastFullSync *FullSync
+	Sentinel     []MonitoredMaster // masters a Sentinel monitors (Role == RoleSentinel)
 	// Refused names the commands of the probe the node answered with an
 	// error — renamed away (managed services rename CONFIG, CLIENT…) or
 	// not permitted to the ACL user: "CLIENT", "CONFIG". What they would
@@ -153,9 +159,13 @@ type Upstream struct {
 	Offset     int64         // slave_repl_offset: stream bytes applied
 	ReadOffset int64         // slave_read_repl_offset: stream bytes read
 	Sync       *SyncProgress // non-nil while master_sync_in_progress:1
-	Priority   int           // slave_priority (0 = never promote)
-	ReadOnly   bool
-	Announced  bool // replica_announced
+	// LastSyncDuration is last_successful_sync_duration_ms (replscope
+	// nodes only): the last successful sync, PSYNC to streaming; negative
+	// when unknown.
+	LastSyncDuration time.Duration
+	Priority         int // slave_priority (0 = never promote)
+	ReadOnly         bool
+	Announced        bool // replica_announced
 }
 
 // SyncProgress is a full sync being received (master_sync_* fields).

@@ -51,7 +51,30 @@ type jsonNode struct {
 	BacklogAdv   *jsonAdvice       `json:"backlog_advice,omitempty"`
 	Freshness    *jsonFreshness    `json:"freshness,omitempty"`
 	Sentinel     []MonitoredMaster `json:"sentinel_masters,omitempty"`
-	Refused      []string          `json:"refused,omitempty"` // commands the node refused: what they tell is unknown
+	Refused      []string          `json:"refused,omitempty"`        // commands the node refused: what they tell is unknown
+	FullSync     *jsonFullSync     `json:"full_sync,omitempty"`      // the full sync in progress
+	LastFullSync *jsonFullSync     `json:"last_full_sync,omitempty"` // the last one that ended
+}
+
+// jsonFullSync is a FullSync: its phases with their durations.
+type jsonFullSync struct {
+	Master      string      `json:"master"`
+	Start       time.Time   `json:"start"`
+	End         *time.Time  `json:"end"` // null while running
+	DurationS   float64     `json:"duration_s"`
+	Outcome     SyncOutcome `json:"outcome"`
+	Reason      string      `json:"reason,omitempty"`
+	Exact       bool        `json:"exact"`
+	Bytes       *int64      `json:"bytes"`
+	TransferBps *float64    `json:"transfer_bps"`
+	Phases      []jsonPhase `json:"phases"`
+}
+
+type jsonPhase struct {
+	Phase     SyncPhase  `json:"phase"`
+	Start     time.Time  `json:"start"`
+	End       *time.Time `json:"end"`
+	DurationS float64    `json:"duration_s"`
 }
 
 type jsonUpstream struct {
@@ -163,6 +186,7 @@ func (g *Graph) MarshalJSON() ([]byte, error) {
 			j.DataAge = ptr(age.Seconds())
 		}
 		j.Stale = g.IsStale(n)
+		j.FullSync, j.LastFullSync = fullSyncJSON(n.FullSync, g.At), fullSyncJSON(n.LastFullSync, g.At)
 		out.Nodes = append(out.Nodes, j)
 	}
 	for _, l := range g.Links {
@@ -274,4 +298,32 @@ func secs(d time.Duration) *float64 {
 		return nil
 	}
 	return ptr(d.Seconds())
+}
+
+// fullSyncJSON renders a FullSync; durations of what still runs count to
+// now.
+func fullSyncJSON(s *FullSync, now time.Time) *jsonFullSync {
+	if s == nil {
+		return nil
+	}
+	j := &jsonFullSync{Master: s.Master, Start: s.Start, End: timePtr(s.End), DurationS: s.Duration(now).Seconds(),
+		Outcome: s.Outcome, Reason: s.Reason, Exact: s.Exact, Phases: []jsonPhase{}}
+	if s.Bytes >= 0 {
+		j.Bytes = ptr(s.Bytes)
+	}
+	if r, ok := s.TransferRate(); ok {
+		j.TransferBps = ptr(r)
+	}
+	for _, p := range s.Phases {
+		j.Phases = append(j.Phases, jsonPhase{Phase: p.Phase, Start: p.Start, End: timePtr(p.End), DurationS: p.Duration(now).Seconds()})
+	}
+	return j
+}
+
+// timePtr is nil for the zero time.
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

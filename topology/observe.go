@@ -93,16 +93,17 @@ func fillReplication(n *Node, inf Info) {
 	}
 	port := inf.Int("master_port", 0)
 	up := &Upstream{
-		Host:       inf.Str("master_host"),
-		Port:       int(port),
-		LinkUp:     inf.Str("master_link_status") == "up",
-		LastIO:     inf.Seconds("master_last_io_seconds_ago", -time.Second),
-		DownFor:    inf.Seconds("master_link_down_since_seconds", 0),
-		Offset:     inf.Int("slave_repl_offset", 0),
-		ReadOffset: inf.Int("slave_read_repl_offset", 0),
-		Priority:   int(inf.Int("slave_priority", 100)),
-		ReadOnly:   inf.Int("slave_read_only", 1) == 1,
-		Announced:  inf.Int("replica_announced", 1) == 1,
+		Host:             inf.Str("master_host"),
+		Port:             int(port),
+		LinkUp:           inf.Str("master_link_status") == "up",
+		LastIO:           inf.Seconds("master_last_io_seconds_ago", -time.Second),
+		DownFor:          inf.Seconds("master_link_down_since_seconds", 0),
+		Offset:           inf.Int("slave_repl_offset", 0),
+		ReadOffset:       inf.Int("slave_read_repl_offset", 0),
+		Priority:         int(inf.Int("slave_priority", 100)),
+		ReadOnly:         inf.Int("slave_read_only", 1) == 1,
+		Announced:        inf.Int("replica_announced", 1) == 1,
+		LastSyncDuration: time.Duration(inf.Int("last_successful_sync_duration_ms", -1)) * time.Millisecond,
 	}
 	up.Addr = JoinAddr(up.Host, strconv.FormatInt(port, 10))
 	if inf.Int("master_sync_in_progress", 0) == 1 {
@@ -278,6 +279,7 @@ func NodeFromStatus(st node.Status, embedded bool) *Node {
 		DownFor: time.Duration(st.LinkDownSince) * time.Second,
 		Offset:  st.ReplicaOffset, ReadOffset: st.ReplicaReadOffset,
 		Priority: st.ReplicaPriority, ReadOnly: st.ReplicaReadOnly, Announced: true,
+		LastSyncDuration: time.Duration(st.LastSyncDurationMs) * time.Millisecond,
 	}
 	if st.SyncInProgress {
 		up.Sync = &SyncProgress{TotalBytes: st.SyncTotalBytes, ReadBytes: st.SyncReadBytes,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"sync"
 	"time"
 
@@ -84,8 +85,9 @@ type Watcher struct {
 	auth   Auth
 	remote *Remote
 	sev    *sentinelFeed // Sentinel events (sentinel_events.go)
+	syncs  *FullSyncTracker
 
-	round    sync.Mutex // one round at a time; guards prev, lastSeen, carry
+	round    sync.Mutex // one round at a time; guards prev, lastSeen, carry, syncs
 	prev     *Graph
 	lastSeen map[string]time.Time // when each carried node was last alive
 	carry    []string             // addresses the next round starts from
@@ -110,7 +112,7 @@ type Watcher struct {
 // NewWatcher checks cfg and returns a Watcher that has not polled yet.
 func NewWatcher(cfg Config) (*Watcher, error) {
 	cfg = cfg.withDefaults()
-	w := &Watcher{cfg: cfg, lastSeen: map[string]time.Time{}, slots: map[string]*slot{},
+	w := &Watcher{cfg: cfg, lastSeen: map[string]time.Time{}, slots: map[string]*slot{}, syncs: NewFullSyncTracker(),
 		sem:     make(chan struct{}, cfg.Concurrency),
 		refresh: make(chan struct{}, 1), updates: make(chan Update), done: make(chan struct{})}
 	useTLS := cfg.TLS != nil
@@ -214,8 +216,11 @@ func (w *Watcher) poll(ctx context.Context, roundDone <-chan struct{}) Update {
 	g := Build(at, probes, w.prev, seeds)
 	g.StaleAfter = staleIntervals * w.cfg.Interval
 	Assess(w.prev, g, w.cfg.Thresholds)
-	events := Merge(g, append(Diff(w.prev, g), StaleEvents(w.prev, g)...), w.drainEmbedded(g, emb, at))
+	fromNodes, raw := w.drainEmbedded(g, emb, at)
+	events := Merge(g, append(Diff(w.prev, g), StaleEvents(w.prev, g)...), fromNodes)
 	events = w.sev.drain(g, events)
+	events = append(events, w.syncs.Observe(g, raw)...)
+	sort.SliceStable(events, func(i, j int) bool { return events[i].Time.Before(events[j].Time) })
 	w.sev.track(g)
 	w.sev.hunt(g)
 	w.remember(g, seeds, at)
@@ -308,11 +313,14 @@ func (w *Watcher) embeddedByAddr() map[string]*node.Node {
 	return out
 }
 
-// drainEmbedded collects the embedded nodes' own events.
-func (w *Watcher) drainEmbedded(g *Graph, emb map[string]*node.Node, at time.Time) []Event {
+// drainEmbedded collects the embedded nodes' own events, converted and
+// as the nodes reported them.
+func (w *Watcher) drainEmbedded(g *Graph, emb map[string]*node.Node, at time.Time) ([]Event, []node.Event) {
 	var out []Event
+	var raw []node.Event
 	for a, n := range emb {
 		evs, dropped := n.Events()
+		raw = append(raw, evs...)
 		out = append(out, NodeEvents(g, evs)...)
 		if dropped > 0 {
 			id := NodeID(a)
@@ -323,7 +331,7 @@ func (w *Watcher) drainEmbedded(g *Graph, emb map[string]*node.Node, at time.Tim
 				Detail: fmt.Sprintf("%d events dropped before they were read", dropped)})
 		}
 	}
-	return out
+	return out, raw
 }
 
 // remember decides which nodes the next round probes: every node that

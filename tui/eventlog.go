@@ -113,6 +113,7 @@ var eventKinds = map[topology.EventKind]struct {
 	topology.EventLinkDown:         {"▼", sevCrit},
 	topology.EventFullSyncStarted:  {symSyncing, sevWarn},
 	topology.EventFullSyncFinished: {symSyncing, sevOK},
+	topology.EventFullSyncTimeline: {symSyncing, sevOK}, // failed: see eventEntry
 	topology.EventSyncFull:         {symSyncing, sevWarn},
 	topology.EventSyncPartial:      {symCycle, sevOK},
 	topology.EventSyncPartialErr:   {symLost, sevWarn},
@@ -165,6 +166,9 @@ func eventEntry(e topology.Event) logEntry {
 	if e.Kind == topology.EventSentinel {
 		kind, k.sev = sentinelKind(e.Detail)
 		_, text, _ = strings.Cut(e.Detail, " ") // the channel is in the kind column
+	}
+	if e.Kind == topology.EventFullSyncTimeline && strings.Contains(e.Detail, "failed after") {
+		k.sym, k.sev = symLinkDown, sevWarn
 	}
 	if e.Kind == EventScenarioDone && !passed(e.Detail) {
 		k.sym, k.sev = symLinkDown, sevCrit

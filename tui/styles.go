@@ -35,6 +35,12 @@ const (
 	symPaused = "‖"
 	symLoadOn = "●"
 	symLoadOf = "○"
+
+	// The full-sync timeline's cells, one glyph per phase.
+	symPhaseWait     = "░"
+	symPhaseTransfer = "█"
+	symPhaseLoading  = "▓"
+	symPhaseCatchUp  = "▒"
 )
 
 // Styles is every style the dashboard uses, in one place. Colours are the
@@ -72,6 +78,12 @@ type Styles struct {
 	PromptTitle Ink
 	Command     Ink
 	Error       Ink
+
+	// The phases of a full sync on the details pane's timeline.
+	PhaseWait     Ink
+	PhaseTransfer Ink
+	PhaseLoading  Ink
+	PhaseCatchUp  Ink
 
 	Help help.Styles // the key help (bubbles/help draws it)
 }
@@ -138,6 +150,11 @@ func DefaultStyles() Styles {
 		PromptTitle: n(lipgloss.NewStyle().Bold(true).Foreground(c("3"))),
 		Command:     n(lipgloss.NewStyle().Bold(true).Reverse(true)),
 		Error:       n(lipgloss.NewStyle().Bold(true).Foreground(c("1"))),
+
+		PhaseWait:     n(lipgloss.NewStyle().Foreground(c("8"))),
+		PhaseTransfer: n(lipgloss.NewStyle().Foreground(c("4"))),
+		PhaseLoading:  n(lipgloss.NewStyle().Foreground(c("3"))),
+		PhaseCatchUp:  n(lipgloss.NewStyle().Foreground(c("6"))),
 	}
 	key := lipgloss.NewStyle().Bold(true).Foreground(c("6"))
 	desc := lipgloss.NewStyle().Foreground(c("7"))
