@@ -166,17 +166,37 @@ func (c *Collector) collectLink(e *emitter, g *topology.Graph, ctx *graphLabels,
 	}
 }
 
-// collectFullSyncs is where replscope_full_sync_duration_seconds is
-// exported once the full-sync timeline (issue 15 item 4) records
-// completed full syncs in the Graph: for each replica's last completed
-// sync, one gauge per phase (and phase="total"), labels
-// ctx.link(link) + phase, e.g.
-//
-//	e.gauge(c.d.fullSyncDuration, s.Total.Seconds(), with(ctx.link(l), "total")...)
-//
-// Until then it exports nothing (Describe already announces the metric,
-// so rules and dashboards may name it).
-func (c *Collector) collectFullSyncs(e *emitter, g *topology.Graph, ctx *graphLabels) {}
+// fullSyncPhase names each full-sync phase in the metric's phase label.
+var fullSyncPhase = map[topology.SyncPhase]string{
+	topology.PhaseWaitBgsave: "wait_bgsave",
+	topology.PhaseTransfer:   "transfer",
+	topology.PhaseLoading:    "load",
+	topology.PhaseCatchUp:    "catch_up",
+}
+
+// collectFullSyncs exports each replica's last completed full sync
+// (topology.Node.LastFullSync with outcome done) on its current link:
+// phase="total" and one series per phase that was seen. A failed sync
+// or a sync from a master the replica no longer follows exports nothing.
+func (c *Collector) collectFullSyncs(e *emitter, g *topology.Graph, ctx *graphLabels) {
+	for _, n := range g.Nodes {
+		s := n.LastFullSync
+		if s == nil || s.Outcome != topology.SyncDone {
+			continue
+		}
+		l := g.Upstream(n.ID)
+		if l == nil || ctx.addr(l.Master) != s.Master {
+			continue
+		}
+		lv := ctx.link(l)
+		e.gauge(c.d.fullSyncDuration, s.Duration(g.At).Seconds(), with(lv, "total")...)
+		for _, sp := range s.Phases {
+			if name, ok := fullSyncPhase[sp.Phase]; ok {
+				e.gauge(c.d.fullSyncDuration, sp.Duration(g.At).Seconds(), with(lv, name)...)
+			}
+		}
+	}
+}
 
 // seriesKey identifies one exported series.
 type seriesKey struct {
