@@ -3,6 +3,7 @@ package topology
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -34,7 +35,7 @@ func (g *Graph) UnmarshalJSON(b []byte) error {
 		g.Alerts = append(g.Alerts, Alert{a.Name, a.Node, a.Peer, a.Severity, a.Message, a.Value, a.Limit})
 	}
 	g.Cluster = clusterFromJSON(j.Cluster)
-	g.reindex()
+	g.sortGraph() // a recording's reader may list nodes in another order
 	for _, l := range g.Links { // the master's slaveN lines, as far as the links tell them
 		if m := g.byID[l.Master]; m != nil && l.Line != nil {
 			if r := g.byID[l.Replica]; r != nil {
@@ -180,5 +181,5 @@ func fromSecs(s *float64) time.Duration {
 	if s == nil {
 		return -1
 	}
-	return time.Duration(*s * float64(time.Second)).Round(time.Microsecond)
+	return time.Duration(math.Round(*s * float64(time.Second)))
 }
