@@ -35,7 +35,7 @@ func (g *Graph) UnmarshalJSON(b []byte) error {
 		g.Alerts = append(g.Alerts, Alert{a.Name, a.Node, a.Peer, a.Severity, a.Message, a.Value, a.Limit})
 	}
 	g.Cluster = clusterFromJSON(j.Cluster)
-	g.sortGraph() // a recording's reader may list nodes in another order
+	g.sortGraph()               // a recording's reader may list nodes in another order
 	for _, l := range g.Links { // the master's slaveN lines, as far as the links tell them
 		if m := g.byID[l.Master]; m != nil && l.Line != nil {
 			if r := g.byID[l.Replica]; r != nil {
