@@ -253,3 +253,27 @@ func TestRecordRefusesAForeignFile(t *testing.T) {
 		t.Errorf("the file changed: %q", b)
 	}
 }
+
+// TestPlayRecords: play --headless --record records the scenario's
+// timeline, which replays to the end state.
+func TestPlayRecords(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "link-drop.jsonl")
+	var out, errOut bytes.Buffer
+	if code := playMain([]string{"link-drop", "--headless", "--record", file}, &out, &errOut); code != 0 {
+		t.Fatalf("play: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	rec, err := record.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Header.Source != "play link-drop" || len(rec.Steps) < 2 {
+		t.Errorf("recording of %q with %d steps", rec.Header.Source, len(rec.Steps))
+	}
+	if !hasEvent(rec, topology.EventLinkDown, "") && !hasEvent(rec, topology.EventSyncPartial, "") {
+		t.Errorf("no link-down or partial resync recorded: %v", rec.EventsUpTo(len(rec.Steps)-1))
+	}
+	var stdout, stderr bytes.Buffer
+	if code := replayMain([]string{file, "--once"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "link up") {
+		t.Errorf("replay: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+}
