@@ -109,6 +109,38 @@ func numberOf[K comparable](m map[K]int, key K) int {
 	return n
 }
 
+// widen adds to forced the entities measured together with those in it:
+// the links of a forced node and the ends of a forced link (one step,
+// not the whole chain), the alerts on a forced node.
+func (ix *indexes) widen(forced map[string]bool) {
+	name := func(id string) string {
+		if n, ok := ix.nodes[id]; ok {
+			return "n" + strconv.Itoa(n)
+		}
+		return ""
+	}
+	var add []string
+	for p, ends := range ix.linkEnds {
+		m, r := name(ends[0]), name(ends[1])
+		switch {
+		case forced[p]:
+			add = append(add, m, r)
+		case forced[m] || forced[r]:
+			add = append(add, p)
+		}
+	}
+	for key, n := range ix.alerts {
+		if forced[name(key[1])] {
+			add = append(add, "a"+strconv.Itoa(n))
+		}
+	}
+	for _, e := range add {
+		if e != "" {
+			forced[e] = true
+		}
+	}
+}
+
 // about returns the entities an event about node id concerns: the node
 // and its links.
 func (ix *indexes) about(id string) []string {

@@ -194,8 +194,9 @@ func (w *Writer) graph(g *topology.Graph, events []topology.Event) error {
 // changes compares the new leaves with what a reader holds and returns
 // what to write, updating the reader's state to match. A measurement
 // within its deadband is written with the other changes of its node,
-// link or alert, when forced names it, or when it was last written
-// RefreshEvery ago.
+// link or alert and of those it is measured from (a link's lag with its
+// ends' offsets, an alert with its node), when forced names it, or when
+// it was last written RefreshEvery ago.
 func (w *Writer) changes(at time.Time, lv leaves, forced map[string]bool) (map[string]json.RawMessage, []string) {
 	set := map[string]json.RawMessage{}
 	var del []string
@@ -228,6 +229,7 @@ func (w *Writer) changes(at time.Time, lv leaves, forced map[string]bool) (map[s
 			pending[k] = v
 		}
 	}
+	w.ix.widen(forced)
 	for k, v := range pending {
 		if e := entity(k); forced[e] || at.Sub(w.refreshed[e]) >= w.pol.RefreshEvery {
 			set[k] = json.RawMessage(v)
