@@ -44,9 +44,9 @@ func run(args []string) int {
 
 func usage(w *os.File) {
 	fmt.Fprint(w, `usage:
-  replscope demo  [--nodes N] [--base-port P] [--password PW] [--readonly] [--scenario NAME]
+  replscope demo  [--nodes N] [--base-port P] [--password PW] [--readonly] [--scenario NAME] [--record FILE]
                                                      embedded topology + dashboard (the default)
-  replscope play  SCENARIO|FILE [--headless] [--speed X] | --list
+  replscope play  SCENARIO|FILE [--headless] [--speed X] [--record FILE] | --list
                                                      replay a scripted replication story
   replscope node  [redis.conf] [--directive value ...]  a headless node, redis-server style
   replscope watch ADDR... [--password PW] [--readonly] [--interval D] [--json [--once]] [--record FILE]
