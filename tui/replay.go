@@ -53,14 +53,25 @@ func (m *Model) replayInit() tea.Cmd {
 	return nil
 }
 
-// onReplayTick moves a playing cursor on by the tick times the speed;
-// the end of the recording pauses it.
+// maxQuiet is the longest a playing replay waits, at its speed, for the
+// next change: a longer quiet stretch is skipped.
+const maxQuiet = 5 * time.Second
+
+// onReplayTick moves a playing cursor on by the tick times the speed,
+// skipping to the next change when it is more than maxQuiet away at this
+// speed; the end of the recording pauses it.
 func (m *Model) onReplayTick(msg replayTickMsg) tea.Cmd {
 	r := m.rp
 	if !r.playing || msg.chain != r.tick {
 		return nil
 	}
 	at := r.at.Add(time.Duration(float64(replayTick) * r.speed))
+	if next := r.shown + 1; next < len(r.rec.Steps) {
+		if gap := r.rec.Steps[next].At.Sub(at); gap > time.Duration(float64(maxQuiet)*r.speed) {
+			at = r.rec.Steps[next].At
+			m.setStatus("skipped "+shortSpan(gap)+" without a change", false)
+		}
+	}
 	if end := r.rec.End(); !at.Before(end) {
 		m.seek(end)
 		r.playing = false

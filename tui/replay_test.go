@@ -184,6 +184,27 @@ func TestReplayKeys(t *testing.T) {
 	if m.rp.playing {
 		t.Error("space did not pause")
 	}
+
+	// At 1× a quiet stretch longer than maxQuiet is skipped: the steps
+	// are 5 s apart, so at ¼× (20 s of waiting) the next tick jumps.
+	m.Update(press("-"))
+	m.Update(press("-"))
+	m.Update(press("-"))
+	m.Update(press("-"))
+	m.Update(press("-"))
+	m.Update(press("-"))
+	m.Update(press("-"))
+	m.Update(press("-"))
+	if m.rp.speed != minReplaySpeed {
+		t.Fatalf("speed %g, want %g", m.rp.speed, minReplaySpeed)
+	}
+	m.stepTo(0)
+	m.Update(press("space"))
+	m.Update(replayTickMsg{m.rp.tick})
+	at(1)
+	if !strings.Contains(m.status, "skipped") {
+		t.Errorf("status %q, want the skip said", m.status)
+	}
 }
 
 // TestReplayIsReadOnly: no operation keys, no live-feed keys, and the
