@@ -97,7 +97,7 @@ func Read(r io.Reader, name string) (*Recording, error) {
 		if rec.Header.Format == "" {
 			return nil, &LineError{name, 1, errors.New("empty file: not a replscope recording")}
 		}
-		return nil, fmt.Errorf("%s: the recording holds no graph yet", name)
+		return nil, &LineError{name, 2, errors.New("the recording ends before its first graph: nothing to replay yet")}
 	}
 	return rec, nil
 }

@@ -156,9 +156,9 @@ func (m *Model) jumpTo(s string) {
 	m.seek(t)
 }
 
-// seek moves the cursor to t and shows the fleet as it was then. A step
-// forward adds one graph to what is shown; any other move rebuilds the
-// panes from the recording.
+// seek moves the cursor to t and shows the fleet as it was then. A move
+// forward by less than the sparkline's minute adds the steps passed to
+// what is shown; any other move rebuilds the panes from the recording.
 func (m *Model) seek(t time.Time) {
 	r := m.rp
 	r.at = t
@@ -166,14 +166,16 @@ func (m *Model) seek(t time.Time) {
 	if i == r.shown {
 		return
 	}
-	if i == r.shown+1 {
-		g, err := r.rec.Graph(i)
-		if err != nil {
-			m.setStatus(err.Error(), true)
-			return
+	if i > r.shown && r.shown >= 0 && r.rec.Steps[i].At.Sub(r.rec.Steps[r.shown].At) <= lagWindow {
+		for j := r.shown + 1; j <= i; j++ { // forward within the sparkline's window: the new steps only
+			g, err := r.rec.Graph(j)
+			if err != nil {
+				m.setStatus(err.Error(), true)
+				return
+			}
+			r.shown = j
+			m.apply(topology.Update{Graph: g, Events: r.rec.Steps[j].Events})
 		}
-		r.shown = i
-		m.apply(topology.Update{Graph: g, Events: r.rec.Steps[i].Events})
 		return
 	}
 	m.rebuild(i)
