@@ -77,3 +77,29 @@ func moved(path, old, cur string) bool {
 	}
 	return math.Abs(b-a) > Deadband(name, a)
 }
+
+// rateLike reports whether the leaf at path is a rate or follows one (the
+// backlog advice, how long a margin lasts): written when it moves past
+// its deadband, alone, without the node's other measurements.
+func rateLike(path string) bool {
+	name := path[strings.LastIndexByte(path, '/')+1:]
+	return strings.HasSuffix(name, "_bps") || strings.HasSuffix(name, "_rate") || name == "write_rate" ||
+		strings.Contains(path, "backlog_advice/") || name == "backlog_window_s"
+}
+
+// shortNumber writes a fractional number a delta carries with the
+// precision the dashboard shows: whole from 100 up, else 4 significant
+// digits ("143612", "7.843", "0.1495"). Anything else is kept as is.
+func shortNumber(v string) string {
+	if !strings.ContainsAny(v, ".eE") || strings.HasPrefix(v, "\"") {
+		return v
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return v
+	}
+	if math.Abs(f) >= 100 {
+		return strconv.FormatFloat(math.Round(f), 'f', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'g', 4, 64)
+}

@@ -109,9 +109,11 @@ func numberOf[K comparable](m map[K]int, key K) int {
 	return n
 }
 
-// widen adds to forced the entities measured together with those in it:
-// the links of a forced node and the ends of a forced link (one step,
-// not the whole chain), the alerts on a forced node.
+// widen adds to forced the entities measured together with those in it,
+// so that what a replay shows at a step agrees with itself: the links of
+// a forced node and of a forced link's ends, the ends of those links (a
+// master's offset with its replicas', a replica's with its master's), and
+// the alerts on every node so added.
 func (ix *indexes) widen(forced map[string]bool) {
 	name := func(id string) string {
 		if n, ok := ix.nodes[id]; ok {
@@ -119,26 +121,29 @@ func (ix *indexes) widen(forced map[string]bool) {
 		}
 		return ""
 	}
-	var add []string
+	nodes := map[string]bool{}
+	for p, ends := range ix.linkEnds {
+		if forced[p] {
+			nodes[name(ends[0])], nodes[name(ends[1])] = true, true
+		}
+	}
+	for e := range forced {
+		if e != "" && e[0] == 'n' {
+			nodes[e] = true
+		}
+	}
 	for p, ends := range ix.linkEnds {
 		m, r := name(ends[0]), name(ends[1])
-		switch {
-		case forced[p]:
-			add = append(add, m, r)
-		case forced[m] || forced[r]:
-			add = append(add, p)
+		if nodes[m] || nodes[r] {
+			forced[p], forced[m], forced[r] = true, true, true
 		}
 	}
 	for key, n := range ix.alerts {
 		if forced[name(key[1])] {
-			add = append(add, "a"+strconv.Itoa(n))
+			forced["a"+strconv.Itoa(n)] = true
 		}
 	}
-	for _, e := range add {
-		if e != "" {
-			forced[e] = true
-		}
-	}
+	delete(forced, "")
 }
 
 // about returns the entities an event about node id concerns: the node

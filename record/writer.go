@@ -219,12 +219,15 @@ func (w *Writer) changes(at time.Time, lv leaves, forced map[string]bool) (map[s
 	}
 	pending := map[string]string{}
 	for k, v := range lv {
+		v = shortNumber(v)
 		old, ok := w.state[k]
 		switch {
 		case ok && old == v:
 		case !ok || moved(k, old, v):
 			set[k] = json.RawMessage(v)
-			forced[entity(k)] = true
+			if !ok || !rateLike(k) {
+				forced[entity(k)] = true
+			}
 		default:
 			pending[k] = v
 		}
