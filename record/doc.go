@@ -13,17 +13,19 @@
 // A header starts each segment (a recorder appending to an existing file
 // starts a new one) and is followed by a keyframe. A delta changes the
 // graph of the previous line: PATH names a leaf of the graph's JSON
-// object with "/" between the member names, where "nN" is the N-th node
-// and "lN" the N-th link of the last keyframe (a node or link that
-// appears later takes the next free N); deleting "nN" removes the whole
-// node. A node's "polled_at" and "last_ok" are kept in deltas as seconds
-// before the delta's "at", so that a node polled every round does not
-// change. Events follow the graph or delta of the round that saw them.
+// object with "/" between the member names, where "nN", "lN" and "aN" are
+// the N-th node, link and alert of the last keyframe (one that appears
+// later takes the next free N); deleting "nN" removes the whole node. A
+// leaf is a string, number, boolean, null or array. A node's "polled_at"
+// and "last_ok" are kept in deltas as seconds before the delta's "at", so
+// that a node polled every round does not change. Events follow the graph
+// or delta of the round that saw them.
 //
 // Measurements (offsets, lags, ages, rates) are written when they moved
 // by more than a deadband (see Deadband), when something else about the
-// fleet changed in the same round (an event, a role, a link state, an
-// alert), and at least every RefreshEvery per node or link; a keyframe
+// same node or link changed in the round (an event about it, a role, a
+// link state, a measurement past its deadband: then with its links, their
+// other ends and its alerts), and at least every RefreshEvery; a keyframe
 // every KeyframeEvery lets a reader seek without reading from the start.
 package record
 
