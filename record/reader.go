@@ -56,7 +56,7 @@ func (e *LineError) Unwrap() error { return e.Err }
 func Open(path string) (*Recording, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("replay: %w", err)
+		return nil, err // *fs.PathError: "open FILE: …"
 	}
 	defer f.Close()
 	return Read(f, path)
