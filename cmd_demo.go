@@ -35,6 +35,7 @@ func runDemo(args []string) int {
 	readOnly := fs.Bool("readonly", false, "no operations from the dashboard")
 	interval := fs.Duration("interval", 500*time.Millisecond, "how often the topology is polled")
 	scenario := fs.String("scenario", "", "play a built-in scenario (replscope play --list) instead of the default topology")
+	recordTo := fs.String("record", "", recordFlagHelp)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -42,7 +43,7 @@ func runDemo(args []string) int {
 		return 2
 	}
 	if *scenario != "" {
-		return demoScenario(*scenario, *basePort, *password)
+		return demoScenarioRecorded(*scenario, *basePort, *password, *recordTo)
 	}
 	if *nodes < 1 || *nodes > 500 || *basePort < 1 || *basePort+*nodes-1 > 65535 {
 		fmt.Fprintln(os.Stderr, "replscope demo: --nodes must be 1..500 and every port within 1..65535")
@@ -72,7 +73,17 @@ func runDemo(args []string) int {
 	if *nodes == 1 {
 		ports = fmt.Sprintf("port %d", *basePort)
 	}
-	err = tui.Run(ctx, tui.Options{Feed: w, Operator: w.Operator(), ReadOnly: *readOnly,
+	var rec *recorder
+	if *recordTo != "" {
+		if rec, err = startRecorder(*recordTo, "demo", ports, os.Stderr); err != nil {
+			fmt.Fprintf(os.Stderr, "replscope demo: %v\n", err)
+			return 1
+		}
+		defer rec.Close(true)
+	}
+	feed, stopRec := recordFeed(w, rec)
+	defer stopRec()
+	err = tui.Run(ctx, tui.Options{Feed: feed, Operator: w.Operator(), ReadOnly: *readOnly,
 		Title: "replscope demo", Subtitle: ports, Load: c.load})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "replscope demo: %v\n", err)

@@ -43,6 +43,7 @@ type playOpts struct {
 	speed    float64
 	basePort int
 	logFile  string
+	record   string
 }
 
 // runPlay is `replscope play SCENARIO|FILE [--headless] [--speed X]
@@ -92,10 +93,21 @@ func playMain(args []string, stdout, stderr io.Writer) int {
 			o.headless = true
 		}
 	}
+	var rec *recorder
+	if o.record != "" {
+		if rec, err = startRecorder(o.record, "play", sc.Name, stderr); err != nil {
+			fmt.Fprintf(stderr, "replscope play: %v\n", err)
+			return 1
+		}
+		defer rec.Close(!o.headless)
+	}
+	if o.headless && rec != nil {
+		return playHeadlessRecorded(ctx, sc, copts, rec, stdout, stderr)
+	}
 	if o.headless {
 		return playHeadless(ctx, sc, copts, stdout, stderr)
 	}
-	return playDashboard(ctx, sc, copts, o.speed, stdout, stderr)
+	return playDashboardRecorded(ctx, sc, copts, o.speed, rec, stdout, stderr)
 }
 
 // parsePlay reads the flags and the scenario argument in any order.
@@ -112,6 +124,7 @@ func parsePlay(args []string, errOut io.Writer) (playOpts, error) {
 	fs.Float64Var(&o.speed, "speed", 1, "dashboard pace: 2 halves the pauses between steps (0.125-16)")
 	fs.IntVar(&o.basePort, "base-port", 0, "port of the first node, the others following (0: free ports)")
 	fs.StringVar(&o.logFile, "log", "", "append the embedded nodes' logs to this file")
+	fs.StringVar(&o.record, "record", "", recordFlagHelp)
 	var rest []string
 	for tail := args; ; {
 		if err := fs.Parse(tail); err != nil {
@@ -188,6 +201,12 @@ func playHeadless(ctx context.Context, sc *script.Script, copts scenarios.Option
 // basePort, every node with password as requirepass and masterauth when it
 // is set. It returns the exit status.
 func demoScenario(name string, basePort int, password string) int {
+	return demoScenarioRecorded(name, basePort, password, "")
+}
+
+// demoScenarioRecorded is demoScenario with the timeline recorded to
+// recordTo ("": not recorded).
+func demoScenarioRecorded(name string, basePort int, password, recordTo string) int {
 	sc, err := scenarios.Open(name)
 	if err == nil {
 		err = scenarios.Check(sc)
@@ -203,13 +222,27 @@ func demoScenario(name string, basePort int, password string) int {
 	ctx, stop := signalContext()
 	defer stop()
 	copts := scenarios.Options{BasePort: basePort, Password: password, Version: version}
-	return playDashboard(ctx, sc, copts, 1, os.Stdout, os.Stderr)
+	var rec *recorder
+	if recordTo != "" {
+		if rec, err = startRecorder(recordTo, "demo", name, os.Stderr); err != nil {
+			fmt.Fprintf(os.Stderr, "replscope demo: %v\n", err)
+			return 1
+		}
+		defer rec.Close(true)
+	}
+	return playDashboardRecorded(ctx, sc, copts, 1, rec, os.Stdout, os.Stderr)
 }
 
 // playDashboard runs the scenario on the dashboard until the viewer quits,
 // then prints the summary of the steps that ran. It is also what `replscope
 // demo --scenario NAME` runs.
 func playDashboard(ctx context.Context, sc *script.Script, copts scenarios.Options, speed float64, stdout, stderr io.Writer) int {
+	return playDashboardRecorded(ctx, sc, copts, speed, nil, stdout, stderr)
+}
+
+// playDashboardRecorded is playDashboard with the timeline recorded by
+// rec (nil: not recorded).
+func playDashboardRecorded(ctx context.Context, sc *script.Script, copts scenarios.Options, speed float64, rec *recorder, stdout, stderr io.Writer) int {
 	c, err := scenarios.New(copts)
 	if err != nil {
 		fmt.Fprintf(stderr, "replscope play: %v\n", err)
@@ -221,9 +254,11 @@ func playDashboard(ctx context.Context, sc *script.Script, copts scenarios.Optio
 	show := scenarios.NewShow(scenarios.NewPlayer(sc, c, obs), obs, scenarios.ShowOptions{Speed: speed})
 	show.Start()
 	defer show.Close()
+	feed, stopRec := recordFeed(show, rec)
+	defer stopRec()
 	// The header names the scenario only: its title would push the speed
 	// and the pause state off the line. Captions tell the story.
-	err = tui.Run(ctx, tui.Options{Feed: show, ReadOnly: true, Title: "replscope play", Subtitle: sc.Name})
+	err = tui.Run(ctx, tui.Options{Feed: feed, ReadOnly: true, Title: "replscope play", Subtitle: sc.Name})
 	_ = show.Close()
 	if err != nil {
 		fmt.Fprintf(stderr, "replscope play: %v\n", err)

@@ -22,7 +22,8 @@ const watchUsage = `usage: replscope watch ADDR... [flags]
 Discovers the replication graph reachable from ADDR (host:port, a bare
 port for 127.0.0.1, [redis[s]://]user:pass@host:port, or a Sentinel) and shows it: the dashboard when there
 is one, else the tree as text after every change. With --json it prints
-the graph, then each change, as JSON lines.
+the graph, then each change, as JSON lines. --record FILE also appends
+the timeline to FILE, for replscope replay.
 
 TLS (--tls or a rediss:// address) and --map apply to every node, seeds
 and discovered ones alike. --map FROM=TO (repeatable) dials TO whenever a
@@ -52,6 +53,7 @@ type watchOpts struct {
 	tls      topology.TLSOptions
 	addrMap  topology.AddrMap
 	metrics  string // --metrics: the address to serve /metrics on
+	record   string // --record: the file the timeline is appended to
 }
 
 // runWatch is `replscope watch ADDR... [--password PW] [--readonly]
@@ -113,11 +115,20 @@ func watchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}()
 		fmt.Fprintf(stderr, "replscope watch: metrics at http://%s/metrics\n", srv.Addr())
 	}
+	var rec *recorder
+	if o.record != "" {
+		if rec, err = startRecorder(o.record, "watch", strings.Join(hideCreds(o.addrs), " "), stderr); err != nil {
+			fmt.Fprintf(stderr, "replscope watch: %v\n", err)
+			return 1
+		}
+	}
 	if o.once {
 		u := w.Poll(ctx)
 		if w.FindSentinels(ctx, u.Graph) { // Sentinels seen only in CLIENT LIST
 			u.Graph = w.Poll(ctx).Graph // the first round's events stay the baseline
 		}
+		u = rec.record(u)
+		rec.Close(false)
 		if err := emit(out, o.jsonOut, u, true); err != nil {
 			fmt.Fprintf(stderr, "replscope watch: %v\n", err)
 			return 1
@@ -125,15 +136,19 @@ func watchContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return criticalStatus(u.Graph)
 	}
 	if !o.jsonOut && stdout == os.Stdout && tui.CheckTerminal() == nil {
-		return watchDashboard(ctx, w, o, stderr)
+		defer rec.Close(true)
+		return watchDashboard(ctx, w, rec, o, stderr)
 	}
-	return follow(ctx, w, out, stderr, o.jsonOut)
+	defer rec.Close(false)
+	return followRecorded(ctx, w, rec, out, stderr, o.jsonOut)
 }
 
 // watchDashboard shows the dashboard over the watched nodes (a terminal
 // and no --json): the same dashboard as `replscope demo`.
-func watchDashboard(ctx context.Context, w *topology.Watcher, o watchOpts, stderr io.Writer) int {
+func watchDashboard(ctx context.Context, w *topology.Watcher, rec *recorder, o watchOpts, stderr io.Writer) int {
 	w.Start()
+	feed, stopRec := recordFeed(w, rec)
+	defer stopRec()
 	shown := make([]string, len(o.addrs))
 	for i, a := range o.addrs {
 		if at := strings.LastIndexByte(a, '@'); at >= 0 {
@@ -142,7 +157,7 @@ func watchDashboard(ctx context.Context, w *topology.Watcher, o watchOpts, stder
 		shown[i] = a
 	}
 	title := "replscope watch · " + strings.Join(shown, " ")
-	err := tui.Run(ctx, tui.Options{Feed: w, Operator: w.Operator(), ReadOnly: o.readonly, Title: title})
+	err := tui.Run(ctx, tui.Options{Feed: feed, Operator: w.Operator(), ReadOnly: o.readonly, Title: title})
 	if err != nil {
 		fmt.Fprintf(stderr, "replscope watch: %v\n", err)
 		return 1
@@ -178,6 +193,7 @@ func parseWatch(args []string, errOut io.Writer) (watchOpts, error) {
 	fs.StringVar(&o.tls.SNI, "sni", "", "server name to send and verify (default: each node's host)")
 	fs.BoolVar(&o.tls.Insecure, "insecure", false, "do not verify the nodes' certificates")
 	o.addrMap = topology.AddrMap{}
+	fs.StringVar(&o.record, "record", "", recordFlagHelp)
 	fs.Func("map", "`FROM=TO`: dial TO for the node known as FROM (NAT, containers); repeatable", o.addrMap.Add)
 	fs.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics at http://`ADDR`/metrics (host:port, :port)")
 	for rest := args; ; {
@@ -216,6 +232,12 @@ func parseWatch(args []string, errOut io.Writer) (watchOpts, error) {
 
 // follow prints every update until ctx ends (a stop signal).
 func follow(ctx context.Context, w *topology.Watcher, out *bufio.Writer, stderr io.Writer, jsonOut bool) int {
+	return followRecorded(ctx, w, nil, out, stderr, jsonOut)
+}
+
+// followRecorded is follow with every update recorded first (rec nil:
+// none).
+func followRecorded(ctx context.Context, w *topology.Watcher, rec *recorder, out *bufio.Writer, stderr io.Writer, jsonOut bool) int {
 	w.Start()
 	first := true
 	for {
@@ -226,6 +248,7 @@ func follow(ctx context.Context, w *topology.Watcher, out *bufio.Writer, stderr 
 			if !ok {
 				return 0
 			}
+			u = rec.record(u)
 			if err := emit(out, jsonOut, u, first); err != nil {
 				fmt.Fprintf(stderr, "replscope watch: %v\n", err)
 				return 1

@@ -27,6 +27,8 @@ func run(args []string) int {
 		return runDemo(args[1:])
 	case "play":
 		return runPlay(args[1:])
+	case "replay":
+		return runReplay(args[1:])
 	case "version", "--version", "-v":
 		fmt.Printf("replscope %s\n", version)
 		return 0
@@ -42,13 +44,14 @@ func run(args []string) int {
 
 func usage(w *os.File) {
 	fmt.Fprint(w, `usage:
-  replscope demo  [--nodes N] [--base-port P] [--password PW] [--readonly] [--scenario NAME]
+  replscope demo  [--nodes N] [--base-port P] [--password PW] [--readonly] [--scenario NAME] [--record FILE]
                                                      embedded topology + dashboard (the default)
-  replscope play  SCENARIO|FILE [--headless] [--speed X] | --list
+  replscope play  SCENARIO|FILE [--headless] [--speed X] [--record FILE] | --list
                                                      replay a scripted replication story
   replscope node  [redis.conf] [--directive value ...]  a headless node, redis-server style
-  replscope watch ADDR... [--password PW] [--readonly] [--interval D] [--json [--once]]
+  replscope watch ADDR... [--password PW] [--readonly] [--interval D] [--json [--once]] [--record FILE]
                                                      observe and operate a replication graph
+  replscope replay FILE [--at TIME --once [--json]]  a recorded timeline, on the dashboard or as text
   replscope version
 `)
 }

@@ -32,6 +32,14 @@ type KeyMap struct {
 	// only say that operations are off; it is disabled otherwise.
 	ReadOnlyOps key.Binding
 
+	// The time bar of a replay (`replscope replay`); disabled otherwise.
+	PlayPause key.Binding
+	StepBack  key.Binding
+	StepFwd   key.Binding
+	PrevMark  key.Binding // the previous alert or role change
+	NextMark  key.Binding
+	JumpTime  key.Binding
+
 	// Keys of the modal states: the (y/N) prompt, the master picker and
 	// the filter / command line.
 	Confirm   key.Binding
@@ -68,6 +76,12 @@ func DefaultKeyMap(readOnly, withLoad, withPace, withStep bool) KeyMap {
 		Refresh:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		PlayPause: key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "play/pause"), key.WithDisabled()),
+		StepBack:  key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "step back"), key.WithDisabled()),
+		StepFwd:   key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "step"), key.WithDisabled()),
+		PrevMark:  key.NewBinding(key.WithKeys("["), key.WithHelp("[", "prev alert/role"), key.WithDisabled()),
+		NextMark:  key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next alert/role"), key.WithDisabled()),
+		JumpTime:  key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "go to time"), key.WithDisabled()),
 		Confirm:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "confirm")),
 		Choose:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
@@ -101,9 +115,26 @@ func DefaultKeyMap(readOnly, withLoad, withPace, withStep bool) KeyMap {
 	return k
 }
 
+// withReplay turns the keys into a replay's: the time bar's keys and
+// the speed on, the live feed's pause, step, refresh and write load off.
+func (k KeyMap) withReplay() KeyMap {
+	for _, b := range []*key.Binding{&k.PlayPause, &k.StepBack, &k.StepFwd, &k.PrevMark, &k.NextMark, &k.JumpTime,
+		&k.Faster, &k.Slower} {
+		b.SetEnabled(true)
+	}
+	for _, b := range []*key.Binding{&k.Pause, &k.Next, &k.Refresh, &k.Load} {
+		b.SetEnabled(false)
+	}
+	return k
+}
+
 // ShortHelp is the status bar's one-line help. A scenario's keys come
-// first when there is a next step to take.
+// first when there is a next step to take, a replay's time bar keys
+// when replaying.
 func (k KeyMap) ShortHelp() []key.Binding {
+	if k.PlayPause.Enabled() {
+		return []key.Binding{k.Help, k.PlayPause, k.StepBack, k.StepFwd, k.PrevMark, k.NextMark, k.Faster, k.Slower, k.JumpTime, k.Down, k.NextPane, k.Quit}
+	}
 	if k.Next.Enabled() {
 		return []key.Binding{k.Help, k.Pause, k.Next, k.Faster, k.Slower, k.Down, k.NextPane, k.Attach, k.Detach, k.KillLink, k.Load, k.Quit}
 	}
@@ -117,6 +148,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextPane, k.PrevPane, k.Filter, k.Expand, k.Help},
 		{k.Attach, k.Detach, k.Failover, k.KillLink, k.Command},
 		{k.Load, k.Faster, k.Slower, k.Pause, k.Next, k.Refresh, k.Quit},
+		{k.PlayPause, k.StepBack, k.StepFwd, k.PrevMark, k.NextMark, k.JumpTime},
 	}
 }
 

@@ -12,7 +12,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.confirmKey(k)
 	case modePicker:
 		return m.pickerKey(k)
-	case modeFilter, modeCommand:
+	case modeFilter, modeCommand, modeJump:
 		return m.inputKey(k)
 	case modeExpand:
 		return m.expandKey(k)
@@ -24,6 +24,11 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 func (m *Model) normalKey(k tea.KeyPressMsg) tea.Cmd {
 	keys := m.st.keys
 	m.status = ""
+	if m.rp != nil {
+		if cmd, ok := m.replayKey(k); ok {
+			return cmd
+		}
+	}
 	switch {
 	case key.Matches(k, keys.Quit):
 		return tea.Quit
@@ -294,8 +299,11 @@ func (m *Model) inputKey(k tea.KeyPressMsg) tea.Cmd {
 		v := m.input.Value()
 		md := m.mode
 		cmd := m.closeInput()
-		if md == modeCommand {
+		switch md {
+		case modeCommand:
 			m.runCommandLine(v)
+		case modeJump:
+			m.jumpTo(v)
 		}
 		return cmd
 	case key.Matches(k, keys.Interrupt):

@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/replscope/replscope/record"
 	"github.com/replscope/replscope/topology"
 )
 
@@ -30,6 +31,9 @@ type Options struct {
 	Subtitle string
 	// Load is the demo's write load, toggled with `w`; nil hides the key.
 	Load WriteLoad
+	// Replay, instead of a Feed, shows a recorded timeline under a time
+	// bar (`replscope replay`, replay.go); the dashboard is read-only.
+	Replay *record.Recording
 	// Now is the clock for the dashboard's own log lines (default
 	// time.Now); snapshot times come from the Graphs.
 	Now func() time.Time
@@ -62,6 +66,7 @@ const (
 	modePicker       // choosing a master for `a`
 	modeConfirm      // the (y/N) prompt
 	modeExpand       // an event shown whole
+	modeJump         // typing a replay's `t` time
 )
 
 // Model is the dashboard's root Bubble Tea model. It owns one model per
@@ -90,6 +95,7 @@ type Model struct {
 	busy          string // the command in flight
 	held          *topology.Update
 	oneShot       bool
+	rp            *replay // the recording replayed; nil on a live feed
 }
 
 // New returns the dashboard's model. ctx bounds the feed subscription and
@@ -129,6 +135,11 @@ func New(ctx context.Context, opts Options) *Model {
 	if readOnly {
 		m.op = nil
 	}
+	if opts.Replay != nil {
+		m.rp, m.feed, m.op = newReplay(opts.Replay), nil, nil
+		st.keys = DefaultKeyMap(true, false, false, false).withReplay()
+		st.readOnly = true
+	}
 	m.tree = treePane{st: st}
 	m.details = detailsPane{st: st}
 	m.log = logPane{st: st}
@@ -139,8 +150,11 @@ func New(ctx context.Context, opts Options) *Model {
 	return m
 }
 
-// Init starts the feed subscription.
+// Init starts the feed subscription, or shows a replay's first step.
 func (m *Model) Init() tea.Cmd {
+	if m.rp != nil {
+		return m.replayInit()
+	}
 	return waitForUpdate(m.ctx, m.feed)
 }
 
@@ -171,10 +185,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case speedMsg:
 		m.st.speed = msg.x
 		return m, nil
+	case replayTickMsg:
+		return m, m.onReplayTick(msg)
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
 	}
-	if m.mode == modeFilter || m.mode == modeCommand {
+	if m.mode == modeFilter || m.mode == modeCommand || m.mode == modeJump {
 		var cmd tea.Cmd
 		m.input, cmd = m.input.Update(msg)
 		return m, cmd
@@ -248,7 +264,7 @@ func (m *Model) setStatus(s string, isErr bool) {
 // layout computes where the panes go now.
 func (m *Model) layout() layout {
 	headerH := 1
-	if m.st.caption != "" {
+	if m.st.caption != "" || m.rp != nil {
 		headerH = 2
 	}
 	bottom := 0
@@ -282,7 +298,10 @@ func (m *Model) render() string {
 	var b strings.Builder
 	b.Grow(m.width * m.height * 2)
 	b.WriteString(m.headerView(l.w))
-	if m.st.caption != "" {
+	if m.rp != nil {
+		b.WriteByte('\n')
+		b.WriteString(m.timeBarView(l.w))
+	} else if m.st.caption != "" {
 		b.WriteByte('\n')
 		b.WriteString(fit(m.st.styles.Caption.Render("» "+m.st.caption), l.w))
 	}

@@ -100,7 +100,7 @@ func (m *Model) statusView(w int) string {
 	st := m.st.styles
 	m.help.SetWidth(w)
 	switch m.mode {
-	case modeFilter, modeCommand:
+	case modeFilter, modeCommand, modeJump:
 		hint := st.Dim.Render("  enter apply · esc cancel")
 		if m.mode == modeCommand && m.input.Value() == "" {
 			hint = st.Dim.Render("  " + commandHelp)
