@@ -122,7 +122,31 @@ func nodeFromJSON(j jsonNode) *Node {
 			}
 		}
 	}
+	n.FullSync, n.LastFullSync = fullSyncFromJSON(j.FullSync, n.ID), fullSyncFromJSON(j.LastFullSync, n.ID)
 	return n
+}
+
+// fullSyncFromJSON is the inverse of fullSyncJSON.
+func fullSyncFromJSON(j *jsonFullSync, replica NodeID) *FullSync {
+	if j == nil {
+		return nil
+	}
+	s := &FullSync{Replica: replica, Master: j.Master, Start: j.Start, Bytes: -1, Outcome: j.Outcome,
+		Reason: j.Reason, Exact: j.Exact}
+	if j.End != nil {
+		s.End = *j.End
+	}
+	if j.Bytes != nil {
+		s.Bytes = *j.Bytes
+	}
+	for _, p := range j.Phases {
+		sp := PhaseSpan{Phase: p.Phase, Start: p.Start}
+		if p.End != nil {
+			sp.End = *p.End
+		}
+		s.Phases = append(s.Phases, sp)
+	}
+	return s
 }
 
 func linkFromJSON(j jsonLink) *Link {
