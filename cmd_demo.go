@@ -61,7 +61,11 @@ func runDemo(args []string) int {
 		return 1
 	}
 	defer c.Close()
-	w, err := topology.NewWatcher(topology.Config{Embedded: c.nodes, Password: *password, Interval: *interval})
+	embedded := make([]topology.EmbeddedNode, len(c.nodes))
+	for i, n := range c.nodes {
+		embedded[i] = n
+	}
+	w, err := topology.NewWatcher(topology.Config{Embedded: embedded, Password: *password, Interval: *interval})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "replscope demo: %v\n", err)
 		return 1

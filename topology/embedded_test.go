@@ -78,7 +78,7 @@ func TestEmbeddedNodes(t *testing.T) {
 	do(t, dial, a.Addr(), "REPLICAOF", mh, mp)
 	do(t, dial, b.Addr(), "REPLICAOF", mh, mp)
 
-	emb, err := NewWatcher(Config{Embedded: []*node.Node{m, a, b}})
+	emb, err := NewWatcher(Config{Embedded: []EmbeddedNode{m, a, b}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestEmbeddedReplicaOfRealRedis(t *testing.T) {
 	m := redistest.Start(t)
 	m.Do(t, "SET", "k", "v")
 	e := startNode(t, nil, nil, "--replicaof", "127.0.0.1", strconv.Itoa(m.Port))
-	w, err := NewWatcher(Config{Seeds: []string{m.Addr}, Embedded: []*node.Node{e}})
+	w, err := NewWatcher(Config{Seeds: []string{m.Addr}, Embedded: []EmbeddedNode{e}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestEmbeddedLinkCutRaisesAndClearsAlerts(t *testing.T) {
 		// node cannot learn its port from it.
 		m := startNode(t, listen("m"), node.Dialer(nw.Dialer("m")), "--port", "6379")
 		r := startNode(t, listen("r"), node.Dialer(nw.Dialer("r")), "--port", "6379", "--replicaof", "m", "6379")
-		w, err := NewWatcher(Config{Embedded: []*node.Node{m, r}, Dial: Dialer(nw.Dialer("watch"))})
+		w, err := NewWatcher(Config{Embedded: []EmbeddedNode{m, r}, Dial: Dialer(nw.Dialer("watch"))})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/replscope/replscope/internal/resp"
-	"github.com/replscope/replscope/node"
+	"github.com/replscope/replscope/node/status"
 )
 
 // Replies are what a remote probe read from one node, unparsed: the pure
@@ -239,7 +239,7 @@ func parseReplicaClass(cob string) Limits {
 }
 
 // NodeFromStatus builds a Node from an embedded node's Status.
-func NodeFromStatus(st node.Status, embedded bool) *Node {
+func NodeFromStatus(st status.Status, embedded bool) *Node {
 	addr := CanonAddr(st.Addr)
 	n := &Node{
 		ID: NodeID(st.RunID), Addr: addr, RunID: st.RunID, Version: st.Version,
