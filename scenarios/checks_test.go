@@ -130,14 +130,6 @@ func TestLastSyncIn(t *testing.T) {
 	}
 }
 
-// TestKeyspaceDBs reads the databases INFO keyspace lists.
-func TestKeyspaceDBs(t *testing.T) {
-	info := "# Keyspace\r\ndb0:keys=3,expires=0,avg_ttl=0\r\ndb12:keys=1,expires=1,avg_ttl=5\r\ndb3:keys=2,expires=0,avg_ttl=0\r\n"
-	if got := keyspaceDBs(info); len(got) != 3 || got[0] != 0 || got[1] != 3 || got[2] != 12 {
-		t.Errorf("keyspaceDBs = %v, want [0 3 12]", got)
-	}
-}
-
 // TestFormat pins the headless output lines.
 func TestFormat(t *testing.T) {
 	step := func(text string, v script.Verb) script.Step {

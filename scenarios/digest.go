@@ -5,11 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/replscope/replscope/internal/info"
 	"github.com/replscope/replscope/internal/resp"
 )
 
@@ -54,7 +54,7 @@ func (c *Cluster) Dataset(ctx context.Context, name string) (Dataset, error) {
 		return Dataset{}, fmt.Errorf("INFO keyspace on %s: %w", name, err)
 	}
 	var out Dataset
-	for _, db := range keyspaceDBs(v.String()) {
+	for _, db := range info.Parse(v.String()).DBs() {
 		entries, err := readDB(cl, db)
 		if err != nil {
 			return Dataset{}, fmt.Errorf("read db %d of %s: %w", db, name, err)
@@ -63,22 +63,6 @@ func (c *Cluster) Dataset(ctx context.Context, name string) (Dataset, error) {
 	}
 	sort.Strings(out.Entries)
 	return out, nil
-}
-
-// keyspaceDBs lists the databases INFO keyspace shows ("db3:keys=…").
-func keyspaceDBs(info string) []int {
-	var dbs []int
-	for _, line := range strings.Split(info, "\n") {
-		name, _, ok := strings.Cut(strings.TrimSpace(line), ":")
-		if !ok || !strings.HasPrefix(name, "db") {
-			continue
-		}
-		if n, err := strconv.Atoi(name[2:]); err == nil {
-			dbs = append(dbs, n)
-		}
-	}
-	slices.Sort(dbs)
-	return dbs
 }
 
 // readDB reads every key of one database: a SCAN batch, then TYPE and

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/replscope/replscope/internal/info"
 )
 
 // ClusterNode is one node's view of a Redis Cluster, read with CLUSTER
@@ -243,8 +245,8 @@ func parseSlotRange(s string) (SlotRange, bool) {
 // clusterFromReplies builds a node's cluster view from the CLUSTER INFO
 // and CLUSTER NODES texts; nil when the node has no cluster support (the
 // commands answered an error, so the texts are empty).
-func clusterFromReplies(addr, info, nodes string) *ClusterNode {
-	if info == "" || nodes == "" {
+func clusterFromReplies(addr, infoText, nodes string) *ClusterNode {
+	if infoText == "" || nodes == "" {
 		return nil
 	}
 	host, _, _ := net.SplitHostPort(addr)
@@ -252,7 +254,7 @@ func clusterFromReplies(addr, info, nodes string) *ClusterNode {
 	if err != nil {
 		return nil
 	}
-	inf := ParseInfo(info)
+	inf := info.Parse(infoText)
 	c := &ClusterNode{Peers: peers, Info: ClusterInfo{
 		State:         inf.Str("cluster_state"),
 		SlotsAssigned: int(inf.Int("cluster_slots_assigned", 0)),

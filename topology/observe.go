@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/replscope/replscope/internal/info"
 	"github.com/replscope/replscope/internal/resp"
 	"github.com/replscope/replscope/node/status"
 )
@@ -24,7 +25,7 @@ type Replies struct {
 // NodeFromReplies builds a Node from one probe's replies. addr is the
 // canonical address probed and at the time of the probe.
 func NodeFromReplies(addr string, at time.Time, r Replies) *Node {
-	inf := ParseInfo(r.Info)
+	inf := info.Parse(r.Info)
 	n := &Node{
 		ID: NodeID(addr), Addr: addr, Reach: ReachOK, At: at,
 		RunID: inf.Str("run_id"), Version: inf.Str("redis_version"),
@@ -41,7 +42,7 @@ func NodeFromReplies(addr string, at time.Time, r Replies) *Node {
 	switch {
 	case roleName == "sentinel" || inf.Str("redis_mode") == "sentinel":
 		n.Role, n.Software = RoleSentinel, "sentinel"
-		n.Sentinel = inf.SentinelMasters()
+		n.Sentinel = sentinelMasters(inf)
 		return n
 	default:
 		// INFO's role wins; ROLE decides when INFO lacks it.
@@ -73,7 +74,7 @@ func NodeFromReplies(addr string, at time.Time, r Replies) *Node {
 }
 
 // fillReplication copies INFO replication into n.
-func fillReplication(n *Node, inf Info) {
+func fillReplication(n *Node, inf info.Info) {
 	n.ReplID = inf.Str("master_replid")
 	n.ReplID2 = inf.Str("master_replid2")
 	n.Offset = inf.Int("master_repl_offset", 0)
@@ -84,7 +85,7 @@ func fillReplication(n *Node, inf Info) {
 		FirstByte: inf.Int("repl_backlog_first_byte_offset", 0),
 		HistLen:   inf.Int("repl_backlog_histlen", 0),
 	}
-	n.Replicas = inf.Replicas()
+	n.Replicas = replicaLines(inf)
 	if n.Role != RoleReplica {
 		return
 	}
@@ -112,7 +113,7 @@ func fillReplication(n *Node, inf Info) {
 	n.Upstream = up
 }
 
-func statsFromInfo(inf Info) Stats {
+func statsFromInfo(inf info.Info) Stats {
 	return Stats{
 		SyncFull:        inf.Int("sync_full", 0),
 		SyncPartialOK:   inf.Int("sync_partial_ok", 0),

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replscope/replscope/internal/info"
 	"github.com/replscope/replscope/internal/resp"
 	"github.com/replscope/replscope/node"
 	"github.com/replscope/replscope/node/config"
@@ -139,19 +140,7 @@ func MustDo(t testing.TB, addr string, args ...string) resp.Value {
 func Info(t testing.TB, addr, section string) map[string]string {
 	t.Helper()
 	v := MustDo(t, addr, "INFO", section)
-	return ParseInfo(string(v.Str))
-}
-
-// ParseInfo splits INFO text into fields.
-func ParseInfo(text string) map[string]string {
-	out := map[string]string{}
-	for _, line := range strings.Split(text, "\n") {
-		line = strings.TrimRight(line, "\r")
-		if i := strings.IndexByte(line, ':'); i > 0 && !strings.HasPrefix(line, "#") {
-			out[line[:i]] = line[i+1:]
-		}
-	}
-	return out
+	return info.Parse(string(v.Str)).Fields()
 }
 
 // Int reads an integer INFO field (0 when absent).
