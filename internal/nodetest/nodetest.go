@@ -1,22 +1,20 @@
 // Package nodetest starts embedded replscope nodes for tests and offers the
 // checks replication tests share: INFO fields, condition waits with
-// deadlines, and a digest of a node's whole dataset that works the same on
-// replscope and on real Redis.
+// deadlines, and the digest of a node's whole dataset (internal/dataset)
+// that works the same on replscope and on real Redis.
 package nodetest
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/replscope/replscope/internal/dataset"
 	"github.com/replscope/replscope/internal/info"
 	"github.com/replscope/replscope/internal/resp"
 	"github.com/replscope/replscope/node"
@@ -180,99 +178,17 @@ func WaitSynced(t testing.TB, master, replica string, timeout time.Duration) {
 	})
 }
 
-// Digest returns a digest of the whole dataset (every database, key,
-// type, value and whether it has a TTL) and the number of keys, read
-// through ordinary commands so that it compares replscope with Redis.
+// Digest returns the digest of the whole dataset (internal/dataset: every
+// database, key, type, value and whether it has a TTL) and the number of
+// keys, read through ordinary commands so that it compares replscope with
+// Redis.
 func Digest(t testing.TB, addr string) (string, int) {
 	t.Helper()
-	c := Dial(t, addr)
-	defer c.Close()
-	h := sha256.New()
-	total := 0
-	for db := 0; db < 16; db++ {
-		if v, err := c.Do("SELECT", strconv.Itoa(db)); err != nil || v.Kind == resp.Error {
-			t.Fatalf("SELECT %d on %s: %v %s", db, addr, err, v)
-		}
-		var keys []string
-		cursor := "0"
-		for {
-			v, err := c.Do("SCAN", cursor, "COUNT", "1000")
-			if err != nil || v.Kind != resp.Array || len(v.Elems) != 2 {
-				t.Fatalf("SCAN on %s: %v %s", addr, err, v)
-			}
-			for _, k := range v.Elems[1].Elems {
-				keys = append(keys, string(k.Str))
-			}
-			cursor = string(v.Elems[0].Str)
-			if cursor == "0" {
-				break
-			}
-		}
-		sort.Strings(keys)
-		keys = dedupe(keys)
-		for _, k := range keys {
-			fmt.Fprintf(h, "%d|%q|%s\n", db, k, valueOf(t, c, k))
-		}
-		total += len(keys)
-	}
-	_, _ = c.Do("SELECT", "0")
-	return hex.EncodeToString(h.Sum(nil))[:16], total
-}
-
-func dedupe(s []string) []string {
-	out := s[:0]
-	for i, k := range s {
-		if i == 0 || k != s[i-1] {
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
-func valueOf(t testing.TB, c *resp.Client, k string) string {
-	t.Helper()
-	typ, err := c.Do("TYPE", k)
+	d, err := dataset.Read(Dial(t, addr))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("dataset of %s: %v", addr, err)
 	}
-	ttl, _ := c.Do("PTTL", k)
-	hasTTL := ttl.Int >= 0
-	var parts []string
-	sorted := func(v resp.Value) {
-		for _, e := range v.Elems {
-			parts = append(parts, string(e.Str))
-		}
-		sort.Strings(parts)
-	}
-	switch string(typ.Str) {
-	case "string":
-		v, _ := c.Do("GET", k)
-		parts = []string{string(v.Str)}
-	case "list":
-		v, _ := c.Do("LRANGE", k, "0", "-1")
-		for _, e := range v.Elems {
-			parts = append(parts, string(e.Str))
-		}
-	case "set":
-		v, _ := c.Do("SMEMBERS", k)
-		sorted(v)
-	case "hash":
-		v, _ := c.Do("HGETALL", k)
-		for i := 0; i+1 < len(v.Elems); i += 2 {
-			parts = append(parts, string(v.Elems[i].Str)+"="+string(v.Elems[i+1].Str))
-		}
-		sort.Strings(parts)
-	case "zset":
-		v, _ := c.Do("ZRANGE", k, "0", "-1", "WITHSCORES")
-		for _, e := range v.Elems {
-			parts = append(parts, string(e.Str))
-		}
-	case "none":
-		return "none"
-	default:
-		return "type:" + string(typ.Str)
-	}
-	return fmt.Sprintf("%s ttl=%v %q", typ.Str, hasTTL, parts)
+	return d.Digest(), d.Keys()
 }
 
 // Populate writes a mixed dataset through ordinary commands: all five
