@@ -1,6 +1,7 @@
 package dataset_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/replscope/replscope/internal/dataset"
@@ -44,5 +45,24 @@ func TestReadMatchesRedis(t *testing.T) {
 	diff := dataset.Compare([]string{"redis-server", "node"}, []dataset.Dataset{want, read(n.Addr())})
 	if want := `first difference: key "p3:hash" (hash, db 3) differs (type, TTL or value)`; len(diff) < len(want) || diff[len(diff)-len(want):] != want {
 		t.Errorf("after HSET on the node: %q, want it to end with %q", diff, want)
+	}
+}
+
+// TestFill writes keys in more than one batch and stops at an error reply.
+func TestFill(t *testing.T) {
+	n := nodetest.Start(t)
+	c := nodetest.Dial(t, n.Addr())
+	big := strings.Repeat("x", 5000) // 838 keys a batch
+	if err := dataset.Fill(c, "k:", 1, 2000, big); err != nil {
+		t.Fatal(err)
+	}
+	d, err := dataset.Read(c)
+	if err != nil || d.Keys() != 2000 || d.Entries[0].Key != "k:1" {
+		t.Fatalf("after Fill: %d keys (first %+v), %v; want 2000 keys from k:1", d.Keys(), d.Entries[0].Key, err)
+	}
+	nodetest.MustDo(t, n.Addr(), "CONFIG", "SET", "min-replicas-to-write", "1")
+	err = dataset.Fill(c, "k:", 1, 3, "v")
+	if err == nil || !strings.Contains(err.Error(), "SET k:1: NOREPLICAS") {
+		t.Errorf("Fill without enough replicas: %v, want the first SET's NOREPLICAS", err)
 	}
 }

@@ -241,25 +241,13 @@ func Populate(t testing.TB, addr string, prefix string, scale int) {
 	do("SELECT", "0")
 }
 
-// Write writes n string keys of size bytes under prefix.
+// Write writes n string keys of size bytes under prefix: prefix0 …
+// prefix(n-1).
 func Write(t testing.TB, addr, prefix string, n, size int) {
 	t.Helper()
 	c := Dial(t, addr)
 	defer c.Close()
-	val := strings.Repeat("v", size)
-	var buf []byte
-	for i := 0; i < n; i++ {
-		buf = resp.AppendCommand(buf, "SET", prefix+strconv.Itoa(i), val)
-		if (i+1)%500 == 0 || i == n-1 {
-			if err := c.WriteRaw(buf); err != nil {
-				t.Fatal(err)
-			}
-			for j := 0; j < (i%500)+1; j++ {
-				if v, err := c.Receive(); err != nil || v.Kind == resp.Error {
-					t.Fatalf("write %s: %v %s", addr, err, v)
-				}
-			}
-			buf = buf[:0]
-		}
+	if err := dataset.Fill(c, prefix, 0, int64(n)-1, strings.Repeat("v", size)); err != nil {
+		t.Fatalf("write %s: %v", addr, err)
 	}
 }
