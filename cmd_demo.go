@@ -7,17 +7,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/replscope/replscope/internal/resp"
-	"github.com/replscope/replscope/node"
-	"github.com/replscope/replscope/node/config"
+	"github.com/replscope/replscope/scenarios"
 	"github.com/replscope/replscope/topology"
 	"github.com/replscope/replscope/tui"
 )
@@ -61,11 +57,7 @@ func runDemo(args []string) int {
 		return 1
 	}
 	defer c.Close()
-	embedded := make([]topology.EmbeddedNode, len(c.nodes))
-	for i, n := range c.nodes {
-		embedded[i] = n
-	}
-	w, err := topology.NewWatcher(topology.Config{Embedded: embedded, Password: *password, Interval: *interval})
+	w, err := topology.NewWatcher(topology.Config{Embedded: c.embedded(), Password: *password, Interval: *interval})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "replscope demo: %v\n", err)
 		return 1
@@ -85,61 +77,50 @@ func runDemo(args []string) int {
 	return 0
 }
 
-// demoCluster is the demo's embedded nodes and write load. It is small on
-// purpose: scenarios.Cluster can replace it.
+// demoSettings keep redis.conf's replication timing in the demo (the
+// scenarios' quick settings shorten it so that stories play in seconds).
+var demoSettings = []string{"--repl-ping-replica-period", "10", "--repl-timeout", "60"}
+
+// demoCluster is the demo's embedded nodes, a scenarios.Cluster, and its
+// write load.
 type demoCluster struct {
-	dir   string
-	nodes []*node.Node
+	nodes *scenarios.Cluster
 	load  *demoLoad
 }
 
 // startDemo starts n nodes on 127.0.0.1 from basePort; node k (1-based)
 // replicates from node k/2.
 func startDemo(n, basePort int, password string) (*demoCluster, error) {
-	dir, err := os.MkdirTemp("", "replscope-demo-")
+	nodes, err := scenarios.New(scenarios.Options{BasePort: basePort, Password: password, Version: version,
+		Settings: demoSettings})
 	if err != nil {
 		return nil, err
 	}
-	c := &demoCluster{dir: dir}
+	c := &demoCluster{nodes: nodes}
+	name := func(k int) string { return "n" + strconv.Itoa(k) }
 	for k := 1; k <= n; k++ {
-		port := basePort + k - 1
-		ndir := filepath.Join(dir, strconv.Itoa(port))
-		args := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
-			"--dir", ndir, "--repl-diskless-sync-delay", "0"}
-		if password != "" {
-			args = append(args, "--requirepass", password, "--masterauth", password)
+		err := nodes.Add(name(k), scenarios.Embedded)
+		if err != nil {
+			err = fmt.Errorf("port %d: %w (choose other ports with --base-port)", basePort+k-1, err)
+		} else if k > 1 {
+			err = nodes.ReplicaOf(context.Background(), name(k), name(k/2))
 		}
-		if k > 1 {
-			args = append(args, "--replicaof", "127.0.0.1", strconv.Itoa(basePort+k/2-1))
-		}
-		nd, err := startDemoNode(args, ndir, port)
 		if err != nil {
 			c.Close()
 			return nil, err
 		}
-		c.nodes = append(c.nodes, nd)
 	}
-	c.load = startDemoLoad(fmt.Sprintf("127.0.0.1:%d", basePort), password)
+	c.load = startDemoLoad(nodes.Addr(name(1)), password)
 	return c, nil
 }
 
-func startDemoNode(args []string, dir string, port int) (*node.Node, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
+// embedded returns the running nodes for the watcher.
+func (c *demoCluster) embedded() []topology.EmbeddedNode {
+	var out []topology.EmbeddedNode
+	for _, n := range c.nodes.Embedded() {
+		out = append(out, n)
 	}
-	cfg, _, err := config.Load(args)
-	if err != nil {
-		return nil, fmt.Errorf("node on port %d: %w", port, err)
-	}
-	nd, err := node.New(cfg, node.Options{Log: io.Discard, Version: version})
-	if err != nil {
-		return nil, fmt.Errorf("node on port %d: %w", port, err)
-	}
-	if err := nd.Start(); err != nil {
-		_ = nd.Close()
-		return nil, fmt.Errorf("port %d: %w (choose other ports with --base-port)", port, err)
-	}
-	return nd, nil
+	return out
 }
 
 // closeWait bounds how long Close waits for the nodes, so that a signal
@@ -153,20 +134,15 @@ func (c *demoCluster) Close() {
 		c.load.Close()
 	}
 	done := make(chan struct{})
-	go func() {
+	go func() { // owned: ends when the nodes have closed
 		defer close(done)
-		var wg sync.WaitGroup
-		for _, n := range c.nodes {
-			wg.Go(func() { _ = n.Close() })
-		}
-		wg.Wait()
+		_ = c.nodes.Close()
 	}()
 	select {
 	case <-done:
 	case <-time.After(closeWait):
 		fmt.Fprintf(os.Stderr, "replscope demo: the nodes did not stop within %s; exiting anyway\n", closeWait)
 	}
-	_ = os.RemoveAll(c.dir)
 }
 
 // demoLoad writes about 20 small keys a second to one node while enabled,

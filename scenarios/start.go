@@ -13,9 +13,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/replscope/replscope/internal/nodestart"
 	"github.com/replscope/replscope/internal/redisproc"
 	"github.com/replscope/replscope/node"
-	"github.com/replscope/replscope/node/config"
 )
 
 // listenRetry bounds how long a restarting node waits for its port to be
@@ -82,22 +82,13 @@ func (c *Cluster) linkTargetLocked(m, o *member) (string, int) {
 // time when there is no base port).
 func (c *Cluster) startEmbedded(m *member, spec startSpec) error {
 	args := append([]string{"--port", strconv.Itoa(spec.port)}, spec.args...)
-	cfg, src, err := config.Load(args)
-	if err != nil {
-		return fmt.Errorf("config: %w", err)
-	}
-	n, err := node.New(cfg, node.Options{Log: c.logFor(spec.name), Dial: dialFor(m), Source: src,
-		Version: c.opts.Version, Name: spec.name})
-	if err != nil {
-		return err
-	}
 	ln, err := listen(spec.port)
 	if err != nil {
-		_ = n.Close()
 		return err
 	}
-	if err := n.StartListener(ln); err != nil {
-		_ = n.Close()
+	n, err := nodestart.Start(args, node.Options{Log: c.logFor(spec.name), Dial: dialFor(m),
+		Version: c.opts.Version, Name: spec.name}, ln)
+	if err != nil {
 		return err
 	}
 	c.mu.Lock()

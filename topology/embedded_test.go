@@ -2,44 +2,25 @@ package topology
 
 import (
 	"context"
-	"io"
 	"net"
 	"strconv"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/replscope/replscope/internal/nodetest"
 	"github.com/replscope/replscope/internal/redistest"
 	"github.com/replscope/replscope/internal/resp"
 	"github.com/replscope/replscope/internal/simnet"
 	"github.com/replscope/replscope/node"
-	"github.com/replscope/replscope/node/config"
 )
 
-// startNode starts an embedded node listening on ln, dialling with dial
-// (real TCP when nil), closed when the test ends.
+// startNode starts an embedded node listening on ln (a free loopback port
+// when nil), dialling with dial (real TCP when nil), closed when the test
+// ends.
 func startNode(t testing.TB, ln net.Listener, dial node.Dialer, args ...string) *node.Node {
 	t.Helper()
-	all := append([]string{"--port", "0", "--bind", "127.0.0.1", "--save", "", "--dir", t.TempDir(),
-		"--repl-diskless-sync-delay", "0"}, args...)
-	cfg, _, err := config.Load(all)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := node.New(cfg, node.Options{Log: io.Discard, Dial: dial, Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ln == nil {
-		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := n.StartListener(ln); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = n.Close() })
-	return n
+	return nodetest.StartWith(t, nodetest.Options{Listener: ln, Dial: dial}, args...).Node
 }
 
 // do sends one command to addr over dial and fails the test on an error.

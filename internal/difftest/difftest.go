@@ -27,8 +27,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -37,6 +35,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replscope/replscope/internal/nodetest"
 	"github.com/replscope/replscope/internal/redistest"
 	"github.com/replscope/replscope/internal/resp"
 	"github.com/replscope/replscope/node"
@@ -55,23 +54,7 @@ type Pair struct {
 func Start(t testing.TB, args ...string) *Pair {
 	t.Helper()
 	rs := redistest.Start(t, args...)
-	cfgArgs := append([]string{"--port", "0", "--bind", "127.0.0.1", "--save", "", "--dir", t.TempDir()}, args...)
-	cfg, _, err := config.Load(cfgArgs)
-	if err != nil {
-		t.Fatalf("config: %v", err)
-	}
-	n, err := node.New(cfg, node.Options{Log: io.Discard, Version: "test"})
-	if err != nil {
-		t.Fatalf("node: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := n.StartListener(ln); err != nil {
-		t.Fatalf("start node: %v", err)
-	}
-	t.Cleanup(func() { _ = n.Close() })
+	n := nodetest.Start(t, args...).Node
 	return &Pair{Redis: rs, Node: n}
 }
 

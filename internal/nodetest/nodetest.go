@@ -16,9 +16,9 @@ import (
 
 	"github.com/replscope/replscope/internal/dataset"
 	"github.com/replscope/replscope/internal/info"
+	"github.com/replscope/replscope/internal/nodestart"
 	"github.com/replscope/replscope/internal/resp"
 	"github.com/replscope/replscope/node"
-	"github.com/replscope/replscope/node/config"
 )
 
 // Node is an embedded node started for a test.
@@ -34,11 +34,18 @@ type Options struct {
 	Dir  string      // data directory (default: a new temp dir)
 	Port int         // 0 picks a free port
 	Dial node.Dialer // injected dialer (faults)
-	Log  io.Writer   // default: discard (set NODETEST_LOG=1 style via t.Logf writer)
-	Job  func(bool)  // node.Options.Job
+	// Listener, when set, is where the node serves (a simulated network's
+	// listener); Port is then 0 unless it is a TCP listener.
+	Listener net.Listener
+	Log      io.Writer  // default: discard (set NODETEST_LOG=1 style via t.Logf writer)
+	Job      func(bool) // node.Options.Job
 	// Fatal is node.Options.Fatal (default: a test fails on a node's
 	// uncontained panic rather than the test binary dying).
 	Fatal func(report string)
+	// CloseWait, when set, bounds how long the test's cleanup waits for
+	// the node to close: a node frozen on purpose (its lock held forever)
+	// is left behind, with a log line, instead of hanging the test binary.
+	CloseWait time.Duration
 }
 
 // Start starts an embedded node with test defaults (loopback, no save
@@ -57,10 +64,6 @@ func StartWith(t testing.TB, o Options, extra ...string) *Node {
 	args := []string{"--port", strconv.Itoa(o.Port), "--bind", "127.0.0.1", "--save", "", "--dir", o.Dir,
 		"--repl-diskless-sync-delay", "0"}
 	args = append(args, extra...)
-	cfg, src, err := config.Load(args)
-	if err != nil {
-		t.Fatalf("nodetest: config %v: %v", args, err)
-	}
 	lw := o.Log
 	if lw == nil {
 		lw = io.Discard
@@ -69,19 +72,42 @@ func StartWith(t testing.TB, o Options, extra ...string) *Node {
 	if fatal == nil {
 		fatal = func(report string) { t.Errorf("nodetest: node panicked: %s", report) }
 	}
-	n, err := node.New(cfg, node.Options{Log: lw, Dial: o.Dial, Source: src, Version: "test", Job: o.Job, Fatal: fatal})
+	ln := o.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(o.Port))); err != nil {
+			t.Fatalf("nodetest: listen: %v", err)
+		}
+	}
+	n, err := nodestart.Start(args, node.Options{Log: lw, Dial: o.Dial, Version: "test", Job: o.Job, Fatal: fatal}, ln)
 	if err != nil {
-		t.Fatalf("nodetest: new node: %v", err)
+		t.Fatalf("nodetest: start %v: %v", args, err)
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(o.Port)))
-	if err != nil {
-		t.Fatalf("nodetest: listen: %v", err)
+	t.Cleanup(func() { closeWithin(t, n, o.CloseWait) })
+	port := 0
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok {
+		port = tcp.Port
 	}
-	if err := n.StartListener(ln); err != nil {
-		t.Fatalf("nodetest: start: %v", err)
+	return &Node{Node: n, Dir: o.Dir, Port: port, Args: extra}
+}
+
+// closeWithin closes n, waiting at most d when d > 0: a frozen node
+// cannot close, and is left behind with a log line.
+func closeWithin(t testing.TB, n *node.Node, d time.Duration) {
+	if d <= 0 {
+		_ = n.Close()
+		return
 	}
-	t.Cleanup(func() { _ = n.Close() })
-	return &Node{Node: n, Dir: o.Dir, Port: ln.Addr().(*net.TCPAddr).Port, Args: extra}
+	done := make(chan struct{})
+	go func() { // owned: ends when Close returns, or never for a frozen node
+		_ = n.Close()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Logf("node did not close within %s: left behind", d)
+	}
 }
 
 // LogWriter returns an io.Writer that sends node log lines to t.Log.
