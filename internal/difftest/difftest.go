@@ -25,7 +25,6 @@ package difftest
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -56,16 +55,6 @@ func Start(t testing.TB, args ...string) *Pair {
 	rs := redistest.Start(t, args...)
 	n := nodetest.Start(t, args...).Node
 	return &Pair{Redis: rs, Node: n}
-}
-
-func dial(t testing.TB, addr string) *resp.Client {
-	t.Helper()
-	c, err := resp.Dial(context.Background(), addr, 10*time.Second)
-	if err != nil {
-		t.Fatalf("dial %s: %v", addr, err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
 }
 
 // Line is one parsed script line.
@@ -124,7 +113,7 @@ func (p *Pair) RunScript(t testing.TB, name, text string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc, nc := dial(t, p.Redis.Addr), dial(t, p.Node.Addr())
+	rc, nc := nodetest.Dial(t, p.Redis.Addr), nodetest.Dial(t, p.Node.Addr())
 	defer rc.Close()
 	defer nc.Close()
 	rs, ns := newConns(t, p.Redis.Addr, rc), newConns(t, p.Node.Addr(), nc)
