@@ -2,17 +2,13 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"strconv"
-	"sync/atomic"
 	"time"
 
-	"github.com/replscope/replscope/internal/resp"
 	"github.com/replscope/replscope/scenarios"
 	"github.com/replscope/replscope/topology"
 	"github.com/replscope/replscope/tui"
@@ -110,7 +106,10 @@ func startDemo(n, basePort int, password string) (*demoCluster, error) {
 			return nil, err
 		}
 	}
-	c.load = startDemoLoad(nodes.Addr(name(1)), password)
+	if c.load, err = startDemoLoad(nodes, name(1)); err != nil {
+		c.Close()
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -130,9 +129,6 @@ const closeWait = 2 * time.Second
 
 // Close stops the write load and every node, and removes their files.
 func (c *demoCluster) Close() {
-	if c.load != nil {
-		c.load.Close()
-	}
 	done := make(chan struct{})
 	go func() { // owned: ends when the nodes have closed
 		defer close(done)
@@ -145,91 +141,32 @@ func (c *demoCluster) Close() {
 	}
 }
 
-// demoLoad writes about 20 small keys a second to one node while enabled,
-// so offsets move and lag and backlog have something to show. It
-// implements tui.WriteLoad.
+// demoLoad is the write load of the demo's first node: scenarios'
+// background load at demoRate SETs a second while enabled, so offsets
+// move and lag and backlog have something to show. Writes the node
+// refuses (it was made a replica) are counted and skipped. It implements
+// tui.WriteLoad.
 type demoLoad struct {
-	addr, password string
-	on             atomic.Bool
-	cancel         context.CancelFunc
-	done           chan struct{}
+	nodes *scenarios.Cluster
+	name  string
 }
 
-// loadInterval is the pause between two writes of the demo load.
-const loadInterval = 50 * time.Millisecond
+// demoRate is the demo load's writes per second.
+const demoRate = 20
 
-func startDemoLoad(addr, password string) *demoLoad {
-	ctx, cancel := context.WithCancel(context.Background())
-	l := &demoLoad{addr: addr, password: password, cancel: cancel, done: make(chan struct{})}
-	l.on.Store(true)
-	go l.run(ctx)
-	return l
+func startDemoLoad(nodes *scenarios.Cluster, name string) (*demoLoad, error) {
+	l := &demoLoad{nodes: nodes, name: name}
+	return l, nodes.Load(name, demoRate)
 }
 
 // SetEnabled starts or stops the writes.
-func (l *demoLoad) SetEnabled(on bool) { l.on.Store(on) }
+func (l *demoLoad) SetEnabled(on bool) {
+	if on {
+		_ = l.nodes.Load(l.name, demoRate) // fails only once the cluster closed
+		return
+	}
+	l.nodes.StopLoad(l.name)
+}
 
 // Enabled reports whether the load is writing.
-func (l *demoLoad) Enabled() bool { return l.on.Load() }
-
-// Close stops the load's goroutine and waits for it.
-func (l *demoLoad) Close() {
-	l.cancel()
-	<-l.done
-}
-
-func (l *demoLoad) run(ctx context.Context) {
-	defer close(l.done)
-	t := time.NewTicker(loadInterval)
-	defer t.Stop()
-	var c *resp.Client
-	defer func() {
-		if c != nil {
-			_ = c.Close()
-		}
-	}()
-	value := make([]byte, 32)
-	for i := 0; ; i++ {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if !l.on.Load() {
-			continue
-		}
-		if c == nil {
-			var err error
-			if c, err = l.dial(ctx); err != nil {
-				c = nil
-				continue
-			}
-		}
-		_, _ = rand.Read(value)
-		v, err := c.Do("SET", fmt.Sprintf("demo:key:%d", i%1000), hex.EncodeToString(value))
-		if err != nil {
-			_ = c.Close()
-			c = nil
-			continue
-		}
-		_ = v // a READONLY reply (the node was made a replica) just skips the write
-	}
-}
-
-func (l *demoLoad) dial(ctx context.Context) (*resp.Client, error) {
-	c, err := resp.Dial(ctx, l.addr, time.Second)
-	if err != nil {
-		return nil, err
-	}
-	if l.password != "" {
-		v, err := c.Do("AUTH", l.password)
-		if err == nil {
-			err = v.Err()
-		}
-		if err != nil {
-			_ = c.Close()
-			return nil, errors.Join(errors.New("demo load: AUTH"), err)
-		}
-	}
-	return c, nil
-}
+func (l *demoLoad) Enabled() bool { return l.nodes.LoadStats(l.name).Rate > 0 }

@@ -13,7 +13,8 @@ import (
 
 // TestStartDemoTopology: the demo's nodes, started through
 // scenarios.Cluster, listen on base, base+1, …; node k replicates from node
-// k/2 with the password; and they keep redis.conf's replication timing.
+// k/2 with the password; the write load runs on node 1 and toggles; and
+// they keep redis.conf's replication timing.
 func TestStartDemoTopology(t *testing.T) {
 	base := freePorts(t, 4)
 	c, err := startDemo(4, base, "pw")
@@ -54,6 +55,19 @@ func TestStartDemoTopology(t *testing.T) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
+	}
+	for c.nodes.LoadStats("n1").Writes == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo load wrote nothing: %+v", c.nodes.LoadStats("n1"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !c.load.Enabled() {
+		t.Error("the demo load is off at start")
+	}
+	c.load.SetEnabled(false)
+	if c.load.Enabled() {
+		t.Error("the demo load is still on after SetEnabled(false)")
 	}
 	if v := do(base, "CONFIG", "GET", "repl-timeout"); len(v.Elems) != 2 || string(v.Elems[1].Str) != strconv.Itoa(60) {
 		t.Errorf("repl-timeout = %s, want 60 (the demo keeps redis.conf's timing)", v)
