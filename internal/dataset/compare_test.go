@@ -58,6 +58,19 @@ func TestValueTextIsUnambiguous(t *testing.T) {
 	if valueText("zset", arr("a", "1", "b", "2")) == valueText("zset", arr("b", "2", "a", "1")) {
 		t.Error("zset order is lost")
 	}
+	long := strings.Repeat("x", 40)
+	if got := valueText("list", arr(long, long+"y")); !strings.HasPrefix(got, "81 bytes #") {
+		t.Errorf("long list text %q, want its size and hash", got)
+	}
+	if valueText("list", arr(long+"a", long)) == valueText("list", arr(long, "a"+long)) {
+		t.Error("long lists with elements split differently have the same text")
+	}
+	if valueText("hash", arr("f1", long, "f2", long)) != valueText("hash", arr("f2", long, "f1", long)) {
+		t.Error("long hash field order changes its text")
+	}
+	if got, want := valueText("hash", arr("b", "2", "a", "1")), `"a"="1" "b"="2"`; got != want {
+		t.Errorf("short hash text %s, want %s", got, want)
+	}
 }
 
 // mkArray is an array reply of bulk strings.

@@ -6,9 +6,11 @@
 package dataset
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,9 +20,9 @@ import (
 )
 
 // Entry is one key: its database, name, type, whether it has a TTL, and
-// its value as canonical text (every element quoted; set members and hash
-// fields sorted, list and sorted set order kept; "" for a type it does not
-// read, such as a stream).
+// its value as canonical text (see valueText: elements quoted, or size and
+// hash for a large value; "" for a type it does not read, such as a
+// stream).
 type Entry struct {
 	DB    int
 	Key   string
@@ -234,32 +236,72 @@ func valueCommand(typ, key string) []string {
 	return []string{"TYPE", key} // a type we do not read: compare the type alone
 }
 
+// shortValue is the size up to which a value's text shows its elements;
+// a larger value shows its size and a hash (quoting megabytes of values
+// would cost more than reading them).
+const shortValue = 64
+
 // valueText renders a value read by valueCommand: each element quoted,
-// unordered types (set, hash) sorted.
+// unordered types sorted (set members; hash fields with their values),
+// list and sorted set order kept; "" for a type it does not read. A value
+// of more than shortValue bytes in all reads "<n> bytes #<hash>" instead,
+// the hash over every element with its length.
 func valueText(typ string, v resp.Value) string {
+	var parts [][]byte
 	switch typ {
 	case "string":
-		return strconv.Quote(string(v.Str))
+		parts = [][]byte{v.Str}
 	case "list", "set", "hash", "zset":
+		for _, e := range v.Elems {
+			parts = append(parts, e.Str)
+		}
 	default:
 		return ""
 	}
-	parts := make([]string, 0, len(v.Elems))
-	for _, e := range v.Elems {
-		parts = append(parts, strconv.Quote(string(e.Str)))
-	}
 	switch typ {
 	case "set":
-		sort.Strings(parts)
+		slices.SortFunc(parts, bytes.Compare)
 	case "hash":
-		pairs := make([]string, 0, len(parts)/2)
+		pairs := make([][2][]byte, 0, len(parts)/2)
 		for i := 0; i+1 < len(parts); i += 2 {
-			pairs = append(pairs, parts[i]+"="+parts[i+1])
+			pairs = append(pairs, [2][]byte{parts[i], parts[i+1]})
 		}
-		sort.Strings(pairs)
-		parts = pairs
+		slices.SortFunc(pairs, func(a, b [2][]byte) int {
+			if c := bytes.Compare(a[0], b[0]); c != 0 {
+				return c
+			}
+			return bytes.Compare(a[1], b[1])
+		})
+		parts = parts[:0]
+		for _, p := range pairs {
+			parts = append(parts, p[0], p[1])
+		}
 	}
-	return strings.Join(parts, " ")
+	size := 0
+	for _, p := range parts {
+		size += len(p)
+	}
+	if size > shortValue {
+		h := sha256.New()
+		for _, p := range parts {
+			h.Write(strconv.AppendInt(nil, int64(len(p)), 10))
+			h.Write([]byte{':'})
+			h.Write(p)
+		}
+		return fmt.Sprintf("%d bytes #%s", size, hex.EncodeToString(h.Sum(nil))[:16])
+	}
+	var sb strings.Builder
+	for i, p := range parts {
+		if i > 0 {
+			if typ == "hash" && i%2 == 1 {
+				sb.WriteByte('=')
+			} else {
+				sb.WriteByte(' ')
+			}
+		}
+		sb.WriteString(strconv.Quote(string(p)))
+	}
+	return sb.String()
 }
 
 // pipeline sends cmds at once and reads their replies; an error reply is
