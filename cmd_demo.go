@@ -2,22 +2,14 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/replscope/replscope/internal/resp"
-	"github.com/replscope/replscope/node"
-	"github.com/replscope/replscope/node/config"
+	"github.com/replscope/replscope/scenarios"
 	"github.com/replscope/replscope/topology"
 	"github.com/replscope/replscope/tui"
 )
@@ -62,7 +54,7 @@ func runDemo(args []string) int {
 		return 1
 	}
 	defer c.Close()
-	w, err := topology.NewWatcher(topology.Config{Embedded: c.nodes, Password: *password, Interval: *interval})
+	w, err := topology.NewWatcher(topology.Config{Embedded: c.embedded(), Password: *password, Interval: *interval})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "replscope demo: %v\n", err)
 		return 1
@@ -92,61 +84,53 @@ func runDemo(args []string) int {
 	return 0
 }
 
-// demoCluster is the demo's embedded nodes and write load. It is small on
-// purpose: scenarios.Cluster can replace it.
+// demoSettings keep redis.conf's replication timing in the demo (the
+// scenarios' quick settings shorten it so that stories play in seconds).
+var demoSettings = []string{"--repl-ping-replica-period", "10", "--repl-timeout", "60"}
+
+// demoCluster is the demo's embedded nodes, a scenarios.Cluster, and its
+// write load.
 type demoCluster struct {
-	dir   string
-	nodes []*node.Node
+	nodes *scenarios.Cluster
 	load  *demoLoad
 }
 
 // startDemo starts n nodes on 127.0.0.1 from basePort; node k (1-based)
 // replicates from node k/2.
 func startDemo(n, basePort int, password string) (*demoCluster, error) {
-	dir, err := os.MkdirTemp("", "replscope-demo-")
+	nodes, err := scenarios.New(scenarios.Options{BasePort: basePort, Password: password, Version: version,
+		Settings: demoSettings})
 	if err != nil {
 		return nil, err
 	}
-	c := &demoCluster{dir: dir}
+	c := &demoCluster{nodes: nodes}
+	name := func(k int) string { return "n" + strconv.Itoa(k) }
 	for k := 1; k <= n; k++ {
-		port := basePort + k - 1
-		ndir := filepath.Join(dir, strconv.Itoa(port))
-		args := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
-			"--dir", ndir, "--repl-diskless-sync-delay", "0"}
-		if password != "" {
-			args = append(args, "--requirepass", password, "--masterauth", password)
+		err := nodes.Add(name(k), scenarios.Embedded)
+		if err != nil {
+			err = fmt.Errorf("port %d: %w (choose other ports with --base-port)", basePort+k-1, err)
+		} else if k > 1 {
+			err = nodes.ReplicaOf(context.Background(), name(k), name(k/2))
 		}
-		if k > 1 {
-			args = append(args, "--replicaof", "127.0.0.1", strconv.Itoa(basePort+k/2-1))
-		}
-		nd, err := startDemoNode(args, ndir, port)
 		if err != nil {
 			c.Close()
 			return nil, err
 		}
-		c.nodes = append(c.nodes, nd)
 	}
-	c.load = startDemoLoad(fmt.Sprintf("127.0.0.1:%d", basePort), password)
+	if c.load, err = startDemoLoad(nodes, name(1)); err != nil {
+		c.Close()
+		return nil, err
+	}
 	return c, nil
 }
 
-func startDemoNode(args []string, dir string, port int) (*node.Node, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
+// embedded returns the running nodes for the watcher.
+func (c *demoCluster) embedded() []topology.EmbeddedNode {
+	var out []topology.EmbeddedNode
+	for _, n := range c.nodes.Embedded() {
+		out = append(out, n)
 	}
-	cfg, _, err := config.Load(args)
-	if err != nil {
-		return nil, fmt.Errorf("node on port %d: %w", port, err)
-	}
-	nd, err := node.New(cfg, node.Options{Log: io.Discard, Version: version})
-	if err != nil {
-		return nil, fmt.Errorf("node on port %d: %w", port, err)
-	}
-	if err := nd.Start(); err != nil {
-		_ = nd.Close()
-		return nil, fmt.Errorf("port %d: %w (choose other ports with --base-port)", port, err)
-	}
-	return nd, nil
+	return out
 }
 
 // closeWait bounds how long Close waits for the nodes, so that a signal
@@ -156,111 +140,44 @@ const closeWait = 2 * time.Second
 
 // Close stops the write load and every node, and removes their files.
 func (c *demoCluster) Close() {
-	if c.load != nil {
-		c.load.Close()
-	}
 	done := make(chan struct{})
-	go func() {
+	go func() { // owned: ends when the nodes have closed
 		defer close(done)
-		var wg sync.WaitGroup
-		for _, n := range c.nodes {
-			wg.Go(func() { _ = n.Close() })
-		}
-		wg.Wait()
+		_ = c.nodes.Close()
 	}()
 	select {
 	case <-done:
 	case <-time.After(closeWait):
 		fmt.Fprintf(os.Stderr, "replscope demo: the nodes did not stop within %s; exiting anyway\n", closeWait)
 	}
-	_ = os.RemoveAll(c.dir)
 }
 
-// demoLoad writes about 20 small keys a second to one node while enabled,
-// so offsets move and lag and backlog have something to show. It
-// implements tui.WriteLoad.
+// demoLoad is the write load of the demo's first node: scenarios'
+// background load at demoRate SETs a second while enabled, so offsets
+// move and lag and backlog have something to show. Writes the node
+// refuses (it was made a replica) are counted and skipped. It implements
+// tui.WriteLoad.
 type demoLoad struct {
-	addr, password string
-	on             atomic.Bool
-	cancel         context.CancelFunc
-	done           chan struct{}
+	nodes *scenarios.Cluster
+	name  string
 }
 
-// loadInterval is the pause between two writes of the demo load.
-const loadInterval = 50 * time.Millisecond
+// demoRate is the demo load's writes per second.
+const demoRate = 20
 
-func startDemoLoad(addr, password string) *demoLoad {
-	ctx, cancel := context.WithCancel(context.Background())
-	l := &demoLoad{addr: addr, password: password, cancel: cancel, done: make(chan struct{})}
-	l.on.Store(true)
-	go l.run(ctx)
-	return l
+func startDemoLoad(nodes *scenarios.Cluster, name string) (*demoLoad, error) {
+	l := &demoLoad{nodes: nodes, name: name}
+	return l, nodes.Load(name, demoRate)
 }
 
 // SetEnabled starts or stops the writes.
-func (l *demoLoad) SetEnabled(on bool) { l.on.Store(on) }
+func (l *demoLoad) SetEnabled(on bool) {
+	if on {
+		_ = l.nodes.Load(l.name, demoRate) // fails only once the cluster closed
+		return
+	}
+	l.nodes.StopLoad(l.name)
+}
 
 // Enabled reports whether the load is writing.
-func (l *demoLoad) Enabled() bool { return l.on.Load() }
-
-// Close stops the load's goroutine and waits for it.
-func (l *demoLoad) Close() {
-	l.cancel()
-	<-l.done
-}
-
-func (l *demoLoad) run(ctx context.Context) {
-	defer close(l.done)
-	t := time.NewTicker(loadInterval)
-	defer t.Stop()
-	var c *resp.Client
-	defer func() {
-		if c != nil {
-			_ = c.Close()
-		}
-	}()
-	value := make([]byte, 32)
-	for i := 0; ; i++ {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if !l.on.Load() {
-			continue
-		}
-		if c == nil {
-			var err error
-			if c, err = l.dial(ctx); err != nil {
-				c = nil
-				continue
-			}
-		}
-		_, _ = rand.Read(value)
-		v, err := c.Do("SET", fmt.Sprintf("demo:key:%d", i%1000), hex.EncodeToString(value))
-		if err != nil {
-			_ = c.Close()
-			c = nil
-			continue
-		}
-		_ = v // a READONLY reply (the node was made a replica) just skips the write
-	}
-}
-
-func (l *demoLoad) dial(ctx context.Context) (*resp.Client, error) {
-	c, err := resp.Dial(ctx, l.addr, time.Second)
-	if err != nil {
-		return nil, err
-	}
-	if l.password != "" {
-		v, err := c.Do("AUTH", l.password)
-		if err == nil {
-			err = v.Err()
-		}
-		if err != nil {
-			_ = c.Close()
-			return nil, errors.Join(errors.New("demo load: AUTH"), err)
-		}
-	}
-	return c, nil
-}
+func (l *demoLoad) Enabled() bool { return l.nodes.LoadStats(l.name).Rate > 0 }

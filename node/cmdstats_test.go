@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/replscope/replscope/internal/difftest"
+	"github.com/replscope/replscope/internal/info"
 	"github.com/replscope/replscope/internal/nodetest"
 )
 
@@ -58,7 +59,7 @@ func TestCommandStatsMatchRedis(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return strings.Join(lines, "\n"), string(e.Str), nodetest.Int(nodetest.ParseInfo(string(s.Str)), "total_error_replies")
+		return strings.Join(lines, "\n"), string(e.Str), info.Parse(string(s.Str)).Int("total_error_replies", 0)
 	}
 	wantCmd, wantErr, wantTotal := run(p.Redis.Addr)
 	gotCmd, gotErr, gotTotal := run(p.Node.Addr())

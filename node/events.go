@@ -2,40 +2,31 @@ package node
 
 import (
 	"sync"
-	"time"
+
+	"github.com/replscope/replscope/node/status"
 )
 
-// EventKind names what happened in an Event.
-type EventKind string
+// Event and its kinds are declared in node/status.
+type (
+	// EventKind is status.EventKind.
+	EventKind = status.EventKind
+	// Event is status.Event.
+	Event = status.Event
+)
 
 // The events a node reports.
 const (
-	EventRoleChanged         EventKind = "role-changed"
-	EventLinkUp              EventKind = "link-up"
-	EventLinkDown            EventKind = "link-down"
-	EventFullSyncStarted     EventKind = "full-sync-started"
-	EventFullSyncFinished    EventKind = "full-sync-finished"
-	EventPartialSyncStarted  EventKind = "partial-sync-started"
-	EventPartialSyncFinished EventKind = "partial-sync-finished"
-	EventReplicaOnline       EventKind = "replica-online"
-	EventReplicaDropped      EventKind = "replica-dropped"
-	EventBacklogOverflow     EventKind = "backlog-overflow"
+	EventRoleChanged         = status.EventRoleChanged
+	EventLinkUp              = status.EventLinkUp
+	EventLinkDown            = status.EventLinkDown
+	EventFullSyncStarted     = status.EventFullSyncStarted
+	EventFullSyncFinished    = status.EventFullSyncFinished
+	EventPartialSyncStarted  = status.EventPartialSyncStarted
+	EventPartialSyncFinished = status.EventPartialSyncFinished
+	EventReplicaOnline       = status.EventReplicaOnline
+	EventReplicaDropped      = status.EventReplicaDropped
+	EventBacklogOverflow     = status.EventBacklogOverflow
 )
-
-// Event is one thing that happened to a node's replication. Peer names a
-// replica (ip:port) on the master side; Master names the master on the
-// replica side.
-type Event struct {
-	Time   time.Time
-	Node   string // the node's address
-	Kind   EventKind
-	Role   string
-	Master string
-	Peer   string
-	Offset int64
-	Bytes  int64
-	Reason string
-}
 
 // eventFeed is a bounded queue of events that never blocks the engine: a
 // full queue drops the oldest event and counts it.

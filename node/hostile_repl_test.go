@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replscope/replscope/internal/info"
 	"github.com/replscope/replscope/internal/nodetest"
 	"github.com/replscope/replscope/internal/redistest"
 	"github.com/replscope/replscope/internal/resp"
@@ -417,8 +418,8 @@ func checkMaxClients(t *testing.T, addr string, max int) {
 		}
 	}
 	v, err := conns[1].Do("INFO", "stats")
-	if err != nil || nodetest.Int(nodetest.ParseInfo(string(v.Str)), "rejected_connections") != 1 {
-		t.Errorf("INFO stats after one refusal: %v rejected_connections=%s", err, nodetest.ParseInfo(string(v.Str))["rejected_connections"])
+	if err != nil || info.Parse(string(v.Str)).Int("rejected_connections", 0) != 1 {
+		t.Errorf("INFO stats after one refusal: %v rejected_connections=%s", err, info.Parse(string(v.Str)).Str("rejected_connections"))
 	}
 	conns[0].Close()
 	nodetest.WaitFor(t, 5*time.Second, "a freed slot", func() (bool, string) {

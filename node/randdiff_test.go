@@ -5,17 +5,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"math/rand"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/replscope/replscope/internal/nodetest"
 	"github.com/replscope/replscope/internal/redistest"
 	"github.com/replscope/replscope/internal/resp"
 	"github.com/replscope/replscope/node"
-	"github.com/replscope/replscope/node/config"
 )
 
 var (
@@ -108,38 +107,7 @@ func (h *harness) startNode() {
 // closeWait instead of hanging the test binary when it is frozen.
 func startFreezable(t testing.TB, closeWait time.Duration) *node.Node {
 	t.Helper()
-	cfg, _, err := config.Load([]string{"--port", "0", "--bind", "127.0.0.1", "--save", "", "--dir", t.TempDir(), "--enable-debug-command", "yes"})
-	if err != nil {
-		t.Fatalf("config: %v", err)
-	}
-	n, err := node.New(cfg, node.Options{Log: io.Discard, Version: "test"})
-	if err != nil {
-		t.Fatalf("node: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := n.StartListener(ln); err != nil {
-		t.Fatalf("start node: %v", err)
-	}
-	t.Cleanup(func() { closeWithin(t, n, closeWait) })
-	return n
-}
-
-// closeWithin closes n, leaving it behind (and saying so) when it is
-// frozen: a node whose lock is held forever cannot close.
-func closeWithin(t testing.TB, n *node.Node, d time.Duration) {
-	done := make(chan struct{})
-	go func() {
-		_ = n.Close()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(d):
-		t.Logf("node did not close within %s: left behind", d)
-	}
+	return nodetest.StartWith(t, nodetest.Options{CloseWait: closeWait}, "--enable-debug-command", "yes").Node
 }
 
 func (h *harness) dial(addr string) *resp.Client {

@@ -1,99 +1,17 @@
 package node
 
-import (
-	"time"
+import "github.com/replscope/replscope/node/status"
+
+// The node's Status and Events are declared in node/status, which
+// readers (topology) import instead of the whole server.
+type (
+	// Status is status.Status.
+	Status = status.Status
+	// ReplicaStatus is status.Replica.
+	ReplicaStatus = status.Replica
+	// StatusStats is status.Stats.
+	StatusStats = status.Stats
 )
-
-// Status is a snapshot of everything INFO replication says about a node,
-// plus the stats and settings the rest of replscope needs to judge its
-// health. Offsets and IDs follow Redis's INFO fields.
-type Status struct {
-	Time    time.Time
-	Addr    string // listen address
-	RunID   string
-	Version string // redis_version compatibility level
-	Role    string // "master" or "replica"
-
-	ReplID       string // master_replid
-	ReplID2      string // master_replid2
-	SecondOffset int64  // second_repl_offset
-	Offset       int64  // master_repl_offset
-
-	BacklogActive    bool
-	BacklogSize      int64 // repl_backlog_size (configured)
-	BacklogFirstByte int64 // repl_backlog_first_byte_offset
-	BacklogHistLen   int64 // repl_backlog_histlen
-
-	// Replica side (Role == "replica").
-	MasterHost        string
-	MasterPort        int
-	LinkUp            bool   // master_link_status:up
-	LinkState         string // ROLE's state: connect, connecting, handshake, sync, connected
-	MasterLastIO      int64  // master_last_io_seconds_ago (-1 when no link)
-	LinkDownSince     int64  // master_link_down_since_seconds (-1 unknown, 0 when up)
-	ReplicaOffset     int64  // slave_repl_offset
-	ReplicaReadOffset int64  // slave_read_repl_offset
-	SyncInProgress    bool
-	SyncTotalBytes    int64 // -1 for an EOF-marked transfer of unknown size
-	SyncReadBytes     int64
-	SyncLastIO        int64  // seconds since the last transfer I/O
-	LastSync          string // "full" or "partial": how the last sync with the master went
-	LastSyncError     string
-	// LastSyncDurationMs is INFO's last_successful_sync_duration_ms: how
-	// long the last successful sync with the master took, from PSYNC sent
-	// to streaming (a full sync: waiting for the RDB, transfer and
-	// loading); -1 before the first.
-	LastSyncDurationMs int64
-	ReplicaPriority    int
-	ReplicaReadOnly    bool
-
-	// Master side: attached replicas in Redis's slaveN order.
-	Replicas []ReplicaStatus
-
-	Stats StatusStats
-
-	// Settings that bound replication.
-	ReplTimeout        int   // seconds
-	PingPeriod         int   // repl-ping-replica-period seconds
-	OutputLimitHard    int64 // client-output-buffer-limit replica hard
-	OutputLimitSoft    int64
-	OutputLimitSecs    int
-	MinReplicasToWrite int
-	MinReplicasMaxLag  int
-}
-
-// ReplicaStatus is one slaveN line, with the unsent bytes Redis shows as
-// omem in CLIENT LIST.
-type ReplicaStatus struct {
-	IP         string
-	Port       int
-	State      string // wait_bgsave, send_bulk, online
-	AckOffset  int64  // offset=: the last ACKed offset
-	AckAgeMs   int64  // lag= is this in seconds: the ACK's age, not data delay
-	Pending    int64  // stream bytes not yet sent (output buffer)
-	SentRDB    int64  // bytes of the last RDB sent
-	ClientID   int64
-	ClientAddr string
-}
-
-// StatusStats are the INFO stats that matter to replication health.
-type StatusStats struct {
-	SyncFull        int64
-	SyncPartialOK   int64
-	SyncPartialErr  int64
-	ReplInputBytes  int64
-	ReplOutputBytes int64
-	Commands        int64
-	OpsPerSec       int64
-	ExpiredKeys     int64
-	Keys            int64
-	Clients         int
-	CobDisconnects  int64
-	NetInputBytes   int64
-	NetOutputBytes  int64
-	Dirty           int64 // rdb_changes_since_last_save
-	EventsDropped   int64
-}
 
 // Status returns the node's current replication status.
 func (n *Node) Status() Status {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/replscope/replscope/internal/dataset"
 	"github.com/replscope/replscope/internal/resp"
 	"github.com/replscope/replscope/topology"
 )
@@ -111,8 +112,8 @@ func quoteShort(s string) string {
 }
 
 // checkConsistent judges `expect consistent <node>...`.
-func checkConsistent(names []string, sets []Dataset) error {
-	if diff := CompareDatasets(names, sets); diff != "" {
+func checkConsistent(names []string, sets []dataset.Dataset) error {
+	if diff := dataset.Compare(names, sets); diff != "" {
 		return &expectFailure{strings.Join(names, ", ") + " to hold the same data", diff}
 	}
 	return nil

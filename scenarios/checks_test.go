@@ -80,40 +80,6 @@ func TestSyncedVerdict(t *testing.T) {
 	}
 }
 
-// TestCompareDatasets checks the consistency message: counts, digests and
-// the first key that differs.
-func TestCompareDatasets(t *testing.T) {
-	e := func(db int, key, typ, hash string) string {
-		return strings.Join([]string{string(rune('0' + db)), `"` + key + `"`, typ, "ttl=false", hash}, "\t")
-	}
-	a := Dataset{Entries: []string{e(0, "a:1", "string", "h1"), e(0, "a:2", "string", "h2")}}
-	missing := Dataset{Entries: []string{e(0, "a:1", "string", "h1")}}
-	changed := Dataset{Entries: []string{e(0, "a:1", "string", "h1"), e(0, "a:2", "string", "zz")}}
-	extra := Dataset{Entries: []string{e(0, "a:1", "string", "h1"), e(0, "a:2", "string", "h2"), e(3, "x", "list", "h3")}}
-	tests := []struct {
-		name string
-		sets []Dataset
-		want string
-	}{
-		{"same", []Dataset{a, a}, ""},
-		{"missing", []Dataset{a, missing}, `first difference: a has key "a:2" (string), b does not`},
-		{"changed", []Dataset{a, changed}, `first difference: key "a:2" (string) differs (type, TTL or value)`},
-		{"extra", []Dataset{a, extra}, `first difference: b has key "x" (list, db 3), a does not`},
-		{"third differs", []Dataset{a, a, missing}, `first difference: a has key "a:2" (string), c does not`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := CompareDatasets([]string{"a", "b", "c"}[:len(tt.sets)], tt.sets)
-			if tt.want == "" && got != "" || !strings.HasSuffix(got, tt.want) {
-				t.Errorf("got  %q\nwant suffix %q", got, tt.want)
-			}
-			if tt.want != "" && !strings.Contains(got, "a: 2 keys (") {
-				t.Errorf("got %q, want each node's key count and digest", got)
-			}
-		})
-	}
-}
-
 // TestLastSyncIn reads a redis-server replica's log for its last sync.
 func TestLastSyncIn(t *testing.T) {
 	full := "1:S 22 Nov 2026 04:00:00.000 * Full resync from master: 5f…:0\n"
@@ -127,14 +93,6 @@ func TestLastSyncIn(t *testing.T) {
 		if got := lastSyncIn(tt.log); got != tt.want {
 			t.Errorf("lastSyncIn(%q) = %q, want %q", tt.log, got, tt.want)
 		}
-	}
-}
-
-// TestKeyspaceDBs reads the databases INFO keyspace lists.
-func TestKeyspaceDBs(t *testing.T) {
-	info := "# Keyspace\r\ndb0:keys=3,expires=0,avg_ttl=0\r\ndb12:keys=1,expires=1,avg_ttl=5\r\ndb3:keys=2,expires=0,avg_ttl=0\r\n"
-	if got := keyspaceDBs(info); len(got) != 3 || got[0] != 0 || got[1] != 3 || got[2] != 12 {
-		t.Errorf("keyspaceDBs = %v, want [0 3 12]", got)
 	}
 }
 

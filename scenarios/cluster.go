@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/replscope/replscope/internal/faultnet"
+	"github.com/replscope/replscope/internal/redisproc"
 	"github.com/replscope/replscope/node"
 )
 
@@ -106,7 +107,7 @@ type member struct {
 	writer *writer          // the connection its scripted writes go through
 	dialer *faultnet.Dialer // embedded: its links to masters
 	gate   *gate            // embedded: holds those links while paused
-	proc   *redisProc       // redis: the running process, nil when stopped
+	proc   *redisproc.Proc  // redis: the running process, nil when stopped
 	proxy  *faultnet.Proxy  // redis: its link to its master
 }
 
@@ -302,7 +303,7 @@ func (c *Cluster) Close() error {
 				_ = n.Close()
 			}
 			if p != nil {
-				p.kill()
+				_ = p.Kill()
 			}
 			if px != nil {
 				_ = px.Close()
@@ -317,7 +318,7 @@ func (c *Cluster) Close() error {
 }
 
 // detach takes m's node, process and proxy out of the Cluster, for Close.
-func (c *Cluster) detach(m *member) (*node.Node, *redisProc, *faultnet.Proxy) {
+func (c *Cluster) detach(m *member) (*node.Node, *redisproc.Proc, *faultnet.Proxy) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n, p, px := m.node, m.proc, m.proxy

@@ -3,11 +3,11 @@ package scenarios
 import (
 	"context"
 	"fmt"
-	"net"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/replscope/replscope/internal/redisproc"
 	"github.com/replscope/replscope/internal/resp"
 )
 
@@ -20,24 +20,9 @@ var clusterArgs = []string{"--cluster-enabled", "yes", "--cluster-config-file", 
 // port (port + 10000) to exist and be free.
 func freePortFor(m *member) (int, error) {
 	if !m.clustered {
-		return freePort()
+		return redisproc.FreePort()
 	}
-	for range 100 {
-		p, err := freePort()
-		if err != nil {
-			return 0, err
-		}
-		if p+10000 > 65535 {
-			continue
-		}
-		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+10000))
-		if err != nil {
-			continue
-		}
-		ln.Close()
-		return p, nil
-	}
-	return 0, fmt.Errorf("no free port with a free cluster bus port")
+	return redisproc.FreeClusterPort()
 }
 
 // AddRedisCluster starts names as redis-server processes in cluster mode

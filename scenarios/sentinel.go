@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/replscope/replscope/internal/redisproc"
 	"github.com/replscope/replscope/internal/resp"
 	"github.com/replscope/replscope/scenarios/script"
 	"github.com/replscope/replscope/topology"
@@ -46,7 +47,7 @@ type sentinelSet struct {
 // sentinelProc is one redis-sentinel process with its event subscriber.
 type sentinelProc struct {
 	name, group, addr, log string
-	proc                   *redisProc
+	proc                   *redisproc.Proc
 	cancel                 context.CancelFunc
 
 	mu    sync.Mutex
@@ -83,30 +84,20 @@ func (c *Cluster) AddSentinel(name, node string, quorum int) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("sentinel %s: %w", name, err)
 	}
-	sport, err := freePort()
+	sport, err := redisproc.FreePort()
 	if err != nil {
 		return err
 	}
-	logPath := filepath.Join(dir, "sentinel.log")
-	lines := []string{
-		"port " + strconv.Itoa(sport), "bind 127.0.0.1", "daemonize no",
-		"dir " + strconv.Quote(dir), "logfile " + strconv.Quote(logPath),
-	}
-	conf := filepath.Join(dir, "sentinel.conf")
-	if err := os.WriteFile(conf, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+	p, err := redisproc.StartSentinel(bin, dir, sport)
+	if err != nil {
 		return fmt.Errorf("sentinel %s: %w", name, err)
 	}
-	p, err := startRedisProc(bin, dir, []string{conf})
-	if err != nil {
-		return err
-	}
-	addr := "127.0.0.1:" + strconv.Itoa(sport)
-	if err := p.waitReady(addr, 10*time.Second); err != nil {
-		p.kill()
-		return fmt.Errorf("redis-sentinel on port %d: %w%s", sport, err, logTail(logPath))
+	if err := p.WaitReady(nil, 10*time.Second); err != nil {
+		_ = p.Kill()
+		return fmt.Errorf("redis-sentinel on port %d: %w%s", sport, err, p.LogTail())
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	sp := &sentinelProc{name: name, group: node, addr: addr, log: logPath, proc: p, cancel: cancel}
+	sp := &sentinelProc{name: name, group: node, addr: p.Addr, log: p.LogPath, proc: p, cancel: cancel}
 	set := c.sentinelSet()
 	set.mu.Lock()
 	set.byName[name] = sp
@@ -129,7 +120,7 @@ func (c *Cluster) AddSentinel(name, node string, quorum int) error {
 		cmds = append(cmds, []string{"SENTINEL", "SET", node, "auth-pass", pass})
 	}
 	for _, cmd := range cmds {
-		if _, err := sentinelDo(context.Background(), addr, cmd...); err != nil {
+		if _, err := sentinelDo(context.Background(), p.Addr, cmd...); err != nil {
 			return fmt.Errorf("sentinel %s: %w", name, err)
 		}
 	}
@@ -233,7 +224,7 @@ func (c *Cluster) closeSentinels() {
 	set.mu.Unlock()
 	for _, sp := range procs {
 		sp.cancel()
-		sp.proc.kill()
+		_ = sp.proc.Kill()
 	}
 	set.wg.Wait()
 }

@@ -7,15 +7,15 @@ import (
 	"io"
 	"net"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/replscope/replscope/internal/nodestart"
+	"github.com/replscope/replscope/internal/redisproc"
 	"github.com/replscope/replscope/node"
-	"github.com/replscope/replscope/node/config"
 )
 
 // listenRetry bounds how long a restarting node waits for its port to be
@@ -82,22 +82,13 @@ func (c *Cluster) linkTargetLocked(m, o *member) (string, int) {
 // time when there is no base port).
 func (c *Cluster) startEmbedded(m *member, spec startSpec) error {
 	args := append([]string{"--port", strconv.Itoa(spec.port)}, spec.args...)
-	cfg, src, err := config.Load(args)
-	if err != nil {
-		return fmt.Errorf("config: %w", err)
-	}
-	n, err := node.New(cfg, node.Options{Log: c.logFor(spec.name), Dial: dialFor(m), Source: src,
-		Version: c.opts.Version, Name: spec.name})
-	if err != nil {
-		return err
-	}
 	ln, err := listen(spec.port)
 	if err != nil {
-		_ = n.Close()
 		return err
 	}
-	if err := n.StartListener(ln); err != nil {
-		_ = n.Close()
+	n, err := nodestart.Start(args, node.Options{Log: c.logFor(spec.name), Dial: dialFor(m),
+		Version: c.opts.Version, Name: spec.name}, ln)
+	if err != nil {
 		return err
 	}
 	c.mu.Lock()
@@ -126,16 +117,6 @@ func listen(port int) (net.Listener, error) {
 	}
 }
 
-// freePort returns a loopback port that was free a moment ago.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
 // startRedis starts a redis-server process for m.
 func (c *Cluster) startRedis(m *member, spec startSpec) error {
 	bin, err := c.redisBinary()
@@ -148,22 +129,19 @@ func (c *Cluster) startRedis(m *member, spec startSpec) error {
 			return err
 		}
 	}
-	logPath := filepath.Join(spec.dir, "redis.log")
-	args := append([]string{"--port", strconv.Itoa(port), "--daemonize", "no", "--logfile", logPath,
-		"--shutdown-timeout", "2"}, spec.args...)
-	p, err := startRedisProc(bin, spec.dir, args)
+	p, err := redisproc.StartServer(bin, spec.dir, port, append([]string{"--shutdown-timeout", "2"}, spec.args...)...)
 	if err != nil {
 		return err
 	}
 	c.mu.Lock()
-	m.port, m.proc, m.log = port, p, logPath
+	m.port, m.proc, m.log = port, p, p.LogPath
 	c.mu.Unlock()
-	if err := p.waitReady(fmt.Sprintf("127.0.0.1:%d", port), 10*time.Second); err != nil {
+	if err := p.WaitReady(nil, 10*time.Second); err != nil {
 		c.mu.Lock()
 		m.proc = nil
 		c.mu.Unlock()
-		p.kill()
-		return fmt.Errorf("redis-server on port %d: %w%s", port, err, logTail(logPath))
+		_ = p.Kill()
+		return fmt.Errorf("redis-server on port %d: %w%s", port, err, p.LogTail())
 	}
 	return nil
 }

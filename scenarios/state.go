@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/replscope/replscope/topology"
+	"github.com/replscope/replscope/internal/info"
 )
 
 // NodeState is what the player checks about one node: INFO replication's
@@ -62,13 +62,13 @@ func (c *Cluster) State(ctx context.Context, name string) (NodeState, error) {
 	if err := v.Err(); err != nil {
 		return st, fmt.Errorf("INFO on %s: %w", name, err)
 	}
-	fillFromInfo(&st, topology.ParseInfo(v.String()))
+	fillFromInfo(&st, info.Parse(v.String()))
 	st.LastSync = lastSyncInLog(logPath)
 	return st, nil
 }
 
 // fillFromInfo copies INFO replication fields into st.
-func fillFromInfo(st *NodeState, inf topology.Info) {
+func fillFromInfo(st *NodeState, inf info.Info) {
 	st.Role = inf.Str("role")
 	if st.Role == "slave" {
 		st.Role = "replica"

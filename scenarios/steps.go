@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/replscope/replscope/internal/dataset"
 	"github.com/replscope/replscope/scenarios/script"
 )
 
@@ -165,7 +166,7 @@ func (p *Player) load(s script.Step) (string, error) {
 
 // consistent compares the datasets of nodes.
 func (p *Player) consistent(ctx context.Context, nodes []string) (string, error) {
-	sets := make([]Dataset, len(nodes))
+	sets := make([]dataset.Dataset, len(nodes))
 	for i, n := range nodes {
 		d, err := p.c.Dataset(ctx, n)
 		if err != nil {

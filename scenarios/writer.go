@@ -9,11 +9,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/replscope/replscope/internal/dataset"
 	"github.com/replscope/replscope/internal/resp"
 )
-
-// writeBatchBytes bounds the commands Write pipelines at once.
-const writeBatchBytes = 4 << 20
 
 // writer is the connection a node's scripted writes (Write, Set) go
 // through. It stays open between steps because WAIT counts the replicas
@@ -93,38 +91,13 @@ func (c *Cluster) Write(ctx context.Context, name string, count int, size int64)
 	}
 	last = first + int64(count) - 1
 	err = c.use(ctx, name, func(w *writer) error {
-		return writeKeys(w, name, first, last, size)
-	})
-	return first, last, err
-}
-
-// writeKeys pipelines SET name:first … name:last in batches of at most
-// writeBatchBytes.
-func writeKeys(w *writer, name string, first, last, size int64) error {
-	value := strings.Repeat("x", int(size))
-	batch := int64(max(1, min(1000, writeBatchBytes/int(size))))
-	var buf []byte
-	for lo := first; lo <= last; lo += batch {
-		hi := min(lo+batch-1, last)
-		buf = buf[:0]
-		for k := lo; k <= hi; k++ {
-			buf = resp.AppendCommand(buf, "SET", name+":"+strconv.FormatInt(k, 10), value)
-		}
-		if err := w.cl.WriteRaw(buf); err != nil {
+		w.wrote = true // a failure closes the connection, which clears it
+		if err := dataset.Fill(w.cl, name+":", first, last, strings.Repeat("x", int(size))); err != nil {
 			return fmt.Errorf("write %s: %w", name, err)
 		}
-		w.wrote = true
-		for k := lo; k <= hi; k++ {
-			v, err := w.cl.Receive()
-			if err == nil {
-				err = v.Err()
-			}
-			if err != nil {
-				return fmt.Errorf("SET %s:%d on %s: %w", name, k, name, err)
-			}
-		}
-	}
-	return nil
+		return nil
+	})
+	return first, last, err
 }
 
 // Set sets key to value on node name, with a time to live when ttl > 0

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/replscope/replscope/internal/info"
 )
 
 func TestHealthyStarHasNoAlerts(t *testing.T) {
@@ -53,7 +55,7 @@ func TestAlerts(t *testing.T) {
 			{w.m, syncing(w.r2)}, {w.m, w.r2}, {w.m, syncing(w.r2)}, {w.m, w.r2}, {w.m, syncing(w.r2)}},
 			addr: addrR2, want: AlertFullResyncLoop, msg: "entered a full sync 3 times"},
 		{name: "shared-replid", rounds: [][]capture{{w.m,
-			loadCapture(t, "promoted").with("master_replid", ParseInfo(w.m.info).Str("master_replid"))}},
+			loadCapture(t, "promoted").with("master_replid", info.Parse(w.m.info).Str("master_replid"))}},
 			addr: addrR1, want: AlertSharedReplID, msg: "2 masters share replid ea9d4425"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

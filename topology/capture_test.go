@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replscope/replscope/internal/info"
 	"github.com/replscope/replscope/internal/redistest"
 	"github.com/replscope/replscope/internal/resp"
 )
@@ -164,10 +165,10 @@ func waitAcked(t *testing.T, m *redistest.Server, n int) {
 	t.Helper()
 	waitFor(t, 15*time.Second, "replicas acked", func() bool {
 		text := m.Do(t, "INFO", "replication").String()
-		info := ParseInfo(text)
+		inf := info.Parse(text)
 		acked := 0
-		for _, r := range info.Replicas() {
-			if r.AckOffset == info.Int("master_repl_offset", -1) {
+		for _, r := range replicaLines(inf) {
+			if r.AckOffset == inf.Int("master_repl_offset", -1) {
 				acked++
 			}
 		}

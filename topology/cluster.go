@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/replscope/replscope/internal/info"
 )
 
 // ClusterNode is one node's view of a Redis Cluster, read with CLUSTER
@@ -251,8 +253,8 @@ func parseSlotRange(s string) (SlotRange, bool) {
 // commands answered an error, so the texts are empty). prev is the same
 // node's previous view (nil for none): its unchanged lines are not parsed
 // again.
-func clusterFromReplies(addr, info, nodes string, prev *ClusterNode) *ClusterNode {
-	if info == "" || nodes == "" {
+func clusterFromReplies(addr, infoText, nodes string, prev *ClusterNode) *ClusterNode {
+	if infoText == "" || nodes == "" {
 		return nil
 	}
 	host, _, _ := net.SplitHostPort(addr)
@@ -260,7 +262,7 @@ func clusterFromReplies(addr, info, nodes string, prev *ClusterNode) *ClusterNod
 	if err != nil {
 		return nil
 	}
-	inf := ParseInfo(info)
+	inf := info.Parse(infoText)
 	c := &ClusterNode{Peers: peers, text: nodes, Info: ClusterInfo{
 		State:         inf.Str("cluster_state"),
 		SlotsAssigned: int(inf.Int("cluster_slots_assigned", 0)),

@@ -6,11 +6,11 @@ import (
 	"time"
 
 	"github.com/replscope/replscope/internal/human"
-	"github.com/replscope/replscope/node"
+	"github.com/replscope/replscope/node/status"
 )
 
 // EventKind names a change between two Graphs, or an event an embedded
-// node reported itself. Names shared with node.EventKind mean the same.
+// node reported itself. Names shared with status.EventKind mean the same.
 type EventKind string
 
 // Event kinds.
@@ -173,7 +173,7 @@ func (d *differ) links() {
 
 // NodeEvents converts an embedded node's own events into Events, naming
 // nodes by their IDs in g (by address when g does not know them).
-func NodeEvents(g *Graph, evs []node.Event) []Event {
+func NodeEvents(g *Graph, evs []status.Event) []Event {
 	out := make([]Event, 0, len(evs))
 	idOf := func(addr string) (NodeID, string) {
 		if addr == "" {
@@ -198,7 +198,7 @@ func NodeEvents(g *Graph, evs []node.Event) []Event {
 		if detail == "" {
 			detail = nodeEventDetail(e)
 		}
-		if peerName != "" && e.Kind != node.EventRoleChanged {
+		if peerName != "" && e.Kind != status.EventRoleChanged {
 			detail = withPeer(peerName, detail)
 		}
 		out = append(out, Event{Time: e.Time, Kind: EventKind(e.Kind), Node: id, Addr: addr, Peer: peer,
@@ -218,15 +218,15 @@ func withPeer(peer, detail string) string {
 
 // nodeEventDetail describes the byte counts and offsets an embedded
 // node's sync events carry.
-func nodeEventDetail(e node.Event) string {
+func nodeEventDetail(e status.Event) string {
 	switch e.Kind {
-	case node.EventFullSyncStarted:
+	case status.EventFullSyncStarted:
 		return fmt.Sprintf("from offset %d", e.Offset)
-	case node.EventFullSyncFinished:
+	case status.EventFullSyncFinished:
 		return fmt.Sprintf("%s of RDB at offset %d", eventBytes(e.Bytes), e.Offset)
-	case node.EventPartialSyncStarted:
+	case status.EventPartialSyncStarted:
 		return fmt.Sprintf("%s of backlog from offset %d", eventBytes(e.Bytes), e.Offset)
-	case node.EventPartialSyncFinished, node.EventLinkUp, node.EventReplicaOnline:
+	case status.EventPartialSyncFinished, status.EventLinkUp, status.EventReplicaOnline:
 		return fmt.Sprintf("at offset %d", e.Offset)
 	}
 	return ""

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/replscope/replscope/node"
+	"github.com/replscope/replscope/node/status"
 )
 
 // kinds renders events as "kind addr" lines.
@@ -94,7 +94,7 @@ func TestMergePrefersEmbeddedNodesOwnEvents(t *testing.T) {
 		{Time: t0, Kind: EventLinkDown, Node: g.ByAddr(addrR2).ID, Addr: addrR2, Source: "poll"},
 		{Time: t0, Kind: EventAlertRaised, Node: g.ByAddr(addrR2).ID, Addr: addrR2, Alert: AlertLinkDown, Source: "poll"},
 	}
-	own := NodeEvents(g, []node.Event{{Time: t0.Add(-time.Millisecond), Node: addrR2, Kind: node.EventLinkDown,
+	own := NodeEvents(g, []status.Event{{Time: t0.Add(-time.Millisecond), Node: addrR2, Kind: status.EventLinkDown,
 		Master: addrM, Reason: "connection reset"}})
 	got := Merge(g, poll, own)
 	eq(t, "merged", kinds(got), []string{"link-down " + addrR2, "alert-raised " + addrR2 + " link-down"})

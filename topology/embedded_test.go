@@ -2,44 +2,25 @@ package topology
 
 import (
 	"context"
-	"io"
 	"net"
 	"strconv"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/replscope/replscope/internal/nodetest"
 	"github.com/replscope/replscope/internal/redistest"
 	"github.com/replscope/replscope/internal/resp"
 	"github.com/replscope/replscope/internal/simnet"
 	"github.com/replscope/replscope/node"
-	"github.com/replscope/replscope/node/config"
 )
 
-// startNode starts an embedded node listening on ln, dialling with dial
-// (real TCP when nil), closed when the test ends.
+// startNode starts an embedded node listening on ln (a free loopback port
+// when nil), dialling with dial (real TCP when nil), closed when the test
+// ends.
 func startNode(t testing.TB, ln net.Listener, dial node.Dialer, args ...string) *node.Node {
 	t.Helper()
-	all := append([]string{"--port", "0", "--bind", "127.0.0.1", "--save", "", "--dir", t.TempDir(),
-		"--repl-diskless-sync-delay", "0"}, args...)
-	cfg, _, err := config.Load(all)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := node.New(cfg, node.Options{Log: io.Discard, Dial: dial, Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ln == nil {
-		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := n.StartListener(ln); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = n.Close() })
-	return n
+	return nodetest.StartWith(t, nodetest.Options{Listener: ln, Dial: dial}, args...).Node
 }
 
 // do sends one command to addr over dial and fails the test on an error.
@@ -78,7 +59,7 @@ func TestEmbeddedNodes(t *testing.T) {
 	do(t, dial, a.Addr(), "REPLICAOF", mh, mp)
 	do(t, dial, b.Addr(), "REPLICAOF", mh, mp)
 
-	emb, err := NewWatcher(Config{Embedded: []*node.Node{m, a, b}})
+	emb, err := NewWatcher(Config{Embedded: []EmbeddedNode{m, a, b}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +120,7 @@ func TestEmbeddedReplicaOfRealRedis(t *testing.T) {
 	m := redistest.Start(t)
 	m.Do(t, "SET", "k", "v")
 	e := startNode(t, nil, nil, "--replicaof", "127.0.0.1", strconv.Itoa(m.Port))
-	w, err := NewWatcher(Config{Seeds: []string{m.Addr}, Embedded: []*node.Node{e}})
+	w, err := NewWatcher(Config{Seeds: []string{m.Addr}, Embedded: []EmbeddedNode{e}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +147,7 @@ func TestEmbeddedLinkCutRaisesAndClearsAlerts(t *testing.T) {
 		// node cannot learn its port from it.
 		m := startNode(t, listen("m"), node.Dialer(nw.Dialer("m")), "--port", "6379")
 		r := startNode(t, listen("r"), node.Dialer(nw.Dialer("r")), "--port", "6379", "--replicaof", "m", "6379")
-		w, err := NewWatcher(Config{Embedded: []*node.Node{m, r}, Dial: Dialer(nw.Dialer("watch"))})
+		w, err := NewWatcher(Config{Embedded: []EmbeddedNode{m, r}, Dial: Dialer(nw.Dialer("watch"))})
 		if err != nil {
 			t.Fatal(err)
 		}

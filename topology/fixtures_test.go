@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replscope/replscope/internal/info"
 	"github.com/replscope/replscope/internal/resp"
 )
 
@@ -73,7 +74,7 @@ func decodeRESP(t testing.TB, s string) resp.Value {
 
 // addr is 127.0.0.1:tcp_port of the captured node.
 func (c capture) addr() string {
-	return JoinAddr("127.0.0.1", ParseInfo(c.info).Str("tcp_port"))
+	return JoinAddr("127.0.0.1", info.Parse(c.info).Str("tcp_port"))
 }
 
 // with returns c with INFO fields set (added when missing) or, for the

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replscope/replscope/internal/info"
 	"github.com/replscope/replscope/internal/nodetest"
 	"github.com/replscope/replscope/internal/redistest"
 )
@@ -342,7 +343,7 @@ func TestAddrMapReachesAnnouncedReplica(t *testing.T) {
 	g := pollUntil(t, w, 10*time.Second, "replica through the map", func(g *Graph) bool {
 		return linkedPair(g, m.Addr, "10.0.0.5:6379")
 	})
-	rid := ParseInfo(string(r.Do(t, "INFO", "server").Str)).Str("run_id")
+	rid := info.Parse(string(r.Do(t, "INFO", "server").Str)).Str("run_id")
 	if n := g.ByAddr("10.0.0.5:6379"); n.RunID != rid {
 		t.Fatalf("10.0.0.5:6379 is run %s, want the replica's %s", n.RunID, rid)
 	}
@@ -391,7 +392,7 @@ func TestRestrictedNodeShown(t *testing.T) {
 	if _, err := w.Operator().Detach(context.Background(), g, rn.ID, true); !errors.Is(err, ErrNotOffered) {
 		t.Fatalf("detach of a node without REPLICAOF: %v, want ErrNotOffered", err)
 	}
-	if role := ParseInfo(string(r.Do(t, "INFO", "replication").Str)).Str("role"); role != "slave" {
+	if role := info.Parse(string(r.Do(t, "INFO", "replication").Str)).Str("role"); role != "slave" {
 		t.Fatalf("replica's role is %q after a refused detach", role)
 	}
 }

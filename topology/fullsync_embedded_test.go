@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/replscope/replscope/internal/nodetest"
-	"github.com/replscope/replscope/node"
 )
 
 // TestEmbeddedFullSyncTimeline: an embedded replica's full sync is dated
@@ -19,7 +18,7 @@ func TestEmbeddedFullSyncTimeline(t *testing.T) {
 	r := startNode(t, nil, nil)
 	dial := DefaultDialer()
 	nodetest.Write(t, m.Addr(), "key:", 20000, 100)
-	w, err := NewWatcher(Config{Embedded: []*node.Node{m, r}})
+	w, err := NewWatcher(Config{Embedded: []EmbeddedNode{m, r}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/replscope/replscope/node"
+	"github.com/replscope/replscope/node/status"
 )
 
 // EventFullSyncTimeline: a full sync ended, done or failed; Detail is its
@@ -51,14 +51,14 @@ func NewFullSyncTracker() *FullSyncTracker {
 // and the events embedded nodes reported since the last round. It sets
 // FullSync and LastFullSync on g's nodes and returns an
 // EventFullSyncTimeline for each sync that ended, in time order.
-func (t *FullSyncTracker) Observe(g *Graph, evs []node.Event) []Event {
-	byAddr := map[string][]node.Event{}
+func (t *FullSyncTracker) Observe(g *Graph, evs []status.Event) []Event {
+	byAddr := map[string][]status.Event{}
 	for _, e := range evs {
 		if e.Master == "" || e.Peer != "" {
 			continue // the master's side of a sync; the replica tells its own
 		}
 		switch e.Kind {
-		case node.EventFullSyncStarted, node.EventFullSyncFinished, node.EventLinkDown:
+		case status.EventFullSyncStarted, status.EventFullSyncFinished, status.EventLinkDown:
 		default:
 			continue
 		}
@@ -92,7 +92,7 @@ type observer struct {
 
 // observe applies the node's events and its polled state in time order:
 // events up to the poll, the poll, then later events.
-func (o *observer) observe(evs []node.Event) {
+func (o *observer) observe(evs []status.Event) {
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].Time.Before(evs[j].Time) })
 	i := 0
 	if o.n.Reach == ReachOK {
@@ -225,10 +225,10 @@ func (o *observer) masterSays(state string) bool {
 }
 
 // event applies one of an embedded replica's own events.
-func (o *observer) event(e node.Event) {
+func (o *observer) event(e status.Event) {
 	run := o.run()
 	switch e.Kind {
-	case node.EventFullSyncStarted: // the first line of the RDB: $<len> or $EOF:
+	case status.EventFullSyncStarted: // the first line of the RDB: $<len> or $EOF:
 		if run != nil {
 			switch cur := run.Current(); {
 			case cur == PhaseTransfer && run.transferAt.IsZero():
@@ -250,7 +250,7 @@ func (o *observer) event(e node.Event) {
 		if e.Bytes >= 0 {
 			run.Bytes = e.Bytes
 		}
-	case node.EventFullSyncFinished: // loaded and swapped in
+	case status.EventFullSyncFinished: // loaded and swapped in
 		if run == nil || run.Current() == PhaseCatchUp {
 			return
 		}
@@ -259,7 +259,7 @@ func (o *observer) event(e node.Event) {
 		}
 		run.finishedAt = e.Time
 		o.enter(run, PhaseCatchUp, e.Time)
-	case node.EventLinkDown:
+	case status.EventLinkDown:
 		if run != nil {
 			o.end(run, e.Time, "link down during "+string(run.Current()))
 		}

@@ -72,7 +72,7 @@ type Node struct {
 	RunID    string
 	Version  string // redis_version
 	Software string // "redis", "replscope" or "sentinel"; "" when unknown
-	Embedded bool   // an in-process *node.Node observed through Status()
+	Embedded bool   // an in-process node observed through Status()
 	Reach    Reach
 	Error    string    // why Reach is not ok; never contains a password
 	At       time.Time // when this node's state was read

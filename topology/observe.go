@@ -5,8 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/replscope/replscope/internal/info"
 	"github.com/replscope/replscope/internal/resp"
-	"github.com/replscope/replscope/node"
+	"github.com/replscope/replscope/node/status"
 )
 
 // Replies are what a remote probe read from one node, unparsed: the pure
@@ -27,7 +28,7 @@ type Replies struct {
 // NodeFromReplies builds a Node from one probe's replies. addr is the
 // canonical address probed and at the time of the probe.
 func NodeFromReplies(addr string, at time.Time, r Replies) *Node {
-	inf := ParseInfo(r.Info)
+	inf := info.Parse(r.Info)
 	n := &Node{
 		ID: NodeID(addr), Addr: addr, Reach: ReachOK, At: at,
 		RunID: inf.Str("run_id"), Version: inf.Str("redis_version"),
@@ -44,7 +45,7 @@ func NodeFromReplies(addr string, at time.Time, r Replies) *Node {
 	switch {
 	case roleName == "sentinel" || inf.Str("redis_mode") == "sentinel":
 		n.Role, n.Software = RoleSentinel, "sentinel"
-		n.Sentinel = inf.SentinelMasters()
+		n.Sentinel = sentinelMasters(inf)
 		return n
 	default:
 		// INFO's role wins; ROLE decides when INFO lacks it.
@@ -76,7 +77,7 @@ func NodeFromReplies(addr string, at time.Time, r Replies) *Node {
 }
 
 // fillReplication copies INFO replication into n.
-func fillReplication(n *Node, inf Info) {
+func fillReplication(n *Node, inf info.Info) {
 	n.ReplID = inf.Str("master_replid")
 	n.ReplID2 = inf.Str("master_replid2")
 	n.Offset = inf.Int("master_repl_offset", 0)
@@ -87,7 +88,7 @@ func fillReplication(n *Node, inf Info) {
 		FirstByte: inf.Int("repl_backlog_first_byte_offset", 0),
 		HistLen:   inf.Int("repl_backlog_histlen", 0),
 	}
-	n.Replicas = inf.Replicas()
+	n.Replicas = replicaLines(inf)
 	if n.Role != RoleReplica {
 		return
 	}
@@ -116,7 +117,7 @@ func fillReplication(n *Node, inf Info) {
 	n.Upstream = up
 }
 
-func statsFromInfo(inf Info) Stats {
+func statsFromInfo(inf info.Info) Stats {
 	return Stats{
 		SyncFull:        inf.Int("sync_full", 0),
 		SyncPartialOK:   inf.Int("sync_partial_ok", 0),
@@ -243,7 +244,7 @@ func parseReplicaClass(cob string) Limits {
 }
 
 // NodeFromStatus builds a Node from an embedded node's Status.
-func NodeFromStatus(st node.Status, embedded bool) *Node {
+func NodeFromStatus(st status.Status, embedded bool) *Node {
 	addr := CanonAddr(st.Addr)
 	n := &Node{
 		ID: NodeID(st.RunID), Addr: addr, RunID: st.RunID, Version: st.Version,

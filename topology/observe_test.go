@@ -3,6 +3,8 @@ package topology
 import (
 	"testing"
 	"time"
+
+	"github.com/replscope/replscope/internal/info"
 )
 
 // TestNodeFromCapturedReplies checks the fields read from real Redis
@@ -89,16 +91,16 @@ func TestNodeFromCapturedReplies(t *testing.T) {
 	}
 }
 
-func TestParseInfoEdgeCases(t *testing.T) {
-	inf := ParseInfo("# Replication\nrole:master\r\nslave10:ip=::1,port=7,state=online,offset=5,lag=2\nslave2:ip=10.0.0.1,port=9,state=send_bulk,offset=0,lag=0\nbad line\ndb0:keys=3,expires=0\ndb15:keys=4\nmaster_x:1\n")
-	rs := inf.Replicas()
+func TestInfoLinesEdgeCases(t *testing.T) {
+	inf := info.Parse("# Replication\nrole:master\r\nslave10:ip=::1,port=7,state=online,offset=5,lag=2\nslave2:ip=10.0.0.1,port=9,state=send_bulk,offset=0,lag=0\nbad line\ndb0:keys=3,expires=0\ndb15:keys=4\nmaster_x:1\n")
+	rs := replicaLines(inf)
 	eq(t, "order", []string{rs[0].Addr, rs[1].Addr}, []string{"10.0.0.1:9", "[::1]:7"})
 	eq(t, "ack age", rs[1].AckAge, 2*time.Second)
 	k, ok := inf.Keys()
 	eq(t, "keys", k, int64(7))
 	eq(t, "keys seen", ok, true)
 	eq(t, "int default", inf.Int("nope", -3), int64(-3))
-	eq(t, "sentinel masters", len(inf.SentinelMasters()), 0)
+	eq(t, "sentinel masters", len(sentinelMasters(inf)), 0)
 }
 
 func TestApplyClientListMatchesByIP(t *testing.T) {

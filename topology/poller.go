@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"time"
-
-	"github.com/replscope/replscope/node"
 )
 
 // A Watcher probes every address on its own: each address has a slot that
@@ -32,7 +30,7 @@ type slot struct {
 // in flight too; the others do not wait for them: they have already
 // missed a round. An address with no result yet is an unprobed node, "no
 // answer yet".
-func (w *Watcher) probeLevel(ctx context.Context, addrs []string, emb map[string]*node.Node, roundDone <-chan struct{}) []*Node {
+func (w *Watcher) probeLevel(ctx context.Context, addrs []string, emb map[string]EmbeddedNode, roundDone <-chan struct{}) []*Node {
 	var waits []<-chan struct{}
 	for _, a := range addrs {
 		ch, started := w.launch(ctx, a, emb[a])
@@ -60,7 +58,7 @@ wait:
 
 // launch starts a probe of addr unless one is in flight (started false),
 // and returns the channel closed when that probe ends.
-func (w *Watcher) launch(ctx context.Context, addr string, en *node.Node) (done <-chan struct{}, started bool) {
+func (w *Watcher) launch(ctx context.Context, addr string, en EmbeddedNode) (done <-chan struct{}, started bool) {
 	w.slotsMu.Lock()
 	defer w.slotsMu.Unlock()
 	s := w.slots[addr]
@@ -95,7 +93,7 @@ func (w *Watcher) launch(ctx context.Context, addr string, en *node.Node) (done 
 
 // probe reads one node: in process when it is embedded, else over RESP
 // with at most Concurrency remote probes running.
-func (w *Watcher) probe(ctx context.Context, addr string, en *node.Node) *Node {
+func (w *Watcher) probe(ctx context.Context, addr string, en EmbeddedNode) *Node {
 	if en != nil {
 		return probeEmbedded(en, addr, w.cfg.Now())
 	}
@@ -139,7 +137,7 @@ func (w *Watcher) stopProbes() {
 }
 
 // probeEmbedded reads an in-process node.
-func probeEmbedded(n *node.Node, addr string, now time.Time) *Node {
+func probeEmbedded(n EmbeddedNode, addr string, now time.Time) *Node {
 	select {
 	case <-n.Done():
 		return failed(addr, now, errors.New("embedded node closed"))

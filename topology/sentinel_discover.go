@@ -151,15 +151,12 @@ func (w *Watcher) FindSentinels(ctx context.Context, g *Graph) bool {
 func sentinelClientIDs(list string) []string {
 	var out []string
 	for _, line := range strings.Split(list, "\n") {
-		for _, f := range strings.Fields(line) {
-			name, ok := strings.CutPrefix(f, "name=sentinel-")
-			if !ok {
-				continue
-			}
-			id, _, _ := strings.Cut(name, "-")
-			if !slices.Contains(out, id) {
-				out = append(out, id)
-			}
+		name, ok := strings.CutPrefix(clientFields(line)["name"], "sentinel-")
+		if !ok {
+			continue
+		}
+		if id, _, _ := strings.Cut(name, "-"); !slices.Contains(out, id) {
+			out = append(out, id)
 		}
 	}
 	return out

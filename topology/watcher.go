@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/replscope/replscope/node"
+	"github.com/replscope/replscope/node/status"
 )
 
 // Config configures a Watcher. Only Seeds (or Embedded) is required.
@@ -20,7 +20,7 @@ type Config struct {
 	Seeds []string
 	// Embedded are in-process nodes, observed through Status() and
 	// Events() instead of RESP; their addresses are seeds too.
-	Embedded []*node.Node
+	Embedded []EmbeddedNode
 	// Credentials for every address without its own in Seeds.
 	User, Password string
 	// SentinelUser and SentinelPassword, when set, are the credentials of
@@ -60,6 +60,20 @@ type Config struct {
 	ReadOnly bool
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+}
+
+// EmbeddedNode is an in-process node (a *node.Node) the Watcher reads
+// through its Status and event feed instead of over RESP.
+type EmbeddedNode interface {
+	// Addr is the address the node listens on ("" before it listens).
+	Addr() string
+	// Status is the node's current status.
+	Status() status.Status
+	// Events returns and clears the queued events, with how many were
+	// dropped since the last call.
+	Events() ([]status.Event, int64)
+	// Done is closed when the node has closed.
+	Done() <-chan struct{}
 }
 
 // Update is one round's result: the new Graph and what changed since the
@@ -248,7 +262,7 @@ func (w *Watcher) known(seeds []string) []string {
 // reached. A mentioned address that is a known alias of a node that
 // answered this round is not probed again; the aliases of a node that
 // did not answer are.
-func (w *Watcher) discover(ctx context.Context, level []string, emb map[string]*node.Node, roundDone <-chan struct{}) []*Node {
+func (w *Watcher) discover(ctx context.Context, level []string, emb map[string]EmbeddedNode, roundDone <-chan struct{}) []*Node {
 	aliasOf := map[string]*Node{}
 	if w.prev != nil {
 		for _, n := range w.prev.Nodes {
@@ -303,8 +317,8 @@ func (w *Watcher) coveredAlias(a string, aliasOf map[string]*Node, probed map[st
 	return cur != nil && cur.Reach == ReachOK && cur.RunID == old.RunID
 }
 
-func (w *Watcher) embeddedByAddr() map[string]*node.Node {
-	out := make(map[string]*node.Node, len(w.cfg.Embedded))
+func (w *Watcher) embeddedByAddr() map[string]EmbeddedNode {
+	out := make(map[string]EmbeddedNode, len(w.cfg.Embedded))
 	for _, n := range w.cfg.Embedded {
 		if a := n.Addr(); a != "" {
 			out[CanonAddr(a)] = n
@@ -315,9 +329,9 @@ func (w *Watcher) embeddedByAddr() map[string]*node.Node {
 
 // drainEmbedded collects the embedded nodes' own events, converted and
 // as the nodes reported them.
-func (w *Watcher) drainEmbedded(g *Graph, emb map[string]*node.Node, at time.Time) ([]Event, []node.Event) {
+func (w *Watcher) drainEmbedded(g *Graph, emb map[string]EmbeddedNode, at time.Time) ([]Event, []status.Event) {
 	var out []Event
-	var raw []node.Event
+	var raw []status.Event
 	for a, n := range emb {
 		evs, dropped := n.Events()
 		raw = append(raw, evs...)

@@ -13,6 +13,6 @@
 //
 // Structure: one model per pane (tree.go, details.go, eventlog.go,
 // statusbar.go, prompt.go, picker.go), one KeyMap (keymap.go), one Styles
-// (styles.go); I/O only in tea.Cmds (feed.go, ops.go); sizes come from
+// (styles.go); I/O only in tea.Cmds (feed.go, operation.go); sizes come from
 // tea.WindowSizeMsg (layout.go).
 package tui

@@ -22,7 +22,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -32,11 +31,11 @@ import (
 	"os"
 	"os/exec"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/replscope/replscope/internal/info"
 	"github.com/replscope/replscope/internal/resp"
 )
 
@@ -73,30 +72,19 @@ type replInfo struct {
 	replicas     int   // connected_slaves
 }
 
-func parseInfo(v resp.Value) (replInfo, error) {
+// replInfoOf reads a replInfo from an INFO replication reply.
+func replInfoOf(v resp.Value) (replInfo, error) {
 	if err := v.Err(); err != nil {
 		return replInfo{}, err
 	}
-	ri := replInfo{slaveOffset: -1}
-	for line := range bytes.SplitSeq(v.Str, []byte("\n")) {
-		k, val, ok := bytes.Cut(bytes.TrimRight(line, "\r"), []byte(":"))
-		if !ok {
-			continue
-		}
-		switch string(k) {
-		case "role":
-			ri.role = string(val)
-		case "master_repl_offset":
-			ri.masterOffset, _ = strconv.ParseInt(string(val), 10, 64)
-		case "slave_repl_offset":
-			ri.slaveOffset, _ = strconv.ParseInt(string(val), 10, 64)
-		case "master_link_status":
-			ri.linkUp = string(val) == "up"
-		case "connected_slaves":
-			ri.replicas, _ = strconv.Atoi(string(val))
-		}
-	}
-	return ri, nil
+	inf := info.Parse(string(v.Str))
+	return replInfo{
+		role:         inf.Str("role"),
+		masterOffset: inf.Int("master_repl_offset", 0),
+		slaveOffset:  inf.Int("slave_repl_offset", -1),
+		linkUp:       inf.Str("master_link_status") == "up",
+		replicas:     int(inf.Int("connected_slaves", 0)),
+	}, nil
 }
 
 func dial(addr string) (*resp.Client, error) {
@@ -108,12 +96,12 @@ func dial(addr string) (*resp.Client, error) {
 	return c, nil
 }
 
-func info(c *resp.Client) (replInfo, error) {
+func replicationOf(c *resp.Client) (replInfo, error) {
 	v, err := c.Do("INFO", "replication")
 	if err != nil {
 		return replInfo{}, err
 	}
-	return parseInfo(v)
+	return replInfoOf(v)
 }
 
 func runSync(args []string) error {
@@ -189,12 +177,12 @@ func runSync(args []string) error {
 // the master it follows, so equal offsets read in this order mean in sync.
 // It also returns the master's connected_slaves.
 func synced(m *resp.Client, rs []*resp.Client) (bool, int, error) {
-	mi, err := info(m)
+	mi, err := replicationOf(m)
 	if err != nil {
 		return false, 0, fmt.Errorf("master: %w", err)
 	}
 	for _, r := range rs {
-		ri, err := info(r)
+		ri, err := replicationOf(r)
 		if err != nil {
 			return false, 0, fmt.Errorf("replica: %w", err)
 		}
@@ -257,11 +245,11 @@ loop:
 		if err != nil {
 			return err
 		}
-		ri, err := parseInfo(rv)
+		ri, err := replInfoOf(rv)
 		if err != nil {
 			return err
 		}
-		mi, err := parseInfo(mv)
+		mi, err := replInfoOf(mv)
 		if err != nil {
 			return err
 		}

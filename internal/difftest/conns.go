@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replscope/replscope/internal/nodetest"
 	"github.com/replscope/replscope/internal/resp"
 )
 
@@ -25,7 +26,7 @@ func (cs *conns) get(t testing.TB, name string) *resp.Client {
 	if c := cs.m[name]; c != nil {
 		return c
 	}
-	c := dial(t, cs.addr)
+	c := nodetest.Dial(t, cs.addr)
 	cs.m[name] = c
 	return c
 }

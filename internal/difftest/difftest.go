@@ -25,10 +25,7 @@ package difftest
 
 import (
 	"bytes"
-	"context"
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -37,6 +34,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replscope/replscope/internal/nodetest"
 	"github.com/replscope/replscope/internal/redistest"
 	"github.com/replscope/replscope/internal/resp"
 	"github.com/replscope/replscope/node"
@@ -55,34 +53,8 @@ type Pair struct {
 func Start(t testing.TB, args ...string) *Pair {
 	t.Helper()
 	rs := redistest.Start(t, args...)
-	cfgArgs := append([]string{"--port", "0", "--bind", "127.0.0.1", "--save", "", "--dir", t.TempDir()}, args...)
-	cfg, _, err := config.Load(cfgArgs)
-	if err != nil {
-		t.Fatalf("config: %v", err)
-	}
-	n, err := node.New(cfg, node.Options{Log: io.Discard, Version: "test"})
-	if err != nil {
-		t.Fatalf("node: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := n.StartListener(ln); err != nil {
-		t.Fatalf("start node: %v", err)
-	}
-	t.Cleanup(func() { _ = n.Close() })
+	n := nodetest.Start(t, args...).Node
 	return &Pair{Redis: rs, Node: n}
-}
-
-func dial(t testing.TB, addr string) *resp.Client {
-	t.Helper()
-	c, err := resp.Dial(context.Background(), addr, 10*time.Second)
-	if err != nil {
-		t.Fatalf("dial %s: %v", addr, err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
 }
 
 // Line is one parsed script line.
@@ -141,7 +113,7 @@ func (p *Pair) RunScript(t testing.TB, name, text string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc, nc := dial(t, p.Redis.Addr), dial(t, p.Node.Addr())
+	rc, nc := nodetest.Dial(t, p.Redis.Addr), nodetest.Dial(t, p.Node.Addr())
 	defer rc.Close()
 	defer nc.Close()
 	rs, ns := newConns(t, p.Redis.Addr, rc), newConns(t, p.Node.Addr(), nc)

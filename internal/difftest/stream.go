@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replscope/replscope/internal/nodetest"
 	"github.com/replscope/replscope/internal/resp"
 )
 
@@ -23,7 +24,7 @@ type StreamTap struct {
 // Tap attaches a fake replica to addr.
 func Tap(t testing.TB, addr string) *StreamTap {
 	t.Helper()
-	c := dial(t, addr)
+	c := nodetest.Dial(t, addr)
 	c.Timeout = 15 * time.Second
 	if err := c.Send("SYNC"); err != nil {
 		t.Fatalf("SYNC: %v", err)
@@ -120,7 +121,7 @@ func (p *Pair) RunStreamScript(t testing.TB, name, text string) {
 	marker := []string{"SET", "__stream_end__", name}
 	var streams [2][]string
 	for i, addr := range []string{p.Redis.Addr, p.Node.Addr()} {
-		c := dial(t, addr)
+		c := nodetest.Dial(t, addr)
 		for _, cmd := range [][]string{{"SELECT", "0"}, {"FLUSHALL"}} {
 			if _, err := c.Do(cmd...); err != nil {
 				t.Fatal(err)

@@ -1,25 +1,24 @@
 // Package nodetest starts embedded replscope nodes for tests and offers the
 // checks replication tests share: INFO fields, condition waits with
-// deadlines, and a digest of a node's whole dataset that works the same on
-// replscope and on real Redis.
+// deadlines, and the digest of a node's whole dataset (internal/dataset)
+// that works the same on replscope and on real Redis.
 package nodetest
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/replscope/replscope/internal/dataset"
+	"github.com/replscope/replscope/internal/info"
+	"github.com/replscope/replscope/internal/nodestart"
 	"github.com/replscope/replscope/internal/resp"
 	"github.com/replscope/replscope/node"
-	"github.com/replscope/replscope/node/config"
 )
 
 // Node is an embedded node started for a test.
@@ -35,11 +34,18 @@ type Options struct {
 	Dir  string      // data directory (default: a new temp dir)
 	Port int         // 0 picks a free port
 	Dial node.Dialer // injected dialer (faults)
-	Log  io.Writer   // default: discard (set NODETEST_LOG=1 style via t.Logf writer)
-	Job  func(bool)  // node.Options.Job
+	// Listener, when set, is where the node serves (a simulated network's
+	// listener); Port is then 0 unless it is a TCP listener.
+	Listener net.Listener
+	Log      io.Writer  // default: discard (set NODETEST_LOG=1 style via t.Logf writer)
+	Job      func(bool) // node.Options.Job
 	// Fatal is node.Options.Fatal (default: a test fails on a node's
 	// uncontained panic rather than the test binary dying).
 	Fatal func(report string)
+	// CloseWait, when set, bounds how long the test's cleanup waits for
+	// the node to close: a node frozen on purpose (its lock held forever)
+	// is left behind, with a log line, instead of hanging the test binary.
+	CloseWait time.Duration
 }
 
 // Start starts an embedded node with test defaults (loopback, no save
@@ -58,10 +64,6 @@ func StartWith(t testing.TB, o Options, extra ...string) *Node {
 	args := []string{"--port", strconv.Itoa(o.Port), "--bind", "127.0.0.1", "--save", "", "--dir", o.Dir,
 		"--repl-diskless-sync-delay", "0"}
 	args = append(args, extra...)
-	cfg, src, err := config.Load(args)
-	if err != nil {
-		t.Fatalf("nodetest: config %v: %v", args, err)
-	}
 	lw := o.Log
 	if lw == nil {
 		lw = io.Discard
@@ -70,19 +72,42 @@ func StartWith(t testing.TB, o Options, extra ...string) *Node {
 	if fatal == nil {
 		fatal = func(report string) { t.Errorf("nodetest: node panicked: %s", report) }
 	}
-	n, err := node.New(cfg, node.Options{Log: lw, Dial: o.Dial, Source: src, Version: "test", Job: o.Job, Fatal: fatal})
+	ln := o.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(o.Port))); err != nil {
+			t.Fatalf("nodetest: listen: %v", err)
+		}
+	}
+	n, err := nodestart.Start(args, node.Options{Log: lw, Dial: o.Dial, Version: "test", Job: o.Job, Fatal: fatal}, ln)
 	if err != nil {
-		t.Fatalf("nodetest: new node: %v", err)
+		t.Fatalf("nodetest: start %v: %v", args, err)
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(o.Port)))
-	if err != nil {
-		t.Fatalf("nodetest: listen: %v", err)
+	t.Cleanup(func() { closeWithin(t, n, o.CloseWait) })
+	port := 0
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok {
+		port = tcp.Port
 	}
-	if err := n.StartListener(ln); err != nil {
-		t.Fatalf("nodetest: start: %v", err)
+	return &Node{Node: n, Dir: o.Dir, Port: port, Args: extra}
+}
+
+// closeWithin closes n, waiting at most d when d > 0: a frozen node
+// cannot close, and is left behind with a log line.
+func closeWithin(t testing.TB, n *node.Node, d time.Duration) {
+	if d <= 0 {
+		_ = n.Close()
+		return
 	}
-	t.Cleanup(func() { _ = n.Close() })
-	return &Node{Node: n, Dir: o.Dir, Port: ln.Addr().(*net.TCPAddr).Port, Args: extra}
+	done := make(chan struct{})
+	go func() { // owned: ends when Close returns, or never for a frozen node
+		_ = n.Close()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Logf("node did not close within %s: left behind", d)
+	}
 }
 
 // LogWriter returns an io.Writer that sends node log lines to t.Log.
@@ -139,19 +164,7 @@ func MustDo(t testing.TB, addr string, args ...string) resp.Value {
 func Info(t testing.TB, addr, section string) map[string]string {
 	t.Helper()
 	v := MustDo(t, addr, "INFO", section)
-	return ParseInfo(string(v.Str))
-}
-
-// ParseInfo splits INFO text into fields.
-func ParseInfo(text string) map[string]string {
-	out := map[string]string{}
-	for _, line := range strings.Split(text, "\n") {
-		line = strings.TrimRight(line, "\r")
-		if i := strings.IndexByte(line, ':'); i > 0 && !strings.HasPrefix(line, "#") {
-			out[line[:i]] = line[i+1:]
-		}
-	}
-	return out
+	return info.Parse(string(v.Str)).Fields()
 }
 
 // Int reads an integer INFO field (0 when absent).
@@ -191,99 +204,17 @@ func WaitSynced(t testing.TB, master, replica string, timeout time.Duration) {
 	})
 }
 
-// Digest returns a digest of the whole dataset (every database, key,
-// type, value and whether it has a TTL) and the number of keys, read
-// through ordinary commands so that it compares replscope with Redis.
+// Digest returns the digest of the whole dataset (internal/dataset: every
+// database, key, type, value and whether it has a TTL) and the number of
+// keys, read through ordinary commands so that it compares replscope with
+// Redis.
 func Digest(t testing.TB, addr string) (string, int) {
 	t.Helper()
-	c := Dial(t, addr)
-	defer c.Close()
-	h := sha256.New()
-	total := 0
-	for db := 0; db < 16; db++ {
-		if v, err := c.Do("SELECT", strconv.Itoa(db)); err != nil || v.Kind == resp.Error {
-			t.Fatalf("SELECT %d on %s: %v %s", db, addr, err, v)
-		}
-		var keys []string
-		cursor := "0"
-		for {
-			v, err := c.Do("SCAN", cursor, "COUNT", "1000")
-			if err != nil || v.Kind != resp.Array || len(v.Elems) != 2 {
-				t.Fatalf("SCAN on %s: %v %s", addr, err, v)
-			}
-			for _, k := range v.Elems[1].Elems {
-				keys = append(keys, string(k.Str))
-			}
-			cursor = string(v.Elems[0].Str)
-			if cursor == "0" {
-				break
-			}
-		}
-		sort.Strings(keys)
-		keys = dedupe(keys)
-		for _, k := range keys {
-			fmt.Fprintf(h, "%d|%q|%s\n", db, k, valueOf(t, c, k))
-		}
-		total += len(keys)
-	}
-	_, _ = c.Do("SELECT", "0")
-	return hex.EncodeToString(h.Sum(nil))[:16], total
-}
-
-func dedupe(s []string) []string {
-	out := s[:0]
-	for i, k := range s {
-		if i == 0 || k != s[i-1] {
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
-func valueOf(t testing.TB, c *resp.Client, k string) string {
-	t.Helper()
-	typ, err := c.Do("TYPE", k)
+	d, err := dataset.Read(Dial(t, addr))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("dataset of %s: %v", addr, err)
 	}
-	ttl, _ := c.Do("PTTL", k)
-	hasTTL := ttl.Int >= 0
-	var parts []string
-	sorted := func(v resp.Value) {
-		for _, e := range v.Elems {
-			parts = append(parts, string(e.Str))
-		}
-		sort.Strings(parts)
-	}
-	switch string(typ.Str) {
-	case "string":
-		v, _ := c.Do("GET", k)
-		parts = []string{string(v.Str)}
-	case "list":
-		v, _ := c.Do("LRANGE", k, "0", "-1")
-		for _, e := range v.Elems {
-			parts = append(parts, string(e.Str))
-		}
-	case "set":
-		v, _ := c.Do("SMEMBERS", k)
-		sorted(v)
-	case "hash":
-		v, _ := c.Do("HGETALL", k)
-		for i := 0; i+1 < len(v.Elems); i += 2 {
-			parts = append(parts, string(v.Elems[i].Str)+"="+string(v.Elems[i+1].Str))
-		}
-		sort.Strings(parts)
-	case "zset":
-		v, _ := c.Do("ZRANGE", k, "0", "-1", "WITHSCORES")
-		for _, e := range v.Elems {
-			parts = append(parts, string(e.Str))
-		}
-	case "none":
-		return "none"
-	default:
-		return "type:" + string(typ.Str)
-	}
-	return fmt.Sprintf("%s ttl=%v %q", typ.Str, hasTTL, parts)
+	return d.Digest(), d.Keys()
 }
 
 // Populate writes a mixed dataset through ordinary commands: all five
@@ -336,25 +267,13 @@ func Populate(t testing.TB, addr string, prefix string, scale int) {
 	do("SELECT", "0")
 }
 
-// Write writes n string keys of size bytes under prefix.
+// Write writes n string keys of size bytes under prefix: prefix0 …
+// prefix(n-1).
 func Write(t testing.TB, addr, prefix string, n, size int) {
 	t.Helper()
 	c := Dial(t, addr)
 	defer c.Close()
-	val := strings.Repeat("v", size)
-	var buf []byte
-	for i := 0; i < n; i++ {
-		buf = resp.AppendCommand(buf, "SET", prefix+strconv.Itoa(i), val)
-		if (i+1)%500 == 0 || i == n-1 {
-			if err := c.WriteRaw(buf); err != nil {
-				t.Fatal(err)
-			}
-			for j := 0; j < (i%500)+1; j++ {
-				if v, err := c.Receive(); err != nil || v.Kind == resp.Error {
-					t.Fatalf("write %s: %v %s", addr, err, v)
-				}
-			}
-			buf = buf[:0]
-		}
+	if err := dataset.Fill(c, prefix, 0, int64(n)-1, strings.Repeat("v", size)); err != nil {
+		t.Fatalf("write %s: %v", addr, err)
 	}
 }

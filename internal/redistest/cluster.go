@@ -1,12 +1,13 @@
 package redistest
 
 import (
-	"net"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/replscope/replscope/internal/redisproc"
 )
 
 // StartCluster starts n redis-server processes in cluster mode (each in
@@ -69,18 +70,9 @@ func WaitCluster(t testing.TB, servers []*Server, limit time.Duration) {
 // exists and was free a moment ago.
 func clusterPort(t testing.TB) int {
 	t.Helper()
-	for range 100 {
-		p := FreePort(t)
-		if p+10000 > 65535 {
-			continue
-		}
-		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+10000))
-		if err != nil {
-			continue
-		}
-		ln.Close()
-		return p
+	p, err := redisproc.FreeClusterPort()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no free port with a free cluster bus port")
-	return 0
+	return p
 }

@@ -6,17 +6,12 @@ package redistest
 
 import (
 	"crypto/tls"
-	"fmt"
-	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/replscope/replscope/internal/redisproc"
 	"github.com/replscope/replscope/internal/resp"
 )
 
@@ -58,20 +53,17 @@ type Server struct {
 	tls  *tls.Config
 
 	t    testing.TB
-	cmd  *exec.Cmd
-	done chan struct{}
-	log  string
+	proc *redisproc.Proc
 }
 
 // FreePort returns a loopback TCP port that was free a moment ago.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := redisproc.FreePort()
 	if err != nil {
-		t.Fatalf("free port: %v", err)
+		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 // Start starts redis-server on a free port with test-friendly defaults (no
@@ -96,111 +88,60 @@ func StartIn(t testing.TB, bin, dir string, port int, extra ...string) *Server {
 // connections (readiness PING, Client) use TLS.
 func startIn(t testing.TB, bin, dir string, port int, tlsConf *tls.Config, extra ...string) *Server {
 	t.Helper()
-	args := []string{
-		"--port", strconv.Itoa(port),
+	args := append([]string{
 		"--bind", "127.0.0.1",
 		"--save", "",
 		"--appendonly", "no",
 		"--dir", dir,
 		"--repl-diskless-sync-delay", "0",
-		"--daemonize", "no",
-		"--logfile", filepath.Join(dir, "redis.log"),
-	}
-	args = append(args, extra...)
-	s := &Server{
-		Addr: fmt.Sprintf("127.0.0.1:%d", port),
-		Port: port,
-		Dir:  dir,
-		t:    t,
-		done: make(chan struct{}),
-		log:  filepath.Join(dir, "redis.log"),
-		tls:  tlsConf,
-	}
+	}, extra...)
+	s := &Server{t: t, tls: tlsConf}
 	for i := 0; i+1 < len(extra); i++ {
 		if extra[i] == "--requirepass" {
 			s.Pass = extra[i+1]
 		}
 	}
-	s.launch("redis-server", bin, args...)
+	p, err := redisproc.StartServer(bin, dir, port, args...)
+	s.launched(t, "redis-server", p, err)
 	return s
 }
 
-// launch starts the process in s.Dir, in its own process group, stops it
-// when the test ends, and waits until it answers PING.
-func (s *Server) launch(what, bin string, args ...string) {
-	s.t.Helper()
-	s.cmd = exec.Command(bin, args...)
-	s.cmd.Dir = s.Dir
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := s.cmd.Start(); err != nil {
-		s.t.Fatalf("start %s: %v", what, err)
+// launched takes the process just started: it stops it when the test
+// ends and waits until it answers PING.
+func (s *Server) launched(t testing.TB, what string, p *redisproc.Proc, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
 	}
-	go func() {
-		_ = s.cmd.Wait()
-		close(s.done)
-	}()
-	s.t.Cleanup(s.Stop)
-	if err := s.waitReady(10 * time.Second); err != nil {
+	s.proc, s.Addr, s.Port, s.Dir = p, p.Addr, p.Port, p.Dir
+	t.Cleanup(s.Stop)
+	if err := p.WaitReady(s.tls, 10*time.Second); err != nil {
 		s.Stop()
-		s.t.Fatalf("%s on %s: %v\nlog:\n%s", what, s.Addr, err, s.Log())
+		t.Fatalf("%s on %s: %v\nlog:\n%s", what, s.Addr, err, s.Log())
 	}
-}
-
-func (s *Server) waitReady(limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		select {
-		case <-s.done:
-			return fmt.Errorf("exited before it was ready")
-		default:
-		}
-		c, err := s.dial(time.Second)
-		if err == nil {
-			v, err := c.Do("PING")
-			c.Close()
-			// a replica with replica-serve-stale-data no answers MASTERDOWN
-			if err == nil && (v.Kind == resp.SimpleString || strings.HasPrefix(string(v.Str), "NOAUTH") ||
-				strings.HasPrefix(string(v.Str), "MASTERDOWN")) {
-				return nil
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return fmt.Errorf("not answering PING after %s", limit)
 }
 
 // Log returns the server's log file contents.
-func (s *Server) Log() string {
-	b, _ := os.ReadFile(s.log)
-	return string(b)
-}
+func (s *Server) Log() string { return s.proc.Log() }
 
 // Stop kills the server's process group and waits for it to exit. It is
 // safe to call more than once.
 func (s *Server) Stop() {
-	if s.cmd == nil || s.cmd.Process == nil {
-		return
-	}
-	select {
-	case <-s.done:
-		return
-	default:
-	}
-	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
-	select {
-	case <-s.done:
-	case <-time.After(10 * time.Second):
-		s.t.Errorf("redis-server pid %d did not exit", s.cmd.Process.Pid)
+	if err := s.proc.Kill(); err != nil {
+		s.t.Errorf("redis-server: %v", err)
 	}
 }
 
 // Signal sends sig to the server process (SIGSTOP / SIGCONT to freeze it).
-func (s *Server) Signal(sig syscall.Signal) {
-	_ = syscall.Kill(s.cmd.Process.Pid, sig)
-}
+func (s *Server) Signal(sig syscall.Signal) { _ = s.proc.Signal(sig) }
 
 // Done is closed when the process has exited.
-func (s *Server) Done() <-chan struct{} { return s.done }
+func (s *Server) Done() <-chan struct{} { return s.proc.Done() }
+
+// dial connects to the server, over TLS when it was started with StartTLS.
+func (s *Server) dial(timeout time.Duration) (*resp.Client, error) {
+	return redisproc.Dial(s.Addr, s.tls, timeout)
+}
 
 // Client opens a client connection, authenticated when the server has a
 // password, closed when the test ends.

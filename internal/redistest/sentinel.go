@@ -2,13 +2,10 @@ package redistest
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/replscope/replscope/internal/redisproc"
 	"github.com/replscope/replscope/internal/resp"
 )
 
@@ -81,33 +78,15 @@ func StartSentinel(t testing.TB, monitors []Monitor, extra ...string) *Sentinel 
 	t.Helper()
 	bin := RequireSentinel(t)
 	dir := t.TempDir()
-	port := FreePort(t)
-	logf := filepath.Join(dir, "sentinel.log")
-	lines := []string{
-		"port " + strconv.Itoa(port),
-		"bind 127.0.0.1",
-		"daemonize no",
-		"dir " + strconv.Quote(dir),
-		"logfile " + strconv.Quote(logf),
-	}
+	var lines []string
 	for _, m := range monitors {
 		lines = append(lines, m.withDefaults().configLines()...)
 	}
 	lines = append(lines, extra...)
-	conf := filepath.Join(dir, "sentinel.conf")
-	if err := os.WriteFile(conf, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatalf("write sentinel.conf: %v", err)
-	}
-	s := &Server{
-		Addr: fmt.Sprintf("127.0.0.1:%d", port),
-		Port: port,
-		Dir:  dir,
-		t:    t,
-		done: make(chan struct{}),
-		log:  logf,
-	}
-	s.launch("redis-sentinel", bin, conf)
-	return &Sentinel{Server: s, Config: conf}
+	s := &Server{t: t}
+	p, err := redisproc.StartSentinel(bin, dir, FreePort(t), lines...)
+	s.launched(t, "redis-sentinel", p, err)
+	return &Sentinel{Server: s, Config: p.Config}
 }
 
 // MasterAddr returns what SENTINEL get-master-addr-by-name says for the

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/replscope/replscope/internal/faultnet"
+	"github.com/replscope/replscope/internal/redisproc"
 	"github.com/replscope/replscope/node"
 )
 
@@ -155,7 +156,7 @@ func (c *Cluster) Kill(ctx context.Context, name string) error {
 		_ = n.Close()
 	}
 	if p != nil {
-		p.kill()
+		_ = p.Kill()
 	}
 	if err := removeRDB(m.dir); err != nil {
 		return err
@@ -239,19 +240,19 @@ func (c *Cluster) shutdownSave(ctx context.Context, m *member) error {
 		return fmt.Errorf("SHUTDOWN SAVE on %s: %w", m.name, v.Err())
 	}
 	// A successful SHUTDOWN closes the connection instead of replying.
-	werr := p.waitExit(shutdownWait)
+	werr := p.WaitExit(shutdownWait)
 	c.mu.Lock()
 	m.proc = nil
 	c.mu.Unlock()
 	if werr != nil {
-		p.kill()
+		_ = p.Kill()
 		return fmt.Errorf("SHUTDOWN SAVE on %s: %w", m.name, werr)
 	}
 	return nil
 }
 
 // takeRunning takes m's node or process out of the Cluster.
-func (c *Cluster) takeRunning(m *member) (*node.Node, *redisProc) {
+func (c *Cluster) takeRunning(m *member) (*node.Node, *redisproc.Proc) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n, p := m.node, m.proc

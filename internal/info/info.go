@@ -1,6 +1,10 @@
-package topology
+// Package info parses the text of an INFO reply — Redis's or a node's —
+// into fields: the one INFO parser of replscope. Readers that give the
+// fields a meaning (the topology model, tests, tools) build on it.
+package info
 
 import (
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,9 +19,9 @@ type Info struct {
 	indexed  [][2]string // slaveN, dbN, masterN lines, also in fields
 }
 
-// ParseInfo parses the text of an INFO reply (CRLF or LF lines, "# Section"
+// Parse parses the text of an INFO reply (CRLF or LF lines, "# Section"
 // headers, "field:value" lines). Lines it does not understand are skipped.
-func ParseInfo(text string) Info {
+func Parse(text string) Info {
 	inf := Info{fields: make(map[string]string, 128)}
 	for len(text) > 0 {
 		var line string
@@ -43,6 +47,9 @@ func ParseInfo(text string) Info {
 	}
 	return inf
 }
+
+// Fields returns a copy of every field by name.
+func (i Info) Fields() map[string]string { return maps.Clone(i.fields) }
 
 // Has reports whether the field is present.
 func (i Info) Has(key string) bool {
@@ -100,87 +107,50 @@ func (i Info) Seconds(key string, def time.Duration) time.Duration {
 	return time.Duration(n) * time.Second
 }
 
-// Replicas returns the slaveN lines in N order.
-func (i Info) Replicas() []ReplicaLine {
-	type numbered struct {
-		n int
-		l ReplicaLine
-	}
-	var lines []numbered
+// Numbered is one "prefixN:a=1,b=2" line: a slaveN, dbN or masterN line.
+type Numbered struct {
+	N      int               // the number after the prefix
+	Fields map[string]string // its comma-separated a=b pairs
+}
+
+// Numbered returns the lines whose field is prefix followed by decimal
+// digits only ("slave0", "db12"; not "slave_read_only"), in N order.
+func (i Info) Numbered(prefix string) []Numbered {
+	var out []Numbered
 	for _, kv := range i.indexed {
-		k, v := kv[0], kv[1]
-		n, ok := indexed(k, "slave")
-		if !ok {
-			continue
+		if n, ok := numberAfter(kv[0], prefix); ok {
+			out = append(out, Numbered{N: n, Fields: SplitPairs(kv[1])})
 		}
-		kv := parseKV(v)
-		port, _ := strconv.Atoi(kv["port"])
-		off, _ := strconv.ParseInt(kv["offset"], 10, 64)
-		lag, _ := strconv.ParseInt(kv["lag"], 10, 64)
-		l := ReplicaLine{
-			IP: kv["ip"], Port: port, State: kv["state"], AckOffset: off,
-			AckAge: time.Duration(lag) * time.Second, Pending: -1,
-		}
-		l.Addr = JoinAddr(l.IP, strconv.Itoa(port))
-		lines = append(lines, numbered{n, l})
 	}
-	sort.Slice(lines, func(a, b int) bool { return lines[a].n < lines[b].n })
-	out := make([]ReplicaLine, len(lines))
-	for j, x := range lines {
-		out[j] = x.l
-	}
+	sort.Slice(out, func(a, b int) bool { return out[a].N < out[b].N })
 	return out
+}
+
+// DBs returns the numbers of the databases the keyspace section lists
+// ("db3:keys=…"), in order.
+func (i Info) DBs() []int {
+	var dbs []int
+	for _, l := range i.Numbered("db") {
+		dbs = append(dbs, l.N)
+	}
+	return dbs
 }
 
 // Keys returns the number of keys over all dbN lines of the keyspace
 // section, and false when the reply had no keyspace section at all.
 func (i Info) Keys() (int64, bool) {
 	var total int64
-	seen := i.HasSection("keyspace")
-	for _, kv := range i.indexed {
-		k, v := kv[0], kv[1]
-		if _, ok := indexed(k, "db"); !ok {
-			continue
-		}
-		seen = true
-		n, _ := strconv.ParseInt(parseKV(v)["keys"], 10, 64)
+	dbs := i.Numbered("db")
+	for _, l := range dbs {
+		n, _ := strconv.ParseInt(l.Fields["keys"], 10, 64)
 		total += n
 	}
-	return total, seen
+	return total, len(dbs) > 0 || i.HasSection("keyspace")
 }
 
-// SentinelMasters returns a Sentinel's masterN lines in N order.
-func (i Info) SentinelMasters() []MonitoredMaster {
-	type numbered struct {
-		n int
-		m MonitoredMaster
-	}
-	var ms []numbered
-	for _, kv := range i.indexed {
-		k, v := kv[0], kv[1]
-		n, ok := indexed(k, "master")
-		if !ok {
-			continue
-		}
-		kv := parseKV(v)
-		reps, _ := strconv.Atoi(kv["slaves"])
-		sents, _ := strconv.Atoi(kv["sentinels"])
-		ms = append(ms, numbered{n, MonitoredMaster{
-			Name: kv["name"], Addr: CanonAddr(kv["address"]), Status: kv["status"],
-			Replicas: reps, Sentinels: sents,
-		}})
-	}
-	sort.Slice(ms, func(a, b int) bool { return ms[a].n < ms[b].n })
-	out := make([]MonitoredMaster, len(ms))
-	for j, x := range ms {
-		out[j] = x.m
-	}
-	return out
-}
-
-// indexed reports whether key is prefix followed by decimal digits only
-// ("slave0", "db12"), and the number.
-func indexed(key, prefix string) (int, bool) {
+// numberAfter reports whether key is prefix followed by decimal digits
+// only, and the number.
+func numberAfter(key, prefix string) (int, bool) {
 	if len(key) <= len(prefix) || !strings.HasPrefix(key, prefix) {
 		return 0, false
 	}
@@ -194,8 +164,8 @@ func indexed(key, prefix string) (int, bool) {
 	return n, true
 }
 
-// parseKV splits "a=1,b=2" into a map.
-func parseKV(s string) map[string]string {
+// SplitPairs splits "a=1,b=2" into a map.
+func SplitPairs(s string) map[string]string {
 	out := make(map[string]string, 6)
 	for s != "" {
 		var part string
