@@ -280,7 +280,6 @@ func (n *Node) applyConfig(old *config.Config, changed []string) error {
 		case "repl-backlog-size":
 			if n.repl.backlog != nil {
 				n.repl.backlog.Resize(n.cfg.EffectiveBacklogSize())
-				n.syncBacklogHist()
 			}
 		case "proto-max-bulk-len":
 			n.protoMaxBulkLen.Store(n.cfg.ProtoMaxBulkLen)

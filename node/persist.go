@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/replscope/replscope/node/keyspace"
-	"github.com/replscope/replscope/node/psync"
+	"github.com/replscope/replscope/node/repl"
 )
 
 // persistence is the RDB persistence state INFO reports. Guarded by the
@@ -333,7 +333,7 @@ func (n *Node) restoreReplInfo(aux map[string]string) {
 		r.hist.ReplID = id
 		r.hist.Offset = off
 		r.reploff, r.readOff = off, off
-		r.cached = &psync.Cached{ReplID: id, Offset: off}
+		r.cached = &repl.Cached{ReplID: id, Offset: off}
 		r.masterDB = db
 		return
 	}

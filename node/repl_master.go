@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/replscope/replscope/node/psync"
+	"github.com/replscope/replscope/node/repl"
 	"github.com/tidwall/redcon"
 )
 
@@ -76,7 +76,7 @@ func (p *replicaPeer) name() string {
 
 // psyncCheck applies PSYNC/SYNC's refusals under the lock, replying to a
 // refused request. ok means the client becomes a replica (attachReplica).
-func (n *Node) psyncCheck(c *Client, w *redcon.Writer, args [][]byte) (req psync.Request, ok bool) {
+func (n *Node) psyncCheck(c *Client, w *redcon.Writer, args [][]byte) (req repl.Request, ok bool) {
 	refuse := ""
 	isPsync := eqFold(args[0], "psync")
 	switch {
@@ -92,7 +92,7 @@ func (n *Node) psyncCheck(c *Client, w *redcon.Writer, args [][]byte) (req psync
 		if !ok {
 			refuse = errNotInt
 		}
-		req = psync.Request{ReplID: string(args[1]), Offset: off}
+		req = repl.Request{ReplID: string(args[1]), Offset: off}
 	default:
 		req.ReplID = "" // SYNC: a full sync, no PSYNC request
 	}
@@ -108,7 +108,7 @@ func (n *Node) psyncCheck(c *Client, w *redcon.Writer, args [][]byte) (req psync
 // the connection's writes from now on, and then reads the replica's ACKs
 // on the calling goroutine until it goes. pending are the requests
 // pipelined behind PSYNC. Call it without the lock.
-func (n *Node) attachReplica(c *Client, isPsync bool, req psync.Request, next func() ([][]byte, error), pending [][][]byte) {
+func (n *Node) attachReplica(c *Client, isPsync bool, req repl.Request, next func() ([][]byte, error), pending [][][]byte) {
 	n.mu.Lock()
 	c.replica = &replicaPeer{c: c, conf: c.replconf, prePsync: !isPsync,
 		out: make(chan []byte, 64), wake: make(chan struct{}, 1), quit: make(chan struct{}),
@@ -125,8 +125,8 @@ func (n *Node) attachReplica(c *Client, isPsync bool, req psync.Request, next fu
 	go n.replicaWriter(p, c.netConn)
 	full := true
 	if isPsync {
-		d, reason, counted := n.repl.hist.Decide(req)
-		if d == psync.Continue {
+		d, reason, counted := n.repl.hist.Decide(req, n.repl.backlog.Window())
+		if d == repl.Continue {
 			n.continuePeer(p, req)
 			full = false
 		} else {
@@ -147,7 +147,7 @@ func (n *Node) attachReplica(c *Client, isPsync bool, req psync.Request, next fu
 
 // continuePeer accepts a partial resync: +CONTINUE and the backlog from the
 // requested offset.
-func (n *Node) continuePeer(p *replicaPeer, req psync.Request) {
+func (n *Node) continuePeer(p *replicaPeer, req repl.Request) {
 	r := &n.repl
 	n.stats.syncPartialOK++
 	line := "+CONTINUE\r\n"

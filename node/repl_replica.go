@@ -17,7 +17,7 @@ import (
 	"github.com/replscope/replscope/internal/resp"
 	"github.com/replscope/replscope/node/config"
 	"github.com/replscope/replscope/node/keyspace"
-	"github.com/replscope/replscope/node/psync"
+	"github.com/replscope/replscope/node/repl"
 	"github.com/tidwall/redcon"
 )
 
@@ -75,7 +75,7 @@ func (n *Node) setMasterLocked(host string, port int) {
 	r.master = &HostPortAddr{Host: host, Port: port}
 	n.cfg.ReplicaOf = &config.HostPort{Host: host, Port: port}
 	if wasMaster {
-		r.cached = &psync.Cached{ReplID: r.hist.ReplID, Offset: r.hist.Offset}
+		r.cached = &repl.Cached{ReplID: r.hist.ReplID, Offset: r.hist.Offset}
 		r.downSince = 0
 		n.log.SetRole('S')
 		n.emit(Event{Kind: EventRoleChanged, Role: "replica", Master: r.master.String()})
@@ -200,7 +200,7 @@ func (n *Node) linkLostLocked(mc *Client) {
 		n.removeClientLocked(mc)
 	}
 	if r.state == linkConnected {
-		r.cached = &psync.Cached{ReplID: r.hist.ReplID, Offset: r.reploff}
+		r.cached = &repl.Cached{ReplID: r.hist.ReplID, Offset: r.reploff}
 		r.downSince = n.nowMs()
 		n.log.Noticef("Connection with master lost.")
 		n.log.Noticef("Caching the disconnected master state.")

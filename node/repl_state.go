@@ -4,16 +4,15 @@ import (
 	"net"
 	"strconv"
 
-	"github.com/replscope/replscope/node/backlog"
-	"github.com/replscope/replscope/node/psync"
+	"github.com/replscope/replscope/node/repl"
 )
 
 // replication is the node's replication state in both roles. Guarded by
 // the node's lock.
 type replication struct {
-	hist     psync.History    // replid, replid2, offsets (Offset is master_repl_offset)
-	backlog  *backlog.Backlog // nil until the first replica (or a master link) needs one
-	streamDB int              // database of the stream's last SELECT; -1 forces one
+	hist     repl.History  // replid, replid2, offsets (Offset is master_repl_offset)
+	backlog  *repl.Backlog // nil until the first replica (or a master link) needs one
+	streamDB int           // database of the stream's last SELECT; -1 forces one
 	pending  []propOp
 	feedBuf  []byte
 
@@ -31,7 +30,7 @@ type replication struct {
 	state        linkState
 	conn         *Client // the master's client while connected (flagMaster)
 	masterDB     int     // the database the master's stream last selected (kept across reconnections)
-	cached       *psync.Cached
+	cached       *repl.Cached
 	reploff      int64 // bytes applied from the master (slave_repl_offset)
 	readOff      int64 // bytes read from the master (slave_read_repl_offset)
 	lastIO       int64 // unix ms of the last byte from the master
@@ -75,7 +74,7 @@ type syncProgress struct {
 
 func (n *Node) initReplication() {
 	r := &n.repl
-	r.hist = psync.History{ReplID: randomHex(40), ReplID2: psync.NoID, SecondOffset: -1}
+	r.hist = repl.History{ReplID: randomHex(40), ReplID2: repl.NoID, SecondOffset: -1}
 	r.streamDB = -1
 	r.ackWake = make(chan struct{})
 	r.noReplicasSince = n.nowMs()
@@ -101,7 +100,6 @@ func (n *Node) feedStream(b []byte) {
 	}
 	r.backlog.Append(b)
 	r.hist.Offset += int64(len(b))
-	n.syncBacklogHist()
 	n.checkOutputLimits()
 	n.trimBacklog()
 	n.wakePending = true
@@ -110,25 +108,12 @@ func (n *Node) feedStream(b []byte) {
 // createBacklog allocates the backlog; its first byte is the next offset.
 func (n *Node) createBacklog() {
 	r := &n.repl
-	r.backlog = backlog.New(n.cfg.EffectiveBacklogSize(), r.hist.Offset)
-	n.syncBacklogHist()
+	r.backlog = repl.NewBacklog(n.cfg.EffectiveBacklogSize(), r.hist.Offset)
 }
 
 // freeBacklog drops the backlog (TTL expiry on a master without replicas).
 func (n *Node) freeBacklog() {
 	n.repl.backlog = nil
-	n.syncBacklogHist()
-}
-
-func (n *Node) syncBacklogHist() {
-	r := &n.repl
-	if r.backlog == nil {
-		r.hist.HasBacklog, r.hist.BacklogFirst, r.hist.BacklogLen = false, 0, 0
-		return
-	}
-	r.hist.HasBacklog = true
-	r.hist.BacklogFirst = r.backlog.FirstByte()
-	r.hist.BacklogLen = r.backlog.HistLen()
 }
 
 // trimBacklog frees stream blocks nobody needs any more, and drops

@@ -1,0 +1,48 @@
+package repl
+
+// Tick runs the periodic rules, ten times a second: the full sync that
+// became due, the output limits; and, when second is true (once a
+// second, the secs-th time), replicationCron's heartbeats, keepalive
+// newlines, timeouts and the backlog's time to live.
+func (s *State) Tick(now int64, second bool, secs int) {
+	s.now = now
+	s.checkJob()
+	s.checkLimits()
+	if second {
+		s.cron(secs)
+	}
+}
+
+// cron is Redis's once-a-second replication housekeeping.
+func (s *State) cron(secs int) {
+	if s.replica.master == nil && len(s.peers) > 0 && secs%max(s.cfg.PingPeriod, 1) == 0 {
+		s.feed(-1, pingArgv)
+	}
+	for _, p := range append([]*Peer(nil), s.peers...) {
+		presync := p.State == WaitBgsave || (p.State == SendBulk && !p.Payload)
+		if presync {
+			s.out(p, []byte("\n"))
+		}
+		if p.State == Online && !p.PrePsync && s.now-p.AckTime > int64(s.cfg.Timeout)*1000 {
+			s.warn("Disconnecting timedout replica (streaming sync): %s", p.Name)
+			s.drop(p, "timeout")
+		}
+	}
+	for _, p := range s.waiting {
+		s.out(p, []byte("\n"))
+	}
+	if s.replica.master == nil && len(s.peers) == 0 && s.backlog != nil && s.cfg.BacklogTTL > 0 &&
+		s.noReplicasSince > 0 && s.now-s.noReplicasSince > s.cfg.BacklogTTL*1000 {
+		s.changeID()
+		s.hist.ClearPrevious()
+		s.backlog = nil
+		s.notice("Replication backlog freed after %d seconds without connected replicas.", s.cfg.BacklogTTL)
+	}
+}
+
+var (
+	pingArgv   = [][]byte{[]byte("ping")}
+	getackArgv = [][]byte{[]byte("REPLCONF"), []byte("GETACK"), []byte("*")}
+	multiArgv  = [][]byte{[]byte("MULTI")}
+	execArgv   = [][]byte{[]byte("EXEC")}
+)
