@@ -196,14 +196,14 @@ func (n *Node) serveKey(wk watchKey) {
 		}
 		if b == nil {
 			*x = cmdCtx{}
-			n.flushPropagation(false) // a DEL of the key if it just expired
+			n.flushPropagationLocked(false) // a DEL of the key if it just expired
 			return
 		}
 		*x = cmdCtx{n: n, c: b.c, cmd: b.cmd, args: b.args, w: b.out, now: now, db: x.db}
 		deleted := b.serve(x, key, e)
 		*x = cmdCtx{}
 		n.endKeyWait(b)
-		n.flushPropagation(false)
+		n.flushPropagationLocked(false)
 		if deleted {
 			return
 		}

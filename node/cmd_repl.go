@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/replscope/replscope/node/repl"
 	"github.com/tidwall/redcon"
 )
 
@@ -48,7 +49,7 @@ func cmdReplicaOf(x *cmdCtx) {
 		return
 	}
 	host := string(x.args[1])
-	if m := n.repl.master; m != nil && strings.EqualFold(m.Host, host) && m.Port == int(port) {
+	if n.repl.core.SameMaster(host, int(port)) {
 		n.log.Noticef("REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.")
 		x.status("OK Already connected to specified master")
 		return
@@ -94,7 +95,7 @@ func cmdReplconf(x *cmdCtx) {
 			return
 		case "getack":
 			if c.is(flagMaster) {
-				x.n.repl.getackPending = true
+				x.n.repl.core.GetAck()
 			}
 			return
 		case "rdb-only":
@@ -132,41 +133,41 @@ func cmdSyncInMulti(x *cmdCtx) {
 // ROLE
 func cmdRole(x *cmdCtx) {
 	n := x.n
-	r := &n.repl
-	if r.master == nil {
+	rs := n.repl.core.Replica()
+	if rs.Master == nil {
 		var online []*replicaPeer
-		for _, p := range r.replicas {
-			if p.state == peerOnline {
+		for _, p := range n.replicaPeersLocked() {
+			if p.State == repl.Online {
 				online = append(online, p)
 			}
 		}
 		x.array(3)
 		x.bulkStr("master")
-		x.int(r.hist.Offset)
+		x.int(n.offset())
 		x.array(len(online))
 		for _, p := range online {
 			x.array(3)
 			x.bulkStr(p.ip())
 			x.bulkStr(strconv.Itoa(p.conf.port))
-			x.bulkStr(strconv.FormatInt(p.ackOff, 10))
+			x.bulkStr(strconv.FormatInt(p.AckOff, 10))
 		}
 		return
 	}
 	x.array(5)
 	x.bulkStr("slave")
-	x.bulkStr(r.master.Host)
-	x.int(int64(r.master.Port))
-	x.bulkStr(r.state.String())
-	if r.conn != nil {
-		x.int(r.reploff)
+	x.bulkStr(rs.Master.Host)
+	x.int(int64(rs.Master.Port))
+	x.bulkStr(rs.Link.String())
+	if rs.Connected {
+		x.int(rs.Reploff)
 	} else {
 		x.int(-1)
 	}
 }
 
-// parseWait checks WAIT's arguments; it replies and returns ok=false on a
+// parseWaitLocked checks WAIT's arguments; it replies and returns ok=false on a
 // bad argument or on a replica.
-func parseWait(n *Node, w *redcon.Writer, args [][]byte) (num int64, timeout time.Duration, ok bool) {
+func parseWaitLocked(n *Node, w *redcon.Writer, args [][]byte) (num int64, timeout time.Duration, ok bool) {
 	if n.isReplica() {
 		n.replyErr(w, "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.")
 		return 0, 0, false
@@ -188,23 +189,15 @@ func parseWait(n *Node, w *redcon.Writer, args [][]byte) (num int64, timeout tim
 	return num, time.Duration(ms) * time.Millisecond, true
 }
 
-// ackedReplicas counts online replicas that acknowledged offset off.
-func (n *Node) ackedReplicas(off int64) int64 {
-	var k int64
-	for _, p := range n.repl.replicas {
-		if p.state == peerOnline && p.ackOff >= off {
-			k++
-		}
-	}
-	return k
-}
+// ackedReplicasLocked counts online replicas that acknowledged offset off.
+func (n *Node) ackedReplicasLocked(off int64) int64 { return n.repl.core.Acked(off) }
 
 // WAIT numreplicas timeout, inside MULTI: never blocks.
 func cmdWaitNow(x *cmdCtx) {
-	if _, _, ok := parseWait(x.n, x.w, x.args); !ok {
+	if _, _, ok := parseWaitLocked(x.n, x.w, x.args); !ok {
 		return
 	}
-	x.int(x.n.ackedReplicas(x.c.woff))
+	x.int(x.n.ackedReplicasLocked(x.c.woff))
 }
 
 // blockWait is WAIT outside MULTI: it asks the replicas for an ACK and
@@ -212,22 +205,22 @@ func cmdWaitNow(x *cmdCtx) {
 // write or the timeout passes (0 waits forever).
 func blockWait(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
 	n.mu.Lock()
-	num, timeout, ok := parseWait(n, w, args)
+	num, timeout, ok := parseWaitLocked(n, w, args)
 	if !ok {
 		n.mu.Unlock()
 		return
 	}
 	target := c.woff
-	acked := n.ackedReplicas(target)
+	acked := n.ackedReplicasLocked(target)
 	if acked >= num {
 		n.mu.Unlock()
 		w.WriteInt64(acked)
 		return
 	}
-	n.requestAcks()
+	n.requestAcksLocked()
 	// Registered as blocked for CLIENT UNBLOCK, CLIENT LIST and a change
 	// of master (block.go).
-	b := n.blockClient(c, timeout, func(out *redcon.Writer) { out.WriteInt64(n.ackedReplicas(target)) })
+	b := n.blockClient(c, timeout, func(out *redcon.Writer) { out.WriteInt64(n.ackedReplicasLocked(target)) })
 	n.mu.Unlock()
 	defer n.dropKeyWait(b)
 	// A client that hangs up while waiting is let go, as Redis frees it.
@@ -245,7 +238,7 @@ func blockWait(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
 	}
 	for {
 		n.mu.Lock()
-		acked = n.ackedReplicas(target)
+		acked = n.ackedReplicasLocked(target)
 		wake := n.repl.ackWake
 		n.mu.Unlock()
 		if acked >= num {
@@ -263,20 +256,16 @@ func blockWait(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
 		case <-n.closing:
 		}
 		n.mu.Lock()
-		acked = n.ackedReplicas(target)
+		acked = n.ackedReplicasLocked(target)
 		n.mu.Unlock()
 		break
 	}
 	w.WriteInt64(acked)
 }
 
-// requestAcks feeds REPLCONF GETACK * to the replicas (once per batch).
-func (n *Node) requestAcks() {
-	if len(n.repl.replicas) == 0 {
-		return
-	}
-	n.feedCommand(-1, getackArgv)
-	n.wakeAllPeersIfPending()
+// requestAcksLocked feeds REPLCONF GETACK * to the replicas (once per
+// batch).
+func (n *Node) requestAcksLocked() {
+	n.repl.core.RequestAcks(n.nowMs())
+	n.wakeAllPeersIfPendingLocked()
 }
-
-var getackArgv = [][]byte{[]byte("REPLCONF"), []byte("GETACK"), []byte("*")}

@@ -159,10 +159,14 @@ func (s *State) drop(p *Peer, reason string) {
 		s.notice("Connection with replica %s lost (%s).", p.Name, reason)
 	}
 	s.emit(Event{Kind: "replica-dropped", Peer: p.Name, Reason: reason})
-	if s.backlog != nil {
-		s.trim()
-	}
+	s.trim()
 	s.rd.AcksChanged = true // WAIT and SHUTDOWN re-count their replicas
+}
+
+// DropAll drops every replica (reason is logged unless empty).
+func (s *State) DropAll(now int64, reason string) {
+	s.now = now
+	s.dropAll(reason)
 }
 
 // dropAll drops every replica (they reconnect and resync).
@@ -218,7 +222,9 @@ func (s *State) trim() {
 			oldest = p.SendOff
 		}
 	}
-	s.backlog.Trim(oldest)
+	if s.backlog != nil {
+		s.backlog.Trim(oldest)
+	}
 }
 
 // Acked counts online replicas that acknowledged offset off (WAIT).

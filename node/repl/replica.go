@@ -121,6 +121,14 @@ func (s *State) SetMaster(now int64, a Addr) {
 	s.notice("Connecting to MASTER %s", a)
 }
 
+// Configure sets the master of a node started with the replicaof
+// directive: nothing is cached, so the first sync asks PSYNC ? -1 (unless
+// an RDB restores the history, Restore).
+func (s *State) Configure(a Addr) {
+	s.replica.master = &a
+	s.replica.link = LinkConnect
+}
+
 // SameMaster reports whether a is the master already set (REPLICAOF to it
 // is a no-op).
 func (s *State) SameMaster(host string, port int) bool {
