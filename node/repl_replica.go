@@ -183,24 +183,17 @@ func (n *Node) linkLostLocked() {
 	n.carryOutLocked()
 }
 
-// syncWithMaster runs one connection to the master until it breaks.
+// syncWithMaster runs one connection to the master until it breaks:
+// connect, handshake, PSYNC, then a full sync or not, then the stream.
 func (n *Node) syncWithMaster(l *masterLink) error {
 	n.mu.Lock()
-	timeout := time.Duration(max(n.cfg.ReplTimeout, 1)) * time.Second
+	timeout := n.replTimeoutLocked()
 	n.setLinkStateLocked(l, repl.LinkConnecting)
 	n.mu.Unlock()
-	dctx, cancel := context.WithTimeout(l.ctx, timeout)
-	conn, err := n.dial(dctx, "tcp", l.target.String())
-	cancel()
+	conn, err := n.dialMaster(l, timeout)
 	if err != nil {
-		return fmt.Errorf("Error condition on socket for SYNC: %w", err)
+		return err
 	}
-	tc, err := n.wrapReplicationTLS(conn, l.target.Host)
-	if err != nil {
-		conn.Close()
-		return fmt.Errorf("Error condition on socket for SYNC: %w", err)
-	}
-	conn = tc
 	l.setConn(conn)
 	defer conn.Close()
 	if l.ctx.Err() != nil {
@@ -215,6 +208,59 @@ func (n *Node) syncWithMaster(l *masterLink) error {
 	n.setLinkStateLocked(l, repl.LinkHandshake)
 	n.mu.Unlock()
 	n.log.Noticef("Non blocking connect for SYNC fired the event.")
+	if err := n.handshake(conn, rd, deadline); err != nil {
+		return err
+	}
+	n.mu.Lock()
+	replid, off := n.repl.core.PsyncArgs()
+	n.carryOutLocked()
+	n.mu.Unlock()
+	deadline()
+	if _, err := conn.Write(resp.AppendCommand(nil, "PSYNC", replid, off)); err != nil {
+		return fmt.Errorf("send PSYNC to master: %w", err)
+	}
+	line, err := readNonEmptyLine(rd, deadline)
+	if err != nil {
+		return fmt.Errorf("read PSYNC reply from master: %w", err)
+	}
+	reply, err := repl.ParsePsyncReply(line, replid)
+	if err != nil {
+		return err
+	}
+	if reply.Full {
+		n.log.Noticef("Full resync from master: %s:%d", reply.ReplID, reply.Offset)
+		if err := n.fullSyncFromMaster(l, conn, br, rd, reply.ReplID, reply.Offset, timeout); err != nil {
+			return err
+		}
+	} else {
+		n.mu.Lock()
+		n.repl.core.Continued(n.nowMs(), reply.ReplID)
+		n.carryOutLocked()
+		n.mu.Unlock()
+	}
+	return n.streamFromMaster(l, conn, br, timeout)
+}
+
+// dialMaster connects to the master (with TLS when tls-replication is on).
+func (n *Node) dialMaster(l *masterLink, timeout time.Duration) (net.Conn, error) {
+	dctx, cancel := context.WithTimeout(l.ctx, timeout)
+	conn, err := n.dial(dctx, "tcp", l.target.String())
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("Error condition on socket for SYNC: %w", err)
+	}
+	tc, err := n.wrapReplicationTLS(conn, l.target.Host)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("Error condition on socket for SYNC: %w", err)
+	}
+	return tc, nil
+}
+
+// handshake sends PING alone, then AUTH and the REPLCONFs pipelined, and
+// reads their replies one by one (PROTOCOL.md §2.1): PSYNC must only go
+// out once every earlier reply was read.
+func (n *Node) handshake(conn net.Conn, rd *resp.Reader, deadline func()) error {
 	deadline()
 	if _, err := conn.Write(resp.AppendCommand(nil, "PING")); err != nil {
 		return fmt.Errorf("send PING to master: %w", err)
@@ -248,54 +294,7 @@ func (n *Node) syncWithMaster(l *masterLink) error {
 			n.log.Noticef("(Non critical) Master does not understand REPLCONF %s: -%s", step, v.Str)
 		}
 	}
-
-	n.mu.Lock()
-	replid, off := n.repl.core.PsyncArgs()
-	n.carryOutLocked()
-	n.mu.Unlock()
-	deadline()
-	if _, err := conn.Write(resp.AppendCommand(nil, "PSYNC", replid, off)); err != nil {
-		return fmt.Errorf("send PSYNC to master: %w", err)
-	}
-	line, err := readNonEmptyLine(rd, deadline)
-	if err != nil {
-		return fmt.Errorf("read PSYNC reply from master: %w", err)
-	}
-	switch {
-	case strings.HasPrefix(line, "+FULLRESYNC"):
-		f := strings.Fields(line)
-		if len(f) != 3 {
-			return fmt.Errorf("bad FULLRESYNC reply from master: %q", line)
-		}
-		moff, err := strconv.ParseInt(f[2], 10, 64)
-		if err != nil {
-			return fmt.Errorf("bad FULLRESYNC offset from master: %q", line)
-		}
-		n.log.Noticef("Full resync from master: %s:%d", f[1], moff)
-		if err := n.fullSyncFromMaster(l, conn, br, rd, f[1], moff, timeout); err != nil {
-			return err
-		}
-	case strings.HasPrefix(line, "+CONTINUE") && replid == "?":
-		// Nothing was cached to continue from: a master answering so is
-		// broken (Redis 7.0 crashes on it); refuse rather than adopt its
-		// history over unrelated data.
-		return fmt.Errorf("Unexpected +CONTINUE to PSYNC ? -1: %s", line)
-	case strings.HasPrefix(line, "+CONTINUE"):
-		f := strings.Fields(line)
-		newID := ""
-		if len(f) == 2 {
-			newID = f[1]
-		}
-		n.mu.Lock()
-		n.repl.core.Continued(n.nowMs(), newID)
-		n.carryOutLocked()
-		n.mu.Unlock()
-	case strings.HasPrefix(line, "-NOMASTERLINK"), strings.HasPrefix(line, "-LOADING"):
-		return fmt.Errorf("Master is currently unable to PSYNC but should be in the future: %s", line)
-	default:
-		return fmt.Errorf("Unexpected reply to PSYNC from master: %s", line)
-	}
-	return n.streamFromMaster(l, conn, br, timeout)
+	return nil
 }
 
 // setLinkStateLocked changes the replica's link state on behalf of link l,

@@ -297,6 +297,12 @@ func (e *ddEnv) run(c ddCase) string {
 			Port: int(e.int(c, "port", 6379)), TLSPort: int(e.int(c, "tls-port", 0)), TLSReplication: e.has(c, "tls"),
 			AnnouncePort: int(e.int(c, "announce-port", 0)), AnnounceIP: c.args["announce-ip"]})
 		return fmt.Sprintf("%q\nreplies: %s", b, strings.Join(steps, " "))
+	case "psync-reply":
+		r, err := ParsePsyncReply(c.args["line"], c.args["asked"])
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		return fmt.Sprintf("full=%v replid=%q offset=%d", r.Full, r.ReplID, r.Offset)
 	case "state":
 		return e.state()
 	default:

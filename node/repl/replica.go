@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -362,4 +363,43 @@ func Handshake(h HandshakeConfig) ([]byte, []string) {
 	b = resp.AppendCommand(b, "REPLCONF", "capa", "eof", "capa", "psync2")
 	steps = append(steps, "capa")
 	return b, steps
+}
+
+// PsyncReply is a master's answer to PSYNC, read as a Redis 7 replica
+// reads it (slaveTryPartialResynchronization).
+type PsyncReply struct {
+	Full   bool   // +FULLRESYNC <replid> <offset>: an RDB follows
+	ReplID string // the master's replication ID ("" in a bare +CONTINUE)
+	Offset int64  // with Full: the offset of the snapshot
+}
+
+// ParsePsyncReply interprets the reply line to PSYNC replid ...: a full or
+// a partial resync, or an error worded as the node logs it. A +CONTINUE
+// to "PSYNC ? -1" is refused: nothing was cached to continue from, and a
+// master answering so is broken (Redis 7.0 crashes on it), so the replica
+// does not adopt its history over unrelated data.
+func ParsePsyncReply(line, askedID string) (PsyncReply, error) {
+	switch {
+	case strings.HasPrefix(line, "+FULLRESYNC"):
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			return PsyncReply{}, fmt.Errorf("bad FULLRESYNC reply from master: %q", line)
+		}
+		off, err := strconv.ParseInt(f[2], 10, 64)
+		if err != nil {
+			return PsyncReply{}, fmt.Errorf("bad FULLRESYNC offset from master: %q", line)
+		}
+		return PsyncReply{Full: true, ReplID: f[1], Offset: off}, nil
+	case strings.HasPrefix(line, "+CONTINUE") && askedID == "?":
+		return PsyncReply{}, fmt.Errorf("Unexpected +CONTINUE to PSYNC ? -1: %s", line)
+	case strings.HasPrefix(line, "+CONTINUE"):
+		r := PsyncReply{}
+		if f := strings.Fields(line); len(f) == 2 {
+			r.ReplID = f[1]
+		}
+		return r, nil
+	case strings.HasPrefix(line, "-NOMASTERLINK"), strings.HasPrefix(line, "-LOADING"):
+		return PsyncReply{}, fmt.Errorf("Master is currently unable to PSYNC but should be in the future: %s", line)
+	}
+	return PsyncReply{}, fmt.Errorf("Unexpected reply to PSYNC from master: %s", line)
 }
