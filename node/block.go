@@ -311,11 +311,11 @@ func (n *Node) unblockClient(c *Client, withError bool) bool {
 	return true
 }
 
-// disconnectBlockedClients answers every blocked client (keys, WAIT) with
+// disconnectBlockedClientsLocked answers every blocked client (keys, WAIT) with
 // -UNBLOCKED and closes it, as Redis does when a master turns into a
 // replica (or changes master): serving them could diverge from the new
 // master.
-func (n *Node) disconnectBlockedClients() {
+func (n *Node) disconnectBlockedClientsLocked() {
 	for _, c := range n.clients {
 		if b := c.keyWait; b != nil {
 			n.replyErr(b.out, "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)")

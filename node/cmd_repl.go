@@ -200,9 +200,10 @@ func cmdWaitNow(x *cmdCtx) {
 	x.int(x.n.ackedReplicasLocked(x.c.woff))
 }
 
-// blockWait is WAIT outside MULTI: it asks the replicas for an ACK and
-// waits, without the lock, until enough acknowledged the client's last
-// write or the timeout passes (0 waits forever).
+// blockWait is WAIT outside MULTI: the rules ask the replicas for an ACK
+// and answer the client, without the lock, once enough acknowledged its
+// last write; or the timeout passes (0 waits forever) and it gets the
+// count so far.
 func blockWait(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
 	n.mu.Lock()
 	num, timeout, ok := parseWaitLocked(n, w, args)
@@ -210,19 +211,25 @@ func blockWait(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
 		n.mu.Unlock()
 		return
 	}
-	target := c.woff
-	acked := n.ackedReplicasLocked(target)
-	if acked >= num {
+	acked, done := n.repl.core.Wait(n.nowMs(), c.id, c.woff, num)
+	if done {
 		n.mu.Unlock()
 		w.WriteInt64(acked)
 		return
 	}
-	n.requestAcksLocked()
+	n.wakeAllPeersIfPendingLocked() // the GETACK goes out
+	answer := make(chan int64, 1)
+	n.repl.waits[c.id] = answer
 	// Registered as blocked for CLIENT UNBLOCK, CLIENT LIST and a change
 	// of master (block.go).
-	b := n.blockClient(c, timeout, func(out *redcon.Writer) { out.WriteInt64(n.ackedReplicasLocked(target)) })
+	b := n.blockClient(c, timeout, func(out *redcon.Writer) { out.WriteInt64(n.stopWaitLocked(c.id, answer)) })
 	n.mu.Unlock()
 	defer n.dropKeyWait(b)
+	defer func() {
+		n.mu.Lock()
+		n.stopWaitLocked(c.id, answer)
+		n.mu.Unlock()
+	}()
 	// A client that hangs up while waiting is let go, as Redis frees it.
 	var hung <-chan struct{}
 	if g, ok := c.netConn.(*guardConn); ok {
@@ -236,31 +243,39 @@ func blockWait(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
 		defer t.Stop()
 		expire = t.C
 	}
-	for {
+	select {
+	case acked = <-answer:
+	case <-b.done: // CLIENT UNBLOCK, or the node became a replica
+		b.reply(w)
+		return
+	case <-hung:
+		return // nobody to answer
+	case <-expire:
 		n.mu.Lock()
-		acked = n.ackedReplicasLocked(target)
-		wake := n.repl.ackWake
+		acked = n.stopWaitLocked(c.id, answer)
 		n.mu.Unlock()
-		if acked >= num {
-			break
-		}
-		select {
-		case <-wake:
-			continue
-		case <-b.done: // CLIENT UNBLOCK, or the node became a replica
-			b.reply(w)
-			return
-		case <-hung:
-			return // nobody to answer
-		case <-expire:
-		case <-n.closing:
-		}
+	case <-n.closing:
 		n.mu.Lock()
-		acked = n.ackedReplicasLocked(target)
+		acked = n.stopWaitLocked(c.id, answer)
 		n.mu.Unlock()
-		break
 	}
 	w.WriteInt64(acked)
+}
+
+// stopWaitLocked ends a client's WAIT and returns its count: the answer
+// already given by the rules, or the count now.
+func (n *Node) stopWaitLocked(id int64, answer chan int64) int64 {
+	delete(n.repl.waits, id)
+	if acked, found := n.repl.core.StopWait(id); found {
+		return acked
+	}
+	select {
+	case acked := <-answer:
+		answer <- acked // keep it for a later caller
+		return acked
+	default:
+		return 0
+	}
 }
 
 // requestAcksLocked feeds REPLCONF GETACK * to the replicas (once per

@@ -34,9 +34,11 @@ func (n *Node) cron() {
 			n.sampleOpsLocked()
 			// full syncs that became due, output limits; once a second
 			// replicationCron's heartbeats, timeouts and backlog TTL
-			n.repl.core.Tick(n.nowMs(), loops%10 == 0, loops/10)
+			n.repl.core.Tick(n.nowMs())
 			n.carryOutLocked()
 			if loops%10 == 0 {
+				n.repl.core.Cron(n.nowMs(), loops/10)
+				n.carryOutLocked()
 				n.memoryInUse() // keeps used_memory_peak
 			}
 			n.wakeAllPeersIfPendingLocked()

@@ -24,7 +24,7 @@ import (
 // masterLink is one run of the replica's connection loop to a master. A
 // new REPLICAOF replaces it; the old one notices and exits.
 type masterLink struct {
-	target HostPortAddr
+	target repl.Addr
 	ctx    context.Context
 	cancel context.CancelFunc
 
@@ -70,7 +70,7 @@ func (l *masterLink) kill() bool {
 func (n *Node) setMasterLocked(host string, port int) {
 	wasMaster := !n.isReplica()
 	n.stopLinkLocked()
-	n.disconnectBlockedClients() // clients blocked on the old master's data
+	n.disconnectBlockedClientsLocked() // clients blocked on the old master's data
 	n.cfg.ReplicaOf = &config.HostPort{Host: host, Port: port}
 	if wasMaster {
 		n.log.SetRole('S')

@@ -11,20 +11,19 @@ import (
 type replication struct {
 	core    *repl.State
 	peers   map[int64]*replicaPeer // attached replicas' connections, by client id
-	ackWake chan struct{}          // closed and replaced on every ACK (WAIT)
+	ackWake chan struct{}          // closed and replaced on every ACK or drop (SHUTDOWN)
+	waits   map[int64]chan int64   // WAIT callers by client id: their answer
 
 	// replica side
 	link *masterLink
 	conn *Client // the master's client while streaming (flagMaster)
 }
 
-// HostPortAddr is a master address.
-type HostPortAddr = repl.Addr
-
 func (n *Node) initReplication() {
 	r := &n.repl
 	r.core = repl.New(n.replConfigLocked(), func() string { return randomHex(40) }, n.nowMs())
 	r.peers = map[int64]*replicaPeer{}
+	r.waits = map[int64]chan int64{}
 	r.ackWake = make(chan struct{})
 	if hp := n.cfg.ReplicaOf; hp != nil {
 		r.core.Configure(repl.Addr{Host: hp.Host, Port: hp.Port})
@@ -85,6 +84,12 @@ func (n *Node) carryOutLocked() (acks []int64) {
 			n.startSyncLocked()
 		}
 		acks = append(acks, rd.Acks...)
+		for _, u := range rd.Unblock {
+			if ch := n.repl.waits[u.Client]; ch != nil {
+				delete(n.repl.waits, u.Client)
+				ch <- u.Acked // buffered: never blocks
+			}
+		}
 		if rd.AcksChanged {
 			n.notifyAckLocked()
 		}
@@ -116,17 +121,10 @@ func (n *Node) wakeAllPeersIfPendingLocked() {
 	}
 }
 
-// notifyAckLocked wakes WAIT callers after an ACK.
+// notifyAckLocked wakes the SHUTDOWN wait after an ACK or a drop.
 func (n *Node) notifyAckLocked() {
 	close(n.repl.ackWake)
 	n.repl.ackWake = make(chan struct{})
-}
-
-func msSince(now, t int64) int64 {
-	if t == 0 {
-		return -1
-	}
-	return (now - t) / 1000
 }
 
 // stopReplicationLocked ends the link to the master and drops every

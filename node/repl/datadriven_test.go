@@ -196,7 +196,10 @@ func (e *ddEnv) run(c ddCase) string {
 		}, e.newID, e.now)
 		s = e.s
 	case "tick":
-		s.Tick(e.now, e.has(c, "secs"), int(e.int(c, "secs", 0)))
+		s.Tick(e.now)
+		if e.has(c, "secs") {
+			s.Cron(e.now, int(e.int(c, "secs", 0)))
+		}
 	case "psync", "sync":
 		if refuse := s.SyncRefusal(); refuse != "" {
 			return "-" + refuse
@@ -252,6 +255,16 @@ func (e *ddEnv) run(c ddCase) string {
 			s.Sent(p, k)
 			extra = append(extra, fmt.Sprintf("sent %d bytes %q", k, clip(sb.String())))
 		}
+	case "wait":
+		acked, done := s.Wait(e.now, e.int(c, "client", 100), e.int(c, "off", 0), e.int(c, "num", 1))
+		if done {
+			extra = append(extra, fmt.Sprintf("replied at once: %d", acked))
+		} else {
+			extra = append(extra, "blocked")
+		}
+	case "stop-wait":
+		acked, found := s.StopWait(e.int(c, "client", 100))
+		extra = append(extra, fmt.Sprintf("timed out: %d (blocked: %v)", acked, found))
 	case "acked":
 		extra = append(extra, fmt.Sprintf("acked(%d) = %d", e.int(c, "off", 0), s.Acked(e.int(c, "off", 0))))
 	case "good":
@@ -352,6 +365,9 @@ func printReady(rd Ready) []string {
 	}
 	if rd.AcksChanged {
 		l = append(l, "acks-changed")
+	}
+	for _, u := range rd.Unblock {
+		l = append(l, fmt.Sprintf("unblock client %d: %d", u.Client, u.Acked))
 	}
 	for _, g := range rd.Logs {
 		lv := "notice"

@@ -131,6 +131,7 @@ func (s *State) Ack(now int64, p *Peer, off int64) {
 		s.wakePeer(p)
 	}
 	s.rd.AcksChanged = true
+	s.checkWaiters()
 }
 
 // DropPeer detaches a replica (connection gone, a protocol breach, a

@@ -5,14 +5,16 @@ import "fmt"
 // Ready is what the node must carry out after the inputs so far, in this
 // order: queue Out, close the Drop connections, wake the Wake writers (or
 // all of them), start the full sync when SyncDue, send Acks to the master,
-// wake the WAIT callers when AcksChanged, then log Logs and publish Events.
+// answer the WAIT callers in Unblock, wake the SHUTDOWN wait when
+// AcksChanged, then log Logs and publish Events.
 type Ready struct {
 	Out         []Out   // bytes for a replica before its stream (+FULLRESYNC, newlines, ...)
 	Drop        []Drop  // replicas to disconnect, already detached from the state
 	Wake        []int64 // replicas whose writer has stream bytes to send
 	SyncDue     bool    // a full sync may start: snapshot the data, then StartSync
 	Acks        []int64 // REPLCONF ACK <offset> to send to the master
-	AcksChanged bool    // an ACK or a drop: WAIT and SHUTDOWN recount replicas
+	AcksChanged bool    // an ACK or a drop: SHUTDOWN recounts replicas
+	Unblock     []Unblock
 	Logs        []Log
 	Events      []Event
 }
@@ -70,7 +72,7 @@ func (s *State) Ready() Ready {
 func (s *State) HasReady() bool {
 	r := &s.rd
 	return len(r.Out) > 0 || len(r.Drop) > 0 || len(r.Wake) > 0 || r.SyncDue || len(r.Acks) > 0 ||
-		r.AcksChanged || len(r.Logs) > 0 || len(r.Events) > 0
+		r.AcksChanged || len(r.Unblock) > 0 || len(r.Logs) > 0 || len(r.Events) > 0
 }
 
 func (s *State) notice(format string, args ...any) {

@@ -60,6 +60,7 @@ type State struct {
 	job             *Job
 	nextJobID       int64
 	noReplicasSince int64 // unix ms since when no replica is attached (backlog TTL)
+	waiters         []waiter
 
 	// replica side
 	replica replicaState

@@ -1,20 +1,19 @@
 package repl
 
-// Tick runs the periodic rules, ten times a second: the full sync that
-// became due, the output limits; and, when second is true (once a
-// second, the secs-th time), replicationCron's heartbeats, keepalive
-// newlines, timeouts and the backlog's time to live.
-func (s *State) Tick(now int64, second bool, secs int) {
+// Tick runs the rules due ten times a second: the full sync that became
+// due (started when the node carries out this Ready, before Cron), and
+// the output limits.
+func (s *State) Tick(now int64) {
 	s.now = now
 	s.checkJob()
 	s.checkLimits()
-	if second {
-		s.cron(secs)
-	}
 }
 
-// cron is Redis's once-a-second replication housekeeping.
-func (s *State) cron(secs int) {
+// Cron is Redis's once-a-second replication housekeeping (the secs-th
+// second): heartbeats, keepalive newlines, timeouts and the backlog's
+// time to live.
+func (s *State) Cron(now int64, secs int) {
+	s.now = now
 	if s.replica.master == nil && len(s.peers) > 0 && secs%max(s.cfg.PingPeriod, 1) == 0 {
 		s.feed(-1, pingArgv)
 	}
