@@ -196,14 +196,14 @@ func (n *Node) serveKey(wk watchKey) {
 		}
 		if b == nil {
 			*x = cmdCtx{}
-			n.flushPropagation(false) // a DEL of the key if it just expired
+			n.flushPropagationLocked(false) // a DEL of the key if it just expired
 			return
 		}
 		*x = cmdCtx{n: n, c: b.c, cmd: b.cmd, args: b.args, w: b.out, now: now, db: x.db}
 		deleted := b.serve(x, key, e)
 		*x = cmdCtx{}
 		n.endKeyWait(b)
-		n.flushPropagation(false)
+		n.flushPropagationLocked(false)
 		if deleted {
 			return
 		}
@@ -311,11 +311,11 @@ func (n *Node) unblockClient(c *Client, withError bool) bool {
 	return true
 }
 
-// disconnectBlockedClients answers every blocked client (keys, WAIT) with
+// disconnectBlockedClientsLocked answers every blocked client (keys, WAIT) with
 // -UNBLOCKED and closes it, as Redis does when a master turns into a
 // replica (or changes master): serving them could diverge from the new
 // master.
-func (n *Node) disconnectBlockedClients() {
+func (n *Node) disconnectBlockedClientsLocked() {
 	for _, c := range n.clients {
 		if b := c.keyWait; b != nil {
 			n.replyErr(b.out, "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)")

@@ -363,7 +363,7 @@ func (n *Node) clientInfoLine(c *Client) string {
 	}
 	omem := int64(0)
 	if c.replica != nil {
-		omem = n.replicaPending(c.replica)
+		omem = n.repl.core.Pending(c.replica.Peer)
 	}
 	cmd := c.lastCmd
 	if cmd == "" {

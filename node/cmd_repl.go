@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/replscope/replscope/node/repl"
 	"github.com/tidwall/redcon"
 )
 
@@ -48,7 +49,7 @@ func cmdReplicaOf(x *cmdCtx) {
 		return
 	}
 	host := string(x.args[1])
-	if m := n.repl.master; m != nil && strings.EqualFold(m.Host, host) && m.Port == int(port) {
+	if n.repl.core.SameMaster(host, int(port)) {
 		n.log.Noticef("REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.")
 		x.status("OK Already connected to specified master")
 		return
@@ -94,7 +95,7 @@ func cmdReplconf(x *cmdCtx) {
 			return
 		case "getack":
 			if c.is(flagMaster) {
-				x.n.repl.getackPending = true
+				x.n.repl.core.GetAck()
 			}
 			return
 		case "rdb-only":
@@ -132,41 +133,41 @@ func cmdSyncInMulti(x *cmdCtx) {
 // ROLE
 func cmdRole(x *cmdCtx) {
 	n := x.n
-	r := &n.repl
-	if r.master == nil {
+	rs := n.repl.core.Replica()
+	if rs.Master == nil {
 		var online []*replicaPeer
-		for _, p := range r.replicas {
-			if p.state == peerOnline {
+		for _, p := range n.replicaPeersLocked() {
+			if p.State == repl.Online {
 				online = append(online, p)
 			}
 		}
 		x.array(3)
 		x.bulkStr("master")
-		x.int(r.hist.Offset)
+		x.int(n.offset())
 		x.array(len(online))
 		for _, p := range online {
 			x.array(3)
 			x.bulkStr(p.ip())
 			x.bulkStr(strconv.Itoa(p.conf.port))
-			x.bulkStr(strconv.FormatInt(p.ackOff, 10))
+			x.bulkStr(strconv.FormatInt(p.AckOff, 10))
 		}
 		return
 	}
 	x.array(5)
 	x.bulkStr("slave")
-	x.bulkStr(r.master.Host)
-	x.int(int64(r.master.Port))
-	x.bulkStr(r.state.String())
-	if r.conn != nil {
-		x.int(r.reploff)
+	x.bulkStr(rs.Master.Host)
+	x.int(int64(rs.Master.Port))
+	x.bulkStr(rs.Link.String())
+	if rs.Connected {
+		x.int(rs.Reploff)
 	} else {
 		x.int(-1)
 	}
 }
 
-// parseWait checks WAIT's arguments; it replies and returns ok=false on a
+// parseWaitLocked checks WAIT's arguments; it replies and returns ok=false on a
 // bad argument or on a replica.
-func parseWait(n *Node, w *redcon.Writer, args [][]byte) (num int64, timeout time.Duration, ok bool) {
+func parseWaitLocked(n *Node, w *redcon.Writer, args [][]byte) (num int64, timeout time.Duration, ok bool) {
 	if n.isReplica() {
 		n.replyErr(w, "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.")
 		return 0, 0, false
@@ -188,48 +189,47 @@ func parseWait(n *Node, w *redcon.Writer, args [][]byte) (num int64, timeout tim
 	return num, time.Duration(ms) * time.Millisecond, true
 }
 
-// ackedReplicas counts online replicas that acknowledged offset off.
-func (n *Node) ackedReplicas(off int64) int64 {
-	var k int64
-	for _, p := range n.repl.replicas {
-		if p.state == peerOnline && p.ackOff >= off {
-			k++
-		}
-	}
-	return k
-}
+// ackedReplicasLocked counts online replicas that acknowledged offset off.
+func (n *Node) ackedReplicasLocked(off int64) int64 { return n.repl.core.Acked(off) }
 
 // WAIT numreplicas timeout, inside MULTI: never blocks.
 func cmdWaitNow(x *cmdCtx) {
-	if _, _, ok := parseWait(x.n, x.w, x.args); !ok {
+	if _, _, ok := parseWaitLocked(x.n, x.w, x.args); !ok {
 		return
 	}
-	x.int(x.n.ackedReplicas(x.c.woff))
+	x.int(x.n.ackedReplicasLocked(x.c.woff))
 }
 
-// blockWait is WAIT outside MULTI: it asks the replicas for an ACK and
-// waits, without the lock, until enough acknowledged the client's last
-// write or the timeout passes (0 waits forever).
+// blockWait is WAIT outside MULTI: the rules ask the replicas for an ACK
+// and answer the client, without the lock, once enough acknowledged its
+// last write; or the timeout passes (0 waits forever) and it gets the
+// count so far.
 func blockWait(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
 	n.mu.Lock()
-	num, timeout, ok := parseWait(n, w, args)
+	num, timeout, ok := parseWaitLocked(n, w, args)
 	if !ok {
 		n.mu.Unlock()
 		return
 	}
-	target := c.woff
-	acked := n.ackedReplicas(target)
-	if acked >= num {
+	acked, done := n.repl.core.Wait(n.nowMs(), c.id, c.woff, num)
+	if done {
 		n.mu.Unlock()
 		w.WriteInt64(acked)
 		return
 	}
-	n.requestAcks()
+	n.wakeAllPeersIfPendingLocked() // the GETACK goes out
+	answer := make(chan int64, 1)
+	n.repl.waits[c.id] = answer
 	// Registered as blocked for CLIENT UNBLOCK, CLIENT LIST and a change
 	// of master (block.go).
-	b := n.blockClient(c, timeout, func(out *redcon.Writer) { out.WriteInt64(n.ackedReplicas(target)) })
+	b := n.blockClient(c, timeout, func(out *redcon.Writer) { out.WriteInt64(n.stopWaitLocked(c.id, answer)) })
 	n.mu.Unlock()
 	defer n.dropKeyWait(b)
+	defer func() {
+		n.mu.Lock()
+		n.stopWaitLocked(c.id, answer)
+		n.mu.Unlock()
+	}()
 	// A client that hangs up while waiting is let go, as Redis frees it.
 	var hung <-chan struct{}
 	if g, ok := c.netConn.(*guardConn); ok {
@@ -243,40 +243,44 @@ func blockWait(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
 		defer t.Stop()
 		expire = t.C
 	}
-	for {
+	select {
+	case acked = <-answer:
+	case <-b.done: // CLIENT UNBLOCK, or the node became a replica
+		b.reply(w)
+		return
+	case <-hung:
+		return // nobody to answer
+	case <-expire:
 		n.mu.Lock()
-		acked = n.ackedReplicas(target)
-		wake := n.repl.ackWake
+		acked = n.stopWaitLocked(c.id, answer)
 		n.mu.Unlock()
-		if acked >= num {
-			break
-		}
-		select {
-		case <-wake:
-			continue
-		case <-b.done: // CLIENT UNBLOCK, or the node became a replica
-			b.reply(w)
-			return
-		case <-hung:
-			return // nobody to answer
-		case <-expire:
-		case <-n.closing:
-		}
+	case <-n.closing:
 		n.mu.Lock()
-		acked = n.ackedReplicas(target)
+		acked = n.stopWaitLocked(c.id, answer)
 		n.mu.Unlock()
-		break
 	}
 	w.WriteInt64(acked)
 }
 
-// requestAcks feeds REPLCONF GETACK * to the replicas (once per batch).
-func (n *Node) requestAcks() {
-	if len(n.repl.replicas) == 0 {
-		return
+// stopWaitLocked ends a client's WAIT and returns its count: the answer
+// already given by the rules, or the count now.
+func (n *Node) stopWaitLocked(id int64, answer chan int64) int64 {
+	delete(n.repl.waits, id)
+	if acked, found := n.repl.core.StopWait(id); found {
+		return acked
 	}
-	n.feedCommand(-1, getackArgv)
-	n.wakeAllPeersIfPending()
+	select {
+	case acked := <-answer:
+		answer <- acked // keep it for a later caller
+		return acked
+	default:
+		return 0
+	}
 }
 
-var getackArgv = [][]byte{[]byte("REPLCONF"), []byte("GETACK"), []byte("*")}
+// requestAcksLocked feeds REPLCONF GETACK * to the replicas (once per
+// batch).
+func (n *Node) requestAcksLocked() {
+	n.repl.core.RequestAcks(n.nowMs())
+	n.wakeAllPeersIfPendingLocked()
+}

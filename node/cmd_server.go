@@ -37,7 +37,7 @@ func init() {
 
 // TIME
 func cmdTime(x *cmdCtx) {
-	now := x.n.clock.Now()
+	now := time.Now()
 	x.array(2)
 	x.bulkStr(strconv.FormatInt(now.Unix(), 10))
 	x.bulkStr(strconv.FormatInt(int64(now.Nanosecond()/1000), 10))
@@ -136,8 +136,7 @@ func cmdDebug(x *cmdCtx) {
 		x.n.activeExpire = string(x.args[2]) != "0"
 		x.ok()
 	case "change-repl-id":
-		x.n.changeReplID()
-		x.n.repl.hist.ClearPrevious()
+		x.n.repl.core.NewHistory()
 		x.ok()
 	default:
 		x.subcommandSyntaxError()
@@ -277,11 +276,6 @@ func (n *Node) applyConfig(old *config.Config, changed []string) error {
 		switch name {
 		case "port", "bind":
 			return fmt.Errorf("changing %s at run time is not supported by replscope; restart the node", name)
-		case "repl-backlog-size":
-			if n.repl.backlog != nil {
-				n.repl.backlog.Resize(n.cfg.EffectiveBacklogSize())
-				n.syncBacklogHist()
-			}
 		case "proto-max-bulk-len":
 			n.protoMaxBulkLen.Store(n.cfg.ProtoMaxBulkLen)
 		case "loglevel":
@@ -293,6 +287,7 @@ func (n *Node) applyConfig(old *config.Config, changed []string) error {
 			n.loadNotifyConfig()
 		}
 	}
+	n.repl.core.SetConfig(n.replConfigLocked()) // a new repl-backlog-size applies at once
 	return nil
 }
 

@@ -58,8 +58,8 @@ func (n *Node) containBatchPanic(c *Client, w *redcon.Writer, p panicking) {
 		n.callDepth = 0
 		n.batchNow = 0
 		if safe {
-			n.flushPropagation(true)
-			n.wakeAllPeersIfPending()
+			n.flushPropagationLocked(true)
+			n.wakeAllPeersIfPendingLocked()
 			if buf := w.Buffer(); mark <= len(buf) {
 				w.SetBuffer(buf[:mark])
 			}

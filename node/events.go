@@ -2,6 +2,7 @@ package node
 
 import (
 	"sync"
+	"time"
 
 	"github.com/replscope/replscope/node/status"
 )
@@ -85,9 +86,9 @@ func (n *Node) Events() ([]Event, int64) {
 // queued.
 func (n *Node) EventsReady() <-chan struct{} { return n.events.notify }
 
-// emit queues an event stamped with the node's clock and address.
+// emit queues an event stamped with the time and the node's address.
 func (n *Node) emit(e Event) {
-	e.Time = n.clock.Now()
+	e.Time = time.Now()
 	e.Node = n.addr
 	n.events.push(e)
 }

@@ -2,6 +2,7 @@ package node
 
 import (
 	"strings"
+	"time"
 
 	"github.com/tidwall/redcon"
 )
@@ -169,7 +170,7 @@ func (n *Node) refusal(c *Client, cmd *command, args [][]byte) string {
 		if !n.cfg.ReplicaServeStaleData && !n.masterLinkUp() && flags&cStale == 0 {
 			return errMasterDown
 		}
-	} else if write && n.cfg.MinReplicasToWrite > 0 && n.goodReplicas() < n.cfg.MinReplicasToWrite {
+	} else if write && n.cfg.MinReplicasToWrite > 0 && n.repl.core.GoodReplicas(n.nowMs()) < n.cfg.MinReplicasToWrite {
 		return errNoReplicas
 	}
 	if write && !n.isReplica() && n.cfg.StopWritesOnBgsaveError && len(n.cfg.Save) > 0 && !n.persist.lastBgsaveOK {
@@ -197,12 +198,12 @@ func (n *Node) call(c *Client, w *redcon.Writer, cmd *command, args [][]byte) {
 		now = n.nowMs()
 	}
 	*x = cmdCtx{n: n, c: c, cmd: cmd, args: args, w: w, now: now, db: n.ks.DB(c.db), replyAt: replyLen(w)}
-	before := n.repl.hist.Offset
+	before := n.offset()
 	n.stats.prevErrors = n.stats.errorReplies
 	c.lastCmd = fullName(cmd, args)
-	started := n.clock.Now()
+	started := time.Now()
 	cmd.fn(x)
-	n.noteCall(cmd, args, n.clock.Now().Sub(started), x.rejected)
+	n.noteCall(cmd, args, time.Now().Sub(started), x.rejected)
 	n.stats.commands++
 	if (x.dirty > 0 && cmd.flags&(cWrite|cMayReplicate) != 0 || x.forceProp) && !x.noProp {
 		argv := x.prop
@@ -214,10 +215,10 @@ func (n *Node) call(c *Client, w *redcon.Writer, cmd *command, args [][]byte) {
 	*x = cmdCtx{} // drop references to the arguments
 	n.callDepth--
 	if depth == 0 {
-		n.flushPropagation(cmd.flags&cArbitraryKeys != 0)
+		n.flushPropagationLocked(cmd.flags&cArbitraryKeys != 0)
 	}
-	if n.repl.hist.Offset != before {
-		c.woff = n.repl.hist.Offset
+	if n.offset() != before {
+		c.woff = n.offset()
 	}
 	if depth == 0 && len(n.keyWaits.ready) > 0 {
 		// Clients blocked on keys this command created (block.go).

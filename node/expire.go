@@ -17,10 +17,10 @@ func (n *Node) expireEntry(db *keyspace.DB, e *keyspace.Entry) {
 	if len(n.watchers) > 0 {
 		n.touchWatched(db.ID(), []byte(key))
 	}
-	n.propagateDel(db.ID(), key)
+	n.propagateDelLocked(db.ID(), key)
 }
 
-// Active expiry parameters, as Redis's activeExpireCycle (slow cycle):
+// Active expiry parameters, as Redis's activeExpireCycleLocked (slow cycle):
 // sample 20 keys with a TTL per database, go on while more than 10% of a
 // sample expired, and spend at most 25% of each 100 ms cron period.
 const (
@@ -29,10 +29,10 @@ const (
 	expireCycleBudget = 25 * time.Millisecond
 )
 
-// activeExpireCycle deletes expired keys by sampling. Only masters run it:
+// activeExpireCycleLocked deletes expired keys by sampling. Only masters run it:
 // replicas wait for their master's DELs. It runs under the lock, in short
 // slices so that clients are not held up.
-func (n *Node) activeExpireCycle(start time.Time) {
+func (n *Node) activeExpireCycleLocked(start time.Time) {
 	if n.isReplica() || !n.activeExpire {
 		return
 	}
@@ -47,14 +47,14 @@ func (n *Node) activeExpireCycle(start time.Time) {
 				sampled++
 				if e.Expired(now) {
 					n.expireEntry(db, e)
-					n.flushPropagation(false)
+					n.flushPropagationLocked(false)
 					expired++
 				}
 			}
 			if sampled == 0 || expired*100/sampled <= expireAcceptable {
 				break
 			}
-			if n.clock.Now().After(deadline) {
+			if time.Now().After(deadline) {
 				return
 			}
 		}

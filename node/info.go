@@ -8,8 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/replscope/replscope/internal/human"
+	"github.com/replscope/replscope/node/repl"
 )
 
 // INFO [section ...]
@@ -93,7 +95,7 @@ func line(b *strings.Builder, k string, v any) {
 }
 
 func (n *Node) infoServer(b *strings.Builder) {
-	now := n.clock.Now()
+	now := time.Now()
 	up := int64(now.Sub(n.started).Seconds())
 	exe, _ := os.Executable()
 	cfgFile := ""
@@ -154,11 +156,11 @@ func (n *Node) infoMemory(b *strings.Builder) {
 	mem := n.memoryInUse()
 	used, rss := mem.used, mem.rss()
 	var backlogMem, replicaMem int64
-	if n.repl.backlog != nil {
-		backlogMem = n.repl.backlog.Retained()
+	if b := n.repl.core.Backlog(); b != nil {
+		backlogMem = b.Retained()
 	}
-	for _, p := range n.repl.replicas {
-		replicaMem += n.replicaPending(p)
+	for _, p := range n.repl.core.Peers() {
+		replicaMem += n.repl.core.Pending(p)
 	}
 	// As in Redis, the dataset is what is in use beyond the memory at
 	// start-up and the buffers.
@@ -229,22 +231,23 @@ func (n *Node) infoPersistence(b *strings.Builder) {
 
 func (n *Node) infoStats(b *strings.Builder) {
 	s := &n.stats
+	rs := n.repl.core.Stats
 	b.WriteString("# Stats\r\n")
 	line(b, "total_connections_received", s.connections)
 	line(b, "total_commands_processed", s.commands)
-	line(b, "instantaneous_ops_per_sec", n.opsPerSec())
+	line(b, "instantaneous_ops_per_sec", n.opsPerSecLocked())
 	line(b, "total_net_input_bytes", n.netInput.Load())
 	line(b, "total_net_output_bytes", n.netOutput.Load())
-	line(b, "total_net_repl_input_bytes", s.replInputBytes)
-	line(b, "total_net_repl_output_bytes", s.replOutputBytes)
+	line(b, "total_net_repl_input_bytes", rs.ReplInputBytes)
+	line(b, "total_net_repl_output_bytes", rs.ReplOutputBytes)
 	line(b, "instantaneous_input_kbps", "0.00")
 	line(b, "instantaneous_output_kbps", "0.00")
 	line(b, "instantaneous_input_repl_kbps", "0.00")
 	line(b, "instantaneous_output_repl_kbps", "0.00")
 	line(b, "rejected_connections", s.rejectedConns)
-	line(b, "sync_full", s.syncFull)
-	line(b, "sync_partial_ok", s.syncPartialOK)
-	line(b, "sync_partial_err", s.syncPartialErr)
+	line(b, "sync_full", rs.SyncFull)
+	line(b, "sync_partial_ok", rs.SyncPartialOK)
+	line(b, "sync_partial_err", rs.SyncPartialErr)
 	line(b, "expired_keys", s.expiredKeys)
 	line(b, "expired_stale_perc", "0.00")
 	line(b, "expired_time_cap_reached_count", 0)
@@ -280,52 +283,54 @@ func (n *Node) infoStats(b *strings.Builder) {
 	line(b, "io_threaded_writes_processed", 0)
 	line(b, "reply_buffer_shrinks", 0)
 	line(b, "reply_buffer_expands", 0)
-	line(b, "client_output_buffer_limit_disconnections", s.cobDisconnects)
+	line(b, "client_output_buffer_limit_disconnections", s.cobDisconnects+rs.COBDisconnects)
 }
 
 func (n *Node) infoReplication(b *strings.Builder) {
-	r := &n.repl
+	core := n.repl.core
+	r := core.Replica()
+	h := core.History()
 	now := n.nowMs()
 	b.WriteString("# Replication\r\n")
-	if r.master == nil {
+	if r.Master == nil {
 		line(b, "role", "master")
 	} else {
 		line(b, "role", "slave")
 		slaveOff, readOff := int64(1), int64(1)
-		if r.conn != nil || r.cached != nil {
-			slaveOff, readOff = r.reploff, r.readOff
+		if r.Connected || r.Cached {
+			slaveOff, readOff = r.Reploff, r.ReadOff
 		}
 		lastIO := int64(-1)
-		if r.conn != nil {
-			lastIO = (now - r.lastIO) / 1000
+		if r.Connected {
+			lastIO = (now - r.LastIO) / 1000
 		}
-		line(b, "master_host", r.master.Host)
-		line(b, "master_port", r.master.Port)
-		if r.state == linkConnected {
+		line(b, "master_host", r.Master.Host)
+		line(b, "master_port", r.Master.Port)
+		if r.Link == repl.LinkConnected {
 			line(b, "master_link_status", "up")
 		} else {
 			line(b, "master_link_status", "down")
 		}
 		line(b, "master_last_io_seconds_ago", lastIO)
-		line(b, "master_sync_in_progress", r.state == linkTransfer)
+		line(b, "master_sync_in_progress", r.Link == repl.LinkTransfer)
 		line(b, "slave_read_repl_offset", readOff)
 		line(b, "slave_repl_offset", slaveOff)
-		if r.state == linkTransfer {
-			sp := r.sync
+		if r.Link == repl.LinkTransfer {
+			sp := r.Sync
 			perc := 0.0
-			if sp.total > 0 {
-				perc = float64(sp.read) / float64(sp.total) * 100
+			if sp.Total > 0 {
+				perc = float64(sp.Read) / float64(sp.Total) * 100
 			}
-			line(b, "master_sync_total_bytes", sp.total)
-			line(b, "master_sync_read_bytes", sp.read)
-			line(b, "master_sync_left_bytes", sp.total-sp.read)
+			line(b, "master_sync_total_bytes", sp.Total)
+			line(b, "master_sync_read_bytes", sp.Read)
+			line(b, "master_sync_left_bytes", sp.Total-sp.Read)
 			line(b, "master_sync_perc", fmt.Sprintf("%.2f", perc))
-			line(b, "master_sync_last_io_seconds_ago", (now-sp.lastIO)/1000)
+			line(b, "master_sync_last_io_seconds_ago", (now-sp.LastIO)/1000)
 		}
-		if r.state != linkConnected {
+		if r.Link != repl.LinkConnected {
 			down := int64(-1)
-			if r.downSince != 0 {
-				down = (now - r.downSince) / 1000
+			if r.DownSince != 0 {
+				down = (now - r.DownSince) / 1000
 			}
 			line(b, "master_link_down_since_seconds", down)
 		}
@@ -333,32 +338,30 @@ func (n *Node) infoReplication(b *strings.Builder) {
 		line(b, "slave_read_only", n.cfg.ReplicaReadOnly)
 		line(b, "replica_announced", n.cfg.ReplicaAnnounced)
 		// Not in Redis 7.0: how long the last successful sync took (-1: none yet).
-		line(b, "last_successful_sync_duration_ms", r.lastSyncMs)
+		line(b, "last_successful_sync_duration_ms", r.LastSyncMs)
 	}
-	line(b, "connected_slaves", len(r.replicas))
+	peers := n.replicaPeersLocked()
+	line(b, "connected_slaves", len(peers))
 	if n.cfg.MinReplicasToWrite > 0 && n.cfg.MinReplicasMaxLag > 0 {
-		line(b, "min_slaves_good_slaves", n.goodReplicas())
+		line(b, "min_slaves_good_slaves", core.GoodReplicas(now))
 	}
-	for i, p := range r.replicas {
+	for i, p := range peers {
 		lag := int64(0)
-		if p.state == peerOnline {
-			lag = (now - p.ackTime) / 1000
+		if p.State == repl.Online {
+			lag = (now - p.AckTime) / 1000
 		}
-		fmt.Fprintf(b, "slave%d:ip=%s,port=%d,state=%s,offset=%d,lag=%d\r\n", i, p.ip(), p.conf.port, p.state, p.ackOff, lag)
+		fmt.Fprintf(b, "slave%d:ip=%s,port=%d,state=%s,offset=%d,lag=%d\r\n", i, p.ip(), p.conf.port, p.State, p.AckOff, lag)
 	}
-	first, hist := int64(0), int64(0)
-	if r.backlog != nil {
-		first, hist = r.backlog.FirstByte(), r.backlog.HistLen()
-	}
+	w := core.Backlog().Window()
 	line(b, "master_failover_state", "no-failover")
-	line(b, "master_replid", r.hist.ReplID)
-	line(b, "master_replid2", r.hist.ReplID2)
-	line(b, "master_repl_offset", r.hist.Offset)
-	line(b, "second_repl_offset", r.hist.SecondOffset)
-	line(b, "repl_backlog_active", r.backlog != nil)
+	line(b, "master_replid", h.ReplID)
+	line(b, "master_replid2", h.ReplID2)
+	line(b, "master_repl_offset", h.Offset)
+	line(b, "second_repl_offset", h.SecondOffset)
+	line(b, "repl_backlog_active", w.Active)
 	line(b, "repl_backlog_size", n.cfg.ReplBacklogSize)
-	line(b, "repl_backlog_first_byte_offset", first)
-	line(b, "repl_backlog_histlen", hist)
+	line(b, "repl_backlog_first_byte_offset", w.First)
+	line(b, "repl_backlog_histlen", w.Len)
 }
 
 func infoCPU(b *strings.Builder) {
@@ -401,11 +404,11 @@ func (n *Node) killClient(c, by *Client) {
 	}
 	c.flags |= flagCloseASAP
 	if c.is(flagMaster) {
-		n.killMasterLink()
+		n.killMasterLinkLocked()
 		return
 	}
 	if c.replica != nil {
-		n.dropPeer(c.replica, "killed by CLIENT KILL")
+		n.dropPeerLocked(c.replica, "killed by CLIENT KILL")
 		return
 	}
 	c.killed.Store(true)

@@ -1,9 +1,15 @@
 // Package node is replscope's Redis-compatible server: a RESP front end on
 // redcon over a keyspace, with Redis 7 replication in both roles, RDB
 // persistence, and an observation API (Status, events) for the rest of
-// replscope. The keyspace, RDB codec, backlog and replication rules live in
-// pure sub-packages; this package is the driver that owns sockets,
-// goroutines and the one lock around the core state.
+// replscope. The keyspace, RDB codec and replication rules (node/repl, which
+// also holds the backlog) live in pure sub-packages; this package is the
+// driver that owns sockets, goroutines and the one lock around the core
+// state.
+//
+// Time: the pure packages are handed the time; this package reads it from
+// the time package only (time.Now, timers, tickers, deadlines), so a test
+// that needs fake time runs nodes inside a testing/synctest bubble, as the
+// simulated-network tests do. There is no injectable clock.
 package node
 
 import (
@@ -25,23 +31,12 @@ import (
 	"github.com/tidwall/redcon"
 )
 
-// Clock tells the time. Tests inject a fake one; the default is the wall
-// clock.
-type Clock interface {
-	Now() time.Time
-}
-
-type wallClock struct{}
-
-func (wallClock) Now() time.Time { return time.Now() }
-
 // Dialer opens connections to a master; tests inject an in-memory network
 // or a fault-injecting dialer.
 type Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
 
 // Options are the node's injected dependencies.
 type Options struct {
-	Clock   Clock          // default: wall clock
 	Dial    Dialer         // default: net.Dialer
 	Log     io.Writer      // default: cfg.LogFile or stdout; io.Discard to silence
 	Source  *config.Source // where the configuration came from (CONFIG REWRITE)
@@ -65,11 +60,25 @@ type Options struct {
 
 // Node is one Redis-compatible server.
 type Node struct {
+	// mu is the node's one lock. It guards every field below that is
+	// not atomic or a channel (the keyspace, clients, watchers, pub/sub
+	// maps, stats, the persistence state, the replication core and its
+	// peers/link, the event feed's producer side) and the config. No I/O
+	// happens under it: replies go to buffers, stream bytes to the
+	// backlog, and the goroutines that write sockets take it only to read
+	// or record state.
+	//
+	// Naming rule: a function that must be called with mu held ends in
+	// Locked (carryOutLocked, dropPeerLocked, setMasterLocked, ...); a
+	// function without the suffix takes mu itself or does not need it.
+	// The one exemption is the command path: command handlers (cmd*,
+	// block*) and the helpers they reach through cmdCtx run under mu by
+	// construction (dispatch), as do alsoPropagate and the read-only
+	// getters they use (isReplica, masterLinkUp, offset).
 	mu      sync.Mutex
 	cfg     *config.Config
 	src     *config.Source
 	opts    Options
-	clock   Clock
 	dial    Dialer
 	log     *Logger
 	ks      *keyspace.Keyspace
@@ -126,36 +135,28 @@ type Node struct {
 
 // stats are INFO's counters; guarded by the node's lock.
 type stats struct {
-	commands        int64
-	connections     int64
-	rejectedConns   int64
-	expiredKeys     int64
-	keyspaceHits    int64
-	keyspaceMisses  int64
-	syncFull        int64
-	syncPartialOK   int64
-	syncPartialErr  int64
-	replInputBytes  int64
-	replOutputBytes int64
-	cobDisconnects  int64
-	pubsubMessages  int64
-	errorReplies    int64
-	errorsByPrefix  map[string]int64
-	cmds            []cmdStat           // INFO commandstats by command id (cmdstats.go)
-	subCmds         map[string]*cmdStat // ... of container subcommands ("client|id")
-	prevErrors      int64               // errorReplies when the last call started or ended
-	opsSamples      [16]int64           // commands counted at each sample, for instantaneous_ops_per_sec
-	opsSampleIdx    int
-	lastSampleCmds  int64
-	lastSampleTime  int64
+	commands       int64
+	connections    int64
+	rejectedConns  int64
+	expiredKeys    int64
+	keyspaceHits   int64
+	keyspaceMisses int64
+	cobDisconnects int64 // pub/sub clients; replicas count in repl.Stats
+	pubsubMessages int64
+	errorReplies   int64
+	errorsByPrefix map[string]int64
+	cmds           []cmdStat           // INFO commandstats by command id (cmdstats.go)
+	subCmds        map[string]*cmdStat // ... of container subcommands ("client|id")
+	prevErrors     int64               // errorReplies when the last call started or ended
+	opsSamples     [16]int64           // commands counted at each sample, for instantaneous_ops_per_sec
+	opsSampleIdx   int
+	lastSampleCmds int64
+	lastSampleTime int64
 }
 
 // New returns a node configured by cfg. It does not listen yet: call
 // Start or Serve.
 func New(cfg *config.Config, opts Options) (*Node, error) {
-	if opts.Clock == nil {
-		opts.Clock = wallClock{}
-	}
 	if opts.Dial == nil {
 		var d net.Dialer
 		opts.Dial = d.DialContext
@@ -167,7 +168,6 @@ func New(cfg *config.Config, opts Options) (*Node, error) {
 		cfg:          cfg,
 		src:          opts.Source,
 		opts:         opts,
-		clock:        opts.Clock,
 		dial:         opts.Dial,
 		ks:           keyspace.New(cfg.Databases),
 		rng:          rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(os.Getpid()))),
@@ -180,7 +180,7 @@ func New(cfg *config.Config, opts Options) (*Node, error) {
 		activeExpire: true,
 		events:       newEventFeed(1024),
 	}
-	n.started = n.clock.Now()
+	n.started = time.Now()
 	n.memStartup = n.memoryInUse().used
 	n.ks.OnAdd = n.signalKeyAsReady
 	n.protoMaxBulkLen.Store(cfg.ProtoMaxBulkLen)
@@ -200,7 +200,7 @@ func New(cfg *config.Config, opts Options) (*Node, error) {
 			w = os.Stdout
 		}
 	}
-	n.log = NewLogger(w, ParseLogLevel(cfg.LogLevel), n.clock.Now)
+	n.log = NewLogger(w, ParseLogLevel(cfg.LogLevel), time.Now)
 	n.initReplication()
 	n.initPersistence()
 	if n.isReplica() {
@@ -219,7 +219,12 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)[:n]
 }
 
-func (n *Node) nowMs() int64 { return n.clock.Now().UnixMilli() }
+// nowMs is the time in unix milliseconds. The node reads time from the
+// time package and nowhere else: tests that need fake time run the node
+// inside a testing/synctest bubble, whose clock time.Now, timers and
+// tickers follow (see repl_sim_test.go). The replication rules
+// (node/repl) read no clock at all: the node hands them the time.
+func (n *Node) nowMs() int64 { return time.Now().UnixMilli() }
 
 func (n *Node) logVerbose(format string, args ...any) { n.log.Verbosef(format, args...) }
 

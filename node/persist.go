@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/replscope/replscope/node/keyspace"
-	"github.com/replscope/replscope/node/psync"
+	"github.com/replscope/replscope/node/repl"
 )
 
 // persistence is the RDB persistence state INFO reports. Guarded by the
@@ -31,7 +31,7 @@ type persistence struct {
 }
 
 func (n *Node) initPersistence() {
-	n.persist.lastSave = n.clock.Now().Unix()
+	n.persist.lastSave = time.Now().Unix()
 	n.persist.lastBgsaveOK = true
 	n.persist.lastBgsaveSecs = -1
 }
@@ -40,16 +40,17 @@ func (n *Node) rdbPath() string { return filepath.Join(n.cfg.Dir, n.cfg.DBFilena
 
 // replInfoForRDB returns the replication facts to save (rdbPopulateSaveInfo).
 func (n *Node) replInfoForRDB() rdbAux {
-	r := &n.repl
+	core := n.repl.core
+	r, h := core.Replica(), core.History()
 	switch {
-	case r.master == nil && r.backlog != nil:
-		return rdbAux{withRepl: true, replid: r.hist.ReplID, offset: r.hist.Offset, streamDB: max(r.streamDB, 0)}
-	case r.master != nil && (r.conn != nil || r.cached != nil):
-		db := r.masterDB
-		if r.conn != nil {
-			db = r.conn.db
+	case r.Master == nil && core.Backlog() != nil:
+		return rdbAux{withRepl: true, replid: h.ReplID, offset: h.Offset, streamDB: max(core.StreamDB(), 0)}
+	case r.Master != nil && (r.Connected || r.Cached):
+		db := r.MasterDB
+		if n.repl.conn != nil {
+			db = n.repl.conn.db
 		}
-		return rdbAux{withRepl: true, replid: r.hist.ReplID, offset: r.hist.Offset, streamDB: db}
+		return rdbAux{withRepl: true, replid: h.ReplID, offset: h.Offset, streamDB: db}
 	}
 	return rdbAux{}
 }
@@ -105,7 +106,7 @@ func (n *Node) startSnapshotSave() (*keyspace.Snapshot, rdbAux, string, error) {
 	}
 	n.persist.bgsaveRunning = true
 	n.persist.bgsaveStart = n.nowMs()
-	n.persist.lastSaveAttempt = n.clock.Now().Unix()
+	n.persist.lastSaveAttempt = time.Now().Unix()
 	n.persist.dirtyAtStart = n.dirty
 	return s, n.replInfoForRDB(), n.rdbPath(), nil
 }
@@ -122,7 +123,7 @@ func (n *Node) finishSnapshotSave(s *keyspace.Snapshot, err error) {
 		return
 	}
 	p.lastBgsaveOK = true
-	p.lastSave = n.clock.Now().Unix()
+	p.lastSave = time.Now().Unix()
 	p.savesOK++
 	n.dirty -= p.dirtyAtStart
 	if n.dirty < 0 {
@@ -181,9 +182,9 @@ func (n *Node) saveNow() error {
 	return err
 }
 
-// saveDue reports whether a save point is reached (serverCron's check),
+// saveDueLocked reports whether a save point is reached (serverCron's check),
 // retrying a failed save after 5 seconds.
-func (n *Node) saveDue() bool {
+func (n *Node) saveDueLocked() bool {
 	p := &n.persist
 	if p.bgsaveRunning || n.ks.Snapshotting() {
 		return false
@@ -191,7 +192,7 @@ func (n *Node) saveDue() bool {
 	if p.bgsaveScheduled {
 		return true
 	}
-	now := n.clock.Now().Unix()
+	now := time.Now().Unix()
 	for _, sp := range n.cfg.Save {
 		if n.dirty >= sp.Changes && now-p.lastSave > sp.Seconds &&
 			(p.lastBgsaveOK || now-p.lastSaveAttempt > 5) {
@@ -240,22 +241,22 @@ func (n *Node) shutdownSave(save, nosave bool) error {
 // the whole stream, as Redis 7's SHUTDOWN does.
 func (n *Node) waitReplicasForShutdown(limit time.Duration) {
 	n.mu.Lock()
-	if n.isReplica() || len(n.repl.replicas) == 0 {
+	if n.isReplica() || len(n.repl.core.Peers()) == 0 {
 		n.mu.Unlock()
 		return
 	}
-	n.requestAcks()
-	target := n.repl.hist.Offset
+	n.requestAcksLocked()
+	target := n.offset()
 	n.mu.Unlock()
 	deadline := time.NewTimer(limit)
 	defer deadline.Stop()
 	for {
 		n.mu.Lock()
 		total, synced := 0, 0
-		for _, p := range n.repl.replicas {
-			if p.state == peerOnline {
+		for _, p := range n.repl.core.Peers() {
+			if p.State == repl.Online {
 				total++
-				if p.ackOff >= target {
+				if p.AckOff >= target {
 					synced++
 				}
 			}
@@ -327,21 +328,8 @@ func (n *Node) restoreReplInfo(aux map[string]string) {
 	if len(id) != 40 || err != nil {
 		return
 	}
-	r := &n.repl
 	db, _ := strconv.Atoi(aux["repl-stream-db"])
-	if r.master != nil {
-		r.hist.ReplID = id
-		r.hist.Offset = off
-		r.reploff, r.readOff = off, off
-		r.cached = &psync.Cached{ReplID: id, Offset: off}
-		r.masterDB = db
-		return
-	}
-	r.hist.ReplID2 = id
-	r.hist.SecondOffset = off + 1
-	r.hist.Offset = off
-	n.createBacklog()
-	r.noReplicasSince = n.nowMs()
+	n.repl.core.Restore(id, off, db, n.nowMs())
 }
 
 var _ = io.EOF

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/replscope/replscope/node/keyspace"
 	"github.com/replscope/replscope/node/rdb"
@@ -38,7 +39,7 @@ func (n *Node) writeSnapshot(w io.Writer, s *keyspace.Snapshot, aux rdbAux, prog
 		k, e := s.DBSizes(i)
 		sizes[i] = [2]int{k, e}
 	}
-	now := n.clock.Now()
+	now := time.Now()
 	n.mu.Unlock()
 
 	enc := rdb.NewEncoder(w, rdb.EncoderOptions{Compress: compress})

@@ -10,120 +10,33 @@ import (
 	"time"
 
 	"github.com/replscope/replscope/node/keyspace"
+	"github.com/replscope/replscope/node/repl"
 )
 
-// syncJob is one full sync: a snapshot encoded once and sent to every
-// replica attached to it, in the diskless $EOF: form or, for replicas
-// without "capa eof" (or with repl-diskless-sync no), the $<len> form from
-// a temporary file.
-type syncJob struct {
-	disk    bool
-	peers   []*replicaPeer
-	startAt int64 // unix ms; diskless jobs wait repl-diskless-sync-delay for more replicas
-	started bool
-	offset  int64
-	replid  string
-}
-
-func (j *syncJob) removePeer(p *replicaPeer) {
-	for i, q := range j.peers {
-		if q == p {
-			j.peers = append(j.peers[:i], j.peers[i+1:]...)
-			return
-		}
-	}
-}
-
-// scheduleFullSync attaches a replica to the pending job, or starts a new
-// one, or makes it wait for the next when a transfer it cannot share is
-// running ("Waiting for next BGSAVE for SYNC").
-func (n *Node) scheduleFullSync(p *replicaPeer, disk bool) {
-	r := &n.repl
-	switch {
-	case r.job != nil && !r.job.started && r.job.disk == disk:
-		r.job.peers = append(r.job.peers, p)
-		n.log.Noticef("Replica %s joins the full sync that is about to start", p.name())
-	case r.job == nil:
-		delay := int64(0)
-		if !disk {
-			delay = int64(n.cfg.ReplDisklessSyncDelay) * 1000
-		}
-		r.job = &syncJob{disk: disk, peers: []*replicaPeer{p}, startAt: n.nowMs() + delay}
-		if delay > 0 {
-			n.log.Noticef("Delay next BGSAVE for diskless SYNC")
-		}
-	default:
-		r.waitingJobs = append(r.waitingJobs, p)
-		n.log.Noticef("Can't attach the replica %s to the current BGSAVE. Waiting for next BGSAVE for SYNC", p.name())
-	}
-	n.maybeStartJob()
-}
-
-// maybeStartJob starts the pending full sync once its delay has passed (or
-// enough replicas joined) and no other snapshot is running. Called under
-// the lock from the cron and when replicas arrive.
-func (n *Node) maybeStartJob() {
-	r := &n.repl
-	j := r.job
-	if j == nil || j.started {
-		return
-	}
-	if len(j.peers) == 0 {
-		r.job = nil
-		n.nextJob()
-		return
-	}
-	maxed := n.cfg.ReplDisklessSyncMaxReplicas > 0 && len(j.peers) >= n.cfg.ReplDisklessSyncMaxReplicas
-	if n.nowMs() < j.startAt && !maxed {
-		return
-	}
+// startSyncLocked starts the full sync the rules found due, unless
+// another snapshot is running (a BGSAVE): the cron asks again.
+func (n *Node) startSyncLocked() {
 	snap := n.ks.Snapshot()
 	if snap == nil {
-		return // a BGSAVE is running; retry from the cron
+		return
 	}
-	j.started = true
-	j.offset = r.hist.Offset
-	j.replid = r.hist.ReplID
-	// The replicas start from a fresh client: force a SELECT before the
-	// next write (replicationSetupSlaveForFullResync).
-	r.streamDB = -1
-	mode := "disk"
-	if !j.disk {
-		mode = "socket"
-	}
-	n.log.Noticef("Starting BGSAVE for SYNC with target: %s", mode)
-	for _, p := range j.peers {
-		p.state = peerSendBulk
-		p.acked = false
-		p.sendOff = j.offset + 1
-		if !p.prePsync {
-			n.queueOut(p, []byte(fmt.Sprintf("+FULLRESYNC %s %d\r\n", j.replid, j.offset)))
-		}
-		n.log.Noticef("Full resync requested by replica %s", p.name())
-		n.emit(Event{Kind: EventFullSyncStarted, Peer: p.name(), Offset: j.offset})
+	j := n.repl.core.StartSync(n.nowMs())
+	if j == nil {
+		snap.Close()
+		return
 	}
 	n.bg.Add(1)
 	n.jobEdge(true)
 	go n.runJob(j, snap)
 }
 
-// queueOut queues pre-stream bytes without blocking (called under the
-// lock); a replica whose queue is full is dropped.
-func (n *Node) queueOut(p *replicaPeer, b []byte) {
+// queueOutLocked queues pre-stream bytes without blocking; a replica
+// whose queue is full is dropped.
+func (n *Node) queueOutLocked(p *replicaPeer, b []byte) {
 	select {
 	case p.out <- b:
 	default:
-		n.dropPeer(p, "output queue full during sync")
-	}
-}
-
-// nextJob starts a job for the replicas that waited for the last one.
-func (n *Node) nextJob() {
-	r := &n.repl
-	waiting := r.waitingJobs
-	r.waitingJobs = nil
-	for _, p := range waiting {
-		n.scheduleFullSync(p, !n.cfg.ReplDisklessSync || !p.conf.capaEOF)
+		n.repl.core.DropPeer(n.nowMs(), p.Peer, "output queue full during sync")
 	}
 }
 
@@ -135,17 +48,17 @@ func (n *Node) jobEdge(start bool) {
 }
 
 // runJob encodes the snapshot and sends it to the job's replicas.
-func (n *Node) runJob(j *syncJob, snap *keyspace.Snapshot) {
+func (n *Node) runJob(j *repl.Job, snap *keyspace.Snapshot) {
 	defer n.bg.Done()
 	defer n.jobEdge(false)
 	n.mu.Lock()
-	aux := rdbAux{replid: j.replid, offset: j.offset, streamDB: -1, withRepl: true}
+	aux := rdbAux{replid: j.ReplID, offset: j.Offset, streamDB: -1, withRepl: true}
 	dir := n.cfg.Dir
 	n.mu.Unlock()
 	start := time.Now()
 	var size int64
 	var err error
-	if j.disk {
+	if j.Disk {
 		size, err = n.runDiskJob(j, snap, aux, dir)
 	} else {
 		size, err = n.runSocketJob(j, snap, aux)
@@ -153,36 +66,13 @@ func (n *Node) runJob(j *syncJob, snap *keyspace.Snapshot) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	snap.Close()
-	n.repl.job = nil
 	if err != nil {
 		n.log.Warnf("Full sync failed: %v", err)
-		for _, p := range append([]*replicaPeer(nil), j.peers...) {
-			n.dropPeer(p, "full sync failed")
-		}
 	} else {
 		n.log.Noticef("Background RDB transfer terminated with success (%d bytes in %s)", size, time.Since(start).Round(time.Millisecond))
-		for _, p := range j.peers {
-			if p.dropped {
-				continue
-			}
-			p.state = peerOnline
-			p.streaming = !p.conf.rdbOnly
-			// The replica's first ACK may already be in (the writer can
-			// finish sending before this runs): then stream at once.
-			p.waitAck = !j.disk && !p.prePsync && !p.acked
-			p.ackTime = n.nowMs()
-			p.sentRDB = size
-			n.log.Noticef("Synchronization with replica %s succeeded", p.name())
-			n.emit(Event{Kind: EventFullSyncFinished, Peer: p.name(), Offset: j.offset, Bytes: size})
-			n.emit(Event{Kind: EventReplicaOnline, Peer: p.name(), Offset: j.offset})
-			if p.conf.rdbOnly {
-				n.queueOut(p, nil) // the writer closes after the RDB
-			}
-			n.signalPeer(p)
-		}
 	}
-	n.nextJob()
-	n.maybeStartJob()
+	n.repl.core.SyncDone(n.nowMs(), j, size, err != nil)
+	n.carryOutLocked()
 }
 
 // fanout writes each chunk to every live replica of a job, in order,
@@ -208,28 +98,32 @@ func (f *fanout) Write(b []byte) (int, error) {
 		return 0, errJobNoReplicas
 	}
 	f.n.mu.Lock()
-	f.n.stats.replOutputBytes += int64(len(b) * live)
+	f.n.repl.core.Stats.ReplOutputBytes += int64(len(b) * live)
 	f.n.mu.Unlock()
 	return len(b), nil
 }
 
 var errJobNoReplicas = fmt.Errorf("every replica of the transfer is gone")
 
-func (n *Node) jobPeers(j *syncJob) []*replicaPeer {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return append([]*replicaPeer(nil), j.peers...)
+// jobPeersLocked returns the connections of job j's replicas, and marks
+// its payload as started: they get no more keepalive newlines.
+func (n *Node) jobPeersLocked(j *repl.Job) []*replicaPeer {
+	var ps []*replicaPeer
+	for _, p := range j.Peers() {
+		if t := n.repl.peers[p.ID]; t != nil {
+			ps = append(ps, t)
+		}
+	}
+	n.repl.core.PayloadStarted(j)
+	return ps
 }
 
 // runSocketJob streams the RDB in the diskless form:
 // $EOF:<40 hex>\r\n <rdb> <the same 40 hex>.
-func (n *Node) runSocketJob(j *syncJob, snap *keyspace.Snapshot, aux rdbAux) (int64, error) {
+func (n *Node) runSocketJob(j *repl.Job, snap *keyspace.Snapshot, aux rdbAux) (int64, error) {
 	mark := randomHex(40)
-	f := &fanout{n: n, peers: n.jobPeers(j)}
 	n.mu.Lock()
-	for _, p := range f.peers {
-		p.payload = true
-	}
+	f := &fanout{n: n, peers: n.jobPeersLocked(j)}
 	n.mu.Unlock()
 	if _, err := f.Write([]byte("$EOF:" + mark + "\r\n")); err != nil {
 		return 0, err
@@ -248,7 +142,7 @@ func (n *Node) runSocketJob(j *syncJob, snap *keyspace.Snapshot, aux rdbAux) (in
 
 // runDiskJob writes the RDB to a temporary file, then sends it in the
 // $<len> form.
-func (n *Node) runDiskJob(j *syncJob, snap *keyspace.Snapshot, aux rdbAux, dir string) (int64, error) {
+func (n *Node) runDiskJob(j *repl.Job, snap *keyspace.Snapshot, aux rdbAux, dir string) (int64, error) {
 	tmp, err := os.CreateTemp(dir, "temp-repl-*.rdb")
 	if err != nil {
 		return 0, fmt.Errorf("create sync file: %w", err)
@@ -269,11 +163,8 @@ func (n *Node) runDiskJob(j *syncJob, snap *keyspace.Snapshot, aux rdbAux, dir s
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return 0, err
 	}
-	f := &fanout{n: n, peers: n.jobPeers(j)}
 	n.mu.Lock()
-	for _, p := range f.peers {
-		p.payload = true
-	}
+	f := &fanout{n: n, peers: n.jobPeersLocked(j)}
 	n.mu.Unlock()
 	if _, err := f.Write([]byte("$" + strconv.FormatInt(size, 10) + "\r\n")); err != nil {
 		return 0, err

@@ -17,14 +17,14 @@ import (
 	"github.com/replscope/replscope/internal/resp"
 	"github.com/replscope/replscope/node/config"
 	"github.com/replscope/replscope/node/keyspace"
-	"github.com/replscope/replscope/node/psync"
+	"github.com/replscope/replscope/node/repl"
 	"github.com/tidwall/redcon"
 )
 
 // masterLink is one run of the replica's connection loop to a master. A
 // new REPLICAOF replaces it; the old one notices and exits.
 type masterLink struct {
-	target HostPortAddr
+	target repl.Addr
 	ctx    context.Context
 	cancel context.CancelFunc
 
@@ -64,24 +64,19 @@ func (l *masterLink) kill() bool {
 	return true
 }
 
-// setMasterLocked is REPLICAOF host port: it points the node at a master,
-// caching its own history first when it was a master so that it can
-// continue partially. Replicas of this node stay attached.
+// setMasterLocked is REPLICAOF host port: it points the node at a master
+// (the rules cache its own history first when it was a master, so that it
+// can continue partially). Replicas of this node stay attached.
 func (n *Node) setMasterLocked(host string, port int) {
-	r := &n.repl
-	wasMaster := r.master == nil
+	wasMaster := !n.isReplica()
 	n.stopLinkLocked()
-	n.disconnectBlockedClients() // clients blocked on the old master's data
-	r.master = &HostPortAddr{Host: host, Port: port}
+	n.disconnectBlockedClientsLocked() // clients blocked on the old master's data
 	n.cfg.ReplicaOf = &config.HostPort{Host: host, Port: port}
 	if wasMaster {
-		r.cached = &psync.Cached{ReplID: r.hist.ReplID, Offset: r.hist.Offset}
-		r.downSince = 0
 		n.log.SetRole('S')
-		n.emit(Event{Kind: EventRoleChanged, Role: "replica", Master: r.master.String()})
 	}
-	r.state = linkConnect
-	n.log.Noticef("Connecting to MASTER %s", r.master)
+	n.repl.core.SetMaster(n.nowMs(), repl.Addr{Host: host, Port: port})
+	n.carryOutLocked()
 	n.startLinkLocked()
 }
 
@@ -89,28 +84,19 @@ func (n *Node) setMasterLocked(host string, port int) {
 // its data, shifts its replication ID (the old one stays valid up to the
 // current offset) and drops its replicas so they learn the new ID.
 func (n *Node) unsetMasterLocked() {
-	r := &n.repl
-	if r.master == nil {
+	if !n.isReplica() {
 		return
 	}
 	n.stopLinkLocked()
-	r.master = nil
 	n.cfg.ReplicaOf = nil
-	r.cached = nil
-	r.state = linkNone
-	r.hist.Shift(randomHex(40))
-	n.disconnectReplicas("master mode enabled")
-	r.streamDB = -1
-	if r.backlog == nil {
-		n.createBacklog()
-	}
+	n.repl.core.UnsetMaster(n.nowMs())
+	n.carryOutLocked() // the replicas' drops are logged in the old role
 	n.log.SetRole('M')
-	n.emit(Event{Kind: EventRoleChanged, Role: "master"})
 }
 
 func (n *Node) startLinkLocked() {
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &masterLink{target: *n.repl.master, ctx: ctx, cancel: cancel}
+	l := &masterLink{target: *n.repl.core.Replica().Master, ctx: ctx, cancel: cancel}
 	n.repl.link = l
 	n.bg.Add(1)
 	go n.runLink(l)
@@ -126,13 +112,13 @@ func (n *Node) stopLinkLocked() {
 	r.link.kill()
 	r.link = nil
 	if r.conn != nil {
-		n.linkLostLocked(r.conn)
+		n.linkLostLocked()
 	}
 }
 
-// killMasterLink closes the link to the master (CLIENT KILL TYPE master);
+// killMasterLinkLocked closes the link to the master (CLIENT KILL TYPE master);
 // the replica reconnects.
-func (n *Node) killMasterLink() bool {
+func (n *Node) killMasterLinkLocked() bool {
 	if n.repl.link == nil {
 		return false
 	}
@@ -155,25 +141,17 @@ func (n *Node) runLink(l *masterLink) {
 		err := n.syncWithMaster(l)
 		n.mu.Lock()
 		current := n.repl.link == l
-		wasUp := current && n.repl.state == linkConnected
+		wasUp := current && n.masterLinkUp()
 		if current {
-			if n.repl.state == linkConnected || n.repl.conn != nil {
-				n.linkLostLocked(n.repl.conn)
+			if n.masterLinkUp() || n.repl.conn != nil {
+				n.linkLostLocked()
 			}
-			if errors.Is(err, errStreamProtocol) {
-				// After garbage from the master, Redis trusts nothing it
-				// cached and asks for a full resync (PSYNC ? -1).
-				n.repl.cached = nil
-			}
-			n.repl.state = linkConnect
-			n.repl.sync = syncProgress{}
-			if n.repl.downSince == 0 {
-				n.repl.downSince = n.nowMs()
-			}
+			msg := ""
 			if err != nil {
-				n.repl.lastSyncErr = err.Error()
-				n.log.Warnf("%v", err)
+				msg = err.Error()
 			}
+			n.repl.core.AttemptEnded(n.nowMs(), msg, errors.Is(err, errStreamProtocol))
+			n.carryOutLocked()
 		}
 		n.mu.Unlock()
 		l.setConn(nil)
@@ -191,45 +169,31 @@ func (n *Node) runLink(l *masterLink) {
 	}
 }
 
-// linkLostLocked caches the master after a connected link breaks, so the
-// next attempt can continue partially.
-func (n *Node) linkLostLocked(mc *Client) {
+// linkLostLocked ends the master's client after the link broke; the
+// rules cache the master so the next attempt can continue partially.
+func (n *Node) linkLostLocked() {
 	r := &n.repl
-	if mc != nil {
-		r.masterDB = mc.db
+	db := 0
+	if mc := r.conn; mc != nil {
+		db = mc.db
 		n.removeClientLocked(mc)
 	}
-	if r.state == linkConnected {
-		r.cached = &psync.Cached{ReplID: r.hist.ReplID, Offset: r.reploff}
-		r.downSince = n.nowMs()
-		n.log.Noticef("Connection with master lost.")
-		n.log.Noticef("Caching the disconnected master state.")
-		n.emit(Event{Kind: EventLinkDown, Master: r.master.String()})
-	}
 	r.conn = nil
-	if r.master != nil {
-		r.state = linkConnect
-	}
+	r.core.LinkLost(n.nowMs(), db)
+	n.carryOutLocked()
 }
 
-// syncWithMaster runs one connection to the master until it breaks.
+// syncWithMaster runs one connection to the master until it breaks:
+// connect, handshake, PSYNC, then a full sync or not, then the stream.
 func (n *Node) syncWithMaster(l *masterLink) error {
 	n.mu.Lock()
-	timeout := time.Duration(max(n.cfg.ReplTimeout, 1)) * time.Second
-	n.setLinkStateLocked(l, linkConnecting)
+	timeout := n.replTimeoutLocked()
+	n.setLinkStateLocked(l, repl.LinkConnecting)
 	n.mu.Unlock()
-	dctx, cancel := context.WithTimeout(l.ctx, timeout)
-	conn, err := n.dial(dctx, "tcp", l.target.String())
-	cancel()
+	conn, err := n.dialMaster(l, timeout)
 	if err != nil {
-		return fmt.Errorf("Error condition on socket for SYNC: %w", err)
+		return err
 	}
-	tc, err := n.wrapReplicationTLS(conn, l.target.Host)
-	if err != nil {
-		conn.Close()
-		return fmt.Errorf("Error condition on socket for SYNC: %w", err)
-	}
-	conn = tc
 	l.setConn(conn)
 	defer conn.Close()
 	if l.ctx.Err() != nil {
@@ -241,9 +205,62 @@ func (n *Node) syncWithMaster(l *masterLink) error {
 	deadline := func() { _ = conn.SetDeadline(time.Now().Add(timeout)) }
 
 	n.mu.Lock()
-	n.setLinkStateLocked(l, linkHandshake)
+	n.setLinkStateLocked(l, repl.LinkHandshake)
 	n.mu.Unlock()
 	n.log.Noticef("Non blocking connect for SYNC fired the event.")
+	if err := n.handshake(conn, rd, deadline); err != nil {
+		return err
+	}
+	n.mu.Lock()
+	replid, off := n.repl.core.PsyncArgs(n.nowMs()) // last_successful_sync_duration_ms counts from here
+	n.carryOutLocked()
+	n.mu.Unlock()
+	deadline()
+	if _, err := conn.Write(resp.AppendCommand(nil, "PSYNC", replid, off)); err != nil {
+		return fmt.Errorf("send PSYNC to master: %w", err)
+	}
+	line, err := readNonEmptyLine(rd, deadline)
+	if err != nil {
+		return fmt.Errorf("read PSYNC reply from master: %w", err)
+	}
+	reply, err := repl.ParsePsyncReply(line, replid)
+	if err != nil {
+		return err
+	}
+	if reply.Full {
+		n.log.Noticef("Full resync from master: %s:%d", reply.ReplID, reply.Offset)
+		if err := n.fullSyncFromMaster(l, conn, br, rd, reply.ReplID, reply.Offset, timeout); err != nil {
+			return err
+		}
+	} else {
+		n.mu.Lock()
+		n.repl.core.Continued(n.nowMs(), reply.ReplID)
+		n.carryOutLocked()
+		n.mu.Unlock()
+	}
+	return n.streamFromMaster(l, conn, br, timeout)
+}
+
+// dialMaster connects to the master (with TLS when tls-replication is on).
+func (n *Node) dialMaster(l *masterLink, timeout time.Duration) (net.Conn, error) {
+	dctx, cancel := context.WithTimeout(l.ctx, timeout)
+	conn, err := n.dial(dctx, "tcp", l.target.String())
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("Error condition on socket for SYNC: %w", err)
+	}
+	tc, err := n.wrapReplicationTLS(conn, l.target.Host)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("Error condition on socket for SYNC: %w", err)
+	}
+	return tc, nil
+}
+
+// handshake sends PING alone, then AUTH and the REPLCONFs pipelined, and
+// reads their replies one by one (PROTOCOL.md §2.1): PSYNC must only go
+// out once every earlier reply was read.
+func (n *Node) handshake(conn net.Conn, rd *resp.Reader, deadline func()) error {
 	deadline()
 	if _, err := conn.Write(resp.AppendCommand(nil, "PING")); err != nil {
 		return fmt.Errorf("send PING to master: %w", err)
@@ -258,7 +275,9 @@ func (n *Node) syncWithMaster(l *masterLink) error {
 	}
 	n.log.Noticef("Master replied to PING, replication can continue...")
 
-	req, steps := n.handshakeCommands()
+	n.mu.Lock()
+	req, steps := repl.Handshake(n.handshakeConfigLocked())
+	n.mu.Unlock()
 	deadline()
 	if _, err := conn.Write(req); err != nil {
 		return fmt.Errorf("send handshake to master: %w", err)
@@ -275,102 +294,24 @@ func (n *Node) syncWithMaster(l *masterLink) error {
 			n.log.Noticef("(Non critical) Master does not understand REPLCONF %s: -%s", step, v.Str)
 		}
 	}
-
-	n.mu.Lock()
-	replid, off := n.repl.cached.Args()
-	n.mu.Unlock()
-	if replid != "?" {
-		n.log.Noticef("Trying a partial resynchronization (request %s:%s).", replid, off)
-	} else {
-		n.log.Noticef("Partial resynchronization not possible (no cached master)")
-	}
-	deadline()
-	psyncAt := n.nowMs() // last_successful_sync_duration_ms counts from here
-	if _, err := conn.Write(resp.AppendCommand(nil, "PSYNC", replid, off)); err != nil {
-		return fmt.Errorf("send PSYNC to master: %w", err)
-	}
-	line, err := readNonEmptyLine(rd, deadline)
-	if err != nil {
-		return fmt.Errorf("read PSYNC reply from master: %w", err)
-	}
-	switch {
-	case strings.HasPrefix(line, "+FULLRESYNC"):
-		f := strings.Fields(line)
-		if len(f) != 3 {
-			return fmt.Errorf("bad FULLRESYNC reply from master: %q", line)
-		}
-		moff, err := strconv.ParseInt(f[2], 10, 64)
-		if err != nil {
-			return fmt.Errorf("bad FULLRESYNC offset from master: %q", line)
-		}
-		n.log.Noticef("Full resync from master: %s:%d", f[1], moff)
-		if err := n.fullSyncFromMaster(l, conn, br, rd, f[1], moff, timeout); err != nil {
-			return err
-		}
-	case strings.HasPrefix(line, "+CONTINUE") && replid == "?":
-		// Nothing was cached to continue from: a master answering so is
-		// broken (Redis 7.0 crashes on it); refuse rather than adopt its
-		// history over unrelated data.
-		return fmt.Errorf("Unexpected +CONTINUE to PSYNC ? -1: %s", line)
-	case strings.HasPrefix(line, "+CONTINUE"):
-		f := strings.Fields(line)
-		newID := ""
-		if len(f) == 2 {
-			newID = f[1]
-		}
-		n.acceptContinue(newID)
-	case strings.HasPrefix(line, "-NOMASTERLINK"), strings.HasPrefix(line, "-LOADING"):
-		return fmt.Errorf("Master is currently unable to PSYNC but should be in the future: %s", line)
-	default:
-		return fmt.Errorf("Unexpected reply to PSYNC from master: %s", line)
-	}
-	n.mu.Lock()
-	if n.repl.link == l {
-		n.repl.lastSyncMs = n.nowMs() - psyncAt
-	}
-	n.mu.Unlock()
-	return n.streamFromMaster(l, conn, br, timeout)
+	return nil
 }
 
 // setLinkStateLocked changes the replica's link state on behalf of link l,
 // unless a newer REPLICAOF replaced l: a link being torn down must never
 // overwrite its successor's state.
-func (n *Node) setLinkStateLocked(l *masterLink, s linkState) {
+func (n *Node) setLinkStateLocked(l *masterLink, s repl.LinkState) {
 	if n.repl.link == l {
-		n.repl.state = s
+		n.repl.core.SetLinkState(s)
 	}
 }
 
-// handshakeCommands builds the pipelined AUTH and REPLCONF commands a
-// Redis 7 replica sends after PING, and the names of their replies.
-func (n *Node) handshakeCommands() ([]byte, []string) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	var b []byte
-	var steps []string
-	if n.cfg.MasterAuth != "" {
-		if n.cfg.MasterUser != "" {
-			b = resp.AppendCommand(b, "AUTH", n.cfg.MasterUser, n.cfg.MasterAuth)
-		} else {
-			b = resp.AppendCommand(b, "AUTH", n.cfg.MasterAuth)
-		}
-		steps = append(steps, "AUTH")
-	}
-	port := n.cfg.Port
-	if n.cfg.ReplicaAnnouncePort != 0 {
-		port = n.cfg.ReplicaAnnouncePort
-	} else if n.cfg.TLSReplication && n.cfg.TLSPort != 0 {
-		port = n.cfg.TLSPort
-	}
-	b = resp.AppendCommand(b, "REPLCONF", "listening-port", strconv.Itoa(port))
-	steps = append(steps, "listening-port")
-	if n.cfg.ReplicaAnnounceIP != "" {
-		b = resp.AppendCommand(b, "REPLCONF", "ip-address", n.cfg.ReplicaAnnounceIP)
-		steps = append(steps, "ip-address")
-	}
-	b = resp.AppendCommand(b, "REPLCONF", "capa", "eof", "capa", "psync2")
-	steps = append(steps, "capa")
-	return b, steps
+// handshakeConfigLocked is what this replica announces to its master.
+func (n *Node) handshakeConfigLocked() repl.HandshakeConfig {
+	c := n.cfg
+	return repl.HandshakeConfig{MasterUser: c.MasterUser, MasterAuth: c.MasterAuth, Port: c.Port,
+		TLSPort: c.TLSPort, TLSReplication: c.TLSReplication,
+		AnnouncePort: c.ReplicaAnnouncePort, AnnounceIP: c.ReplicaAnnounceIP}
 }
 
 func readReply(rd *resp.Reader) (resp.Value, error) {
@@ -390,35 +331,6 @@ func readNonEmptyLine(rd *resp.Reader, deadline func()) (string, error) {
 			return string(line), nil
 		}
 	}
-}
-
-// acceptContinue applies +CONTINUE: the link is up at the cached offset.
-func (n *Node) acceptContinue(newID string) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	r := &n.repl
-	if r.cached != nil && r.hist.ReplID != r.cached.ReplID {
-		// our history is the cached master's
-		r.hist.ReplID = r.cached.ReplID
-	}
-	if r.cached != nil {
-		r.reploff = r.cached.Offset
-		r.readOff = r.cached.Offset
-		if r.hist.Offset != r.cached.Offset {
-			r.hist.Offset = r.cached.Offset
-		}
-	}
-	if r.hist.AcceptContinue(newID) {
-		n.log.Noticef("Master replication ID changed to %s", newID)
-		n.disconnectReplicas("replication id changed")
-	}
-	if r.backlog == nil {
-		n.createBacklog()
-	}
-	r.lastSyncKind = "partial"
-	n.log.Noticef("Successful partial resynchronization with master.")
-	n.log.Noticef("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.")
-	n.emit(Event{Kind: EventPartialSyncFinished, Master: r.master.String(), Offset: r.reploff})
 }
 
 // fullSyncFromMaster receives the RDB whole into a temporary file, loads
@@ -446,12 +358,7 @@ func (n *Node) fullSyncFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader
 	n.mu.Lock()
 	dir := n.cfg.Dir
 	if n.repl.link == l {
-		n.repl.state = linkTransfer
-		now := n.nowMs()
-		n.repl.sync = syncProgress{total: size, start: now, lastIO: now}
-		if eofMark != "" {
-			n.repl.sync.total = 0
-		}
+		n.repl.core.TransferStarted(n.nowMs(), size)
 	}
 	n.mu.Unlock()
 	n.emit(Event{Kind: EventFullSyncStarted, Master: l.target.String(), Offset: moff, Bytes: size})
@@ -490,13 +397,14 @@ func (n *Node) fullSyncFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader
 	})
 	if err != nil {
 		n.mu.Lock()
-		n.setLinkStateLocked(l, linkConnect)
+		if n.repl.link == l {
+			n.repl.core.TransferFailed()
+		}
 		n.mu.Unlock()
 		return fmt.Errorf("Failed trying to load the MASTER synchronization DB from disk, check server logs: %w (the old dataset is kept)", err)
 	}
 	n.mu.Lock()
-	r := &n.repl
-	if r.link != l {
+	if n.repl.link != l {
 		n.mu.Unlock()
 		return nil
 	}
@@ -504,13 +412,8 @@ func (n *Node) fullSyncFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader
 	for i := 0; i < ndb; i++ {
 		n.touchWatchedDB(i)
 	}
-	r.hist.AcceptFull(replid, moff)
-	r.reploff, r.readOff = moff, moff
-	r.masterDB = 0
-	n.disconnectReplicas("full resync with master")
-	n.freeBacklog()
-	n.createBacklog()
-	r.lastSyncKind = "full"
+	n.repl.core.FullSyncLoaded(n.nowMs(), replid, moff)
+	n.carryOutLocked()
 	n.dirty = 0
 	n.log.Noticef("MASTER <-> REPLICA sync: Finished with success (%d keys, %d bytes)", res.keys, received)
 	n.emit(Event{Kind: EventFullSyncFinished, Master: l.target.String(), Offset: moff, Bytes: received})
@@ -536,10 +439,7 @@ func (n *Node) receiveRDB(conn net.Conn, br *bufio.Reader, f *os.File, size int6
 			chunk := buf[:k]
 			got += int64(k)
 			n.mu.Lock()
-			n.repl.sync.read = got
-			n.repl.sync.lastIO = n.nowMs()
-			n.repl.lastIO = n.repl.sync.lastIO
-			n.stats.replInputBytes += int64(k)
+			n.repl.core.Received(n.nowMs(), got, k)
 			n.mu.Unlock()
 			if mark != "" {
 				tail = append(tail, chunk...)
@@ -578,17 +478,14 @@ func (n *Node) streamFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader, 
 		n.mu.Unlock()
 		return nil
 	}
-	mc := n.newInternalClient(conn)
+	mc := n.newInternalClientLocked(conn)
 	mc.flags |= flagMaster
 	mc.authed = true
-	mc.db = r.masterDB
 	r.conn = mc
-	r.state = linkConnected
-	r.downSince = 0
-	r.lastIO = n.nowMs()
+	masterDB, ackNow := r.core.Streaming(n.nowMs())
+	mc.db = masterDB
+	n.carryOutLocked()
 	maxBulk := n.cfg.ProtoMaxBulkLen
-	n.emit(Event{Kind: EventLinkUp, Master: l.target.String(), Offset: r.reploff})
-	ackNow := r.reploff
 	n.mu.Unlock()
 
 	// Tell the master where we are at once (it holds the stream of an
@@ -605,7 +502,6 @@ func (n *Node) streamFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader, 
 	sr := newStreamReader(conn, buffered, maxBulk)
 	w := discardWriter()
 	var cmds []streamCmd
-	var pendingRaw []byte
 	for {
 		var err error
 		cmds, err = sr.parse(cmds[:0])
@@ -622,37 +518,25 @@ func (n *Node) streamFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader, 
 			}
 			continue
 		}
-		var acks []int64
 		n.mu.Lock()
 		if r.link != l {
 			n.mu.Unlock()
 			return nil
 		}
 		now := n.nowMs()
-		r.lastIO = now
 		mc.lastSeen = now
 		for _, c := range cmds {
-			n.stats.replInputBytes += int64(len(c.raw))
-			r.readOff += int64(len(c.raw))
+			r.core.Read(now, len(c.raw))
 			if c.args != nil {
-				before := r.reploff
-				n.applyFromMaster(mc, w, c.args)
-				if n.repl.getackPending {
-					n.repl.getackPending = false
-					acks = append(acks, before)
-				}
+				n.applyFromMasterLocked(mc, w, c.args)
 			}
-			pendingRaw = append(pendingRaw, c.raw...)
-			if !mc.is(flagMulti) {
-				r.reploff += int64(len(pendingRaw))
-				n.feedStream(pendingRaw)
-				pendingRaw = pendingRaw[:0]
-			}
-			if r.link != l || n.repl.master == nil {
+			r.core.Applied(now, c.raw, mc.is(flagMulti))
+			if r.link != l || !n.isReplica() {
 				break
 			}
 		}
-		n.wakeAllPeersIfPending()
+		acks := n.carryOutLocked()
+		n.wakeAllPeersIfPendingLocked()
 		n.mu.Unlock()
 		for _, off := range acks {
 			if err := l.write(ackCommand(off)); err != nil {
@@ -662,8 +546,8 @@ func (n *Node) streamFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader, 
 	}
 }
 
-// applyFromMaster runs one command from the master's stream.
-func (n *Node) applyFromMaster(mc *Client, w *redcon.Writer, args [][]byte) {
+// applyFromMasterLocked runs one command from the master's stream.
+func (n *Node) applyFromMasterLocked(mc *Client, w *redcon.Writer, args [][]byte) {
 	n.dispatch(mc, w, args)
 	w.SetBuffer(nil)
 }
@@ -685,8 +569,8 @@ func (n *Node) ackLoop(l *masterLink, stop chan struct{}) {
 			return
 		case <-t.C:
 			n.mu.Lock()
-			off := n.repl.reploff
-			ok := n.repl.link == l && n.repl.state == linkConnected
+			off := n.repl.core.Reploff()
+			ok := n.repl.link == l && n.masterLinkUp()
 			n.mu.Unlock()
 			if !ok {
 				return
@@ -699,9 +583,9 @@ func (n *Node) ackLoop(l *masterLink, stop chan struct{}) {
 	}
 }
 
-// newInternalClient registers a client for a connection the node opened
+// newInternalClientLocked registers a client for a connection the node opened
 // itself (the link to the master).
-func (n *Node) newInternalClient(conn net.Conn) *Client {
+func (n *Node) newInternalClientLocked(conn net.Conn) *Client {
 	n.nextClientID++
 	now := n.nowMs()
 	c := &Client{id: n.nextClientID, netConn: conn, addr: conn.RemoteAddr().String(),

@@ -1,203 +1,148 @@
 package node
 
 import (
-	"net"
-	"strconv"
-
-	"github.com/replscope/replscope/node/backlog"
-	"github.com/replscope/replscope/node/psync"
+	"github.com/replscope/replscope/node/repl"
 )
 
-// replication is the node's replication state in both roles. Guarded by
-// the node's lock.
+// replication is the node's side of replication: the rules and their
+// state live in core (node/repl); the node keeps what does I/O: the
+// replicas' connections and writers, the link to the master, and the
+// channel WAIT callers sleep on. Guarded by the node's lock.
 type replication struct {
-	hist     psync.History    // replid, replid2, offsets (Offset is master_repl_offset)
-	backlog  *backlog.Backlog // nil until the first replica (or a master link) needs one
-	streamDB int              // database of the stream's last SELECT; -1 forces one
-	pending  []propOp
-	feedBuf  []byte
-
-	// master side
-	replicas        []*replicaPeer
-	noReplicasSince int64 // unix ms since when no replica is attached (backlog TTL)
-	job             *syncJob
-	waitingJobs     []*replicaPeer // replicas waiting for the next full sync
-	ackWake         chan struct{}  // closed and replaced on every ACK (WAIT)
-	getackPending   bool
+	core    *repl.State
+	peers   map[int64]*replicaPeer // attached replicas' connections, by client id
+	ackWake chan struct{}          // closed and replaced on every ACK or drop (SHUTDOWN)
+	waits   map[int64]chan int64   // WAIT callers by client id: their answer
 
 	// replica side
-	master       *HostPortAddr // nil: this node is a master
-	link         *masterLink
-	state        linkState
-	conn         *Client // the master's client while connected (flagMaster)
-	masterDB     int     // the database the master's stream last selected (kept across reconnections)
-	cached       *psync.Cached
-	reploff      int64 // bytes applied from the master (slave_repl_offset)
-	readOff      int64 // bytes read from the master (slave_read_repl_offset)
-	lastIO       int64 // unix ms of the last byte from the master
-	downSince    int64 // unix ms the link went down; 0 = never up
-	sync         syncProgress
-	lastSyncKind string // "full" or "partial": how the last sync with the master went
-	lastSyncErr  string
-	// lastSyncMs is how long the last successful sync took, from PSYNC
-	// sent to streaming (INFO last_successful_sync_duration_ms); -1 none.
-	lastSyncMs int64
-}
-
-// HostPortAddr is a master address.
-type HostPortAddr struct {
-	Host string
-	Port int
-}
-
-func (a HostPortAddr) String() string { return net.JoinHostPort(a.Host, strconv.Itoa(a.Port)) }
-
-// linkState is a replica's replication state, as ROLE names it.
-type linkState int
-
-const (
-	linkNone       linkState = iota // not a replica
-	linkConnect                     // must connect
-	linkConnecting                  // dialing
-	linkHandshake                   // PING / AUTH / REPLCONF / PSYNC exchange
-	linkTransfer                    // receiving the RDB
-	linkConnected                   // streaming
-)
-
-func (s linkState) String() string {
-	return [...]string{"none", "connect", "connecting", "handshake", "sync", "connected"}[s]
-}
-
-// syncProgress tracks an RDB transfer from the master.
-type syncProgress struct {
-	total  int64 // -1 for an EOF-marked transfer of unknown size
-	read   int64
-	lastIO int64
-	start  int64
+	link *masterLink
+	conn *Client // the master's client while streaming (flagMaster)
 }
 
 func (n *Node) initReplication() {
 	r := &n.repl
-	r.hist = psync.History{ReplID: randomHex(40), ReplID2: psync.NoID, SecondOffset: -1}
-	r.streamDB = -1
-	r.lastSyncMs = -1
+	r.core = repl.New(n.replConfigLocked(), func() string { return randomHex(40) }, n.nowMs())
+	r.peers = map[int64]*replicaPeer{}
+	r.waits = map[int64]chan int64{}
 	r.ackWake = make(chan struct{})
-	r.noReplicasSince = n.nowMs()
 	if hp := n.cfg.ReplicaOf; hp != nil {
-		r.master = &HostPortAddr{Host: hp.Host, Port: hp.Port}
-		r.state = linkConnect
+		r.core.Configure(repl.Addr{Host: hp.Host, Port: hp.Port})
 	}
 }
 
-func (n *Node) isReplica() bool { return n.repl.master != nil }
+// replConfigLocked is the part of the configuration the replication rules read.
+func (n *Node) replConfigLocked() repl.Config {
+	c := n.cfg
+	lim := c.OutputBufferLimit("replica")
+	return repl.Config{
+		BacklogSize: c.EffectiveBacklogSize(), BacklogTTL: c.ReplBacklogTTL,
+		Timeout: c.ReplTimeout, PingPeriod: c.ReplPingReplicaPeriod,
+		DisklessSync: c.ReplDisklessSync, DisklessSyncDelay: c.ReplDisklessSyncDelay,
+		DisklessSyncMaxReplicas: c.ReplDisklessSyncMaxReplicas, MinReplicasMaxLag: c.MinReplicasMaxLag,
+		Limit: repl.Limit{Hard: lim.Hard, Soft: lim.Soft, SoftSeconds: lim.SoftSeconds},
+	}
+}
 
-func (n *Node) masterLinkUp() bool { return n.repl.state == linkConnected }
+func (n *Node) isReplica() bool { return n.repl.core.IsReplica() }
+
+func (n *Node) masterLinkUp() bool { return n.repl.core.LinkUp() }
 
 // offset returns master_repl_offset.
-func (n *Node) offset() int64 { return n.repl.hist.Offset }
+func (n *Node) offset() int64 { return n.repl.core.Offset() }
 
-// feedStream appends bytes to the replication stream: the backlog and
-// every attached replica read from it.
-func (n *Node) feedStream(b []byte) {
-	r := &n.repl
-	if r.backlog == nil {
-		n.createBacklog()
-	}
-	r.backlog.Append(b)
-	r.hist.Offset += int64(len(b))
-	n.syncBacklogHist()
-	n.checkOutputLimits()
-	n.trimBacklog()
-	n.wakePending = true
-}
-
-// createBacklog allocates the backlog; its first byte is the next offset.
-func (n *Node) createBacklog() {
-	r := &n.repl
-	r.backlog = backlog.New(n.cfg.EffectiveBacklogSize(), r.hist.Offset)
-	n.syncBacklogHist()
-}
-
-// freeBacklog drops the backlog (TTL expiry on a master without replicas).
-func (n *Node) freeBacklog() {
-	n.repl.backlog = nil
-	n.syncBacklogHist()
-}
-
-func (n *Node) syncBacklogHist() {
-	r := &n.repl
-	if r.backlog == nil {
-		r.hist.HasBacklog, r.hist.BacklogFirst, r.hist.BacklogLen = false, 0, 0
-		return
-	}
-	r.hist.HasBacklog = true
-	r.hist.BacklogFirst = r.backlog.FirstByte()
-	r.hist.BacklogLen = r.backlog.HistLen()
-}
-
-// trimBacklog frees stream blocks nobody needs any more, and drops
-// replicas whose unsent data broke their output buffer limits.
-func (n *Node) trimBacklog() {
-	r := &n.repl
-	oldest := r.hist.Offset + 1
-	for _, p := range r.replicas {
-		if p.sendOff > 0 && p.sendOff < oldest {
-			oldest = p.sendOff
+// carryOutLocked carries out what the replication rules decided, until
+// nothing is left (carrying out can itself produce more: a replica whose
+// queue is full is dropped). It returns the ACKs to send to the master,
+// which the caller sends after releasing the lock.
+func (n *Node) carryOutLocked() (acks []int64) {
+	core := n.repl.core
+	for core.HasReady() {
+		rd := core.Ready()
+		for _, o := range rd.Out {
+			if p := n.repl.peers[o.Peer]; p != nil {
+				if o.Close {
+					n.queueOutLocked(p, nil)
+				} else {
+					n.queueOutLocked(p, o.Bytes)
+				}
+			}
+		}
+		for _, d := range rd.Drop {
+			if p := n.repl.peers[d.Peer]; p != nil {
+				delete(n.repl.peers, d.Peer)
+				close(p.quit)
+				_ = p.conn.Close()
+				n.removeClientLocked(p.c)
+			}
+		}
+		for _, id := range rd.Wake {
+			if p := n.repl.peers[id]; p != nil {
+				p.signal()
+			}
+		}
+		if rd.SyncDue {
+			n.startSyncLocked()
+		}
+		acks = append(acks, rd.Acks...)
+		for _, u := range rd.Unblock {
+			if ch := n.repl.waits[u.Client]; ch != nil {
+				delete(n.repl.waits, u.Client)
+				ch <- u.Acked // buffered: never blocks
+			}
+		}
+		if rd.AcksChanged {
+			n.notifyAckLocked()
+		}
+		for _, l := range rd.Logs {
+			if l.Level == repl.Warning {
+				n.log.Warnf("%s", l.Text)
+			} else {
+				n.log.Noticef("%s", l.Text)
+			}
+		}
+		for _, e := range rd.Events {
+			n.emit(Event{Kind: EventKind(e.Kind), Role: e.Role, Master: e.Master, Peer: e.Peer,
+				Offset: e.Offset, Bytes: e.Bytes, Reason: e.Reason})
 		}
 	}
-	r.backlog.Trim(oldest)
+	return acks
 }
 
-// changeReplID starts a new history (changeReplicationId).
-func (n *Node) changeReplID() { n.repl.hist.ReplID = randomHex(40) }
-
-// replicaPending returns how many stream bytes a replica has not been sent
-// yet, its output buffer in Redis's terms.
-func (n *Node) replicaPending(p *replicaPeer) int64 {
-	if p.sendOff == 0 {
-		return 0
-	}
-	return max(n.repl.hist.Offset+1-p.sendOff, 0)
-}
-
-// goodReplicas counts online replicas whose last ACK is within
-// min-replicas-max-lag seconds.
-func (n *Node) goodReplicas() int {
-	now := n.nowMs()
-	good := 0
-	for _, p := range n.repl.replicas {
-		if p.state == peerOnline && now-p.ackTime <= int64(n.cfg.MinReplicasMaxLag)*1000 {
-			good++
+// wakeAllPeersIfPendingLocked wakes the replica writers when the stream
+// grew since the last wake-up: once per batch of commands, so that a
+// batch leaves in one write.
+func (n *Node) wakeAllPeersIfPendingLocked() {
+	if n.repl.core.TakeWake() {
+		for _, p := range n.repl.peers {
+			if p.Streaming {
+				p.signal()
+			}
 		}
 	}
-	return good
 }
 
-// wakeAllPeersIfPending wakes replica writers when the stream grew since
-// the last wake-up. Callers hold the lock.
-func (n *Node) wakeAllPeersIfPending() {
-	if n.wakePending {
-		n.wakePending = false
-		n.wakeAllPeers()
-	}
-}
-
-// notifyAck wakes WAIT callers after an ACK.
-func (n *Node) notifyAck() {
+// notifyAckLocked wakes the SHUTDOWN wait after an ACK or a drop.
+func (n *Node) notifyAckLocked() {
 	close(n.repl.ackWake)
 	n.repl.ackWake = make(chan struct{})
-}
-
-func msSince(now, t int64) int64 {
-	if t == 0 {
-		return -1
-	}
-	return (now - t) / 1000
 }
 
 // stopReplicationLocked ends the link to the master and drops every
 // replica (Close).
 func (n *Node) stopReplicationLocked() {
 	n.stopLinkLocked()
-	n.disconnectReplicas("")
+	n.repl.core.DropAll(n.nowMs(), "")
+	n.carryOutLocked()
+}
+
+// replicaPeersLocked returns the attached replicas in the order they
+// came, as INFO and ROLE list them.
+func (n *Node) replicaPeersLocked() []*replicaPeer {
+	var ps []*replicaPeer
+	for _, p := range n.repl.core.Peers() {
+		if t := n.repl.peers[p.ID]; t != nil {
+			ps = append(ps, t)
+		}
+	}
+	return ps
 }

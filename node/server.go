@@ -182,7 +182,7 @@ func (n *Node) runBatch(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]
 				continue
 			}
 			if cmd.flags&cDetach != 0 {
-				req, ok := n.psyncCheck(c, w, args)
+				req, ok := n.psyncCheckLocked(c, w, args)
 				if !ok {
 					continue
 				}
@@ -230,7 +230,7 @@ func (n *Node) runBatch(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]
 		w.SetBuffer(nil)
 	}
 	n.batchNow = 0
-	n.wakeAllPeersIfPending()
+	n.wakeAllPeersIfPendingLocked()
 	held = false
 	n.mu.Unlock()
 	if c.pub == nil {

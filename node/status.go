@@ -1,6 +1,11 @@
 package node
 
-import "github.com/replscope/replscope/node/status"
+import (
+	"time"
+
+	"github.com/replscope/replscope/node/repl"
+	"github.com/replscope/replscope/node/status"
+)
 
 // The node's Status and Events are declared in node/status, which
 // readers (topology) import instead of the whole server.
@@ -17,8 +22,9 @@ type (
 func (n *Node) Status() Status {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	r := &n.repl
-	nowT := n.clock.Now()
+	core := n.repl.core
+	r, h := core.Replica(), core.History()
+	nowT := time.Now()
 	now := nowT.UnixMilli()
 	s := Status{
 		Time:               nowT,
@@ -26,10 +32,10 @@ func (n *Node) Status() Status {
 		RunID:              n.runID,
 		Version:            redisVersion,
 		Role:               "master",
-		ReplID:             r.hist.ReplID,
-		ReplID2:            r.hist.ReplID2,
-		SecondOffset:       r.hist.SecondOffset,
-		Offset:             r.hist.Offset,
+		ReplID:             h.ReplID,
+		ReplID2:            h.ReplID2,
+		SecondOffset:       h.SecondOffset,
+		Offset:             h.Offset,
 		BacklogSize:        n.cfg.ReplBacklogSize,
 		ReplTimeout:        n.cfg.ReplTimeout,
 		PingPeriod:         n.cfg.ReplPingReplicaPeriod,
@@ -38,52 +44,53 @@ func (n *Node) Status() Status {
 	}
 	lim := n.cfg.OutputBufferLimit("replica")
 	s.OutputLimitHard, s.OutputLimitSoft, s.OutputLimitSecs = lim.Hard, lim.Soft, lim.SoftSeconds
-	if r.backlog != nil {
+	if w := core.Backlog().Window(); w.Active {
 		s.BacklogActive = true
-		s.BacklogFirstByte = r.backlog.FirstByte()
-		s.BacklogHistLen = r.backlog.HistLen()
+		s.BacklogFirstByte = w.First
+		s.BacklogHistLen = w.Len
 	}
-	if r.master != nil {
+	if r.Master != nil {
 		s.Role = "replica"
-		s.MasterHost, s.MasterPort = r.master.Host, r.master.Port
-		s.LinkUp = r.state == linkConnected
-		s.LinkState = r.state.String()
+		s.MasterHost, s.MasterPort = r.Master.Host, r.Master.Port
+		s.LinkUp = r.Link == repl.LinkConnected
+		s.LinkState = r.Link.String()
 		s.MasterLastIO = -1
-		if r.conn != nil {
-			s.MasterLastIO = (now - r.lastIO) / 1000
+		if r.Connected {
+			s.MasterLastIO = (now - r.LastIO) / 1000
 		}
 		s.LinkDownSince = 0
 		if !s.LinkUp {
 			s.LinkDownSince = -1
-			if r.downSince != 0 {
-				s.LinkDownSince = (now - r.downSince) / 1000
+			if r.DownSince != 0 {
+				s.LinkDownSince = (now - r.DownSince) / 1000
 			}
 		}
 		s.ReplicaOffset, s.ReplicaReadOffset = 1, 1
-		if r.conn != nil || r.cached != nil {
-			s.ReplicaOffset, s.ReplicaReadOffset = r.reploff, r.readOff
+		if r.Connected || r.Cached {
+			s.ReplicaOffset, s.ReplicaReadOffset = r.Reploff, r.ReadOff
 		}
-		if r.state == linkTransfer {
+		if r.Link == repl.LinkTransfer {
 			s.SyncInProgress = true
-			s.SyncTotalBytes = r.sync.total
-			s.SyncReadBytes = r.sync.read
-			s.SyncLastIO = (now - r.sync.lastIO) / 1000
+			s.SyncTotalBytes = r.Sync.Total
+			s.SyncReadBytes = r.Sync.Read
+			s.SyncLastIO = (now - r.Sync.LastIO) / 1000
 		}
-		s.LastSync = r.lastSyncKind
-		s.LastSyncError = r.lastSyncErr
-		s.LastSyncDurationMs = r.lastSyncMs
+		s.LastSync = r.LastSyncKind
+		s.LastSyncError = r.LastSyncErr
+		s.LastSyncDurationMs = r.LastSyncMs
 		s.ReplicaPriority = n.cfg.ReplicaPriority
 		s.ReplicaReadOnly = n.cfg.ReplicaReadOnly
 	}
-	for _, p := range r.replicas {
-		rs := ReplicaStatus{IP: p.ip(), Port: p.conf.port, State: p.state.String(), AckOffset: p.ackOff,
-			Pending: n.replicaPending(p), SentRDB: p.sentRDB, ClientID: p.c.id, ClientAddr: p.c.addr}
-		if p.state == peerOnline {
-			rs.AckAgeMs = now - p.ackTime
+	for _, p := range n.replicaPeersLocked() {
+		rs := ReplicaStatus{IP: p.ip(), Port: p.conf.port, State: p.State.String(), AckOffset: p.AckOff,
+			Pending: core.Pending(p.Peer), SentRDB: p.SentRDB, ClientID: p.c.id, ClientAddr: p.c.addr}
+		if p.State == repl.Online {
+			rs.AckAgeMs = now - p.AckTime
 		}
 		s.Replicas = append(s.Replicas, rs)
 	}
 	st := &n.stats
+	rst := core.Stats
 	clients := 0
 	for _, c := range n.clients {
 		if !c.is(flagReplica) && !c.is(flagMaster) {
@@ -91,10 +98,10 @@ func (n *Node) Status() Status {
 		}
 	}
 	s.Stats = StatusStats{
-		SyncFull: st.syncFull, SyncPartialOK: st.syncPartialOK, SyncPartialErr: st.syncPartialErr,
-		ReplInputBytes: st.replInputBytes, ReplOutputBytes: st.replOutputBytes,
-		Commands: st.commands, OpsPerSec: n.opsPerSec(), ExpiredKeys: st.expiredKeys,
-		Keys: int64(n.ks.Keys()), Clients: clients, CobDisconnects: st.cobDisconnects,
+		SyncFull: rst.SyncFull, SyncPartialOK: rst.SyncPartialOK, SyncPartialErr: rst.SyncPartialErr,
+		ReplInputBytes: rst.ReplInputBytes, ReplOutputBytes: rst.ReplOutputBytes,
+		Commands: st.commands, OpsPerSec: n.opsPerSecLocked(), ExpiredKeys: st.expiredKeys,
+		Keys: int64(n.ks.Keys()), Clients: clients, CobDisconnects: st.cobDisconnects + rst.COBDisconnects,
 		NetInputBytes: n.netInput.Load(), NetOutputBytes: n.netOutput.Load(), Dirty: n.dirty,
 	}
 	return s

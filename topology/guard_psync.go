@@ -3,7 +3,7 @@ package topology
 import (
 	"fmt"
 
-	"github.com/replscope/replscope/node/psync"
+	"github.com/replscope/replscope/node/repl"
 )
 
 // FullCause names why Redis will answer a replica's PSYNC with
@@ -29,18 +29,18 @@ const (
 	CauseBeyondBacklog FullCause = "offset-beyond-backlog"
 )
 
-// resyncCause applies Redis's PSYNC rules (node/psync) to replica n
+// resyncCause applies Redis's PSYNC rules (node/repl) to replica n
 // asking master m for its replid and offset+1, as a replica (or a master
 // turned replica, which caches itself as its master) does. It returns ""
 // when m would answer +CONTINUE, else the cause and a sentence.
 func resyncCause(n, m *Node) (FullCause, string) {
-	if n.ReplID == "" || n.ReplID == psync.NoID {
+	if n.ReplID == "" || n.ReplID == repl.NoID {
 		return CauseUnknownHistory, fmt.Sprintf("%s's history is unknown: it asks PSYNC ? -1", n.Addr)
 	}
-	h := psync.History{ReplID: m.ReplID, ReplID2: m.ReplID2, SecondOffset: m.SecondOffset, Offset: m.Offset,
-		HasBacklog: m.Backlog.Active, BacklogFirst: m.Backlog.FirstByte, BacklogLen: m.Backlog.HistLen}
-	req := psync.Request{ReplID: n.ReplID, Offset: n.Offset + 1}
-	if d, _, _ := h.Decide(req); d == psync.Continue {
+	h := repl.History{ReplID: m.ReplID, ReplID2: m.ReplID2, SecondOffset: m.SecondOffset, Offset: m.Offset}
+	w := repl.Window{Active: m.Backlog.Active, First: m.Backlog.FirstByte, Len: m.Backlog.HistLen}
+	req := repl.Request{ReplID: n.ReplID, Offset: n.Offset + 1}
+	if d, _, _ := h.Decide(req, w); d == repl.Continue {
 		return "", ""
 	}
 	switch {

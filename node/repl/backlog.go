@@ -1,4 +1,6 @@
-// Package backlog holds a master's replication stream: the bytes fed to
+package repl
+
+// The backlog holds a master's replication stream: the bytes fed to
 // replicas, numbered by replication offset, kept in fixed-size blocks.
 //
 // One buffer serves both the replication backlog (the last Size bytes, from
@@ -6,9 +8,8 @@
 // every connected replica, as Redis 7's shared replication buffer does: a
 // block is freed once it is older than the backlog window and every reader
 // has moved past it. Readers are just offsets; the owner tells Trim the
-// oldest offset a reader still needs. The package is pure and not
-// synchronized: its owner holds the lock.
-package backlog
+// oldest offset a reader still needs. The owner (State) is not
+// synchronized: the node's lock guards it.
 
 const blockSize = 16 << 10
 
@@ -21,12 +22,12 @@ type Backlog struct {
 	first  int64    // first byte offset of the history (never below start)
 }
 
-// MinSize is the smallest backlog Redis allows (16 KB).
-const MinSize = 16 << 10
+// MinBacklogSize is the smallest backlog Redis allows (16 KB).
+const MinBacklogSize = 16 << 10
 
-// New returns an empty backlog whose next byte will be offset+1.
-func New(size int64, offset int64) *Backlog {
-	b := &Backlog{size: max(size, MinSize), start: offset + 1, end: offset, first: offset + 1}
+// NewBacklog returns an empty backlog whose next byte will be offset+1.
+func NewBacklog(size int64, offset int64) *Backlog {
+	b := &Backlog{size: max(size, MinBacklogSize), start: offset + 1, end: offset, first: offset + 1}
 	return b
 }
 
@@ -50,6 +51,14 @@ func (b *Backlog) Retained() int64 { return b.end - b.start + 1 }
 // Covers reports whether a replica can resume at offset off, the first
 // byte it lacks: off must lie in [FirstByte, Offset+1].
 func (b *Backlog) Covers(off int64) bool { return off >= b.first && off <= b.end+1 }
+
+// Window returns the backlog's extent; a nil backlog is inactive.
+func (b *Backlog) Window() Window {
+	if b == nil {
+		return Window{}
+	}
+	return Window{Active: true, First: b.first, Len: b.HistLen()}
+}
 
 // Append feeds p to the stream.
 func (b *Backlog) Append(p []byte) {
@@ -118,7 +127,7 @@ func (b *Backlog) Trim(oldest int64) {
 // Resize changes the history size (CONFIG SET repl-backlog-size). Growing
 // cannot recover bytes already freed; shrinking takes effect at once.
 func (b *Backlog) Resize(size int64) {
-	b.size = max(size, MinSize)
+	b.size = max(size, MinBacklogSize)
 	if lo := b.end - b.size + 1; lo > b.first {
 		b.first = lo
 	}

@@ -1,9 +1,9 @@
-// Package psync holds the PSYNC2 rules of Redis 7 replication as pure
+package repl
+
+// The history holds the PSYNC2 rules of Redis 7 replication as pure
 // functions over a node's replication history: which replication IDs and
 // offsets a master can continue from, how the IDs shift on promotion and
-// on a partial resync with a new master, and what a replica asks for. It
-// does no I/O and reads no clock.
-package psync
+// on a partial resync with a new master, and what a replica asks for.
 
 import "fmt"
 
@@ -12,15 +12,20 @@ const NoID = "0000000000000000000000000000000000000000"
 
 // History is a node's replication identity: its current replication ID,
 // the previous one and the offset up to which that one is valid, its
-// offset, and its backlog window.
+// offset.
 type History struct {
 	ReplID       string
 	ReplID2      string
 	SecondOffset int64 // second_repl_offset; -1 when ReplID2 is unset
 	Offset       int64 // master_repl_offset
-	HasBacklog   bool
-	BacklogFirst int64 // repl_backlog_first_byte_offset
-	BacklogLen   int64 // repl_backlog_histlen
+}
+
+// Window is a backlog's extent as INFO shows it: repl_backlog_active,
+// repl_backlog_first_byte_offset and repl_backlog_histlen.
+type Window struct {
+	Active bool
+	First  int64
+	Len    int64
 }
 
 // Decision is the outcome of a PSYNC request.
@@ -41,10 +46,11 @@ type Request struct {
 
 // Decide applies masterTryPartialResynchronization: it returns Continue
 // when the request names our history (or the previous one, up to the
-// offset where it ended) and the offset lies in the backlog; otherwise
+// offset where it ended) and the offset lies in the backlog window w;
+// otherwise
 // FullResync with the reason Redis logs. counted tells whether the failure
 // counts as sync_partial_err (a "?" request is a plain full sync).
-func (h History) Decide(r Request) (d Decision, reason string, counted bool) {
+func (h History) Decide(r Request, w Window) (d Decision, reason string, counted bool) {
 	if r.ReplID == "?" {
 		return FullResync, "full resync requested by replica", false
 	}
@@ -56,7 +62,7 @@ func (h History) Decide(r Request) (d Decision, reason string, counted bool) {
 		return FullResync, fmt.Sprintf("Requested offset for second ID was %d, but I can reply up to %d",
 			r.Offset, h.SecondOffset), true
 	}
-	if !h.HasBacklog || r.Offset < h.BacklogFirst || r.Offset > h.BacklogFirst+h.BacklogLen {
+	if !w.Active || r.Offset < w.First || r.Offset > w.First+w.Len {
 		return FullResync, fmt.Sprintf("Unable to partial resync with replica for lack of backlog (Replica request was: %d).", r.Offset), true
 	}
 	return Continue, "", false

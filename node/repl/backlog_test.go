@@ -1,4 +1,4 @@
-package backlog
+package repl
 
 import (
 	"bytes"
@@ -14,8 +14,8 @@ func TestAgainstModel(t *testing.T) {
 	for seed := uint64(1); seed <= 10; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 1))
 		const base = 1000 // a backlog created at offset 1000: next byte 1001
-		size := int64(MinSize + rng.IntN(3*blockSize))
-		b := New(size, base)
+		size := int64(MinBacklogSize + rng.IntN(3*blockSize))
+		b := NewBacklog(size, base)
 		var stream []byte // stream[i] is offset base+1+i
 		readers := []int64{base + 1, base + 1}
 		for step := 0; step < 400; step++ {
@@ -69,7 +69,7 @@ func TestAgainstModel(t *testing.T) {
 // TestReadOutsideTheBuffer: offsets before the buffer or past the end give
 // nothing, and Resize never claims history it no longer holds.
 func TestReadOutsideTheBuffer(t *testing.T) {
-	b := New(MinSize, 0)
+	b := NewBacklog(MinBacklogSize, 0)
 	b.Append(bytes.Repeat([]byte("x"), 3*blockSize))
 	b.Trim(b.Offset() + 1)
 	if got := b.Read(1, 10, nil); len(got) != 0 {
@@ -79,12 +79,12 @@ func TestReadOutsideTheBuffer(t *testing.T) {
 		t.Fatalf("read past the end returned %d slices", len(got))
 	}
 	first := b.FirstByte()
-	b.Resize(10 * MinSize)
-	if b.FirstByte() != first || b.Size() != 10*MinSize {
+	b.Resize(10 * MinBacklogSize)
+	if b.FirstByte() != first || b.Size() != 10*MinBacklogSize {
 		t.Fatalf("growing moved the first byte %d -> %d", first, b.FirstByte())
 	}
 	b.Resize(1) // below the minimum: Redis's 16 KB
-	if b.Size() != MinSize || b.HistLen() > MinSize {
+	if b.Size() != MinBacklogSize || b.HistLen() > MinBacklogSize {
 		t.Fatalf("size %d histlen %d after shrinking below the minimum", b.Size(), b.HistLen())
 	}
 }

@@ -1,4 +1,4 @@
-package psync
+package repl
 
 import (
 	"strings"
@@ -12,8 +12,8 @@ const (
 )
 
 func TestDecide(t *testing.T) {
-	h := History{ReplID: idA, ReplID2: idB, SecondOffset: 101, Offset: 500,
-		HasBacklog: true, BacklogFirst: 50, BacklogLen: 451}
+	h := History{ReplID: idA, ReplID2: idB, SecondOffset: 101, Offset: 500}
+	b := window(50, 500)
 	cases := []struct {
 		name    string
 		req     Request
@@ -33,15 +33,13 @@ func TestDecide(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			d, reason, counted := h.Decide(tc.req)
+			d, reason, counted := h.Decide(tc.req, b.Window())
 			if d != tc.want || counted != tc.counted || !strings.Contains(reason, tc.reason) {
 				t.Fatalf("Decide(%+v) = %v %q %v, want %v %q %v", tc.req, d, reason, counted, tc.want, tc.reason, tc.counted)
 			}
 		})
 	}
-	noBacklog := h
-	noBacklog.HasBacklog = false
-	if d, _, _ := noBacklog.Decide(Request{idA, 200}); d != FullResync {
+	if d, _, _ := h.Decide(Request{idA, 200}, Window{}); d != FullResync {
 		t.Fatal("a master without a backlog cannot continue")
 	}
 }
@@ -50,21 +48,22 @@ func TestDecide(t *testing.T) {
 // REPLICAOF NO ONE keeps serving its siblings and the old master partially
 // through the previous ID.
 func TestFailoverChain(t *testing.T) {
-	replica := History{ReplID: idA, ReplID2: NoID, SecondOffset: -1, Offset: 660, HasBacklog: true, BacklogFirst: 1, BacklogLen: 660}
+	replica := History{ReplID: idA, ReplID2: NoID, SecondOffset: -1, Offset: 660}
+	b := window(1, 660)
 	replica.Shift(idB)
 	if replica.ReplID != idB || replica.ReplID2 != idA || replica.SecondOffset != 661 {
 		t.Fatalf("after shift: %+v", replica)
 	}
 	// the old master, which stopped at 660, asks with the old id
-	if d, r, _ := replica.Decide(Request{idA, 661}); d != Continue {
+	if d, r, _ := replica.Decide(Request{idA, 661}, b.Window()); d != Continue {
 		t.Fatalf("old master must continue: %s", r)
 	}
 	// a sibling that is behind asks within the backlog
-	if d, r, _ := replica.Decide(Request{idA, 600}); d != Continue {
+	if d, r, _ := replica.Decide(Request{idA, 600}, b.Window()); d != Continue {
 		t.Fatalf("sibling must continue: %s", r)
 	}
 	// a node that saw bytes of idA beyond the promotion point cannot
-	if d, _, _ := replica.Decide(Request{idA, 662}); d != FullResync {
+	if d, _, _ := replica.Decide(Request{idA, 662}, b.Window()); d != FullResync {
 		t.Fatal("history beyond the switch must full-sync")
 	}
 
@@ -92,4 +91,11 @@ func TestCachedArgs(t *testing.T) {
 	if h.ReplID != idC || h.Offset != 999 || h.ReplID2 != NoID || h.SecondOffset != -1 {
 		t.Fatalf("after full: %+v", h)
 	}
+}
+
+// window returns a backlog holding the bytes first..end.
+func window(first, end int64) *Backlog {
+	b := NewBacklog(MinBacklogSize, first-1)
+	b.Append(make([]byte, end-first+1))
+	return b
 }
