@@ -1,0 +1,175 @@
+package topology
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/replscope/replscope/internal/resp"
+)
+
+// CLUSTER SHARDS (Redis 7.0+) answers one entry per master, each a map
+// of "slots" (start/end integer pairs) and "nodes": the master and the
+// replicas serving its slots, each a map of id, port and/or tls-port, ip,
+// endpoint, hostname (when set), role (master or replica),
+// replication-offset and health (Redis 7.0.15 src/cluster.c,
+// clusterReplyShards). Under RESP2 every map is a flat array of keys and
+// values; under RESP3 it is a map whose entries come in the same order.
+// The probes speak RESP2, so the parser reads the flat form; an unknown
+// key is skipped, so later versions' fields (shard-id, 7.2) do no harm.
+//
+// health is "fail" when the answering node flags that node failed, else
+// "loading" for a replica whose replication offset is 0, else "online".
+// A replica of an idle cluster (no write since it was created) has offset
+// 0 too, so "loading" alone does not mean the replica is loading: only
+// together with its INFO (loading:1, or a sync in progress).
+
+// ShardsNode is one node of a CLUSTER SHARDS entry.
+type ShardsNode struct {
+	ID       string `json:"id"`
+	Addr     string `json:"addr,omitempty"`     // ip:port, the plaintext port ("" when the node has none)
+	TLSAddr  string `json:"tls_addr,omitempty"` // ip:tls-port, when the cluster runs tls-cluster
+	Endpoint string `json:"endpoint,omitempty"` // the preferred endpoint (ip, hostname or "?")
+	Hostname string `json:"hostname,omitempty"`
+	Role     string `json:"role"` // master or replica
+	Offset   int64  `json:"replication_offset"`
+	Health   string `json:"health"` // online, fail or loading
+}
+
+// ShardsEntry is one shard of CLUSTER SHARDS: a master's slots and the
+// nodes serving them.
+type ShardsEntry struct {
+	Slots []SlotRange  `json:"slots"`
+	Nodes []ShardsNode `json:"nodes"`
+}
+
+// Master returns the entry's master node, or nil.
+func (e ShardsEntry) Master() *ShardsNode {
+	for i := range e.Nodes {
+		if e.Nodes[i].Role == "master" {
+			return &e.Nodes[i]
+		}
+	}
+	return nil
+}
+
+// dialAddr is the address a watcher reaches the node at: its TLS port
+// when the watcher speaks TLS, else its plaintext port; the other one
+// when the node has only that.
+func (n ShardsNode) dialAddr(useTLS bool) string {
+	if useTLS && n.TLSAddr != "" || n.Addr == "" {
+		return n.TLSAddr
+	}
+	return n.Addr
+}
+
+// parseClusterShards reads a CLUSTER SHARDS reply. host is the probed
+// node's host, used for a node without an ip (a node that has not yet
+// learnt its own address).
+func parseClusterShards(v resp.Value, host string) ([]ShardsEntry, error) {
+	if v.Kind != resp.Array || v.Null {
+		return nil, fmt.Errorf("CLUSTER SHARDS: not an array: %q", clip(v.String()))
+	}
+	out := make([]ShardsEntry, 0, len(v.Elems))
+	for _, sv := range v.Elems {
+		var e ShardsEntry
+		err := eachPair(sv, func(key string, val resp.Value) error {
+			switch key {
+			case "slots":
+				return readSlotPairs(val, &e.Slots)
+			case "nodes":
+				if val.Kind != resp.Array {
+					return fmt.Errorf("nodes: not an array")
+				}
+				for _, nv := range val.Elems {
+					n, err := parseShardsNode(nv, host)
+					if err != nil {
+						return err
+					}
+					e.Nodes = append(e.Nodes, n)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("CLUSTER SHARDS: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func parseShardsNode(v resp.Value, host string) (ShardsNode, error) {
+	var n ShardsNode
+	var ip string
+	var port, tlsPort int64
+	err := eachPair(v, func(key string, val resp.Value) error {
+		switch key {
+		case "id":
+			n.ID = string(val.Str)
+		case "port":
+			port = val.Int
+		case "tls-port":
+			tlsPort = val.Int
+		case "ip":
+			ip = string(val.Str)
+		case "endpoint":
+			n.Endpoint = string(val.Str)
+		case "hostname":
+			n.Hostname = string(val.Str)
+		case "role":
+			n.Role = string(val.Str)
+		case "replication-offset":
+			n.Offset = val.Int
+		case "health":
+			n.Health = string(val.Str)
+		}
+		return nil
+	})
+	if err != nil {
+		return n, err
+	}
+	if n.ID == "" {
+		return n, fmt.Errorf("a node without an id")
+	}
+	if ip == "" {
+		ip = host
+	}
+	if ip != "" {
+		if port > 0 {
+			n.Addr = JoinAddr(ip, strconv.FormatInt(port, 10))
+		}
+		if tlsPort > 0 {
+			n.TLSAddr = JoinAddr(ip, strconv.FormatInt(tlsPort, 10))
+		}
+	}
+	return n, nil
+}
+
+// eachPair calls fn for each key and value of a map sent as a flat RESP2
+// array.
+func eachPair(v resp.Value, fn func(key string, val resp.Value) error) error {
+	if v.Kind != resp.Array || len(v.Elems)%2 != 0 {
+		return fmt.Errorf("not a map: %q", clip(v.String()))
+	}
+	for i := 0; i < len(v.Elems); i += 2 {
+		if err := fn(string(v.Elems[i].Str), v.Elems[i+1]); err != nil {
+			return fmt.Errorf("%s: %w", v.Elems[i].Str, err)
+		}
+	}
+	return nil
+}
+
+// readSlotPairs reads slots as start/end integer pairs.
+func readSlotPairs(v resp.Value, out *[]SlotRange) error {
+	if v.Kind != resp.Array || len(v.Elems)%2 != 0 {
+		return fmt.Errorf("not pairs of integers")
+	}
+	for i := 0; i < len(v.Elems); i += 2 {
+		lo, hi := v.Elems[i], v.Elems[i+1]
+		if lo.Kind != resp.Integer || hi.Kind != resp.Integer {
+			return fmt.Errorf("not pairs of integers")
+		}
+		*out = append(*out, SlotRange{int(lo.Int), int(hi.Int)})
+	}
+	return nil
+}
