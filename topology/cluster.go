@@ -9,16 +9,24 @@ import (
 )
 
 // ClusterNode is one node's view of a Redis Cluster, read with CLUSTER
-// INFO and CLUSTER NODES: its own line (Myself), every line it knows
+// INFO, CLUSTER NODES and (of one node a round) CLUSTER SHARDS: its own line (Myself), every line it knows
 // (Peers, itself included) and its CLUSTER INFO counters. Nil on nodes
 // that run without cluster support.
 type ClusterNode struct {
 	Myself ClusterPeer
 	Peers  []ClusterPeer
 	Info   ClusterInfo
+	// Shards is the node's CLUSTER SHARDS (nil when it was not asked, or
+	// refused: it is asked of one node a round, see shardsCmd).
+	Shards []ShardsEntry
 	// text is the CLUSTER NODES reply Peers were read from: the next
 	// probe of the node parses only the lines that changed (reusePeers).
 	text string
+	// shardAddrs maps the cluster id of each node SHARDS names to the
+	// address to dial it at; shardsOnly are the addresses of the nodes
+	// SHARDS names that Peers lacks (clusterMentioned).
+	shardAddrs map[string]string
+	shardsOnly []string
 }
 
 // ClusterPeer is one line of CLUSTER NODES:
@@ -284,7 +292,10 @@ func clusterFromReplies(addr, info, nodes string, prev *ClusterNode) *ClusterNod
 
 // clusterMentioned yields the addresses of the other cluster nodes a
 // node knows, for discovery: nodes still in handshake or without an
-// address cannot be dialled.
+// address cannot be dialled. A node that answered CLUSTER SHARDS names
+// each node at the address SHARDS gives for it (its TLS port for a TLS
+// watcher), and also the nodes SHARDS lists that its CLUSTER NODES,
+// read a moment before, did not.
 func (c *ClusterNode) clusterMentioned(yield func(string) bool) {
 	if c == nil {
 		return
@@ -293,7 +304,18 @@ func (c *ClusterNode) clusterMentioned(yield func(string) bool) {
 		if p.Addr == "" || p.Has("myself") || p.Has("handshake") {
 			continue
 		}
-		if !yield(p.Addr) {
+		a := p.Addr
+		if s, ok := c.shardAddrs[p.ID]; ok {
+			if a = s; a == "" {
+				continue
+			}
+		}
+		if !yield(a) {
+			return
+		}
+	}
+	for _, a := range c.shardsOnly {
+		if !yield(a) {
 			return
 		}
 	}

@@ -2,6 +2,7 @@ package topology
 
 import (
 	"fmt"
+	"net"
 	"strconv"
 
 	"github.com/replscope/replscope/internal/resp"
@@ -172,4 +173,45 @@ func readSlotPairs(v resp.Value, out *[]SlotRange) error {
 		*out = append(*out, SlotRange{int(lo.Int), int(hi.Int)})
 	}
 	return nil
+}
+
+// addShards reads the node's CLUSTER SHARDS reply into c (nothing when it
+// was not asked, refused or unreadable) and works out the address each
+// node it names is dialled at: the TLS port for a TLS watcher (useTLS).
+// A node CLUSTER NODES flags noaddr or handshake has no address to dial,
+// whatever SHARDS says (SHARDS prints an empty ip for it, which the
+// parser took for the probed host's).
+func (c *ClusterNode) addShards(addr string, v resp.Value, useTLS bool) {
+	if c == nil || v.Kind != resp.Array {
+		return
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	shards, err := parseClusterShards(v, host)
+	if err != nil {
+		return
+	}
+	c.Shards = shards
+	known := make(map[string]*ClusterPeer, len(c.Peers))
+	for i := range c.Peers {
+		known[c.Peers[i].ID] = &c.Peers[i]
+	}
+	c.shardAddrs = map[string]string{}
+	for _, e := range shards {
+		for _, n := range e.Nodes {
+			a := n.dialAddr(useTLS)
+			p := known[n.ID]
+			switch {
+			case n.ID == c.Myself.ID:
+				continue
+			case p == nil:
+				if a != "" {
+					c.shardsOnly = append(c.shardsOnly, a)
+				}
+				continue
+			case p.Has("noaddr") || p.Has("handshake"):
+				a = ""
+			}
+			c.shardAddrs[n.ID] = a
+		}
+	}
 }
