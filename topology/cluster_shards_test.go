@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/replscope/replscope/internal/resp"
 )
 
 func readCaptured(t *testing.T, name string) string {
@@ -155,4 +157,87 @@ func shardsEqual(a, b []ShardsEntry) bool {
 	return slices.EqualFunc(a, b, func(x, y ShardsEntry) bool {
 		return slices.Equal(x.Slots, y.Slots) && slices.Equal(x.Nodes, y.Nodes)
 	})
+}
+
+// capturedSeed is the seed of a captured cluster as a probe would read
+// it: its CLUSTER NODES and, asked of it, CLUSTER SHARDS.
+func capturedSeed(t *testing.T, name string, useTLS bool) *Node {
+	t.Helper()
+	addr := readCaptured(t, name+".addr")
+	n := &Node{ID: "seed", RunID: "seed", Addr: addr, Reach: ReachOK, Role: RoleMaster, At: t0, Keys: 0}
+	n.Cluster = clusterFromReplies(addr, "cluster_state:ok\r\ncluster_current_epoch:3\r\n", readCaptured(t, name+".nodes.txt"), nil)
+	n.Cluster.addShards(addr, decodeRESP(t, readCaptured(t, name+".resp")), useTLS)
+	return n
+}
+
+// TestClusterShardsView: the seed of the captured cluster answered
+// SHARDS and no other node was probed yet. Its shards are SHARDS's (the
+// slotless master of the first capture a shard of its own); the replica
+// SHARDS reports "fail" is flagged fail; each member carries SHARDS's
+// health and offset; discovery names the nodes SHARDS names.
+func TestClusterShardsView(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		shards int
+		fail   int
+	}{{"cluster-shards-ok", 4, 0}, {"cluster-shards-fail", 3, 1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			seed := capturedSeed(t, tc.name, false)
+			g := Build(t0, []*Node{seed}, nil, []string{seed.Addr})
+			cs := g.Cluster
+			eq(t, "shards from", cs.ShardsFrom, seed.ID)
+			eq(t, "shards", len(cs.Shards), tc.shards)
+			eq(t, "members", len(cs.Members), 6)
+			fails := 0
+			for _, m := range cs.Members {
+				if m.Health == "" {
+					t.Errorf("member %s has no SHARDS health", m.Addr)
+				}
+				if m.Has("fail") != (m.Health == "fail") {
+					t.Errorf("member %s: health %s flags %v", m.Addr, m.Health, m.Flags)
+				}
+				if m.Has("fail") {
+					fails++
+				}
+			}
+			eq(t, "failed members", fails, tc.fail)
+			eq(t, "mentioned", len(seed.Mentions()), 5)
+		})
+	}
+}
+
+// TestClusterShardsMentionsDialAddr: SHARDS of a tls-cluster gives each
+// node's plaintext port and tls-port (CLUSTER NODES only the TLS one): a
+// TLS watcher dials the TLS port, a plain one the plaintext port; a node
+// SHARDS names and CLUSTER NODES did not yet is dialled too; a node
+// CLUSTER NODES flags noaddr is not, whatever SHARDS says.
+func TestClusterShardsMentionsDialAddr(t *testing.T) {
+	id := func(c byte) string { return strings.Repeat(string(c), 40) }
+	nodes := id('a') + " 10.0.0.1:6380@16380 myself,master - 0 0 1 connected 0-8191\n" +
+		id('b') + " 10.0.0.2:6380@16380 master - 0 0 2 connected 8192-16383\n" +
+		id('d') + " :0@0 slave,noaddr " + id('b') + " 0 0 2 disconnected\n"
+	bulk := func(s string) resp.Value { return resp.Value{Kind: resp.BulkString, Str: []byte(s)} }
+	num := func(n int64) resp.Value { return resp.Value{Kind: resp.Integer, Int: n} }
+	arr := func(vs ...resp.Value) resp.Value { return resp.Value{Kind: resp.Array, Elems: vs} }
+	node := func(i, ip, role string) resp.Value {
+		return arr(bulk("id"), bulk(i), bulk("port"), num(6379), bulk("tls-port"), num(6380), bulk("ip"), bulk(ip), bulk("endpoint"), bulk(ip),
+			bulk("role"), bulk(role), bulk("replication-offset"), num(7), bulk("health"), bulk("online"))
+	}
+	reply := arr(
+		arr(bulk("slots"), arr(num(0), num(8191)), bulk("nodes"), arr(node(id('a'), "10.0.0.1", "master"), node(id('c'), "10.0.0.3", "replica"))),
+		arr(bulk("slots"), arr(num(8192), num(16383)), bulk("nodes"), arr(node(id('b'), "10.0.0.2", "master"), node(id('d'), "", "replica"))))
+	for _, tc := range []struct {
+		tls  bool
+		want []string
+	}{
+		{false, []string{"10.0.0.2:6379", "10.0.0.3:6379"}},
+		{true, []string{"10.0.0.2:6380", "10.0.0.3:6380"}},
+	} {
+		c := clusterFromReplies("10.0.0.1:6380", "cluster_state:ok\r\n", nodes, nil)
+		c.addShards("10.0.0.1:6380", reply, tc.tls)
+		got := slices.Collect(c.clusterMentioned)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("tls %v: mentioned %v, want %v", tc.tls, got, tc.want)
+		}
+	}
 }
