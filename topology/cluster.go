@@ -22,9 +22,10 @@ type ClusterNode struct {
 	// text is the CLUSTER NODES reply Peers were read from: the next
 	// probe of the node parses only the lines that changed (reusePeers).
 	text string
-	// shardAddrs maps the cluster id of each node SHARDS names to the
-	// address to dial it at; shardsOnly are the addresses of the nodes
-	// SHARDS names that Peers lacks (clusterMentioned).
+	// shardAddrs maps the cluster id of a node SHARDS names at another
+	// address than its Peers line to the address to dial ("" for none);
+	// shardsOnly are the addresses of the nodes SHARDS names that Peers
+	// lacks (clusterMentioned).
 	shardAddrs map[string]string
 	shardsOnly []string
 }
@@ -305,9 +306,11 @@ func (c *ClusterNode) clusterMentioned(yield func(string) bool) {
 			continue
 		}
 		a := p.Addr
-		if s, ok := c.shardAddrs[p.ID]; ok {
-			if a = s; a == "" {
-				continue
+		if c.shardAddrs != nil { // one node a round: every other skips the look-up
+			if s, ok := c.shardAddrs[p.ID]; ok {
+				if a = s; a == "" {
+					continue
+				}
 			}
 		}
 		if !yield(a) {

@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -65,32 +66,15 @@ func (n ShardsNode) dialAddr(useTLS bool) string {
 
 // parseClusterShards reads a CLUSTER SHARDS reply. host is the probed
 // node's host, used for a node without an ip (a node that has not yet
-// learnt its own address).
+// learnt its own address). It reads one reply a round (of one node, 300
+// entries on a 300-node cluster), so the usual values are not copied.
 func parseClusterShards(v resp.Value, host string) ([]ShardsEntry, error) {
 	if v.Kind != resp.Array || v.Null {
 		return nil, fmt.Errorf("CLUSTER SHARDS: not an array: %q", clip(v.String()))
 	}
 	out := make([]ShardsEntry, 0, len(v.Elems))
 	for _, sv := range v.Elems {
-		var e ShardsEntry
-		err := eachPair(sv, func(key string, val resp.Value) error {
-			switch key {
-			case "slots":
-				return readSlotPairs(val, &e.Slots)
-			case "nodes":
-				if val.Kind != resp.Array {
-					return fmt.Errorf("nodes: not an array")
-				}
-				for _, nv := range val.Elems {
-					n, err := parseShardsNode(nv, host)
-					if err != nil {
-						return err
-					}
-					e.Nodes = append(e.Nodes, n)
-				}
-			}
-			return nil
-		})
+		e, err := parseShardsEntry(sv, host)
 		if err != nil {
 			return nil, fmt.Errorf("CLUSTER SHARDS: %w", err)
 		}
@@ -99,12 +83,45 @@ func parseClusterShards(v resp.Value, host string) ([]ShardsEntry, error) {
 	return out, nil
 }
 
+func parseShardsEntry(v resp.Value, host string) (ShardsEntry, error) {
+	var e ShardsEntry
+	if err := isMap(v); err != nil {
+		return e, err
+	}
+	for i := 0; i < len(v.Elems); i += 2 {
+		val := v.Elems[i+1]
+		switch string(v.Elems[i].Str) {
+		case "slots":
+			if err := readSlotPairs(val, &e.Slots); err != nil {
+				return e, fmt.Errorf("slots: %w", err)
+			}
+		case "nodes":
+			if val.Kind != resp.Array {
+				return e, errors.New("nodes: not an array")
+			}
+			e.Nodes = make([]ShardsNode, 0, len(val.Elems))
+			for _, nv := range val.Elems {
+				n, err := parseShardsNode(nv, host)
+				if err != nil {
+					return e, fmt.Errorf("nodes: %w", err)
+				}
+				e.Nodes = append(e.Nodes, n)
+			}
+		}
+	}
+	return e, nil
+}
+
 func parseShardsNode(v resp.Value, host string) (ShardsNode, error) {
 	var n ShardsNode
-	var ip string
+	if err := isMap(v); err != nil {
+		return n, err
+	}
+	var ip, endpoint []byte
 	var port, tlsPort int64
-	err := eachPair(v, func(key string, val resp.Value) error {
-		switch key {
+	for i := 0; i < len(v.Elems); i += 2 {
+		val := v.Elems[i+1]
+		switch string(v.Elems[i].Str) {
 		case "id":
 			n.ID = string(val.Str)
 		case "port":
@@ -112,50 +129,64 @@ func parseShardsNode(v resp.Value, host string) (ShardsNode, error) {
 		case "tls-port":
 			tlsPort = val.Int
 		case "ip":
-			ip = string(val.Str)
+			ip = val.Str
 		case "endpoint":
-			n.Endpoint = string(val.Str)
+			endpoint = val.Str
 		case "hostname":
 			n.Hostname = string(val.Str)
 		case "role":
-			n.Role = string(val.Str)
+			n.Role = common(val.Str)
 		case "replication-offset":
 			n.Offset = val.Int
 		case "health":
-			n.Health = string(val.Str)
+			n.Health = common(val.Str)
 		}
-		return nil
-	})
-	if err != nil {
-		return n, err
 	}
 	if n.ID == "" {
-		return n, fmt.Errorf("a node without an id")
+		return n, errors.New("a node without an id")
 	}
-	if ip == "" {
-		ip = host
+	h := string(ip)
+	if h == "" {
+		h = host
 	}
-	if ip != "" {
+	if string(endpoint) == h {
+		n.Endpoint = h
+	} else {
+		n.Endpoint = string(endpoint)
+	}
+	if h != "" {
 		if port > 0 {
-			n.Addr = JoinAddr(ip, strconv.FormatInt(port, 10))
+			n.Addr = JoinAddr(h, strconv.FormatInt(port, 10))
 		}
 		if tlsPort > 0 {
-			n.TLSAddr = JoinAddr(ip, strconv.FormatInt(tlsPort, 10))
+			n.TLSAddr = JoinAddr(h, strconv.FormatInt(tlsPort, 10))
 		}
 	}
 	return n, nil
 }
 
-// eachPair calls fn for each key and value of a map sent as a flat RESP2
-// array.
-func eachPair(v resp.Value, fn func(key string, val resp.Value) error) error {
+// common returns the role and health values without a copy.
+func common(b []byte) string {
+	switch string(b) {
+	case "master":
+		return "master"
+	case "replica":
+		return "replica"
+	case "online":
+		return "online"
+	case "fail":
+		return "fail"
+	case "loading":
+		return "loading"
+	}
+	return string(b)
+}
+
+// isMap checks that v is a map sent as a flat RESP2 array of keys and
+// values.
+func isMap(v resp.Value) error {
 	if v.Kind != resp.Array || len(v.Elems)%2 != 0 {
 		return fmt.Errorf("not a map: %q", clip(v.String()))
-	}
-	for i := 0; i < len(v.Elems); i += 2 {
-		if err := fn(string(v.Elems[i].Str), v.Elems[i+1]); err != nil {
-			return fmt.Errorf("%s: %w", v.Elems[i].Str, err)
-		}
 	}
 	return nil
 }
@@ -178,7 +209,8 @@ func readSlotPairs(v resp.Value, out *[]SlotRange) error {
 // addShards reads the node's CLUSTER SHARDS reply into c (nothing when it
 // was not asked, refused or unreadable) and works out the address each
 // node it names is dialled at: the TLS port for a TLS watcher (useTLS).
-// A node CLUSTER NODES flags noaddr or handshake has no address to dial,
+// Only the addresses that differ from CLUSTER NODES's are kept. A node
+// CLUSTER NODES flags noaddr or handshake has no address to dial,
 // whatever SHARDS says (SHARDS prints an empty ip for it, which the
 // parser took for the probed host's).
 func (c *ClusterNode) addShards(addr string, v resp.Value, useTLS bool) {
@@ -191,25 +223,32 @@ func (c *ClusterNode) addShards(addr string, v resp.Value, useTLS bool) {
 		return
 	}
 	c.Shards = shards
-	known := make(map[string]*ClusterPeer, len(c.Peers))
+	known := make(map[string]int, len(c.Peers))
 	for i := range c.Peers {
-		known[c.Peers[i].ID] = &c.Peers[i]
+		known[c.Peers[i].ID] = i
 	}
-	c.shardAddrs = map[string]string{}
 	for _, e := range shards {
 		for _, n := range e.Nodes {
-			a := n.dialAddr(useTLS)
-			p := known[n.ID]
-			switch {
-			case n.ID == c.Myself.ID:
+			if n.ID == c.Myself.ID {
 				continue
-			case p == nil:
+			}
+			a := n.dialAddr(useTLS)
+			i, ok := known[n.ID]
+			if !ok {
 				if a != "" {
 					c.shardsOnly = append(c.shardsOnly, a)
 				}
 				continue
-			case p.Has("noaddr") || p.Has("handshake"):
+			}
+			p := &c.Peers[i]
+			if p.Has("noaddr") || p.Has("handshake") {
 				a = ""
+			}
+			if a == p.Addr { // the usual case: nothing to note
+				continue
+			}
+			if c.shardAddrs == nil {
+				c.shardAddrs = map[string]string{}
 			}
 			c.shardAddrs[n.ID] = a
 		}

@@ -5,11 +5,7 @@ package topology
 // flagged fail (its pfail dropped) even when no CLUSTER NODES line read
 // this round says so yet. "loading" is kept as the member's Health only:
 // Redis says it of any replica at offset 0, an idle cluster's included.
-func applyShardsHealth(ms []ClusterMember, shards []ShardsEntry) {
-	at := make(map[string]int, len(ms))
-	for i := range ms {
-		at[ms[i].ID] = i
-	}
+func applyShardsHealth(ms []ClusterMember, at map[string]int, shards []ShardsEntry) {
 	for _, e := range shards {
 		for _, n := range e.Nodes {
 			i, ok := at[n.ID]
@@ -41,7 +37,21 @@ func applyShardsHealth(ms []ClusterMember, shards []ShardsEntry) {
 // replica in its old shard for a round or two). For the others (down,
 // unreachable, not probed yet) SHARDS's grouping replaces the merged
 // peer lines.
-func shardsFromShards(g *Graph, ms []ClusterMember, shards []ShardsEntry) []Shard {
+//
+// In the steady state every node answers, and this is shardsOf with no
+// more work than finding that out.
+func shardsFromShards(g *Graph, ms []ClusterMember, at map[string]int, shards []ShardsEntry) []Shard {
+	silent := false
+	for _, e := range shards {
+		for _, n := range e.Nodes {
+			if i, ok := at[n.ID]; !ok || !answeredAs(g, &ms[i]) {
+				silent = true
+			}
+		}
+	}
+	if !silent {
+		return shardsOf(ms)
+	}
 	type placed struct {
 		master bool
 		of     string // the master's id (replicas)

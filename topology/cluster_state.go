@@ -103,8 +103,12 @@ func buildClusterState(g *Graph) *ClusterState {
 	cs.Members = mergeMembers(g, self)
 	if withShards != nil {
 		cs.ShardsFrom = withShards.ID
-		applyShardsHealth(cs.Members, withShards.Cluster.Shards)
-		cs.Shards = shardsFromShards(g, cs.Members, withShards.Cluster.Shards)
+		at := make(map[string]int, len(cs.Members)) // cluster id → member
+		for i := range cs.Members {
+			at[cs.Members[i].ID] = i
+		}
+		applyShardsHealth(cs.Members, at, withShards.Cluster.Shards)
+		cs.Shards = shardsFromShards(g, cs.Members, at, withShards.Cluster.Shards)
 	} else {
 		cs.Shards = shardsOf(cs.Members)
 	}
