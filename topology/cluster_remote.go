@@ -28,7 +28,7 @@ var shardsCmd = []string{"CLUSTER", "SHARDS"}
 func (r *Remote) claimShards(addr string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.shardsRefused[addr] {
+	if _, refused := r.shardsRefused[addr]; refused {
 		return false
 	}
 	if r.shardsFrom == "" {
@@ -37,22 +37,32 @@ func (r *Remote) claimShards(addr string) bool {
 	return r.shardsFrom == addr
 }
 
-// shardsAnswered records how addr answered CLUSTER SHARDS: an error
-// (unknown subcommand before 7.0, or an ACL without the right) is
-// remembered, so SHARDS is not asked of addr again and another node may
-// take the role.
-func (r *Remote) shardsAnswered(addr string, v resp.Value) {
+// shardsAnswered records how addr, running runID, answered CLUSTER
+// SHARDS: an error (unknown subcommand before 7.0, or an ACL without the
+// right) is remembered, so SHARDS is not asked of addr again and another
+// node may take the role.
+func (r *Remote) shardsAnswered(addr, runID string, v resp.Value) {
 	if v.Kind != resp.Error {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.shardsRefused == nil {
-		r.shardsRefused = map[string]bool{}
+		r.shardsRefused = map[string]string{}
 	}
-	r.shardsRefused[addr] = true
+	r.shardsRefused[addr] = runID
 	if r.shardsFrom == addr {
 		r.shardsFrom = ""
+	}
+}
+
+// forgiveShards forgets that addr refused CLUSTER SHARDS when it now runs
+// another process (runID): a rolling upgrade to 7.0 restarts each node.
+func (r *Remote) forgiveShards(addr, runID string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if was, ok := r.shardsRefused[addr]; ok && was != runID {
+		delete(r.shardsRefused, addr)
 	}
 }
 
@@ -125,7 +135,7 @@ func (r *Remote) readCluster(c *resp.Client, addr string, rep *Replies, replies 
 	}
 	if shards {
 		rep.ClusterShards = tail[2]
-		r.shardsAnswered(addr, tail[2])
+		r.shardsAnswered(addr, ParseInfo(rep.Info).Str("run_id"), tail[2])
 	}
 	return nil
 }

@@ -96,7 +96,8 @@ func countCmd(s *fakeServer, cmd string) int {
 // once, never again; discovery goes on through its CLUSTER NODES, and the
 // first other node that answers SHARDS is the one node asked it every
 // round from then on. When every node refuses, the shards are grouped
-// from CLUSTER NODES as before and each node was asked once.
+// from CLUSTER NODES as before and each node was asked once, until one
+// restarts (a new run_id: upgraded to 7.0) and answers it.
 func TestClusterShardsFallback(t *testing.T) {
 	const rounds = 4
 	specs := []fakeClusterSpec{
@@ -142,6 +143,19 @@ func TestClusterShardsFallback(t *testing.T) {
 				eq(t, "SHARDS asked of b", nb, 1)
 				eq(t, "SHARDS asked of c", nc, 1)
 				eq(t, "shards from", g.Cluster.ShardsFrom, NodeID(""))
+				// A rolling upgrade restarts the seed as 7.0 (a new
+				// run_id): it is asked again, and keeps the role.
+				srv[0].set(func(s *fakeServer) {
+					s.c.shards = reply
+					s.c.info = strings.Replace(s.c.info, "run_id:"+strings.Repeat("a", 40), "run_id:"+strings.Repeat("e", 40), 1)
+				})
+				for range 3 {
+					g = w.Poll(t.Context()).Graph
+				}
+				eq(t, "SHARDS asked of the upgraded seed", countCmd(srv[0], "CLUSTER SHARDS"), 1+2)
+				if from := g.Node(g.Cluster.ShardsFrom); from == nil || from.Addr != specs[0].addr {
+					t.Errorf("shards from %q, want the upgraded seed", g.Cluster.ShardsFrom)
+				}
 				return
 			}
 			// b and c are probed at the same time on the first round:

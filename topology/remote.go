@@ -61,7 +61,7 @@ type Remote struct {
 	// ("" until a cluster node is probed); shardsRefused the addresses
 	// that answered it an error (claimShards).
 	shardsFrom    string
-	shardsRefused map[string]bool
+	shardsRefused map[string]string // address → the run_id that refused
 	closed        bool
 }
 
@@ -220,6 +220,9 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 	rep.ClusterTLS = r.useTLS
 	n := NodeFromReplies(addr, now, rep)
 	r.rememberView(addr, n.Cluster)
+	if n.Cluster != nil {
+		r.forgiveShards(addr, n.RunID)
+	}
 	if n.Role == RoleSentinel {
 		view, err := readSentinelView(c)
 		if err != nil {
