@@ -11,16 +11,25 @@ import (
 )
 
 // ClusterNode is one node's view of a Redis Cluster, read with CLUSTER
-// INFO and CLUSTER NODES: its own line (Myself), every line it knows
+// INFO, CLUSTER NODES and (of one node a round) CLUSTER SHARDS: its own line (Myself), every line it knows
 // (Peers, itself included) and its CLUSTER INFO counters. Nil on nodes
 // that run without cluster support.
 type ClusterNode struct {
 	Myself ClusterPeer
 	Peers  []ClusterPeer
 	Info   ClusterInfo
+	// Shards is the node's CLUSTER SHARDS (nil when it was not asked, or
+	// refused: it is asked of one node a round, see shardsCmd).
+	Shards []ShardsEntry
 	// text is the CLUSTER NODES reply Peers were read from: the next
 	// probe of the node parses only the lines that changed (reusePeers).
 	text string
+	// shardAddrs maps the cluster id of a node SHARDS names at another
+	// address than its Peers line to the address to dial ("" for none);
+	// shardsOnly are the addresses of the nodes SHARDS names that Peers
+	// lacks (clusterMentioned).
+	shardAddrs map[string]string
+	shardsOnly []string
 }
 
 // ClusterPeer is one line of CLUSTER NODES:
@@ -286,7 +295,10 @@ func clusterFromReplies(addr, infoText, nodes string, prev *ClusterNode) *Cluste
 
 // clusterMentioned yields the addresses of the other cluster nodes a
 // node knows, for discovery: nodes still in handshake or without an
-// address cannot be dialled.
+// address cannot be dialled. A node that answered CLUSTER SHARDS names
+// each node at the address SHARDS gives for it (its TLS port for a TLS
+// watcher), and also the nodes SHARDS lists that its CLUSTER NODES,
+// read a moment before, did not.
 func (c *ClusterNode) clusterMentioned(yield func(string) bool) {
 	if c == nil {
 		return
@@ -295,7 +307,20 @@ func (c *ClusterNode) clusterMentioned(yield func(string) bool) {
 		if p.Addr == "" || p.Has("myself") || p.Has("handshake") {
 			continue
 		}
-		if !yield(p.Addr) {
+		a := p.Addr
+		if c.shardAddrs != nil { // one node a round: every other skips the look-up
+			if s, ok := c.shardAddrs[p.ID]; ok {
+				if a = s; a == "" {
+					continue
+				}
+			}
+		}
+		if !yield(a) {
+			return
+		}
+	}
+	for _, a := range c.shardsOnly {
+		if !yield(a) {
 			return
 		}
 	}

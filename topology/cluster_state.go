@@ -8,13 +8,17 @@ import (
 // ClusterState is a Redis Cluster as the graph's nodes describe it: the
 // CLUSTER INFO of one reachable node (the one with the highest current
 // epoch, so the most recent view), every cluster node known to anyone
-// (Members, merged) and the shards they form.
+// (Members, merged) and the shards they form: as CLUSTER SHARDS groups
+// them when a node answered it, else as the merged CLUSTER NODES lines do.
 type ClusterState struct {
 	Info ClusterInfo
 	// From is the node whose CLUSTER INFO Info is.
-	From    NodeID
-	Members []ClusterMember
-	Shards  []Shard
+	From NodeID
+	// ShardsFrom is the node whose CLUSTER SHARDS grouped the shards (""
+	// when none answered it: the grouping is CLUSTER NODES's).
+	ShardsFrom NodeID
+	Members    []ClusterMember
+	Shards     []Shard
 	// Uncovered are the slots no master claims.
 	Uncovered []SlotRange
 }
@@ -26,6 +30,10 @@ type ClusterState struct {
 type ClusterMember struct {
 	ClusterPeer
 	Node NodeID // the graph node at Addr ("" when none)
+	// Health and ReplOffset are what CLUSTER SHARDS says of the node
+	// (online, fail or loading; "" and 0 when no node answered SHARDS).
+	Health     string
+	ReplOffset int64
 }
 
 // Shard is a master with its replicas and slots. A master that lost its
@@ -72,10 +80,14 @@ func (g *Graph) ShardOf(id NodeID) *Shard {
 // node answered in cluster mode.
 func buildClusterState(g *Graph) *ClusterState {
 	var cs *ClusterState
+	var withShards *Node       // the node whose CLUSTER SHARDS is used
 	self := map[string]*Node{} // cluster id → the node that answered as it
 	for _, n := range g.Nodes {
 		if n.Reach != ReachOK || n.Cluster == nil {
 			continue
+		}
+		if n.Cluster.Shards != nil && (withShards == nil || n.Cluster.Info.CurrentEpoch > withShards.Cluster.Info.CurrentEpoch) {
+			withShards = n
 		}
 		if cs == nil || n.Cluster.Info.CurrentEpoch > cs.Info.CurrentEpoch {
 			if cs == nil {
@@ -89,7 +101,17 @@ func buildClusterState(g *Graph) *ClusterState {
 		return nil
 	}
 	cs.Members = mergeMembers(g, self)
-	cs.Shards = shardsOf(g, cs.Members)
+	if withShards != nil {
+		cs.ShardsFrom = withShards.ID
+		at := make(map[string]int, len(cs.Members)) // cluster id → member
+		for i := range cs.Members {
+			at[cs.Members[i].ID] = i
+		}
+		applyShardsHealth(cs.Members, at, withShards.Cluster.Shards)
+		cs.Shards = shardsFromShards(g, cs.Members, at, withShards.Cluster.Shards)
+	} else {
+		cs.Shards = shardsOf(cs.Members)
+	}
 	cs.Uncovered = uncovered(cs.Members)
 	return cs
 }
@@ -156,22 +178,42 @@ func mergeMembers(g *Graph, self map[string]*Node) []ClusterMember {
 	return out
 }
 
-// shardsOf groups members into shards: one per master, ordered by first
-// slot (masters without slots last, by address).
-func shardsOf(g *Graph, ms []ClusterMember) []Shard {
+// shardsOf groups members into shards as their merged CLUSTER NODES
+// lines say: one per master, ordered by first slot (masters without
+// slots last, by address).
+func shardsOf(ms []ClusterMember) []Shard {
+	return groupShards(ms, func(m *ClusterMember) (bool, string, []SlotRange) {
+		return m.IsMaster(), m.MasterID, m.Slots
+	})
+}
+
+// groupShards makes one shard per member place calls a master (with the
+// slots it gives), puts each other member that is a graph node in the
+// shard of the master place names, and orders the shards (sortShards).
+func groupShards(ms []ClusterMember, place func(*ClusterMember) (master bool, of string, slots []SlotRange)) []Shard {
 	var out []Shard
 	at := map[string]int{}
-	for _, m := range ms {
-		if m.IsMaster() {
+	for i := range ms {
+		m := &ms[i]
+		if master, _, slots := place(m); master {
 			at[m.ID] = len(out)
-			out = append(out, Shard{ID: m.ID, Master: m.Node, MasterAddr: m.Addr, Slots: m.Slots, Epoch: m.Epoch})
+			out = append(out, Shard{ID: m.ID, Master: m.Node, MasterAddr: m.Addr, Slots: slots, Epoch: m.Epoch})
 		}
 	}
-	for _, m := range ms {
-		if i, ok := at[m.MasterID]; ok && !m.IsMaster() && m.Node != "" {
-			out[i].Replicas = append(out[i].Replicas, m.Node)
+	for i := range ms {
+		m := &ms[i]
+		master, of, _ := place(m)
+		if j, ok := at[of]; ok && !master && m.Node != "" {
+			out[j].Replicas = append(out[j].Replicas, m.Node)
 		}
 	}
+	sortShards(out)
+	return out
+}
+
+// sortShards orders shards by first slot, those without slots last by
+// master address.
+func sortShards(out []Shard) {
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if (len(a.Slots) == 0) != (len(b.Slots) == 0) {
@@ -182,7 +224,6 @@ func shardsOf(g *Graph, ms []ClusterMember) []Shard {
 		}
 		return addrLess(a.MasterAddr, b.MasterAddr)
 	})
-	return out
 }
 
 // uncovered returns the slots no master claims, as ranges.

@@ -233,8 +233,30 @@ func fakeReply(args []string, c capture, pw string, authed *bool) ([]byte, bool)
 			return []byte("*2\r\n$12\r\nrepl-timeout\r\n$2\r\n60\r\n"), true
 		}
 		return encode(c.cob), true
+	case "CLUSTER":
+		if c.clusterNodes != "" {
+			return fakeCluster(args, c, bulk), true
+		}
 	case "REPLICAOF", "SLAVEOF":
 		return []byte("+OK\r\n"), true
 	}
 	return fmt.Appendf(nil, "-ERR unknown command '%s'\r\n", args[0]), true
+}
+
+// fakeCluster answers CLUSTER INFO, NODES and SHARDS from c.
+func fakeCluster(args []string, c capture, bulk func(string) []byte) []byte {
+	sub := ""
+	if len(args) > 1 {
+		sub = strings.ToUpper(args[1])
+	}
+	switch {
+	case sub == "INFO":
+		return bulk(c.clusterInfo)
+	case sub == "NODES":
+		return bulk(c.clusterNodes)
+	case sub == "SHARDS" && c.shards != "":
+		return []byte(c.shards)
+	}
+	// Redis 6.2's answer to a subcommand it does not know.
+	return fmt.Appendf(nil, "-ERR Unknown subcommand or wrong number of arguments for '%s'. Try CLUSTER HELP.\r\n", args[len(args)-1])
 }

@@ -38,6 +38,10 @@ type capture struct {
 	role       resp.Value
 	clientList string
 	cob        resp.Value
+	// A cluster node's CLUSTER INFO and NODES texts ("": CLUSTER is an
+	// unknown command) and its CLUSTER SHARDS reply as raw RESP (""
+	// answers SHARDS as Redis 6.2 does: an unknown subcommand).
+	clusterInfo, clusterNodes, shards string
 }
 
 func loadCapture(t testing.TB, name string) capture {

@@ -23,6 +23,11 @@ type Replies struct {
 	// ClusterPrev is the node's previous cluster view (nil for none):
 	// the lines of ClusterNodes that did not change are not parsed again.
 	ClusterPrev *ClusterNode
+	// ClusterShards is CLUSTER SHARDS (zero Value when not asked; an
+	// error when refused), and ClusterTLS whether the watcher reaches the
+	// nodes it names at their TLS ports.
+	ClusterShards resp.Value
+	ClusterTLS    bool
 }
 
 // NodeFromReplies builds a Node from one probe's replies. addr is the
@@ -73,6 +78,7 @@ func NodeFromReplies(addr string, at time.Time, r Replies) *Node {
 	applyClientList(n.Replicas, r.ClientList)
 	n.Limits = parseOutputLimit(r.OutputCfg)
 	n.Cluster = clusterFromReplies(addr, r.ClusterInfo, r.ClusterNodes, r.ClusterPrev)
+	n.Cluster.addShards(addr, r.ClusterShards, r.ClusterTLS)
 	return n
 }
 

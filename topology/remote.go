@@ -44,6 +44,9 @@ type Remote struct {
 	// plainHint: the probes are plain TCP, so a connection the server
 	// drops unanswered may be a TLS-only port (see tlsHint).
 	plainHint bool
+	// useTLS: the probes speak TLS, so a cluster node is reached at the
+	// tls-port CLUSTER SHARDS gives for it (ShardsNode.dialAddr).
+	useTLS bool
 
 	mu     sync.Mutex
 	idle   map[string]*resp.Client
@@ -53,8 +56,13 @@ type Remote struct {
 	clustered map[string]bool
 	// views holds each cluster node's last view, so that the next probe
 	// parses only the CLUSTER NODES lines that changed.
-	views  map[string]*ClusterNode
-	closed bool
+	views map[string]*ClusterNode
+	// shardsFrom is the one cluster node asked CLUSTER SHARDS each round
+	// ("" until a cluster node is probed); shardsRefused the addresses
+	// that answered it an error (claimShards).
+	shardsFrom    string
+	shardsRefused map[string]string // address → the run_id that refused
+	closed        bool
 }
 
 type cachedLimits struct {
@@ -96,6 +104,7 @@ func (r *Remote) Probe(ctx context.Context, addr string, now time.Time) *Node {
 		r.Forget(addr)
 	}
 	if err != nil {
+		r.releaseShards(addr)
 		return failed(addr, now, err)
 	}
 	return n
@@ -166,8 +175,9 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 		cmds = append(cmds, []string{"COMMAND", "INFO", "REPLICAOF"})
 	}
 	askCluster := r.knownClustered(addr)
+	askShards := askCluster && r.claimShards(addr)
 	if askCluster {
-		cmds = append(cmds, clusterCmds...)
+		cmds = append(cmds, clusterAsk(askShards)...)
 	}
 	var buf []byte
 	for _, cmd := range cmds {
@@ -203,12 +213,16 @@ func (r *Remote) read(c *resp.Client, addr string, now time.Time) (*Node, error)
 			rep.OutputCfg.Elems = append(slices.Clip(replies[3].Elems), replies[4].Elems...)
 		}
 	}
-	if err := r.readCluster(c, addr, &rep, replies, askCluster); err != nil {
+	if err := r.readCluster(c, addr, &rep, replies, askCluster, askShards); err != nil {
 		return nil, err
 	}
 	rep.ClusterPrev = r.lastView(addr)
+	rep.ClusterTLS = r.useTLS
 	n := NodeFromReplies(addr, now, rep)
 	r.rememberView(addr, n.Cluster)
+	if n.Cluster != nil {
+		r.forgiveShards(addr, n.RunID)
+	}
 	if n.Role == RoleSentinel {
 		view, err := readSentinelView(c)
 		if err != nil {
@@ -325,6 +339,10 @@ func (r *Remote) Forget(addr string) {
 	delete(r.limits, addr)
 	delete(r.clustered, addr)
 	delete(r.views, addr)
+	delete(r.shardsRefused, addr)
+	if r.shardsFrom == addr {
+		r.shardsFrom = ""
+	}
 	r.mu.Unlock()
 	if c != nil {
 		_ = c.Close()

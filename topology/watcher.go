@@ -160,6 +160,7 @@ func NewWatcher(cfg Config) (*Watcher, error) {
 	}
 	w.remote = NewRemote(w.cfg.Dial, w.auth, cfg.Timeout)
 	w.remote.plainHint = !useTLS
+	w.remote.useTLS = useTLS
 	w.sev = newSentinelFeed(w.cfg.Dial, w.auth, cfg.Now)
 	return w, nil
 }
