@@ -3,6 +3,7 @@ package topology
 import (
 	"strings"
 
+	"github.com/replscope/replscope/internal/info"
 	"github.com/replscope/replscope/internal/resp"
 )
 
@@ -135,7 +136,7 @@ func (r *Remote) readCluster(c *resp.Client, addr string, rep *Replies, replies 
 	}
 	if shards {
 		rep.ClusterShards = tail[2]
-		r.shardsAnswered(addr, ParseInfo(rep.Info).Str("run_id"), tail[2])
+		r.shardsAnswered(addr, info.Parse(rep.Info).Str("run_id"), tail[2])
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replscope/replscope/internal/info"
 	"github.com/replscope/replscope/internal/redistest"
 )
 
@@ -36,7 +37,7 @@ func TestRealRedisClusterShards(t *testing.T) {
 	const more = 3
 	calls := func(s *redistest.Server, cmd string) int64 {
 		// cmdstat_cluster|shards:calls=3,usec=…; absent when never called.
-		stat := ParseInfo(string(s.Do(t, "INFO", "commandstats").Str)).Str("cmdstat_" + cmd)
+		stat := info.Parse(string(s.Do(t, "INFO", "commandstats").Str)).Str("cmdstat_" + cmd)
 		v, _, _ := strings.Cut(strings.TrimPrefix(stat, "calls="), ",")
 		n, _ := strconv.ParseInt(v, 10, 64)
 		return n

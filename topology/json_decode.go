@@ -189,13 +189,13 @@ func clusterFromJSON(j *jsonCluster) *ClusterState {
 	if j == nil {
 		return nil
 	}
-	cs := &ClusterState{Info: j.Info, From: j.From, Uncovered: j.Uncovered}
+	cs := &ClusterState{Info: j.Info, From: j.From, ShardsFrom: j.ShardsFrom, Uncovered: j.Uncovered}
 	for _, s := range j.Shards {
 		cs.Shards = append(cs.Shards, Shard{ID: s.ID, Master: s.Master, MasterAddr: s.MasterAddr,
 			Replicas: s.Replicas, Slots: s.Slots, Epoch: s.Epoch})
 	}
 	for _, m := range j.Nodes {
-		cs.Members = append(cs.Members, ClusterMember{m.ClusterPeer, m.Node})
+		cs.Members = append(cs.Members, ClusterMember{ClusterPeer: m.ClusterPeer, Node: m.Node, Health: m.Health, ReplOffset: m.ReplOffset})
 	}
 	return cs
 }
