@@ -1,10 +1,12 @@
 // Package gctune paces the garbage collector of a server process so that
 // garbage stays proportional to the live heap and bounded: the heap may
-// grow by max(live heap, a small floor) before the next collection — Go's
-// default pace (GOGC=100) above the floor, and a floor so that a tiny
-// heap does not collect every few hundred kilobytes of request buffers —
-// and a soft memory limit (maxmemory) makes the collector work harder as
-// the process nears it (debug.SetMemoryLimit).
+// grow by max(Share of the live heap, a small floor) before the next
+// collection — a floor so that a tiny heap does not collect every few
+// hundred kilobytes of request buffers, and a share well below Go's
+// default (GOGC=100, which lets a heap of 300 MB of keys hold 300 MB of
+// garbage: twice the memory Redis needs for the same keys) — and a soft
+// memory limit (maxmemory) makes the collector work harder as the process
+// nears it (debug.SetMemoryLimit).
 package gctune
 
 import (
@@ -68,15 +70,23 @@ func live(s []metrics.Sample) uint64 {
 	return s[0].Value.Uint64()
 }
 
+// Share is the garbage a large heap may hold between collections, in
+// percent of the live heap (a GOGC value). A collection marks the live
+// heap, so its CPU cost per byte written grows as the share shrinks:
+// 20% costs a 1M-key node a few percent of one core under SET load
+// (bench/memkeys.sh prints the collector's CPU share).
+const Share = 20
+
 // Percent is the GOGC value that lets a heap of live bytes grow by
-// max(live, floor), capped at 1000 (a tiny heap still collects). Before
-// the first collection has measured the live heap, it is Go's default.
+// max(live × Share%, floor), capped at 1000 (a tiny heap still collects).
+// Before the first collection has measured the live heap, it is Go's
+// default.
 func Percent(live, floor uint64) int {
 	if live == 0 {
 		return 100
 	}
 	pct := floor * 100 / live
-	return int(max(100, min(pct, 1000)))
+	return int(max(Share, min(pct, 1000)))
 }
 
 // SoftLimit is the runtime memory limit for a maxmemory of bytes: none

@@ -14,8 +14,11 @@ func TestPercent(t *testing.T) {
 		{0, 8 * mb, 100},          // nothing measured yet: Go's default
 		{512 << 10, 8 * mb, 1000}, // capped: a tiny heap still collects
 		{2 * mb, 8 * mb, 400},     // grows by the 8 MB floor
-		{8 * mb, 8 * mb, 100},     // Go's default pace from here on
-		{1024 * mb, 8 * mb, 100},  // garbage proportional to the live heap
+		{8 * mb, 8 * mb, 100},     // still the floor
+		{20 * mb, 8 * mb, 40},     // the floor is 40% of 20 MB
+		{40 * mb, 8 * mb, Share},  // the floor is 20% of 40 MB
+		{300 * mb, 8 * mb, Share}, // garbage proportional to the live heap: 60 MB, not 300
+		{1024 * mb, 8 * mb, Share},
 	}
 	for _, c := range cases {
 		if got := Percent(c.live, c.floor); got != c.want {
