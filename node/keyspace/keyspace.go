@@ -2,17 +2,17 @@ package keyspace
 
 import "math/rand/v2"
 
-// table is one database's storage: a map for lookups, a dense slice for
-// random picks, scans and snapshots, and a dense slice of the keys that
-// have a TTL for expiry sampling.
+// table is one database's storage: an index for lookups, a dense slice
+// for random picks, scans and snapshots, and a dense slice of the keys
+// that have a TTL for expiry sampling.
 type table struct {
-	m     map[string]*Entry
+	m     *index
 	dense []*Entry
 	ttl   []*Entry
 }
 
 func newTable() *table {
-	return &table{m: make(map[string]*Entry)}
+	return &table{m: newIndex(0)}
 }
 
 // Keyspace is a node's set of numbered databases.
@@ -92,7 +92,7 @@ func (db *DB) Reserve(n, ttl uint64) {
 	}
 	n = min(n, 1<<26)
 	ttl = min(ttl, n)
-	t.m = make(map[string]*Entry, n)
+	t.m = newIndex(int(n))
 	t.dense = make([]*Entry, 0, n)
 	t.ttl = make([]*Entry, 0, ttl)
 }
@@ -107,7 +107,7 @@ func (db *DB) Load(key []byte, str []byte, obj Object, exp int64) {
 	if obj != nil {
 		db.ks.settle(obj)
 	}
-	t.m[e.key] = e
+	t.m.set(e)
 	e.idx = int32(len(t.dense))
 	t.dense = append(t.dense, e)
 	if exp != 0 {
@@ -120,13 +120,13 @@ func (db *DB) Load(key []byte, str []byte, obj Object, exp int64) {
 // duplicate replaced are dropped from the dense slices.
 func (ks *Keyspace) FinishLoad() {
 	for _, t := range ks.tables {
-		if len(t.m) == len(t.dense) {
+		if t.m.len() == len(t.dense) {
 			continue
 		}
 		dense := t.dense[:0]
 		ttl := t.ttl[:0]
 		for _, e := range t.dense {
-			if t.m[e.key] != e {
+			if t.m.get(e.key) != e {
 				continue
 			}
 			e.idx = int32(len(dense))
@@ -162,16 +162,16 @@ func (db *DB) Len() int { return len(db.t().dense) }
 func (db *DB) Expires() int { return len(db.t().ttl) }
 
 // Peek returns the entry for key, expired or not, or nil.
-func (db *DB) Peek(key []byte) *Entry { return db.t().m[string(key)] }
+func (db *DB) Peek(key []byte) *Entry { return db.t().m.getBytes(key) }
 
 // PeekString is Peek for a string key.
-func (db *DB) PeekString(key string) *Entry { return db.t().m[key] }
+func (db *DB) PeekString(key string) *Entry { return db.t().m.get(key) }
 
 // SetString stores a string value under key, replacing any value of any
 // type. With keepTTL the key keeps its TTL; otherwise exp (unix ms, 0 for
 // none) becomes its TTL. val is kept, not copied.
 func (db *DB) SetString(key []byte, val []byte, exp int64, keepTTL bool) *Entry {
-	return db.SetStringEntry(db.t().m[string(key)], key, val, exp, keepTTL)
+	return db.SetStringEntry(db.t().m.getBytes(key), key, val, exp, keepTTL)
 }
 
 // SetStringEntry is SetString for a caller that already looked the key up:
@@ -203,7 +203,7 @@ func (db *DB) insert(t *table, e *Entry) *Entry {
 	e.ver = db.ks.epoch
 	e.idx = int32(len(t.dense))
 	e.tidx = -1
-	t.m[e.key] = e
+	t.m.set(e)
 	t.dense = append(t.dense, e)
 	if e.exp != 0 {
 		e.tidx = int32(len(t.ttl))
@@ -221,7 +221,7 @@ func (db *DB) insert(t *table, e *Entry) *Entry {
 // Delete removes key and reports whether it existed.
 func (db *DB) Delete(key []byte) bool {
 	t := db.t()
-	e := t.m[string(key)]
+	e := t.m.getBytes(key)
 	if e == nil {
 		return false
 	}
@@ -234,7 +234,7 @@ func (db *DB) DeleteEntry(e *Entry) { db.remove(db.t(), e) }
 
 func (db *DB) remove(t *table, e *Entry) {
 	db.ks.capture(db.id, e)
-	delete(t.m, e.key)
+	t.m.del(e)
 	last := len(t.dense) - 1
 	if int(e.idx) != last {
 		moved := t.dense[last]
@@ -314,7 +314,7 @@ func (db *DB) Rename(src *Entry, dst []byte) *Entry {
 	if src.key == string(dst) {
 		return src
 	}
-	if old := t.m[string(dst)]; old != nil {
+	if old := t.m.getBytes(dst); old != nil {
 		db.remove(t, old)
 	}
 	moved := &Entry{key: string(dst), str: src.str, obj: src.obj, exp: src.exp}
