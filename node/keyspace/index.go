@@ -81,7 +81,7 @@ func (x *index) get(key string) *Entry {
 		switch t := b.tags[i]; {
 		case t == 0:
 			return nil
-		case t == tag && b.slots[i].key == key:
+		case t == tag && b.slots[i].Key() == key:
 			return b.slots[i]
 		}
 	}
@@ -92,19 +92,20 @@ func (x *index) getBytes(key []byte) *Entry {
 	return x.get(unsafe.String(unsafe.SliceData(key), len(key)))
 }
 
-// set stores e under e.key, replacing and returning the entry that had
+// set stores e under its key, replacing and returning the entry that had
 // the same key, if any.
 func (x *index) set(e *Entry) *Entry {
 	if x.dir == nil {
 		x.dir = []*ibucket{{}}
 	}
-	h := hashKey(e.key)
+	key := e.Key()
+	h := hashKey(key)
 	tag := tagOf(h)
 	for {
 		b := x.bucket(h)
 		i := uint(h) & bucketMask
 		for ; b.tags[i] != 0; i = (i + 1) & bucketMask {
-			if b.tags[i] == tag && b.slots[i].key == e.key {
+			if b.tags[i] == tag && b.slots[i].Key() == key {
 				old := b.slots[i]
 				b.slots[i] = e
 				return old
@@ -121,9 +122,9 @@ func (x *index) set(e *Entry) *Entry {
 	}
 }
 
-// del removes e, which must be in the index under e.key.
+// del removes e, which must be in the index under its key.
 func (x *index) del(e *Entry) {
-	h := hashKey(e.key)
+	h := hashKey(e.Key())
 	b := x.bucket(h)
 	i := uint(h) & bucketMask
 	for b.slots[i] != e {
@@ -173,7 +174,7 @@ func (x *index) split(b *ibucket, h uint64) {
 		if e == nil {
 			continue
 		}
-		eh := hashKey(e.key)
+		eh := hashKey(e.Key())
 		to := lo
 		if eh>>bit&1 == 1 {
 			to = hi

@@ -19,7 +19,7 @@ func TestIndexAgainstMap(t *testing.T) {
 		switch k := r.IntN(10); {
 		case k < 6 || len(keys) == 0: // insert or replace
 			key := fmt.Sprintf("k%d", r.IntN(60000))
-			e := &Entry{key: key}
+			e := newEntry(key, nil, 0)
 			if old := x.set(e); old != want[key] {
 				t.Fatalf("set(%q) replaced %p, want %p", key, old, want[key])
 			}
@@ -70,7 +70,7 @@ func TestIndexSized(t *testing.T) {
 	x := newIndex(100000)
 	depth := x.depth
 	for i := 0; i < 100000; i++ {
-		x.set(&Entry{key: fmt.Sprintf("key:%d", i)})
+		x.set(newEntry(fmt.Sprintf("key:%d", i), nil, 0))
 	}
 	if x.depth != depth || x.len() != 100000 {
 		t.Fatalf("depth %d -> %d, len %d", depth, x.depth, x.len())
@@ -86,7 +86,7 @@ func TestIndexBytesPerKey(t *testing.T) {
 	const n = 300000
 	x := newIndex(0)
 	for i := 0; i < n; i++ {
-		x.set(&Entry{key: fmt.Sprintf("key:%012d", i)})
+		x.set(newEntry(fmt.Sprintf("key:%012d", i), nil, 0))
 	}
 	buckets := map[*ibucket]bool{}
 	for _, b := range x.dir {
@@ -97,5 +97,33 @@ func TestIndexBytesPerKey(t *testing.T) {
 		t.Fatalf("%.1f bytes per key (%d buckets, directory of %d)", per, len(buckets), len(x.dir))
 	} else {
 		t.Logf("%.1f bytes per key (%d buckets, directory of %d)", per, len(buckets), len(x.dir))
+	}
+}
+
+// TestEntryLayout: an entry header fits the 64-byte size class and keeps
+// its key and string value in one allocation that APPEND may extend.
+func TestEntryLayout(t *testing.T) {
+	if n := unsafe.Sizeof(Entry{}); n != 64 {
+		t.Fatalf("Entry is %d bytes, want 64", n)
+	}
+	e := newEntry("key", []byte("abc"), 0)
+	if e.Key() != "key" || string(e.Str()) != "abc" {
+		t.Fatalf("key %q value %q", e.Key(), e.Str())
+	}
+	val := make([]byte, 100)
+	if allocs := testing.AllocsPerRun(100, func() { _ = newEntry("key:000000000001", val, 0) }); allocs > 2 {
+		t.Fatalf("%v allocations per entry", allocs)
+	}
+	v := append(make([]byte, 0, 16), "abc"...)
+	e.SetStr(v)
+	grown := append(e.Str(), "def"...) // within the capacity: in place
+	e.SetStr(grown)
+	if e.Key() != "key" || string(e.Str()) != "abcdef" || e.vcap != 16 {
+		t.Fatalf("after APPEND: key %q value %q cap %d", e.Key(), e.Str(), e.vcap)
+	}
+	snap := *e // a snapshot's copy keeps its view
+	e.SetStr(append(e.Str(), "ghi"...))
+	if string(snap.Str()) != "abcdef" || string(e.Str()) != "abcdefghi" || snap.Key() != "key" {
+		t.Fatalf("copy %q, entry %q", snap.Str(), e.Str())
 	}
 }

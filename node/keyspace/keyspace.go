@@ -103,7 +103,8 @@ func (db *DB) Reserve(n, ttl uint64) {
 // once FinishLoad runs; until then the database must not be used.
 func (db *DB) Load(key []byte, str []byte, obj Object, exp int64) {
 	t := db.t()
-	e := &Entry{key: string(key), str: str, obj: obj, exp: exp, ver: db.ks.epoch, tidx: -1}
+	e := newEntry(bstr(key), str, exp)
+	e.obj, e.ver, e.tidx = obj, db.ks.epoch, -1
 	if obj != nil {
 		db.ks.settle(obj)
 	}
@@ -126,7 +127,7 @@ func (ks *Keyspace) FinishLoad() {
 		dense := t.dense[:0]
 		ttl := t.ttl[:0]
 		for _, e := range t.dense {
-			if t.m.get(e.key) != e {
+			if t.m.get(e.Key()) != e {
 				continue
 			}
 			e.idx = int32(len(dense))
@@ -169,7 +170,8 @@ func (db *DB) PeekString(key string) *Entry { return db.t().m.get(key) }
 
 // SetString stores a string value under key, replacing any value of any
 // type. With keepTTL the key keeps its TTL; otherwise exp (unix ms, 0 for
-// none) becomes its TTL. val is kept, not copied.
+// none) becomes its TTL. key and val are copied (one allocation
+// holds both), so callers may pass request arguments.
 func (db *DB) SetString(key []byte, val []byte, exp int64, keepTTL bool) *Entry {
 	return db.SetStringEntry(db.t().m.getBytes(key), key, val, exp, keepTTL)
 }
@@ -180,20 +182,23 @@ func (db *DB) SetStringEntry(e *Entry, key []byte, val []byte, exp int64, keepTT
 	t := db.t()
 	if e != nil {
 		db.ks.capture(db.id, e)
-		e.str, e.obj = val, nil
+		e.setKV(e.Key(), val, len(val))
+		e.obj = nil
 		e.ver = db.ks.epoch
 		if !keepTTL {
 			db.setExpire(t, e, exp)
 		}
 		return e
 	}
-	return db.insert(t, &Entry{key: string(key), str: val, exp: exp})
+	return db.insert(t, newEntry(bstr(key), val, exp))
 }
 
-// Add stores a new key holding obj (nil obj stores the string str). The
-// key must not exist.
+// Add stores a new key holding obj (nil obj stores a copy of the string
+// str). The key must not exist.
 func (db *DB) Add(key []byte, str []byte, obj Object, exp int64) *Entry {
-	return db.insert(db.t(), &Entry{key: string(key), str: str, obj: obj, exp: exp})
+	e := newEntry(bstr(key), str, exp)
+	e.obj = obj
+	return db.insert(db.t(), e)
 }
 
 func (db *DB) insert(t *table, e *Entry) *Entry {
@@ -210,10 +215,10 @@ func (db *DB) insert(t *table, e *Entry) *Entry {
 		t.ttl = append(t.ttl, e)
 	}
 	if db.ks.onNew != nil {
-		db.ks.onNew(db.id, e.key)
+		db.ks.onNew(db.id, e.Key())
 	}
 	if db.ks.OnAdd != nil {
-		db.ks.OnAdd(db.id, e.key)
+		db.ks.OnAdd(db.id, e.Key())
 	}
 	return e
 }
@@ -283,10 +288,6 @@ func (db *DB) Modify(e *Entry) {
 	e.ver = db.ks.epoch
 }
 
-// SetStr replaces a string entry's bytes (APPEND, SETRANGE, INCR); Modify
-// must have been called.
-func (e *Entry) SetStr(b []byte) { e.str = b }
-
 // SetExpire sets e's TTL to exp (unix ms), or removes it when exp is 0.
 func (db *DB) SetExpire(e *Entry, exp int64) {
 	if e.exp == exp {
@@ -311,13 +312,14 @@ func (db *DB) setExpire(t *table, e *Entry, exp int64) {
 // Rename moves src's value and TTL to dst, replacing any value there.
 func (db *DB) Rename(src *Entry, dst []byte) *Entry {
 	t := db.t()
-	if src.key == string(dst) {
+	if src.Key() == string(dst) {
 		return src
 	}
 	if old := t.m.getBytes(dst); old != nil {
 		db.remove(t, old)
 	}
-	moved := &Entry{key: string(dst), str: src.str, obj: src.obj, exp: src.exp}
+	moved := newEntry(bstr(dst), src.Str(), src.exp)
+	moved.obj = src.obj
 	db.remove(t, src)
 	// If a snapshot captured src, the value is shared with it: mark the new
 	// entry so that its first in-place change copies the value.
