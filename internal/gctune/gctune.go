@@ -6,7 +6,8 @@
 // default (GOGC=100, which lets a heap of 300 MB of keys hold 300 MB of
 // garbage: twice the memory Redis needs for the same keys) — and a soft
 // memory limit (maxmemory) makes the collector work harder as the process
-// nears it (debug.SetMemoryLimit).
+// nears it (debug.SetMemoryLimit). A process that goes quiet returns its
+// free heap memory to the OS at once (see Quiet).
 package gctune
 
 import (
@@ -32,13 +33,19 @@ func Start(ctx context.Context, floor uint64, softLimit func() int64) {
 	go func() {
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
-		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/cycles/total:gc-cycles"}, {Name: "/memory/classes/heap/free:bytes"}}
 		lastPct, lastLimit := -1, int64(-1)
+		var quiet Quiet
 		for {
 			if pace {
-				if pct := Percent(live(sample), floor); pct != lastPct {
+				metrics.Read(sample)
+				live := value(sample[0])
+				if pct := Percent(live, floor); pct != lastPct {
 					debug.SetGCPercent(pct)
 					lastPct = pct
+				}
+				if quiet.Tick(value(sample[1]), live, value(sample[2]), floor) {
+					debug.FreeOSMemory()
 				}
 			}
 			if limit {
@@ -62,20 +69,51 @@ func Start(ctx context.Context, floor uint64, softLimit func() int64) {
 	}()
 }
 
-func live(s []metrics.Sample) uint64 {
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
+func value(s metrics.Sample) uint64 {
+	if s.Value.Kind() != metrics.KindUint64 {
 		return 0
 	}
-	return s[0].Value.Uint64()
+	return s.Value.Uint64()
+}
+
+// QuietTicks is how many ticks without a collection make a process quiet.
+const QuietTicks = 3
+
+// Quiet decides when a process that went quiet hands its free heap memory
+// back to the OS at once (debug.FreeOSMemory). The runtime's background
+// scavenger returns it only slowly, so after a burst of writes (a dataset
+// overwritten) RSS would stay at the burst's peak for minutes; Redis's
+// allocator purges within seconds.
+type Quiet struct {
+	cycles   uint64
+	ticks    int
+	released bool
+}
+
+// Tick takes one second's readings: the collector's cycle count, the live
+// heap and the heap memory free but not returned to the OS (bytes). It
+// reports true once per quiet period, when QuietTicks ticks have passed
+// without a collection and the free memory exceeds max(floor, live/10).
+func (q *Quiet) Tick(cycles, live, free, floor uint64) bool {
+	if cycles != q.cycles {
+		q.cycles, q.ticks, q.released = cycles, 0, false
+		return false
+	}
+	q.ticks++
+	if q.released || q.ticks < QuietTicks || free <= max(floor, live/10) {
+		return false
+	}
+	q.released = true
+	return true
 }
 
 // Share is the garbage a large heap may hold between collections, in
 // percent of the live heap (a GOGC value). A collection marks the live
 // heap, so its CPU cost per byte written grows as the share shrinks:
-// 20% costs a 1M-key node a few percent of one core under SET load
+// 10% costs a 1M-key node ~15% of its CPU while 1M keys are loaded and
+// overwritten
 // (bench/memkeys.sh prints the collector's CPU share).
-const Share = 20
+const Share = 10
 
 // Percent is the GOGC value that lets a heap of live bytes grow by
 // max(live × Share%, floor), capped at 1000 (a tiny heap still collects).
