@@ -201,7 +201,7 @@ func (x *cmdCtx) setGeneric(flags int, key, val, expire []byte, okReply, abortRe
 		}
 		return
 	}
-	x.db.SetStringEntry(cur, key, copyBytes(val), when, flags&sKeepTTL != 0)
+	x.db.SetStringEntry(cur, key, val, when, flags&sKeepTTL != 0)
 	x.touch(key)
 	x.notify(notifyString, "set", key)
 	if expire != nil {
@@ -262,7 +262,7 @@ func cmdGetSet(x *cmdCtx) {
 	if _, ok := x.getString(x.args[1]); !ok {
 		return
 	}
-	x.db.SetString(x.args[1], copyBytes(x.args[2]), 0, false)
+	x.db.SetString(x.args[1], x.args[2], 0, false)
 	x.touch(x.args[1])
 	x.notify(notifyString, "set", x.args[1])
 	x.prop = [][]byte{[]byte("SET"), x.args[1], x.args[2]}
@@ -351,7 +351,7 @@ func cmdMSet(x *cmdCtx) {
 		}
 	}
 	for j := 1; j < len(x.args); j += 2 {
-		x.db.SetString(x.args[j], copyBytes(x.args[j+1]), 0, false)
+		x.db.SetString(x.args[j], x.args[j+1], 0, false)
 		x.touch(x.args[j])
 		x.notify(notifyString, "set", x.args[j])
 	}
@@ -510,7 +510,7 @@ func cmdAppend(x *cmdCtx) {
 	e := x.lookupWrite(key)
 	var total int
 	if e == nil {
-		x.db.Add(key, copyBytes(val), nil, 0)
+		x.db.Add(key, val, nil, 0)
 		total = len(val)
 	} else {
 		if e.Kind() != keyspace.KindString {

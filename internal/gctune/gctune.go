@@ -1,10 +1,13 @@
 // Package gctune paces the garbage collector of a server process so that
 // garbage stays proportional to the live heap and bounded: the heap may
-// grow by max(live heap, a small floor) before the next collection — Go's
-// default pace (GOGC=100) above the floor, and a floor so that a tiny
-// heap does not collect every few hundred kilobytes of request buffers —
-// and a soft memory limit (maxmemory) makes the collector work harder as
-// the process nears it (debug.SetMemoryLimit).
+// grow by max(Share of the live heap, a small floor) before the next
+// collection — a floor so that a tiny heap does not collect every few
+// hundred kilobytes of request buffers, and a share well below Go's
+// default (GOGC=100, which lets a heap of 300 MB of keys hold 300 MB of
+// garbage: twice the memory Redis needs for the same keys) — and a soft
+// memory limit (maxmemory) makes the collector work harder as the process
+// nears it (debug.SetMemoryLimit). A process that goes quiet returns its
+// free heap memory to the OS at once (see Quiet).
 package gctune
 
 import (
@@ -30,13 +33,19 @@ func Start(ctx context.Context, floor uint64, softLimit func() int64) {
 	go func() {
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
-		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/cycles/total:gc-cycles"}, {Name: "/memory/classes/heap/free:bytes"}}
 		lastPct, lastLimit := -1, int64(-1)
+		var quiet Quiet
 		for {
 			if pace {
-				if pct := Percent(live(sample), floor); pct != lastPct {
+				metrics.Read(sample)
+				live := value(sample[0])
+				if pct := Percent(live, floor); pct != lastPct {
 					debug.SetGCPercent(pct)
 					lastPct = pct
+				}
+				if quiet.Tick(value(sample[1]), value(sample[2]), floor) {
+					debug.FreeOSMemory()
 				}
 			}
 			if limit {
@@ -60,23 +69,64 @@ func Start(ctx context.Context, floor uint64, softLimit func() int64) {
 	}()
 }
 
-func live(s []metrics.Sample) uint64 {
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
+func value(s metrics.Sample) uint64 {
+	if s.Value.Kind() != metrics.KindUint64 {
 		return 0
 	}
-	return s[0].Value.Uint64()
+	return s.Value.Uint64()
 }
 
+// QuietTicks is how many ticks without a collection make a process quiet.
+const QuietTicks = 3
+
+// Quiet decides when a process that went quiet hands its free heap memory
+// back to the OS at once (debug.FreeOSMemory). The runtime's background
+// scavenger returns it only slowly, so after a burst of writes (a dataset
+// overwritten) RSS would stay at the burst's peak for minutes; Redis's
+// allocator purges within seconds.
+type Quiet struct {
+	cycles   uint64
+	ticks    int
+	released bool
+}
+
+// Tick takes one second's readings: the collector's cycle count and
+// the heap memory free but not returned to the OS (bytes). It
+// reports true once per quiet period, when QuietTicks ticks have passed
+// without a collection and more than floor bytes are free. (With a tenth
+// of the live heap as the bar, a 1M-key node overwritten once kept its
+// peak RSS, 50 MB over its live heap.)
+func (q *Quiet) Tick(cycles, free, floor uint64) bool {
+	if cycles != q.cycles {
+		q.cycles, q.ticks, q.released = cycles, 0, false
+		return false
+	}
+	q.ticks++
+	if q.released || q.ticks < QuietTicks || free <= floor {
+		return false
+	}
+	q.released = true
+	return true
+}
+
+// Share is the garbage a large heap may hold between collections, in
+// percent of the live heap (a GOGC value). A collection marks the live
+// heap, so its CPU cost per byte written grows as the share shrinks:
+// 10% costs a 1M-key node ~15% of its CPU while 1M keys are loaded and
+// overwritten
+// (bench/memkeys.sh prints the collector's CPU share).
+const Share = 10
+
 // Percent is the GOGC value that lets a heap of live bytes grow by
-// max(live, floor), capped at 1000 (a tiny heap still collects). Before
-// the first collection has measured the live heap, it is Go's default.
+// max(live × Share%, floor), capped at 1000 (a tiny heap still collects).
+// Before the first collection has measured the live heap, it is Go's
+// default.
 func Percent(live, floor uint64) int {
 	if live == 0 {
 		return 100
 	}
 	pct := floor * 100 / live
-	return int(max(100, min(pct, 1000)))
+	return int(max(Share, min(pct, 1000)))
 }
 
 // SoftLimit is the runtime memory limit for a maxmemory of bytes: none

@@ -14,8 +14,11 @@ func TestPercent(t *testing.T) {
 		{0, 8 * mb, 100},          // nothing measured yet: Go's default
 		{512 << 10, 8 * mb, 1000}, // capped: a tiny heap still collects
 		{2 * mb, 8 * mb, 400},     // grows by the 8 MB floor
-		{8 * mb, 8 * mb, 100},     // Go's default pace from here on
-		{1024 * mb, 8 * mb, 100},  // garbage proportional to the live heap
+		{8 * mb, 8 * mb, 100},     // still the floor
+		{20 * mb, 8 * mb, 40},     // the floor is 40% of 20 MB
+		{80 * mb, 8 * mb, Share},  // the floor is 10% of 80 MB
+		{300 * mb, 8 * mb, Share}, // garbage proportional to the live heap: 30 MB, not 300
+		{1024 * mb, 8 * mb, Share},
 	}
 	for _, c := range cases {
 		if got := Percent(c.live, c.floor); got != c.want {
@@ -30,5 +33,43 @@ func TestSoftLimit(t *testing.T) {
 	}
 	if got := SoftLimit(100 << 20); got != 100<<20 {
 		t.Errorf("SoftLimit(100 MB) = %d", got)
+	}
+}
+
+func TestQuiet(t *testing.T) {
+	const mb = 1 << 20
+	var q Quiet
+	tick := func(cycles, free uint64) bool { return q.Tick(cycles, free*mb, 8*mb) }
+	// a burst: collections every tick, never a release
+	for c := uint64(1); c <= 5; c++ {
+		if tick(c, 80) {
+			t.Fatalf("released during a burst (cycle %d)", c)
+		}
+	}
+	for i := 1; i < QuietTicks; i++ {
+		if tick(5, 80) {
+			t.Fatalf("released after %d quiet ticks", i)
+		}
+	}
+	if !tick(5, 80) {
+		t.Fatal("no release after the burst: 80 MB free over a 200 MB live heap")
+	}
+	if tick(5, 80) || tick(5, 80) {
+		t.Fatal("released twice in one quiet period")
+	}
+	// the release's own collection starts a new period with little free
+	for i := 0; i < 2*QuietTicks; i++ {
+		if tick(6, 5) {
+			t.Fatal("released 5 MB: under the floor")
+		}
+	}
+	// 15 MB free, under a tenth of the heap but over the floor: released
+	q = Quiet{}
+	released := false
+	for i := 0; i < 2*QuietTicks; i++ {
+		released = tick(0, 15) || released
+	}
+	if !released {
+		t.Fatal("kept 15 MB free over a 200 MB heap")
 	}
 }

@@ -4,6 +4,11 @@
 // the time in), and no locking (the node owns one lock around it).
 package keyspace
 
+import (
+	"math"
+	"unsafe"
+)
+
 // Kind is the Redis type of a value.
 type Kind uint8
 
@@ -43,23 +48,53 @@ type Object interface {
 	clone() Object
 }
 
-// Entry is one key and its value. A string value lives in str with a nil
-// obj; other kinds live in obj. String bytes are never changed in place
-// (only extended past their length by APPEND), so a snapshot may keep a
-// reference to them.
+// Entry is one key and its value. The key's bytes and a string value's
+// live in one allocation (kv: klen key bytes, then vcap bytes of room of
+// which the value uses vlen), so a string key costs two allocations, this
+// header of 64 bytes and kv, where a string header, a slice header and
+// separate key and value allocations cost 96 bytes and three. String bytes
+// are never changed in place (only extended past their length by APPEND),
+// so a snapshot may keep a reference to them; a new string value gets a
+// new kv.
 type Entry struct {
-	key  string
-	str  []byte
-	obj  Object
-	exp  int64  // expiry, unix ms; 0 = no TTL
+	kv   *byte
+	klen uint32
+	vlen uint32
+	vcap uint32
 	idx  int32  // position in table.dense
 	tidx int32  // position in table.ttl; -1 = none
 	ver  uint32 // write epoch of the last change
 	seen uint32 // epoch of the snapshot that emitted or captured this entry
+	obj  Object
+	exp  int64 // expiry, unix ms; 0 = no TTL
 }
 
+// newEntry returns an entry holding a copy of key and of the string val.
+func newEntry(key string, val []byte, exp int64) *Entry {
+	e := &Entry{exp: exp}
+	e.setKV(key, val, len(val))
+	return e
+}
+
+// setKV gives e a new kv holding key and val, with room for capacity bytes
+// of value (at least len(val)).
+func (e *Entry) setKV(key string, val []byte, capacity int) {
+	if len(key) > math.MaxUint32 || capacity > math.MaxUint32-len(key) {
+		panic("keyspace: key or value over 4 GB")
+	}
+	buf := make([]byte, len(key)+capacity)
+	copy(buf, key)
+	copy(buf[len(key):], val)
+	e.kv = unsafe.SliceData(buf)
+	e.klen, e.vlen, e.vcap = uint32(len(key)), uint32(len(val)), uint32(capacity)
+}
+
+// bstr views b as a string without copying; the string must not outlive
+// b's next change.
+func bstr(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
 // Key returns the entry's key.
-func (e *Entry) Key() string { return e.key }
+func (e *Entry) Key() string { return unsafe.String(e.kv, e.klen) }
 
 // Kind returns the value's type.
 func (e *Entry) Kind() Kind {
@@ -69,8 +104,29 @@ func (e *Entry) Kind() Kind {
 	return e.obj.Kind()
 }
 
-// Str returns a string value's bytes. Callers must not modify them.
-func (e *Entry) Str() []byte { return e.str }
+// Str returns a string value's bytes (nil for other kinds). Callers must
+// not modify them; APPEND may extend them within their capacity and give
+// the result to SetStr.
+func (e *Entry) Str() []byte {
+	if e.vcap == 0 {
+		if e.obj != nil {
+			return nil
+		}
+		return []byte{}
+	}
+	return unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(e.kv), e.klen)), e.vcap)[:e.vlen]
+}
+
+// SetStr replaces a string entry's bytes (APPEND, SETRANGE, INCR); Modify
+// must have been called. Bytes that extend Str() within its capacity are
+// taken in place; others are copied.
+func (e *Entry) SetStr(b []byte) {
+	if e.vcap > 0 && cap(b) > 0 && unsafe.SliceData(b) == unsafe.SliceData(e.Str()) && cap(b) <= int(e.vcap) {
+		e.vlen = uint32(len(b))
+		return
+	}
+	e.setKV(e.Key(), b, cap(b))
+}
 
 // Object returns a collection value, nil for strings.
 func (e *Entry) Object() Object { return e.obj }

@@ -2,17 +2,17 @@ package keyspace
 
 import "math/rand/v2"
 
-// table is one database's storage: a map for lookups, a dense slice for
-// random picks, scans and snapshots, and a dense slice of the keys that
-// have a TTL for expiry sampling.
+// table is one database's storage: an index for lookups, a dense slice
+// for random picks, scans and snapshots, and a dense slice of the keys
+// that have a TTL for expiry sampling.
 type table struct {
-	m     map[string]*Entry
+	m     *index
 	dense []*Entry
 	ttl   []*Entry
 }
 
 func newTable() *table {
-	return &table{m: make(map[string]*Entry)}
+	return &table{m: newIndex(0)}
 }
 
 // Keyspace is a node's set of numbered databases.
@@ -92,7 +92,7 @@ func (db *DB) Reserve(n, ttl uint64) {
 	}
 	n = min(n, 1<<26)
 	ttl = min(ttl, n)
-	t.m = make(map[string]*Entry, n)
+	t.m = newIndex(int(n))
 	t.dense = make([]*Entry, 0, n)
 	t.ttl = make([]*Entry, 0, ttl)
 }
@@ -103,11 +103,12 @@ func (db *DB) Reserve(n, ttl uint64) {
 // once FinishLoad runs; until then the database must not be used.
 func (db *DB) Load(key []byte, str []byte, obj Object, exp int64) {
 	t := db.t()
-	e := &Entry{key: string(key), str: str, obj: obj, exp: exp, ver: db.ks.epoch, tidx: -1}
+	e := newEntry(bstr(key), str, exp)
+	e.obj, e.ver, e.tidx = obj, db.ks.epoch, -1
 	if obj != nil {
 		db.ks.settle(obj)
 	}
-	t.m[e.key] = e
+	t.m.set(e)
 	e.idx = int32(len(t.dense))
 	t.dense = append(t.dense, e)
 	if exp != 0 {
@@ -120,13 +121,13 @@ func (db *DB) Load(key []byte, str []byte, obj Object, exp int64) {
 // duplicate replaced are dropped from the dense slices.
 func (ks *Keyspace) FinishLoad() {
 	for _, t := range ks.tables {
-		if len(t.m) == len(t.dense) {
+		if t.m.len() == len(t.dense) {
 			continue
 		}
 		dense := t.dense[:0]
 		ttl := t.ttl[:0]
 		for _, e := range t.dense {
-			if t.m[e.key] != e {
+			if t.m.get(e.Key()) != e {
 				continue
 			}
 			e.idx = int32(len(dense))
@@ -162,16 +163,17 @@ func (db *DB) Len() int { return len(db.t().dense) }
 func (db *DB) Expires() int { return len(db.t().ttl) }
 
 // Peek returns the entry for key, expired or not, or nil.
-func (db *DB) Peek(key []byte) *Entry { return db.t().m[string(key)] }
+func (db *DB) Peek(key []byte) *Entry { return db.t().m.getBytes(key) }
 
 // PeekString is Peek for a string key.
-func (db *DB) PeekString(key string) *Entry { return db.t().m[key] }
+func (db *DB) PeekString(key string) *Entry { return db.t().m.get(key) }
 
 // SetString stores a string value under key, replacing any value of any
 // type. With keepTTL the key keeps its TTL; otherwise exp (unix ms, 0 for
-// none) becomes its TTL. val is kept, not copied.
+// none) becomes its TTL. key and val are copied (one allocation
+// holds both), so callers may pass request arguments.
 func (db *DB) SetString(key []byte, val []byte, exp int64, keepTTL bool) *Entry {
-	return db.SetStringEntry(db.t().m[string(key)], key, val, exp, keepTTL)
+	return db.SetStringEntry(db.t().m.getBytes(key), key, val, exp, keepTTL)
 }
 
 // SetStringEntry is SetString for a caller that already looked the key up:
@@ -180,20 +182,23 @@ func (db *DB) SetStringEntry(e *Entry, key []byte, val []byte, exp int64, keepTT
 	t := db.t()
 	if e != nil {
 		db.ks.capture(db.id, e)
-		e.str, e.obj = val, nil
+		e.setKV(e.Key(), val, len(val))
+		e.obj = nil
 		e.ver = db.ks.epoch
 		if !keepTTL {
 			db.setExpire(t, e, exp)
 		}
 		return e
 	}
-	return db.insert(t, &Entry{key: string(key), str: val, exp: exp})
+	return db.insert(t, newEntry(bstr(key), val, exp))
 }
 
-// Add stores a new key holding obj (nil obj stores the string str). The
-// key must not exist.
+// Add stores a new key holding obj (nil obj stores a copy of the string
+// str). The key must not exist.
 func (db *DB) Add(key []byte, str []byte, obj Object, exp int64) *Entry {
-	return db.insert(db.t(), &Entry{key: string(key), str: str, obj: obj, exp: exp})
+	e := newEntry(bstr(key), str, exp)
+	e.obj = obj
+	return db.insert(db.t(), e)
 }
 
 func (db *DB) insert(t *table, e *Entry) *Entry {
@@ -203,17 +208,17 @@ func (db *DB) insert(t *table, e *Entry) *Entry {
 	e.ver = db.ks.epoch
 	e.idx = int32(len(t.dense))
 	e.tidx = -1
-	t.m[e.key] = e
+	t.m.set(e)
 	t.dense = append(t.dense, e)
 	if e.exp != 0 {
 		e.tidx = int32(len(t.ttl))
 		t.ttl = append(t.ttl, e)
 	}
 	if db.ks.onNew != nil {
-		db.ks.onNew(db.id, e.key)
+		db.ks.onNew(db.id, e.Key())
 	}
 	if db.ks.OnAdd != nil {
-		db.ks.OnAdd(db.id, e.key)
+		db.ks.OnAdd(db.id, e.Key())
 	}
 	return e
 }
@@ -221,7 +226,7 @@ func (db *DB) insert(t *table, e *Entry) *Entry {
 // Delete removes key and reports whether it existed.
 func (db *DB) Delete(key []byte) bool {
 	t := db.t()
-	e := t.m[string(key)]
+	e := t.m.getBytes(key)
 	if e == nil {
 		return false
 	}
@@ -234,7 +239,7 @@ func (db *DB) DeleteEntry(e *Entry) { db.remove(db.t(), e) }
 
 func (db *DB) remove(t *table, e *Entry) {
 	db.ks.capture(db.id, e)
-	delete(t.m, e.key)
+	t.m.del(e)
 	last := len(t.dense) - 1
 	if int(e.idx) != last {
 		moved := t.dense[last]
@@ -283,10 +288,6 @@ func (db *DB) Modify(e *Entry) {
 	e.ver = db.ks.epoch
 }
 
-// SetStr replaces a string entry's bytes (APPEND, SETRANGE, INCR); Modify
-// must have been called.
-func (e *Entry) SetStr(b []byte) { e.str = b }
-
 // SetExpire sets e's TTL to exp (unix ms), or removes it when exp is 0.
 func (db *DB) SetExpire(e *Entry, exp int64) {
 	if e.exp == exp {
@@ -311,13 +312,14 @@ func (db *DB) setExpire(t *table, e *Entry, exp int64) {
 // Rename moves src's value and TTL to dst, replacing any value there.
 func (db *DB) Rename(src *Entry, dst []byte) *Entry {
 	t := db.t()
-	if src.key == string(dst) {
+	if src.Key() == string(dst) {
 		return src
 	}
-	if old := t.m[string(dst)]; old != nil {
+	if old := t.m.getBytes(dst); old != nil {
 		db.remove(t, old)
 	}
-	moved := &Entry{key: string(dst), str: src.str, obj: src.obj, exp: src.exp}
+	moved := newEntry(bstr(dst), src.Str(), src.exp)
+	moved.obj = src.obj
 	db.remove(t, src)
 	// If a snapshot captured src, the value is shared with it: mark the new
 	// entry so that its first in-place change copies the value.

@@ -6,10 +6,13 @@ package keyspace
 func (db *DB) SetObject(e *Entry, key []byte, obj Object) *Entry {
 	t := db.t()
 	if e == nil {
-		return db.insert(t, &Entry{key: string(key), obj: obj})
+		e = newEntry(bstr(key), nil, 0)
+		e.obj = obj
+		return db.insert(t, e)
 	}
 	db.ks.capture(db.id, e)
-	e.str, e.obj = nil, obj
+	e.setKV(e.Key(), nil, 0) // drop the string value's bytes
+	e.obj = obj
 	e.seen = 0
 	e.ver = db.ks.epoch
 	db.setExpire(t, e, 0)
