@@ -106,4 +106,3 @@ func runExample(t *testing.T, addr string, cmds [][]string, deadline time.Durati
 	}
 	return string(out)
 }
-
