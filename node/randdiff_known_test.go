@@ -31,11 +31,6 @@ var knownDifferences = []knownDiff{
 		},
 		example: [][]string{{"COMMAND", "COUNT"}},
 	},
-	{
-		name:    "HELLO 3: RESP3 is missing (#17.6)",
-		match:   func(a []string, _ bool) bool { return isCmd(a, "HELLO") && len(a) > 1 && a[1] == "3" },
-		example: [][]string{{"HELLO", "3"}},
-	},
 }
 
 // matchKnown returns the entry of knownDifferences a command matches.
