@@ -65,17 +65,20 @@ type Options struct {
 
 // Node is one Redis-compatible server.
 type Node struct {
-	mu      sync.Mutex
-	cfg     *config.Config
-	src     *config.Source
-	opts    Options
-	clock   Clock
-	dial    Dialer
-	log     *Logger
-	ks      *keyspace.Keyspace
-	rng     *rand.Rand
-	runID   string
-	started time.Time
+	mu sync.Mutex
+	// arrivals orders batches from different connections by their
+	// kernel arrival time before they take mu (arrival.go).
+	arrivals arrivals
+	cfg      *config.Config
+	src      *config.Source
+	opts     Options
+	clock    Clock
+	dial     Dialer
+	log      *Logger
+	ks       *keyspace.Keyspace
+	rng      *rand.Rand
+	runID    string
+	started  time.Time
 
 	clients      map[int64]*Client
 	nextClientID int64
