@@ -4,7 +4,7 @@ import "strconv"
 
 // The families of the commands added for issue 17 (bitmaps, SORT, COPY,
 // OBJECT, FUNCTION, LCS, sorted-set algebra, multi-key and blocking pops,
-// SWAPDB, DUMP/RESTORE), appended to the generator's table.
+// SWAPDB, MOVE, DUMP/RESTORE), appended to the generator's table.
 func init() {
 	families = append(families,
 		family{"bitmaps", 4, bitmapCmds},
@@ -207,6 +207,7 @@ var keyspaceExtraCmds = []cmdSpec{
 		a = g.opt(0.5, a, "ALPHA")
 		return g.opt(0.3, a, "LIMIT", g.int(), g.int())
 	}),
+	spec("MOVE", cmpExact, func(g *gen) []string { return argv(g.key(""), g.pick("0", "1", "1", "2", "16", "-1", "x")) }),
 	spec("SWAPDB", cmpExact, func(g *gen) []string {
 		return argv(g.pick("0", "1", "1", "2", "-1", "16", "x"), g.pick("0", "1", "2"))
 	}),

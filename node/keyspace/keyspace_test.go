@@ -313,6 +313,12 @@ func mutate(ks *Keyspace, r *rand.Rand, round int) {
 		case 8:
 			if r.IntN(5) == 0 { // SWAPDB: pre-images keep their database
 				ks.SwapDBs(r.IntN(4), r.IntN(4))
+			} else if to := ks.DB(r.IntN(4)); e != nil && to != db && to.Peek(k) == nil {
+				db.Move(e, to) // MOVE: the moved value stays shared with the snapshot
+				if moved := to.Peek(k); moved.Kind() == KindList {
+					to.Modify(moved)
+					moved.List().PushBack([]byte("after-move"))
+				}
 			}
 		}
 	}

@@ -26,3 +26,17 @@ func (s *Snapshot) snapshotDB(ks *Keyspace, db int) int {
 	}
 	return -1
 }
+
+// Move moves e, an entry of db, to database dst under the same key with
+// its value and TTL (MOVE); the key must not exist in dst. Like Rename,
+// an entry whose value an active snapshot shares is marked so that its
+// first in-place change copies the value.
+func (db *DB) Move(e *Entry, dst *DB) *Entry {
+	moved := &Entry{key: e.key, str: e.str, obj: e.obj, exp: e.exp}
+	db.remove(db.t(), e) // captures e's pre-image when a snapshot needs it
+	dst.insert(dst.t(), moved)
+	if s := db.ks.snap; s != nil && e.seen == s.epoch {
+		moved.seen = s.epoch
+	}
+	return moved
+}
