@@ -25,7 +25,12 @@ type knownDiff struct {
 // knownDifferences: every shape excluded from the random streams, named.
 var knownDifferences = []knownDiff{
 	{
-		name: "COMMAND: COUNT/LIST/DOCS/GETKEYS describe Redis's whole command table, INFO nosuch is *1 $-1 (#17.5, #17.6)",
+		// Unspecified by design: the node runs a subset of Redis's
+		// commands (no scripting, streams, geo, HyperLogLog, cluster, ACL
+		// and more), so the whole-table forms (COUNT, LIST, DOCS and INFO
+		// without names) list fewer. COMMAND GETKEYS/GETKEYSANDFLAGS and
+		// LIST FILTERBY are not built yet.
+		name: "COMMAND: the whole-table forms describe the node's commands, a subset of Redis's; GETKEYS and LIST FILTERBY missing",
 		match: func(a []string, _ bool) bool {
 			return isCmd(a, "COMMAND") && (len(a) == 1 || !strings.EqualFold(a[1], "NOSUCH"))
 		},
