@@ -145,38 +145,34 @@ func cmdHello(x *cmdCtx) {
 		}
 		args = args[1:]
 	}
-	var user, pass, name string
-	var haveAuth, haveName bool
+	// Options apply as they are read, as Redis 7.0.15's helloCommand
+	// applies them: AUTH authenticates (or answers WRONGPASS) and SETNAME
+	// names the client before a later bad option is reported.
 	for len(args) > 0 {
 		switch {
 		case eqFold(args[0], "auth") && len(args) >= 3:
-			user, pass, haveAuth = string(args[1]), string(args[2]), true
+			if !x.n.checkPassword(string(args[1]), string(args[2])) {
+				x.err("WRONGPASS invalid username-password pair or user is disabled.")
+				return
+			}
+			x.c.authed = true
 			args = args[3:]
 		case eqFold(args[0], "setname") && len(args) >= 2:
-			name, haveName = string(args[1]), true
+			name := string(args[1])
+			if !validClientName(name) {
+				x.err("ERR Client names cannot contain spaces, newlines or special characters.")
+				return
+			}
+			x.c.name = name
 			args = args[2:]
 		default:
-			x.err("ERR Syntax error in HELLO option '" + string(args[0]) + "'")
+			x.err(sanitizeError("ERR Syntax error in HELLO option '" + string(cString(args[0])) + "'"))
 			return
 		}
-	}
-	if haveAuth {
-		if !x.n.checkPassword(user, pass) {
-			x.err("WRONGPASS invalid username-password pair or user is disabled.")
-			return
-		}
-		x.c.authed = true
 	}
 	if !x.c.authed {
-		x.err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+		x.err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
 		return
-	}
-	if haveName {
-		if !validClientName(name) {
-			x.err("ERR Client names cannot contain spaces, newlines or special characters.")
-			return
-		}
-		x.c.name = name
 	}
 	if proto != 0 {
 		x.c.proto = proto

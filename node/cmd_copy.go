@@ -6,7 +6,53 @@ import (
 
 func init() {
 	register(&command{name: "copy", arity: -3, flags: cWrite | cDenyOOM, firstKey: 1, lastKey: 2, acl: "@keyspace @write @slow", fn: cmdCopy,
-		summary: "Copies the value of a key to a new key.", group: "generic", since: "6.2.0"})
+		summary: "Copies the value of a key to a new key.", group: "generic", since: "6.2.0"},
+		&command{name: "move", arity: 3, flags: cWrite | cFast, firstKey: 1, lastKey: 1, acl: "@keyspace @write @fast", fn: cmdMove,
+			summary: "Move a key to another database", group: "generic", since: "1.0.0"})
+}
+
+// MOVE key db
+//
+// As Redis 7.0.15's moveCommand: the key goes to db with its TTL unless
+// it exists there; WATCHers of the key in both databases are touched;
+// keyspace events move_from and move_to; it replicates as it is.
+func cmdMove(x *cmdCtx) {
+	id, ok := parseInt(x.args[2])
+	if !ok {
+		x.err(errNotInt)
+		return
+	}
+	if id != int64(int32(id)) {
+		x.err("ERR value is out of range, value must between -2147483648 and 2147483647")
+		return
+	}
+	if id < 0 || id >= int64(x.n.ks.Len()) {
+		x.err(errDBIndex)
+		return
+	}
+	dst := x.n.ks.DB(int(id))
+	if dst == x.db {
+		x.err("ERR source and destination objects are the same")
+		return
+	}
+	key := x.args[1]
+	e := x.lookupWrite(key)
+	if e == nil {
+		x.int(0)
+		return
+	}
+	var there *keyspace.Entry
+	x.inDB(dst, func() { there = x.lookupWrite(key) })
+	if there != nil {
+		x.int(0)
+		return
+	}
+	x.db.Move(e, dst)
+	x.touch(key)
+	x.inDB(dst, func() { x.signal(key) })
+	x.notify(notifyGeneric, "move_from", key)
+	x.inDB(dst, func() { x.notify(notifyGeneric, "move_to", key) })
+	x.int(1)
 }
 
 // inDB runs fn with the command's database switched to db, for commands

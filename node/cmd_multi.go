@@ -155,14 +155,42 @@ func (n *Node) touchWatched(db int, key []byte) {
 // touchWatchedDB marks the clients watching an existing key of db (before
 // it is flushed). A watched key that was already expired at WATCH is
 // deleted, not changed (touchAllWatchedKeysInDb).
-func (n *Node) touchWatchedDB(db int) {
+func (n *Node) touchWatchedDB(db int) { n.touchWatchedSwap(db, -1, 0) }
+
+// touchWatchedSwap is Redis 7.0.15's touchAllWatchedKeysInDb(emptied,
+// replaced_with), called before database emptied's contents are replaced
+// by those of database with (-1: by nothing, a flush). A watcher of a key
+// that exists on either side is marked dirty, except that a key expired
+// at WATCH that stays gone or stays expired changed nothing, and a
+// missing key replaced by an expired one now counts as expired at WATCH.
+func (n *Node) touchWatchedSwap(emptied, with int, now int64) {
+	var other func(key string) (exists, expired bool)
+	if with >= 0 {
+		other = func(key string) (bool, bool) {
+			e := n.ks.DB(with).PeekString(key)
+			return e != nil, e != nil && e.Expired(now)
+		}
+	} else {
+		other = func(string) (bool, bool) { return false, false }
+	}
 	for wk, list := range n.watchers {
-		if wk.db != db || n.ks.DB(db).PeekString(wk.key) == nil {
+		if wk.db != emptied {
+			continue
+		}
+		inEmptied := n.ks.DB(emptied).PeekString(wk.key) != nil
+		inOther, otherExpired := other(wk.key)
+		if !inEmptied && !inOther {
 			continue
 		}
 		for _, w := range list {
-			if w.expired {
-				w.expired = false
+			switch {
+			case w.expired && !inOther:
+				w.expired = false // the expired key is now deleted: no change
+				continue
+			case w.expired && otherExpired:
+				continue // the expired key stays expired
+			case !w.expired && !inEmptied && otherExpired:
+				w.expired = true
 				continue
 			}
 			w.c.flags |= flagDirtyCAS

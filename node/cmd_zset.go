@@ -157,11 +157,11 @@ func (x *cmdCtx) zadd(flags int, scores []float64, pairs [][]byte) {
 		}
 		return
 	default:
-		longest := 0
-		for j := 1; j < len(pairs); j += 2 {
-			longest = max(longest, len(pairs[j]))
-		}
-		z = keyspace.NewZSetSized(x.n.ks.Limits(), len(scores), longest)
+		// Redis 7.0.15's zaddGenericCommand picks the encoding from the
+		// first member alone (a skiplist only for zset-max-listpack-entries
+		// 0 or a long first member); later members convert it as they
+		// come, so a -0 added before that is stored as the listpack's 0.
+		z = keyspace.NewZSetSized(x.n.ks.Limits(), 1, len(pairs[1]))
 	}
 	var added, updated, processed int
 	var last float64

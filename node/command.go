@@ -1,8 +1,10 @@
 package node
 
 import (
+	"slices"
 	"strings"
 
+	"github.com/replscope/replscope/node/cmddocs"
 	"github.com/tidwall/redcon"
 )
 
@@ -158,9 +160,12 @@ func truncArg(a []byte, n int) string {
 	return string(a)
 }
 
-// sanitizeError replaces newlines so an error stays one RESP line.
+// sanitizeError keeps an error one RESP line as Redis's
+// addReplyErrorFormat does: CR and LF at the end are trimmed, the others
+// become spaces.
 func sanitizeError(s string) string {
 	if strings.ContainsAny(s, "\r\n") {
+		s = strings.TrimRight(s, "\r\n")
 		s = strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
 	}
 	return s
@@ -281,6 +286,27 @@ func (x *cmdCtx) subcommandError() {
 		}
 	}
 	x.err(sanitizeError("ERR unknown subcommand '" + truncArg(cString(x.args[1]), 128) + "'. Try " + strings.ToUpper(x.cmd.name) + " HELP."))
+}
+
+// subcommandRefusal is what Redis 7.0.15's processCommand answers before
+// running (or queuing, inside MULTI) a container command: an unknown
+// subcommand, or the wrong number of arguments for a known one, with
+// Redis's arities. known reports that Redis has the subcommand. A
+// subcommand Redis has and the node does not passes: its handler
+// answers.
+func subcommandRefusal(cmd *command, args [][]byte) (msg string, known bool) {
+	sub := strings.ToLower(string(args[1]))
+	d := cmddocs.Lookup(cmd.name + "|" + sub)
+	if d == nil {
+		if slices.Contains(cmd.subs, sub) {
+			return "", true
+		}
+		return sanitizeError("ERR unknown subcommand '" + truncArg(cString(args[1]), 128) + "'. Try " + strings.ToUpper(cmd.name) + " HELP."), false
+	}
+	if n := len(args); d.Arity > 0 && n != d.Arity || d.Arity < 0 && n < -d.Arity {
+		return wrongArgsError(cmd.name + "|" + sub), true
+	}
+	return "", true
 }
 
 // subcommandSyntaxError is Redis's addReplySubcommandSyntaxError: a known

@@ -58,6 +58,15 @@ func (n *Node) dispatchCmd(c *Client, w *redcon.Writer, args [][]byte) {
 		n.reject(c, w, cmd, args, wrongArgsError(cmd.name))
 		return
 	}
+	if len(args) > 1 && (cmd.container || cmd.name == "command") {
+		if msg, known := subcommandRefusal(cmd, args); msg != "" {
+			if !known {
+				cmd = nil // no such command: no command statistics
+			}
+			n.reject(c, w, cmd, args, msg)
+			return
+		}
+	}
 	if !c.authed && cmd.flags&cNoAuth == 0 && n.cfg.RequirePass != "" {
 		n.reject(c, w, cmd, args, errNoAuth)
 		return

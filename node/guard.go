@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/replscope/replscope/node/config"
@@ -77,6 +78,10 @@ type guardConn struct {
 	// holds nothing beyond the requests it has parsed, so no byte is lost
 	// when the connection is detached.
 	oneFrame bool
+	// stamped reads the socket with its kernel arrival times (arrival.go);
+	// arrival is that of the last data read (unix ns), 0 when unknown.
+	stamped syscall.RawConn
+	arrival int64
 	// noSocket is set while readBuffered hands on requests before the ones
 	// already handed on have run: checks that depend on them (AUTH) wait.
 	noSocket bool
@@ -197,6 +202,14 @@ func (g *guardConn) readRaw(want int) ([]byte, error) {
 	}
 	if cap(g.rbuf) < size {
 		g.rbuf = make([]byte, size)
+	}
+	if g.stamped != nil {
+		k, ts, err := readStamped(g.stamped, g.rbuf[:size])
+		g.counted(k)
+		if ts != 0 {
+			g.arrival = ts
+		}
+		return g.rbuf[:k], err
 	}
 	k, err := g.Conn.Read(g.rbuf[:size])
 	g.counted(k)
@@ -619,5 +632,5 @@ func (l guardListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &guardConn{Conn: c, n: l.n, oneFrame: true}, nil
+	return &guardConn{Conn: c, n: l.n, oneFrame: true, stamped: stampConn(c)}, nil
 }

@@ -75,16 +75,19 @@ type Node struct {
 	// block*) and the helpers they reach through cmdCtx run under mu by
 	// construction (dispatch), as do alsoPropagate and the read-only
 	// getters they use (isReplica, masterLinkUp, offset).
-	mu      sync.Mutex
-	cfg     *config.Config
-	src     *config.Source
-	opts    Options
-	dial    Dialer
-	log     *Logger
-	ks      *keyspace.Keyspace
-	rng     *rand.Rand
-	runID   string
-	started time.Time
+	mu sync.Mutex
+	// arrivals orders batches from different connections by their
+	// kernel arrival time before they take mu (arrival.go).
+	arrivals arrivals
+	cfg      *config.Config
+	src      *config.Source
+	opts     Options
+	dial     Dialer
+	log      *Logger
+	ks       *keyspace.Keyspace
+	rng      *rand.Rand
+	runID    string
+	started  time.Time
 
 	clients      map[int64]*Client
 	nextClientID int64

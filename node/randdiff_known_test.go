@@ -2,7 +2,6 @@ package node_test
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,90 +25,17 @@ type knownDiff struct {
 // knownDifferences: every shape excluded from the random streams, named.
 var knownDifferences = []knownDiff{
 	{
-		// Seen once (seed 3 of an earlier table): after MULTI, ZADD z:3 CH
-		// -0 b, EXEC, Redis's ZRANGE z:3 0 -1 WITHSCORES had "b" "-0", the
-		// node's "b" "0" (z:3 also held the member 9223372036854775807).
-		// The simple cases agree; no minimal example yet.
-		name: "a -0 score: after some ZADD ... -0 Redis prints the score as -0 and the node as 0",
-		match: func(a []string, _ bool) bool {
-			return (isCmd(a, "ZADD") || isCmd(a, "ZINCRBY")) && strings.Contains(strings.Join(a, "\x00")+"\x00", "\x00-0\x00")
-		},
-	},
-	{
-		name: "error texts echo an argument past NUL or with its trailing CR/LF (Redis trims CR/LF, stops at NUL) (#17.5)",
-		match: func(a []string, _ bool) bool {
-			return (hasPrefixFold(a, "EXPIRE") || hasPrefixFold(a, "PEXPIRE")) && len(a) > 3 && anyControl(a[3:])
-		},
-		example: [][]string{{"EXPIRE", "k", "1", "x\x00y"}, {"EXPIRE", "k", "1", "x\r\n"}},
-	},
-	{
-		name: "COMMAND: COUNT/LIST/DOCS/GETKEYS describe Redis's whole command table, INFO nosuch is *1 $-1 (#17.5, #17.6)",
+		// Unspecified by design: the node runs a subset of Redis's
+		// commands (no scripting, streams, geo, HyperLogLog, cluster, ACL
+		// and more), so the whole-table forms (COUNT, LIST, DOCS and INFO
+		// without names) list fewer. COMMAND GETKEYS/GETKEYSANDFLAGS and
+		// LIST FILTERBY are not built yet.
+		name: "COMMAND: the whole-table forms describe the node's commands, a subset of Redis's; GETKEYS and LIST FILTERBY missing",
 		match: func(a []string, _ bool) bool {
 			return isCmd(a, "COMMAND") && (len(a) == 1 || !strings.EqualFold(a[1], "NOSUCH"))
 		},
 		example: [][]string{{"COMMAND", "COUNT"}},
 	},
-	{
-		name:    "HELLO 3: RESP3 is missing (#17.6)",
-		match:   func(a []string, _ bool) bool { return isCmd(a, "HELLO") && len(a) > 1 && a[1] == "3" },
-		example: [][]string{{"HELLO", "3"}},
-	},
-	{
-		name: "HELLO ... AUTH user pass followed by a bad option: Redis authenticates as it parses (WRONGPASS), the node reports the option (syntax error)",
-		match: func(a []string, _ bool) bool {
-			for i := 2; isCmd(a, "HELLO") && i < len(a); i++ {
-				if strings.EqualFold(a[i], "AUTH") && len(a) > i+3 {
-					return true
-				}
-			}
-			return false
-		},
-		example: [][]string{{"HELLO", "2", "AUTH", "a", "b", "x"}},
-	},
-	{
-		name:    "inside MULTI an unknown subcommand or a subcommand's wrong arity is queued instead of refused (EXECABORT) (#17.5)",
-		match:   func(a []string, inMulti bool) bool { return inMulti && badSubcommand(a) },
-		example: [][]string{{"MULTI"}, {"CLIENT", "NOSUCH"}},
-	},
-}
-
-// badSubcommand reports a CLIENT, PUBSUB, CONFIG or COMMAND call with an
-// unknown subcommand or the wrong number of arguments for it.
-func badSubcommand(a []string) bool {
-	if len(a) < 2 {
-		return isCmd(a, "CLIENT") || isCmd(a, "PUBSUB") || isCmd(a, "CONFIG")
-	}
-	sub, n := strings.ToUpper(a[1]), len(a)
-	switch {
-	case isCmd(a, "CONFIG"):
-		return !(sub == "GET" && n >= 3 || sub == "SET" && n >= 4)
-	case isCmd(a, "COMMAND"):
-		return sub == "NOSUCH"
-	case isCmd(a, "CLIENT"):
-		return !(sub == "GETNAME" && n == 2 || sub == "SETNAME" && n == 3)
-	case isCmd(a, "PUBSUB"):
-		return !(sub == "CHANNELS" && n <= 3 || sub == "NUMPAT" && n == 2 || sub == "NUMSUB")
-	}
-	return false
-}
-
-func hasPrefixFold(a []string, prefix string) bool {
-	return len(a) > 0 && strings.HasPrefix(strings.ToUpper(a[0]), prefix)
-}
-
-func anyControl(args []string) bool {
-	for _, x := range args {
-		if strings.ContainsAny(x, "\x00\r\n") {
-			return true
-		}
-	}
-	return false
-}
-
-// outsideInt32 reports an integer text outside [-2^31, 2^31-1].
-func outsideInt32(s string) bool {
-	n, err := strconv.ParseInt(s, 10, 64)
-	return err == nil && (n < -1<<31 || n > 1<<31-1) || err != nil && hugeInt(s)
 }
 
 // matchKnown returns the entry of knownDifferences a command matches.
@@ -124,12 +50,6 @@ func matchKnown(args []string, inMulti bool) *knownDiff {
 
 func isCmd(a []string, name string) bool { return len(a) > 0 && strings.EqualFold(a[0], name) }
 
-// hugeInt reports an integer text of 10 digits or more (|n| ≥ 10^9).
-func hugeInt(s string) bool {
-	s = strings.TrimPrefix(s, "-")
-	return len(s) >= 10 && strings.Trim(s, "0123456789") == ""
-}
-
 func anyEmpty(args []string) bool {
 	for _, x := range args {
 		if x == "" {
@@ -137,12 +57,6 @@ func anyEmpty(args []string) bool {
 		}
 	}
 	return false
-}
-
-// pastTime reports a positive unix time (s or ms) before 2020.
-func pastTime(s string) bool {
-	n, err := strconv.ParseInt(s, 10, 64)
-	return err == nil && n > 0 && n < 1577836800
 }
 
 // TestRandDiffKnownStillDiffer runs each knownDifferences example on
@@ -191,14 +105,4 @@ func runExample(t *testing.T, addr string, cmds [][]string, deadline time.Durati
 		out = append(out, raw...)
 	}
 	return string(out)
-}
-
-// hasOption reports an option name (any case) followed by value.
-func hasOption(a []string, name, value string) bool {
-	for i := 1; i+1 < len(a); i++ {
-		if strings.EqualFold(a[i], name) && a[i+1] == value {
-			return true
-		}
-	}
-	return false
 }

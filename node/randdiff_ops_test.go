@@ -1,6 +1,7 @@
 package node_test
 
 import (
+	"bytes"
 	"sort"
 	"strconv"
 	"strings"
@@ -134,20 +135,22 @@ func sameReply(c gcmd, a, b []byte) bool {
 	return false
 }
 
-// maskID replaces the value after an "id" element of an array reply.
+// maskID replaces the integer after an "id" element of HELLO's reply, an
+// array (RESP2) or a map (RESP3).
 func maskID(raw []byte) []byte {
-	h, e, ok := splitArray(raw)
-	if !ok {
+	const idKey = "$2\r\nid\r\n:"
+	at := bytes.Index(raw, []byte(idKey))
+	if at < 0 {
 		return raw
 	}
-	out := append(append([]byte(nil), h...), '\r', '\n')
-	for i, x := range e {
-		if i > 0 && string(e[i-1]) == "$2\r\nid\r\n" {
-			x = []byte(":ID\r\n")
-		}
-		out = append(out, x...)
+	start := at + len(idKey)
+	end := bytes.Index(raw[start:], []byte("\r\n"))
+	if end < 0 {
+		return raw
 	}
-	return out
+	out := append([]byte(nil), raw[:start]...)
+	out = append(out, "ID"...)
+	return append(out, raw[start+end:]...)
 }
 
 // execCulprit returns, for an EXEC whose replies differ, the queued
@@ -181,16 +184,20 @@ func scanCursor(args []string) string {
 	return args[i]
 }
 
-// splitArray returns an array reply's header and its elements, raw.
+// splitArray returns an aggregate reply's header and its elements, raw: an
+// array, or RESP3's set, push or map (whose pairs come flattened).
 func splitArray(raw []byte) (header []byte, elems [][]byte, ok bool) {
 	r := resp.NewReader(strings.NewReader(string(raw)))
 	line, err := r.ReadLine()
-	if err != nil || len(line) < 2 || line[0] != '*' || line[1] == '-' {
+	if err != nil || len(line) < 2 || !strings.ContainsRune("*~%>", rune(line[0])) || line[1] == '-' {
 		return nil, nil, false
 	}
 	n := 0
 	for _, d := range line[1:] {
 		n = n*10 + int(d-'0')
+	}
+	if line[0] == '%' { // a RESP3 map: n pairs
+		n *= 2
 	}
 	for i := 0; i < n; i++ {
 		e, err := r.ReadRaw()

@@ -209,32 +209,40 @@ func addDecoded(db *keyspace.DB, en *rdb.Entry) {
 	case exp == 0:
 		exp = -1
 	}
+	str, obj := decodedValue(en)
+	db.Load(en.Key, str, obj, exp)
+}
+
+// decodedValue turns a decoded value into a string (obj nil) or an
+// object for the keyspace.
+func decodedValue(en *rdb.Entry) (str []byte, obj keyspace.Object) {
 	switch en.Type {
 	case rdb.TypeString:
-		db.Load(en.Key, en.Str, nil, exp)
+		return en.Str, nil
 	case rdb.TypeList:
 		l := keyspace.NewList()
 		for _, v := range en.List {
 			l.PushBack(v)
 		}
-		db.Load(en.Key, nil, l, exp)
+		return nil, l
 	case rdb.TypeSet:
 		s := keyspace.NewSet(len(en.Set))
 		for _, m := range en.Set {
 			s.Add(m)
 		}
-		db.Load(en.Key, nil, s, exp)
+		return nil, s
 	case rdb.TypeHash:
 		h := keyspace.NewHash(len(en.Hash))
 		for _, f := range en.Hash {
 			h.Set(string(f.Field), f.Value)
 		}
-		db.Load(en.Key, nil, h, exp)
+		return nil, h
 	case rdb.TypeZSet:
 		z := keyspace.NewZSet()
 		for _, m := range en.ZSet {
 			z.Set(m.Member, m.Score)
 		}
-		db.Load(en.Key, nil, z, exp)
+		return nil, z
 	}
+	return en.Str, nil
 }

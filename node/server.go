@@ -161,8 +161,15 @@ func (n *Node) runBatch(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]
 			end = batchClose
 		}
 	}()
+	ts := arrivalOf(c)
+	if ts != 0 {
+		n.arrivals.turn(c, ts) // earlier arrivals first (arrival.go)
+	}
 	n.mu.Lock()
 	held = true
+	if ts != 0 {
+		n.arrivals.leave(c)
+	}
 	n.batchNow = n.nowMs()
 	c.lastSeen = n.batchNow
 	end = batchNext

@@ -278,7 +278,7 @@ func mutate(ks *Keyspace, r *rand.Rand, round int) {
 		db := ks.DB(r.IntN(4))
 		k := []byte(fmt.Sprint("k", r.IntN(600)))
 		e := db.Peek(k)
-		switch r.IntN(8) {
+		switch r.IntN(9) {
 		case 0:
 			db.SetString(k, []byte(fmt.Sprint("new", round)), 0, false)
 		case 1:
@@ -309,6 +309,16 @@ func mutate(ks *Keyspace, r *rand.Rand, round int) {
 			if e != nil && e.Kind() == KindString {
 				db.Modify(e)
 				e.SetStr(append(e.Str(), 'x'))
+			}
+		case 8:
+			if r.IntN(5) == 0 { // SWAPDB: pre-images keep their database
+				ks.SwapDBs(r.IntN(4), r.IntN(4))
+			} else if to := ks.DB(r.IntN(4)); e != nil && to != db && to.Peek(k) == nil {
+				db.Move(e, to) // MOVE: the moved value stays shared with the snapshot
+				if moved := to.Peek(k); moved.Kind() == KindList {
+					to.Modify(moved)
+					moved.List().PushBack([]byte("after-move"))
+				}
 			}
 		}
 	}

@@ -56,6 +56,9 @@ func (ks *Keyspace) capture(db int, e *Entry) {
 	if s == nil || s.walked || e.ver > s.epoch || e.seen == s.epoch {
 		return
 	}
+	if db = s.snapshotDB(ks, db); db < 0 {
+		return
+	}
 	s.pre = append(s.pre, Item{DB: db, Entry: *e})
 	e.seen = s.epoch
 }

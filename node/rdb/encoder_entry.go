@@ -25,11 +25,21 @@ func (e *Encoder) IntSet(key []byte, expireAt int64, members []int64) error {
 	e.ints = append(e.ints[:0], members...)
 	slices.Sort(e.ints)
 	e.ints = slices.Compact(e.ints)
-	width := intsetWidth(e.ints[0], e.ints[len(e.ints)-1])
+	blob := AppendIntset(e.scr[:0], e.ints)
+	e.scr = blob
+	e.beginKey(rdbSetIntset, key, expireAt)
+	e.appendBlob(blob)
+	return e.maybeFlush()
+}
 
-	blob := binary.LittleEndian.AppendUint32(e.scr[:0], uint32(width))
-	blob = binary.LittleEndian.AppendUint32(blob, uint32(len(e.ints)))
-	for _, v := range e.ints {
+// AppendIntset appends the intset blob of sorted, distinct ints: the
+// encoding width (uint32 LE), the count (uint32 LE) and the members in
+// the smallest width (2, 4 or 8 bytes) that holds them all.
+func AppendIntset(blob []byte, ints []int64) []byte {
+	width := intsetWidth(ints[0], ints[len(ints)-1])
+	blob = binary.LittleEndian.AppendUint32(blob, uint32(width))
+	blob = binary.LittleEndian.AppendUint32(blob, uint32(len(ints)))
+	for _, v := range ints {
 		switch width {
 		case 2:
 			blob = binary.LittleEndian.AppendUint16(blob, uint16(v))
@@ -39,10 +49,7 @@ func (e *Encoder) IntSet(key []byte, expireAt int64, members []int64) error {
 			blob = binary.LittleEndian.AppendUint64(blob, uint64(v))
 		}
 	}
-	e.scr = blob
-	e.beginKey(rdbSetIntset, key, expireAt)
-	e.appendBlob(blob)
-	return e.maybeFlush()
+	return blob
 }
 
 // intsetWidth returns the element width for a sorted set spanning lo..hi.
