@@ -9,9 +9,19 @@ func (db *DB) SetObject(e *Entry, key []byte, obj Object) *Entry {
 		return db.insert(t, &Entry{key: string(key), obj: obj})
 	}
 	db.ks.capture(db.id, e)
+	db.streamGone(e)
 	e.str, e.obj = nil, obj
 	e.seen = 0
 	e.ver = db.ks.epoch
 	db.setExpire(t, e, 0)
 	return e
+}
+
+// streamGone tells OnAdd that a stream is deleted or overwritten: clients
+// blocked by XREADGROUP on it must be answered (Redis's dbGenericDelete
+// and dbSetValue signal the key as ready).
+func (db *DB) streamGone(e *Entry) {
+	if _, ok := e.obj.(*Stream); ok && db.ks.OnAdd != nil {
+		db.ks.OnAdd(db.id, e.key)
+	}
 }
