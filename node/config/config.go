@@ -85,8 +85,8 @@ type Config struct {
 	// Stream radix-tree node limits (stream-node-max-bytes/-entries):
 	// they decide where XADD starts a new node, hence what ~ trimming
 	// removes.
-	StreamNodeMaxBytes   int64
-	StreamNodeMaxEntries int64
+	StreamNodeMaxBytes     int64
+	StreamNodeMaxEntries   int64
 	Hz                     int
 	Maxmemory              uint64
 	MaxmemoryPolicy        string
