@@ -175,6 +175,8 @@ func encodeEntry(enc *rdb.Encoder, e *keyspace.Entry) error {
 				return err
 			}
 		}
+	case keyspace.KindStream:
+		return enc.WriteStream(key, exp, streamToRDB(e.Stream()))
 	}
 	return nil
 }
@@ -235,5 +237,7 @@ func addDecoded(db *keyspace.DB, en *rdb.Entry) {
 			z.Set(m.Member, m.Score)
 		}
 		db.Load(en.Key, nil, z, exp)
+	case rdb.TypeStream:
+		db.Load(en.Key, nil, streamFromRDB(en.Stream), exp)
 	}
 }

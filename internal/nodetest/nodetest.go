@@ -278,6 +278,8 @@ func valueOf(t testing.TB, c *resp.Client, k string) string {
 		for _, e := range v.Elems {
 			parts = append(parts, string(e.Str))
 		}
+	case "stream":
+		parts = streamParts(c, k)
 	case "none":
 		return "none"
 	default:
@@ -357,4 +359,50 @@ func Write(t testing.TB, addr, prefix string, n, size int) {
 			buf = buf[:0]
 		}
 	}
+}
+
+// streamParts describes a stream for Digest: its entries, its metadata
+// (XINFO STREAM without radix-tree-nodes, which Redis's tree shape alone
+// decides) and each group's state and pending entries (without times).
+func streamParts(c *resp.Client, k string) []string {
+	var parts []string
+	v, _ := c.Do("XRANGE", k, "-", "+")
+	parts = append(parts, flatten(v))
+	info, _ := c.Do("XINFO", "STREAM", k)
+	for i := 0; i+1 < len(info.Elems); i += 2 {
+		if f := string(info.Elems[i].Str); f != "radix-tree-nodes" {
+			parts = append(parts, f+"="+flatten(info.Elems[i+1]))
+		}
+	}
+	groups, _ := c.Do("XINFO", "GROUPS", k)
+	for _, g := range groups.Elems {
+		parts = append(parts, "group="+flatten(g))
+		if len(g.Elems) > 1 {
+			p, _ := c.Do("XPENDING", k, string(g.Elems[1].Str), "-", "+", "1000000")
+			for _, row := range p.Elems {
+				if len(row.Elems) == 4 {
+					parts = append(parts, "pending="+flatten(row.Elems[0])+","+flatten(row.Elems[1])+","+flatten(row.Elems[3]))
+				}
+			}
+		}
+	}
+	return parts
+}
+
+// flatten renders a reply as one line.
+func flatten(v resp.Value) string {
+	switch v.Kind {
+	case resp.Array:
+		out := "["
+		for i, e := range v.Elems {
+			if i > 0 {
+				out += " "
+			}
+			out += flatten(e)
+		}
+		return out + "]"
+	case resp.Integer:
+		return strconv.FormatInt(v.Int, 10)
+	}
+	return strconv.Quote(string(v.Str))
 }
