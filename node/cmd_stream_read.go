@@ -377,9 +377,9 @@ func (n *Node) serveStreamKey(wk watchKey, now int64) {
 			if sw.group == nil {
 				continue
 			}
-			x.err("UNBLOCKED the stream key no longer exists")
+			n.failBlocked(x, b, "UNBLOCKED the stream key no longer exists")
 		case sw.group != nil && e.Stream().Group(sw.group) == nil:
-			x.err("NOGROUP the consumer group this client was blocked on no longer exists")
+			n.failBlocked(x, b, "NOGROUP the consumer group this client was blocked on no longer exists")
 		default:
 			gt := sw.ids[wk.key]
 			if sw.group == nil && !gt.Less(e.Stream().LastID) {
@@ -399,4 +399,14 @@ func (n *Node) serveStreamKey(wk watchKey, now int64) {
 		n.endKeyWait(b)
 		n.flushPropagation(false)
 	}
+}
+
+// failBlocked answers a blocked command with an error; it counts as a
+// failed call of the command (updateStatsOnUnblock).
+func (n *Node) failBlocked(x *cmdCtx, b *keyWait, msg string) {
+	x.err(msg)
+	if st := n.cmdStatFor(b.cmd, b.args); st != nil {
+		st.failed++
+	}
+	n.stats.prevErrors = n.stats.errorReplies
 }
