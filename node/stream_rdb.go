@@ -54,7 +54,11 @@ func streamFromRDB(r *rdb.Stream) *keyspace.Stream {
 	s.LastID, s.FirstID = keyspace.StreamID(r.LastID), keyspace.StreamID(r.FirstID)
 	s.MaxDeletedID, s.EntriesAdded = keyspace.StreamID(r.MaxDeletedID), r.EntriesAdded
 	for _, rg := range r.Groups {
-		g := s.CreateGroup(rg.Name, keyspace.StreamID(rg.LastID), rg.EntriesRead)
+		read := rg.EntriesRead
+		if r.Legacy {
+			read = s.EstimateDistance(keyspace.StreamID(rg.LastID))
+		}
+		g := s.CreateGroup(rg.Name, keyspace.StreamID(rg.LastID), read)
 		if g == nil {
 			continue
 		}

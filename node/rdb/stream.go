@@ -1,6 +1,7 @@
 package rdb
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -65,6 +66,10 @@ type Stream struct {
 	MaxDeletedID StreamID
 	EntriesAdded uint64
 	Groups       []StreamGroup
+	// Legacy marks a stream read from type 15 (Redis before 7.0): its
+	// groups' EntriesRead are to be estimated from their last IDs once
+	// the stream is built, as rdbLoadObject does.
+	Legacy bool
 }
 
 // Stream entry flags in a listpack.
@@ -260,6 +265,21 @@ func lpAppendBacklen(b []byte, l int) []byte {
 
 var errStreamLP = errors.New("malformed stream listpack")
 
+// DecodeStreamValue decodes a stream payload of type t (15, 19 or 21) as
+// AppendStreamValue writes it (what follows the type byte: a DUMP
+// payload's body) and returns it with the number of bytes read.
+func DecodeStreamValue(t byte, payload []byte) (*Stream, int64, error) {
+	if t != rdbStreamListpacks && t != rdbStream2 && t != rdbStream3 {
+		return nil, 0, fmt.Errorf("rdb: type %d is not a stream", t)
+	}
+	d := NewDecoder(bytes.NewReader(payload))
+	s, err := d.readStream(t)
+	if err != nil {
+		return nil, d.Read(), fmt.Errorf("rdb: stream payload: %w", err)
+	}
+	return s, d.Read(), nil
+}
+
 // readStream reads a stream value of type t (15, 19 or 21).
 func (d *Decoder) readStream(t byte) (*Stream, error) {
 	s := &Stream{}
@@ -303,6 +323,7 @@ func (d *Decoder) readStream(t byte) (*Stream, error) {
 	} else {
 		s.EntriesAdded = s.Length
 		s.FirstID = firstLiveID(s)
+		s.Legacy = true
 	}
 	groups, err := d.readLen()
 	if err != nil {
