@@ -1,6 +1,7 @@
 package node
 
 import (
+	"encoding/binary"
 	"strings"
 
 	"github.com/replscope/replscope/node/keyspace"
@@ -220,13 +221,45 @@ func limitIDs(ids []keyspace.StreamID, count int64) []keyspace.StreamID {
 	return ids
 }
 
-// raxNodes estimates the node count of the radix tree Redis keeps the
-// stream's nodes in (the 16-byte big-endian master IDs): one node per
-// key plus a root. Only its order of magnitude matters to clients.
+// raxNodes is the node count of the radix tree Redis keeps the stream's
+// nodes in, keyed by 16-byte big-endian master IDs: the tree compressed
+// as rax keeps it (a chain without branches is one node, every key ends
+// in a leaf), one node for an empty tree.
 func raxNodes(s *keyspace.Stream) int64 {
-	n := len(s.Nodes())
-	if n == 0 {
+	nodes := s.Nodes()
+	if len(nodes) == 0 {
 		return 1
 	}
-	return int64(n) + 1
+	keys := make([][16]byte, len(nodes))
+	for i, n := range nodes {
+		binary.BigEndian.PutUint64(keys[i][:8], n.Master.Ms)
+		binary.BigEndian.PutUint64(keys[i][8:], n.Master.Seq)
+	}
+	return raxCount(keys, 0)
+}
+
+// raxCount counts the nodes below (and including) the one at depth d of
+// the sorted keys sharing their first d bytes.
+func raxCount(keys [][16]byte, d int) int64 {
+	if d == 16 {
+		return 1
+	}
+	first, last := keys[0], keys[len(keys)-1]
+	if first[d] == last[d] {
+		e := d
+		for e < 16 && first[e] == last[e] {
+			e++
+		}
+		return 1 + raxCount(keys, e)
+	}
+	total := int64(1)
+	for i := 0; i < len(keys); {
+		j := i
+		for j < len(keys) && keys[j][d] == keys[i][d] {
+			j++
+		}
+		total += raxCount(keys[i:j], d+1)
+		i = j
+	}
+	return total
 }
