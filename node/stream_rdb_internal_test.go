@@ -56,3 +56,36 @@ func TestLoadLegacyStream(t *testing.T) {
 		t.Fatalf("re-encoded stream differs: %+v", again)
 	}
 }
+
+// TestStreamNodeBytesMatchListpack: the size the keyspace accounts for a
+// node (which decides, against stream-node-max-bytes, where XADD opens a
+// new node) is the size of the listpack Redis would hold, byte for byte,
+// across integer and string encodings of every width and tombstones.
+func TestStreamNodeBytesMatchListpack(t *testing.T) {
+	values := []string{"", "0", "-1", "127", "128", "-4096", "4095", "4096", "-32769", "8388607", "8388608",
+		"2147483648", "-9223372036854775808", "9223372036854775807", "9223372036854775808", "01", "+1", "x",
+		string(make([]byte, 63)), string(make([]byte, 64)), string(make([]byte, 4095)), string(make([]byte, 4096))}
+	s := keyspace.NewStream()
+	lim := keyspace.NodeLimits{MaxBytes: 1 << 20, MaxEntries: 7}
+	for i, v := range values {
+		fv := [][]byte{[]byte("f"), []byte(v)}
+		if i%3 == 0 {
+			fv = [][]byte{[]byte(v), []byte("x"), []byte("g"), []byte(v)}
+		}
+		id, err := s.NextID(uint64(1000+i*300), nil, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Add(id, fv, lim); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Delete(keyspace.StreamID{Ms: 1300})
+	s.Trim(keyspace.TrimArgs{Strategy: keyspace.TrimMaxLen, MaxLen: 18})
+	r := streamToRDB(s)
+	for i, n := range s.Nodes() {
+		if got, want := n.Bytes(), int64(len(rdb.AppendStreamListpack(nil, &r.Nodes[i]))); got != want {
+			t.Errorf("node %d (master %s): accounted %d bytes, its listpack has %d", i, n.Master, got, want)
+		}
+	}
+}

@@ -96,7 +96,7 @@ func AppendStreamValue(b []byte, s *Stream) []byte {
 		n := &s.Nodes[i]
 		b = appendLen(b, 16)
 		b = appendRawID(b, n.Master)
-		lp := appendStreamListpack(nil, n)
+		lp := AppendStreamListpack(nil, n)
 		b = appendLen(b, uint64(len(lp)))
 		b = append(b, lp...)
 	}
@@ -147,8 +147,9 @@ func appendRawID(b []byte, id StreamID) []byte {
 	return binary.BigEndian.AppendUint64(b, id.Seq)
 }
 
-// appendStreamListpack lays a node out as streamAppendItem builds it.
-func appendStreamListpack(b []byte, n *StreamNode) []byte {
+// AppendStreamListpack appends a node's listpack, laid out as
+// streamAppendItem builds it.
+func AppendStreamListpack(b []byte, n *StreamNode) []byte {
 	start := len(b)
 	b = append(b, 0, 0, 0, 0, 0, 0)
 	count := 0
