@@ -39,8 +39,10 @@ func streamToRDB(s *keyspace.Stream) *rdb.Stream {
 	return out
 }
 
-// streamFromRDB builds a keyspace stream from its decoded form. Pending
-// entries a consumer claims but its group does not list are dropped.
+// streamFromRDB builds a keyspace stream from its decoded form. The
+// length is the count of live entries in the nodes (the file's own count
+// agrees unless it is corrupt). Pending entries a consumer claims but its
+// group does not list are dropped.
 func streamFromRDB(r *rdb.Stream) *keyspace.Stream {
 	s := keyspace.NewStream()
 	for _, n := range r.Nodes {
@@ -50,7 +52,6 @@ func streamFromRDB(r *rdb.Stream) *keyspace.Stream {
 		}
 		s.AddNode(keyspace.StreamID(n.Master), n.MasterFields, entries)
 	}
-	s.SetLength(r.Length)
 	s.LastID, s.FirstID = keyspace.StreamID(r.LastID), keyspace.StreamID(r.FirstID)
 	s.MaxDeletedID, s.EntriesAdded = keyspace.StreamID(r.MaxDeletedID), r.EntriesAdded
 	for _, rg := range r.Groups {

@@ -276,8 +276,8 @@ func (n *StreamNode) push(e StreamEntry) {
 }
 
 // AddNode appends a node as loaded from an RDB: entries in order, after
-// every existing node. It does not touch the stream's metadata, which the
-// loader sets, except the length.
+// every existing node. It adds the node's live entries to the length and
+// leaves the other metadata to the loader.
 func (s *Stream) AddNode(master StreamID, masterFields [][]byte, entries []StreamEntry) {
 	n := &StreamNode{Master: master, MasterFields: masterFields}
 	for _, e := range entries {
@@ -286,9 +286,6 @@ func (s *Stream) AddNode(master StreamID, masterFields [][]byte, entries []Strea
 	s.nodes = append(s.nodes, n)
 	s.length += uint64(n.live)
 }
-
-// SetLength overrides the entry count (RDB metadata).
-func (s *Stream) SetLength(n uint64) { s.length = n }
 
 // entrySize is the listpack size of entry e in node n.
 func (n *StreamNode) entrySize(e *StreamEntry) int64 {
