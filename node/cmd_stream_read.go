@@ -196,7 +196,12 @@ func cmdXRead(x *cmdCtx) {
 // has something to give after gt (blocked: only new entries) and reports
 // whether it did.
 func (x *cmdCtx) serveStream(key []byte, gt keyspace.StreamID, sw *streamWait, blocked bool) bool {
-	e := x.lookupRead(key)
+	var e *keyspace.Entry
+	if blocked {
+		e = x.db.Peek(key) // serveStreamKey checked it: no stats, no expiry
+	} else {
+		e = x.lookupRead(key)
+	}
 	if e == nil {
 		return false
 	}
