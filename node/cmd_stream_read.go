@@ -415,3 +415,25 @@ func (n *Node) failBlocked(x *cmdCtx, b *keyWait, msg string) {
 	}
 	n.stats.prevErrors = n.stats.errorReplies
 }
+
+// signalDeletedStreams makes the keys of emptied that hold a stream, and
+// that clients wait on, ready, so that XREADGROUP readers learn the
+// stream is gone (scanDatabaseForDeletedStreams): before FLUSHDB and
+// FLUSHALL empty a database (replacedWith nil), or SWAPDB replaces its
+// contents (keys that stay streams in replacedWith are not signalled).
+func (n *Node) signalDeletedStreams(emptied, replacedWith *keyspace.DB) {
+	for wk := range n.keyWaits.byKey {
+		if wk.db != emptied.ID() {
+			continue
+		}
+		if e := emptied.PeekString(wk.key); e == nil || e.Kind() != keyspace.KindStream {
+			continue
+		}
+		if replacedWith != nil {
+			if e := replacedWith.PeekString(wk.key); e != nil && e.Kind() == keyspace.KindStream {
+				continue
+			}
+		}
+		n.signalKeyAsReady(wk.db, wk.key)
+	}
+}
