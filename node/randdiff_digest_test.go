@@ -158,6 +158,8 @@ func valueCmd(typ, key string) []string {
 		return argv("ZRANGE", key, "0", "-1", "WITHSCORES")
 	case "string":
 		return argv("GET", key)
+	case "stream":
+		return argv("XRANGE", key, "-", "+")
 	}
 	return argv("TYPE", key)
 }

@@ -73,11 +73,11 @@ var knownDifferences = []knownDiff{
 	},
 }
 
-// badSubcommand reports a CLIENT, PUBSUB, CONFIG or COMMAND call with an
-// unknown subcommand or the wrong number of arguments for it.
+// badSubcommand reports a CLIENT, PUBSUB, CONFIG, COMMAND, XGROUP or XINFO
+// call with an unknown subcommand or the wrong number of arguments for it.
 func badSubcommand(a []string) bool {
 	if len(a) < 2 {
-		return isCmd(a, "CLIENT") || isCmd(a, "PUBSUB") || isCmd(a, "CONFIG")
+		return isCmd(a, "CLIENT") || isCmd(a, "PUBSUB") || isCmd(a, "CONFIG") || isCmd(a, "XGROUP") || isCmd(a, "XINFO")
 	}
 	sub, n := strings.ToUpper(a[1]), len(a)
 	switch {
@@ -89,6 +89,11 @@ func badSubcommand(a []string) bool {
 		return !(sub == "GETNAME" && n == 2 || sub == "SETNAME" && n == 3)
 	case isCmd(a, "PUBSUB"):
 		return !(sub == "CHANNELS" && n <= 3 || sub == "NUMPAT" && n == 2 || sub == "NUMSUB")
+	case isCmd(a, "XGROUP"):
+		return !((sub == "CREATE" || sub == "SETID") && n >= 5 || sub == "DESTROY" && n == 4 ||
+			(sub == "CREATECONSUMER" || sub == "DELCONSUMER") && n == 5 || sub == "HELP" && n == 2)
+	case isCmd(a, "XINFO"):
+		return !(sub == "STREAM" && n >= 3 || sub == "GROUPS" && n == 3 || sub == "CONSUMERS" && n == 4 || sub == "HELP" && n == 2)
 	}
 	return false
 }
