@@ -47,6 +47,10 @@ type keyWait struct {
 	// timedOut writes the reply of a timeout (CLIENT UNBLOCK TIMEOUT):
 	// a null array when nil; WAIT's count of acknowledgements.
 	timedOut func(out *redcon.Writer)
+	// stream is what an XREAD/XREADGROUP waits for (serve is nil): such
+	// a wait is served by serveStreamKey, and may stay blocked when the
+	// key is ready but holds nothing new for it.
+	stream *streamWait
 }
 
 // blockClient registers c as blocked on no key (WAIT): CLIENT UNBLOCK,
@@ -178,6 +182,7 @@ func (n *Node) serveKey(wk watchKey) {
 	if now == 0 {
 		now = n.nowMs()
 	}
+	n.serveStreamKey(wk, now)
 	for {
 		waits := n.keyWaits.byKey[wk]
 		if len(waits) == 0 {
@@ -188,7 +193,7 @@ func (n *Node) serveKey(wk watchKey) {
 		var b *keyWait
 		if e != nil {
 			for _, w := range waits {
-				if w.kind == e.Kind() {
+				if w.kind == e.Kind() && w.stream == nil {
 					b = w
 					break
 				}

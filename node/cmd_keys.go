@@ -401,6 +401,7 @@ func cmdFlushDB(x *cmdCtx) {
 	}
 	n := x.db.Len()
 	x.n.touchWatchedDB(x.db.ID())
+	x.n.signalDeletedStreams(x.db, nil)
 	x.db.Flush()
 	x.changed(max(n, 1))
 	x.ok()
@@ -414,6 +415,7 @@ func cmdFlushAll(x *cmdCtx) {
 	n := x.n.ks.Keys()
 	for i := 0; i < x.n.ks.Len(); i++ {
 		x.n.touchWatchedDB(i)
+		x.n.signalDeletedStreams(x.n.ks.DB(i), nil)
 	}
 	x.n.ks.FlushAll()
 	x.changed(max(n, 1))

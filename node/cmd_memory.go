@@ -201,6 +201,8 @@ func valueSize(e *keyspace.Entry, samples int64) int {
 		return setSize(e.Set(), samples)
 	case keyspace.KindZSet:
 		return zsetSizeOf(e.ZSet(), samples)
+	case keyspace.KindStream:
+		return streamSize(e.Stream(), samples)
 	}
 	return robjSize
 }
@@ -274,4 +276,17 @@ func zsetSizeOf(z *keyspace.ZSet, samples int64) int {
 			// An average skiplist node has 4/3 levels.
 			return sdsAlloc(len(items[i].Key)) + dictEntrySize + jemallocSize(zslNodeSize+16*4/3)
 		})
+}
+
+// streamSize estimates a stream as objectComputeSize does: the stream
+// struct, its radix-tree nodes and their listpacks (sampled), and a
+// rough size per consumer group.
+func streamSize(s *keyspace.Stream, samples int64) int {
+	nodes := s.Nodes()
+	size := robjSize + 80 + 24*(len(nodes)+1)
+	size += sampledSum(len(nodes), samples, func(i int) int { return jemallocSize(int(nodes[i].Bytes())) })
+	for _, g := range s.Groups() {
+		size += 64 + 40*g.PEL.Len() + 64*g.ConsumerCount()
+	}
+	return size
 }

@@ -137,6 +137,8 @@ func objectEncoding(e *keyspace.Entry) string {
 		return e.Set().Encoding()
 	case keyspace.KindZSet:
 		return e.ZSet().Encoding()
+	case keyspace.KindStream:
+		return "stream"
 	}
 	return "unknown"
 }

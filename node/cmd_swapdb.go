@@ -33,6 +33,9 @@ func cmdSwapDB(x *cmdCtx) {
 	if id1 != id2 {
 		n.touchWatchedSwap(id1, id2, x.now)
 		n.touchWatchedSwap(id2, id1, x.now)
+		// XREADGROUP readers of a stream the swap takes away learn it.
+		n.signalDeletedStreams(n.ks.DB(id1), n.ks.DB(id2))
+		n.signalDeletedStreams(n.ks.DB(id2), n.ks.DB(id1))
 		n.ks.SwapDBs(id1, id2)
 		n.signalDBReady(id1)
 		n.signalDBReady(id2)

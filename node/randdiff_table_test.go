@@ -220,6 +220,7 @@ var families = []family{
 		spec("SADD", cmpExact, func(g *gen) []string { return cat(argv(g.key("S")), g.many(g.intn(2)*520+10, g.chance(0.5))) }),
 	}},
 	{"zsets", 14, zsetCmds},
+	{"streams", 6, streamCmds},
 	{"transactions", 2, []cmdSpec{
 		spec("WATCH", cmpExact, func(g *gen) []string { return g.keys("", 1, 2) }),
 		spec("UNWATCH", cmpExact, func(g *gen) []string { return nil }),
@@ -450,4 +451,96 @@ func zeroScored(members []string) []string {
 		a = append(a, "0", m)
 	}
 	return a
+}
+
+// streamID is an explicit entry ID: generated IDs come from each server's
+// clock, so the generator never sends "*".
+func streamID(g *gen) string {
+	switch {
+	case g.chance(0.05):
+		return g.pick("0-0", "-", "+", "0", "x", "18446744073709551615-18446744073709551615")
+	case g.chance(0.3):
+		return strconv.Itoa(g.intn(40))
+	}
+	return strconv.Itoa(g.intn(40)) + "-" + g.pick("0", "1", "*", "2")
+}
+
+func streamBound(g *gen) string {
+	b := streamID(g)
+	if g.chance(0.2) {
+		b = "(" + b
+	}
+	return b
+}
+
+func streamTrim(g *gen) []string {
+	if !g.chance(0.3) {
+		return nil
+	}
+	a := argv(g.pick("MAXLEN", "MINID", "maxlen"))
+	if g.chance(0.5) {
+		a = append(a, g.pick("~", "="))
+	}
+	if a[0] == "MINID" {
+		a = append(a, streamID(g))
+	} else {
+		a = append(a, g.pick("0", "1", "3", "10", "-1"))
+	}
+	if g.chance(0.2) {
+		a = append(a, "LIMIT", g.pick("0", "1", "5"))
+	}
+	return a
+}
+
+// streamCmds exercise entries and groups with explicit IDs; replies that
+// hold idle times or delivery times (XPENDING's extended form, XINFO
+// CONSUMERS, XINFO STREAM FULL) are left out.
+var streamCmds = []cmdSpec{
+	spec("XADD", cmpExact, func(g *gen) []string {
+		a := argv(g.key("t"))
+		if g.chance(0.1) {
+			a = append(a, "NOMKSTREAM")
+		}
+		a = append(cat(a, streamTrim(g)), streamID(g))
+		return cat(a, argv(g.pick("f", "g"), g.val()), g.opt(0.3, nil, "h", g.val()))
+	}),
+	spec("XLEN", cmpExact, func(g *gen) []string { return argv(g.key("t")) }),
+	spec("XRANGE", cmpExact, func(g *gen) []string {
+		return cat(argv(g.key("t"), streamBound(g), streamBound(g)), g.opt(0.3, nil, "COUNT", g.count()))
+	}),
+	spec("XREVRANGE", cmpExact, func(g *gen) []string {
+		return cat(argv(g.key("t"), streamBound(g), streamBound(g)), g.opt(0.3, nil, "COUNT", g.count()))
+	}),
+	spec("XDEL", cmpExact, func(g *gen) []string { return argv(g.key("t"), streamID(g), streamID(g)) }),
+	spec("XTRIM", cmpExact, func(g *gen) []string { return cat(argv(g.key("t")), streamTrim(g)) }),
+	spec("XREAD", cmpExact, func(g *gen) []string {
+		return cat(g.opt(0.3, nil, "COUNT", g.count()), argv("STREAMS", g.key("t"), g.pick("0", "$", "5-0", "20")))
+	}),
+	spec("XGROUP", cmpExact, func(g *gen) []string {
+		switch g.intn(5) {
+		case 0:
+			return cat(argv("CREATE", g.key("t"), g.pick("g1", "g2"), g.pick("$", "0", "10")), g.opt(0.5, nil, "MKSTREAM"))
+		case 1:
+			return argv("SETID", g.key("t"), g.pick("g1", "g2"), g.pick("$", "0", "15-0"))
+		case 2:
+			return argv("DESTROY", g.key("t"), g.pick("g1", "g2"))
+		case 3:
+			return argv("CREATECONSUMER", g.key("t"), g.pick("g1", "g2"), g.pick("a", "b"))
+		}
+		return argv("DELCONSUMER", g.key("t"), g.pick("g1", "g2"), g.pick("a", "b"))
+	}),
+	spec("XREADGROUP", cmpExact, func(g *gen) []string {
+		return cat(argv("GROUP", g.pick("g1", "g2"), g.pick("a", "b", "c")), g.opt(0.3, nil, "COUNT", g.count()),
+			g.opt(0.2, nil, "NOACK"), argv("STREAMS", g.key("t"), g.pick(">", ">", "0")))
+	}),
+	spec("XACK", cmpExact, func(g *gen) []string { return argv(g.key("t"), g.pick("g1", "g2"), streamID(g), streamID(g)) }),
+	spec("XPENDING", cmpExact, func(g *gen) []string { return argv(g.key("t"), g.pick("g1", "g2")) }),
+	spec("XCLAIM", cmpExact, func(g *gen) []string {
+		return cat(argv(g.key("t"), g.pick("g1", "g2"), g.pick("a", "b", "c"), "0", streamID(g)), argv("JUSTID"))
+	}),
+	spec("XAUTOCLAIM", cmpExact, func(g *gen) []string {
+		return argv(g.key("t"), g.pick("g1", "g2"), g.pick("a", "b"), "0", g.pick("0", "5-0"), "COUNT", g.pick("1", "3"), "JUSTID")
+	}),
+	spec("XINFO", cmpExact, func(g *gen) []string { return argv(g.pick("STREAM", "GROUPS"), g.key("t")) }),
+	spec("XSETID", cmpExact, func(g *gen) []string { return argv(g.key("t"), streamID(g)) }),
 }

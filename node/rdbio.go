@@ -176,6 +176,8 @@ func encodeEntry(enc *rdb.Encoder, e *keyspace.Entry) error {
 				return err
 			}
 		}
+	case keyspace.KindStream:
+		return enc.WriteStream(key, exp, streamToRDB(e.Stream()))
 	}
 	return nil
 }
@@ -243,6 +245,8 @@ func decodedValue(en *rdb.Entry) (str []byte, obj keyspace.Object) {
 			z.Set(m.Member, m.Score)
 		}
 		return nil, z
+	case rdb.TypeStream:
+		return nil, streamFromRDB(en.Stream)
 	}
 	return en.Str, nil
 }

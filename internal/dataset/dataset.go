@@ -1,5 +1,6 @@
 // Package dataset reads a node's whole dataset through ordinary commands
-// (INFO keyspace, SCAN, TYPE, PTTL, GET/LRANGE/SMEMBERS/HGETALL/ZRANGE),
+// (INFO keyspace, SCAN, TYPE, PTTL, GET/LRANGE/SMEMBERS/HGETALL/ZRANGE,
+// XRANGE/XINFO/XPENDING),
 // so that it compares replscope with real Redis, and gives it one digest.
 // Scenarios (`expect consistent`), replication tests and the random
 // differential test all compare datasets with it.
@@ -21,8 +22,8 @@ import (
 
 // Entry is one key: its database, name, type, whether it has a TTL, and
 // its value as canonical text (see valueText: elements quoted, or size and
-// hash for a large value; "" for a type it does not read, such as a
-// stream).
+// hash for a large value; a stream's entries, metadata and groups, see
+// streamText; "" for a type it does not read).
 type Entry struct {
 	DB    int
 	Key   string
@@ -211,7 +212,23 @@ func (r *reader) entries(keys []dbKey) ([]Entry, error) {
 		return nil, err
 	}
 	for j := range out {
-		out[j].Value = valueText(out[j].Type, vals[valueAt[j]])
+		if out[j].Type != "stream" {
+			out[j].Value = valueText(out[j].Type, vals[valueAt[j]])
+		}
+	}
+	// A stream's groups and pending entries take more commands, read
+	// once every value above is in.
+	for j := range out {
+		if out[j].Type == "stream" {
+			if _, err := pipeline(r.c, r.selectCmd(nil, out[j].DB)); err != nil {
+				return nil, err
+			}
+			v, err := r.streamText(out[j].Key, vals[valueAt[j]])
+			if err != nil {
+				return nil, err
+			}
+			out[j].Value = v
+		}
 	}
 	return out, nil
 }
@@ -230,6 +247,8 @@ func valueCommand(typ, key string) []string {
 		return []string{"HGETALL", key}
 	case "zset":
 		return []string{"ZRANGE", key, "0", "-1", "WITHSCORES"}
+	case "stream":
+		return []string{"XRANGE", key, "-", "+"}
 	case "none":
 		return nil
 	}

@@ -82,6 +82,11 @@ type Config struct {
 	SetMaxIntsetEntries    int64
 	ZsetMaxListpackEntries int64
 	ZsetMaxListpackValue   int64
+	// Stream radix-tree node limits (stream-node-max-bytes/-entries):
+	// they decide where XADD starts a new node, hence what ~ trimming
+	// removes.
+	StreamNodeMaxBytes     int64
+	StreamNodeMaxEntries   int64
 	Hz                     int
 	Maxmemory              uint64
 	MaxmemoryPolicy        string

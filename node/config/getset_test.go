@@ -113,9 +113,9 @@ func TestSetChanged(t *testing.T) {
 			func(c *Config) bool {
 				return c.MasterAuth == "pw" && c.MasterUser == "u" && c.ReplicaAnnounceIP == "10.0.0.9"
 			}},
-		{"ignored directive", []string{"stream-node-max-entries", "64", "lazyfree-lazy-eviction", "no"},
-			[]string{"stream-node-max-entries"},
-			func(c *Config) bool { v, _ := c.Value("stream-node-max-entries"); return v == "64" }},
+		{"ignored directive", []string{"slowlog-max-len", "64", "lazyfree-lazy-eviction", "no"},
+			[]string{"slowlog-max-len"},
+			func(c *Config) bool { v, _ := c.Value("slowlog-max-len"); return v == "64" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := Default()
@@ -165,13 +165,13 @@ func TestCloneIsDeep(t *testing.T) {
 	d.Bind[0] = "x"
 	d.Save[0].Seconds = 1
 	d.ReplicaOf.Port = 2
-	if _, err := d.Set([]string{"stream-node-max-entries", "1"}); err != nil {
+	if _, err := d.Set([]string{"slowlog-max-len", "1"}); err != nil {
 		t.Fatal(err)
 	}
 	if c.Bind[0] != "a" || c.Save[0].Seconds != 3600 || c.ReplicaOf.Port != 1 {
 		t.Fatalf("original changed: %v %v %v", c.Bind, c.Save, c.ReplicaOf)
 	}
-	if v, _ := c.Value("stream-node-max-entries"); v != "100" {
+	if v, _ := c.Value("slowlog-max-len"); v != "128" {
 		t.Fatalf("original extra changed: %s", v)
 	}
 }

@@ -268,11 +268,11 @@ func TestLoadInclude(t *testing.T) {
 func TestLoadWarnsAboutIgnoredDirectives(t *testing.T) {
 	dir := t.TempDir()
 	file := writeFile(t, dir, "w.conf", "lfu-log-factor 10\nlfu-log-factor 12\nmaxmemory 1gb\nport 7000\n")
-	_, src := mustLoad(t, file, "--stream-node-max-entries", "99")
+	_, src := mustLoad(t, file, "--slowlog-max-len", "99")
 	want := []string{
 		file + ":2: 'lfu-log-factor 12' is accepted but ignored by replscope",
 		file + ":3: 'maxmemory 1gb' is accepted but ignored by replscope",
-		"--stream-node-max-entries: 'stream-node-max-entries \"99\"' is accepted but ignored by replscope",
+		"--slowlog-max-len: 'slowlog-max-len \"99\"' is accepted but ignored by replscope",
 	}
 	if !slices.Equal(src.Warnings, want) {
 		t.Fatalf("warnings:\n%q\nwant\n%q", src.Warnings, want)

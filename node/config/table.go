@@ -20,6 +20,8 @@ func ownDirectives() []*directive {
 		numDir("set-max-intset-entries", "", 0, uintRange(0, longMax), 512, func(c *Config) *int64 { return &c.SetMaxIntsetEntries }),
 		numDir("zset-max-listpack-entries", "zset-max-ziplist-entries", 0, uintRange(0, longMax), 128, func(c *Config) *int64 { return &c.ZsetMaxListpackEntries }),
 		numDir("zset-max-listpack-value", "zset-max-ziplist-value", 0, umemRange(0, longMax), 64, func(c *Config) *int64 { return &c.ZsetMaxListpackValue }),
+		numDir("stream-node-max-bytes", "", 0, umemRange(0, longMax), 4096, func(c *Config) *int64 { return &c.StreamNodeMaxBytes }),
+		numDir("stream-node-max-entries", "", 0, intRange(0, llongMax), 100, func(c *Config) *int64 { return &c.StreamNodeMaxEntries }),
 		bindDir(),
 		boolDir("protected-mode", "", 0, true, func(c *Config) *bool { return &c.ProtectedMode }, nil),
 		strDir("requirepass", "", sensitive|nullEmpty, "", func(c *Config) *string { return &c.RequirePass }, nil),

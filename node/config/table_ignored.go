@@ -96,8 +96,6 @@ func ignoredDirectives() []*directive {
 		xnum("slowlog-log-slower-than", "", 0, intRange(-1, llongMax), 10000),
 		xnum("slowlog-max-len", "", 0, intRange(0, longMax), 128),
 		xnum("socket-mark-id", "", immutable, uintRange(0, uintMax), 0),
-		xnum("stream-node-max-bytes", "", 0, umemRange(0, longMax), 4096),
-		xnum("stream-node-max-entries", "", 0, intRange(0, llongMax), 100),
 		xbool("syslog-enabled", "", immutable, false),
 		xenum("syslog-facility", "", immutable, []enumItem{{"user", 8}, {"local0", 128}, {"local1", 136}, {"local2", 144},
 			{"local3", 152}, {"local4", 160}, {"local5", 168}, {"local6", 176}, {"local7", 184}}, "local0"),

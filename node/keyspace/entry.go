@@ -19,6 +19,7 @@ const (
 	KindHash
 	KindSet
 	KindZSet
+	KindStream
 )
 
 // String returns the name TYPE replies with.
@@ -34,11 +35,13 @@ func (k Kind) String() string {
 		return "set"
 	case KindZSet:
 		return "zset"
+	case KindStream:
+		return "stream"
 	}
 	return "none"
 }
 
-// Object is a collection value: *List, *Hash, *Set or *ZSet.
+// Object is a collection value: *List, *Hash, *Set, *ZSet or *Stream.
 type Object interface {
 	Kind() Kind
 	// Len returns the number of elements.
@@ -142,6 +145,9 @@ func (e *Entry) Set() *Set { s, _ := e.obj.(*Set); return s }
 
 // ZSet returns the value as a sorted set, nil if it is another kind.
 func (e *Entry) ZSet() *ZSet { z, _ := e.obj.(*ZSet); return z }
+
+// Stream returns the value as a stream, nil if it is another kind.
+func (e *Entry) Stream() *Stream { s, _ := e.obj.(*Stream); return s }
 
 // ExpireAt returns the expiry time in unix ms, 0 when the key has no TTL.
 func (e *Entry) ExpireAt() int64 { return e.exp }

@@ -26,7 +26,8 @@ type Keyspace struct {
 
 	// OnAdd, when set, is told of every key created by Add, SetString or
 	// Rename (not by Load): Redis's dbAdd signals clients blocked on the
-	// key (BLPOP and the like) that it may be ready.
+	// key (BLPOP and the like) that it may be ready. It is also told of a
+	// stream deleted or overwritten (see streamGone).
 	OnAdd func(db int, key string)
 }
 
@@ -182,6 +183,7 @@ func (db *DB) SetStringEntry(e *Entry, key []byte, val []byte, exp int64, keepTT
 	t := db.t()
 	if e != nil {
 		db.ks.capture(db.id, e)
+		db.streamGone(e)
 		e.setKV(e.Key(), val, len(val))
 		e.obj = nil
 		e.ver = db.ks.epoch
@@ -239,6 +241,7 @@ func (db *DB) DeleteEntry(e *Entry) { db.remove(db.t(), e) }
 
 func (db *DB) remove(t *table, e *Entry) {
 	db.ks.capture(db.id, e)
+	db.streamGone(e)
 	t.m.del(e)
 	last := len(t.dense) - 1
 	if int(e.idx) != last {

@@ -34,11 +34,13 @@
 //     (a stored checksum of 0 means "not computed" and is accepted, as
 //     Redis does; files older than version 5 have none).
 //
-// Streams (15, 19, 21), module values (6, 7) and hashes with field
-// expiration (22-25) are reported with an error wrapping
-// ErrUnsupportedType that names the key. Streams, type-7 module values and
-// field-expiry hashes are parsed and skipped, so Next can be called again;
-// a type-6 module value cannot be skipped and ends decoding.
+// Streams (15, 19 and 21) decode into Entry.Stream, node by node (see
+// stream.go); the Encoder writes them as type 19, as Redis 7.0 does.
+// Module values (6, 7) and hashes with field expiration (22-25) are
+// reported with an error wrapping ErrUnsupportedType that names the key.
+// Type-7 module values and field-expiry hashes are parsed and skipped, so
+// Next can be called again; a type-6 module value cannot be skipped and
+// ends decoding.
 //
 // Like Redis, the Decoder silently skips keys whose collection is empty,
 // rejects NaN sorted-set scores, and turns integer entries of ziplists,

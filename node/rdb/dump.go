@@ -23,6 +23,9 @@ const (
 	DumpHashListpack  = rdbHashListpack
 	DumpZSetListpack  = rdbZSetListpack
 	DumpListQuicklist = rdbListQuicklist2
+	DumpStream        = rdbStream2
+	// DumpStreamV1 is Redis 5–6's stream type, which RESTORE still reads.
+	DumpStreamV1 = rdbStreamListpacks
 )
 
 // ErrDumpPayload is a DUMP payload whose footer (RDB version, CRC-64)

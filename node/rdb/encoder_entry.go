@@ -106,6 +106,11 @@ func (e *Encoder) WriteEntry(en *Entry) error {
 			}
 		}
 		return nil
+	case TypeStream:
+		if en.Stream == nil {
+			return e.fail(fmt.Errorf("rdb: encoder: key %q: stream entry without a stream", en.Key))
+		}
+		return e.WriteStream(en.Key, en.ExpireAt, en.Stream)
 	}
 	return e.fail(fmt.Errorf("rdb: encoder: key %q: unknown value type %d", en.Key, en.Type))
 }

@@ -47,12 +47,12 @@ type UnsupportedTypeError struct {
 	DB      int
 	Key     []byte
 	RDBType byte   // the type byte in the file
-	Kind    string // "stream", "module", "hash with field expiration"
+	Kind    string // "module", "hash with field expiration"
 	Skipped bool
 }
 
 // Error names the key and the kind, e.g.
-// `rdb: key "mystream": stream values are not supported`.
+// `rdb: key "mod": module values are not supported`.
 func (e *UnsupportedTypeError) Error() string {
 	return fmt.Sprintf("rdb: key %q: %s values are not supported", e.Key, e.Kind)
 }

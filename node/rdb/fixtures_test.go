@@ -156,8 +156,8 @@ func TestRedisFixtures(t *testing.T) {
 	}
 }
 
-// TestRedisStreamFunctionFixture checks that a stream is reported by name
-// and stepped over, and that a function library (FUNCTION2) is skipped.
+// TestRedisStreamFunctionFixture checks that a stream saved by Redis 7.0
+// (type 19) decodes, and that a function library (FUNCTION2) is skipped.
 func TestRedisStreamFunctionFixture(t *testing.T) {
 	data, err := os.ReadFile(fixturePath("redis-7.0-stream-function.rdb"))
 	if err != nil {
@@ -165,30 +165,23 @@ func TestRedisStreamFunctionFixture(t *testing.T) {
 	}
 	d := NewDecoder(bytesReader(data))
 	var keys []string
-	var streams []*UnsupportedTypeError
+	var stream *Entry
 	for {
 		en, err := d.Next()
 		if errors.Is(err, errEOF) {
 			break
 		}
-		var ue *UnsupportedTypeError
-		if errors.As(err, &ue) {
-			if !errors.Is(err, ErrUnsupportedType) || !ue.Skipped {
-				t.Fatalf("unsupported error %v: Is=%v Skipped=%v", err, errors.Is(err, ErrUnsupportedType), ue.Skipped)
-			}
-			streams = append(streams, ue)
-			continue
-		}
 		if err != nil {
 			t.Fatalf("Next: %v", err)
 		}
+		if en.Type == TypeStream {
+			stream = en
+			continue
+		}
 		keys = append(keys, string(en.Key))
 	}
-	if len(streams) != 1 || string(streams[0].Key) != "mystream" || streams[0].Kind != "stream" || streams[0].RDBType != rdbStream2 {
-		t.Fatalf("unsupported values %+v, want the stream mystream (type 19)", streams)
-	}
-	if got, want := streams[0].Error(), `rdb: key "mystream": stream values are not supported`; got != want {
-		t.Errorf("error text %q, want %q", got, want)
+	if stream == nil || string(stream.Key) != "mystream" || stream.Stream.Length == 0 || len(stream.Stream.Nodes) == 0 {
+		t.Fatalf("stream %+v, want mystream with entries", stream)
 	}
 	if len(keys) != 2 {
 		t.Fatalf("keys %q, want before and after", keys)

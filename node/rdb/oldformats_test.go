@@ -1,6 +1,7 @@
 package rdb
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -19,6 +20,7 @@ type craftedFile struct {
 	want      []*Entry
 	redisCan  bool // redis-server 7.0 can load it
 	unsupport []string
+	streams   []string // keys decoded as streams, in order
 }
 
 func craftedFiles() []craftedFile {
@@ -104,11 +106,11 @@ func craftedFiles() []craftedFile {
 		key(rdbHashLpEx, "hfe3").bytes(le64(farFuture)...).blob(buildListpack("f", "v", "0")).
 		key(rdbHashLpExPreGA, "hfe2").blob(buildListpack("f", "v", "0")).
 		key(rdbStreamListpacks, "stream15").
-		length(1).blob(make([]byte, 16)).blob(buildListpack("1", "0", "f")).               // node: master ID, listpack
-		length(1).length(5).length(0).                                                     // length, last ID
-		length(1).str("g").length(5).length(0).                                            // group: name, last delivered ID
-		length(1).bytes(make([]byte, 16)...).bytes(le64(farFuture)...).length(1).          // PEL entry
-		length(1).str("c").bytes(le64(farFuture)...).length(1).bytes(make([]byte, 16)...). // consumer
+		length(1).blob(make([]byte, 16)).blob(buildListpack("1", "0", "1", "f", "0", "2", "0", "1", "v", "4")). // node: master ID, listpack (entry 0-1 f=v)
+		length(1).length(5).length(0).                                                                          // length, last ID
+		length(1).str("g").length(5).length(0).                                                                 // group: name, last delivered ID
+		length(1).bytes(make([]byte, 16)...).bytes(le64(farFuture)...).length(1).                               // PEL entry
+		length(1).str("c").bytes(le64(farFuture)...).length(1).bytes(make([]byte, 16)...).                      // consumer
 		key(rdbStream3, "stream21").
 		length(0).
 		length(0).length(0).length(0).                                                    // length, last ID
@@ -150,8 +152,9 @@ func craftedFiles() []craftedFile {
 		{name: "v11 set listpack", data: v11, want: []*Entry{
 			set(0, "set:lp", -1, bs("a", "1", "-20", "bb")...),
 		}},
-		{name: "v12 skipped values", data: v12, unsupport: []string{"modkey", "hfe1", "hfe0", "hfe3", "hfe2", "stream15", "stream21"},
-			want: []*Entry{str(0, "first", "1", -1), str(0, "last", "2", -1)}},
+		{name: "v12 skipped values", data: v12, unsupport: []string{"modkey", "hfe1", "hfe0", "hfe3", "hfe2"},
+			streams: []string{"stream15:1:5-0:g=-1:c=1", "stream21:0:0-0:g=0:c=0"},
+			want:    []*Entry{str(0, "first", "1", -1), str(0, "last", "2", -1)}},
 	}
 }
 
@@ -168,11 +171,18 @@ func TestCraftedFiles(t *testing.T) {
 		t.Run(cf.name, func(t *testing.T) {
 			d := NewDecoder(bytesReader(cf.data))
 			got := keyspace{}
-			var skipped []string
+			var skipped, streams []string
 			for {
 				en, err := d.Next()
 				if err == errEOF {
 					break
+				}
+				if err == nil && en.Type == TypeStream {
+					s := en.Stream
+					g := s.Groups[0]
+					streams = append(streams, fmt.Sprintf("%s:%d:%d-%d:%s=%d:%s=%d", en.Key, s.Length, s.LastID.Ms, s.LastID.Seq,
+						g.Name, g.EntriesRead, g.Consumers[0].Name, len(g.Consumers[0].PEL)))
+					continue
 				}
 				if ue, ok := err.(*UnsupportedTypeError); ok && ue.Skipped {
 					skipped = append(skipped, string(ue.Key))
@@ -185,6 +195,9 @@ func TestCraftedFiles(t *testing.T) {
 			}
 			if diff := diffKeyspaces(got, keyspaceOf(cf.want)); diff != "" {
 				t.Fatalf("decoded:\n%s", diff)
+			}
+			if strings.Join(streams, ",") != strings.Join(cf.streams, ",") {
+				t.Fatalf("streams %q, want %q", streams, cf.streams)
 			}
 			if strings.Join(skipped, ",") != strings.Join(cf.unsupport, ",") {
 				t.Fatalf("skipped %q, want %q", skipped, cf.unsupport)

@@ -8,9 +8,6 @@ func (d *Decoder) unsupported(t byte, key []byte) error {
 	ue := &UnsupportedTypeError{DB: d.db, Key: key, RDBType: t}
 	var err error
 	switch t {
-	case rdbStreamListpacks, rdbStream2, rdbStream3:
-		ue.Kind = "stream"
-		err = d.skipStream(t)
 	case rdbModule2:
 		ue.Kind = "module"
 		err = d.skipModuleValue(true)
@@ -38,91 +35,6 @@ func (d *Decoder) unsupported(t byte, key []byte) error {
 	}
 	ue.Skipped = true
 	return ue
-}
-
-// skipStream steps over a stream (types 15, 19, 21): listpack nodes,
-// metadata and consumer groups with their pending entries.
-func (d *Decoder) skipStream(t byte) error {
-	nodes, err := d.readLen()
-	if err != nil {
-		return err
-	}
-	for ; nodes > 0; nodes-- {
-		if err := d.skipString(); err != nil { // master ID
-			return err
-		}
-		if err := d.skipString(); err != nil { // listpack
-			return err
-		}
-	}
-	meta := 3 // length, last ID ms, last ID seq
-	if t >= rdbStream2 {
-		meta += 5 // first ID, max deleted ID, entries added
-	}
-	if err := d.skipLens(meta); err != nil {
-		return err
-	}
-	groups, err := d.readLen()
-	if err != nil {
-		return err
-	}
-	for ; groups > 0; groups-- {
-		if err := d.skipConsumerGroup(t); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (d *Decoder) skipConsumerGroup(t byte) error {
-	if err := d.skipString(); err != nil { // name
-		return err
-	}
-	ids := 2 // last delivered ID
-	if t >= rdbStream2 {
-		ids++ // entries read
-	}
-	if err := d.skipLens(ids); err != nil {
-		return err
-	}
-	pel, err := d.readLen()
-	if err != nil {
-		return err
-	}
-	for ; pel > 0; pel-- {
-		if err := d.rd.skip(16 + 8); err != nil { // raw ID, delivery time
-			return err
-		}
-		if err := d.skipLens(1); err != nil { // delivery count
-			return err
-		}
-	}
-	consumers, err := d.readLen()
-	if err != nil {
-		return err
-	}
-	for ; consumers > 0; consumers-- {
-		if err := d.skipString(); err != nil { // name
-			return err
-		}
-		times := uint64(8) // seen time
-		if t >= rdbStream3 {
-			times += 8 // active time
-		}
-		if err := d.rd.skip(times); err != nil {
-			return err
-		}
-		n, err := d.readLen()
-		if err != nil {
-			return err
-		}
-		for ; n > 0; n-- {
-			if err := d.rd.skip(16); err != nil { // raw ID
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // skipHashMeta steps over a hash with field expiration (types 22, 24):

@@ -17,6 +17,7 @@ const (
 	TypeSet
 	TypeZSet
 	TypeHash
+	TypeStream
 )
 
 // String returns the kind's name as the TYPE command spells it.
@@ -32,6 +33,8 @@ func (t Type) String() string {
 		return "zset"
 	case TypeHash:
 		return "hash"
+	case TypeStream:
+		return "stream"
 	}
 	return "unknown"
 }
@@ -58,6 +61,7 @@ type Entry struct {
 	Set      [][]byte    // TypeSet
 	Hash     []HashField // TypeHash
 	ZSet     []ZMember   // TypeZSet (any order)
+	Stream   *Stream     // TypeStream
 }
 
 // Opcodes that introduce something other than a key.

@@ -37,6 +37,13 @@ func (d *Decoder) readKeyValue(t byte) (*Entry, error) {
 	case rdbListQuicklist, rdbListQuicklist2:
 		en.Type = TypeList
 		en.List, err = d.readQuicklist(key, t == rdbListQuicklist2)
+	case rdbStreamListpacks, rdbStream2, rdbStream3:
+		en.Type = TypeStream
+		en.Stream, err = d.readStream(t)
+		if err != nil {
+			return nil, d.keyCorrupt(key, err)
+		}
+		return en, nil
 	case rdbHashZipmap, rdbListZiplist, rdbSetIntset, rdbZSetZiplist,
 		rdbHashZiplist, rdbHashListpack, rdbZSetListpack, rdbSetListpack:
 		err = d.readEncoded(t, en)
