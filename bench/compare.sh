@@ -454,7 +454,7 @@ if [[ " $SUITES " == *" repl "* ]]; then
   gapmb=$(raw gapbytes redis | tr ' ' '\n' | median | awk '{printf "%.1f", $1/1048576}')
   for settle in 3 0.3; do
     row "partial-$settle" "partial resync of a $gapmb MB gap (20B values), link up ${settle}s before" '%.3f'
-    row "linked-$settle" "  of which until the master lists the replica" '%.3f'
+    row "linked-$settle" "of which until the master lists the replica again" '%.3f'
   done
   stop_all
   echo
