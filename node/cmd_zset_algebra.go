@@ -330,7 +330,10 @@ func zdiff(src []zsrc) []zmember {
 
 // storeZSet stores a result as the STORE forms do: setKey when it has
 // members (any old value and TTL replaced), otherwise the destination is
-// deleted. The reply is the result's size.
+// deleted. The reply is the result's size. Redis builds the result as a
+// skiplist and converts it to a listpack when it fits
+// (zsetConvertToListpackIfNeeded), so a -0 score survives only in a
+// result too large for one.
 func (x *cmdCtx) storeZSet(dst []byte, ms []zmember) {
 	old := x.lookupWrite(dst)
 	if len(ms) == 0 {
@@ -341,7 +344,11 @@ func (x *cmdCtx) storeZSet(dst []byte, ms []zmember) {
 		}
 		return
 	}
-	z := keyspace.NewZSet()
+	maxLen := 0
+	for _, zm := range ms {
+		maxLen = max(maxLen, len(zm.m))
+	}
+	z := keyspace.NewZSetSized(x.n.ks.Limits(), len(ms), maxLen)
 	for _, zm := range ms {
 		z.Set([]byte(zm.m), zm.score)
 	}
