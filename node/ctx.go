@@ -3,8 +3,10 @@ package node
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/replscope/replscope/node/keyspace"
+	"github.com/replscope/replscope/node/rdb"
 	"github.com/tidwall/redcon"
 )
 
@@ -116,67 +118,7 @@ func appendDouble(dst []byte, f float64) []byte {
 	case math.IsInf(f, -1):
 		return append(dst, "-inf"...)
 	}
-	return appendG17(dst, f)
-}
-
-// appendG17 renders f like C's printf("%.17g").
-func appendG17(dst []byte, f float64) []byte {
-	if f == 0 {
-		if math.Signbit(f) {
-			return append(dst, "-0"...)
-		}
-		return append(dst, '0')
-	}
-	// %g picks scientific notation when the exponent of the value rounded
-	// to 17 significant digits is below -4 or at least 17.
-	s := strconv.FormatFloat(f, 'e', 16, 64)
-	_, exp := splitExp(s)
-	if exp < -4 || exp >= 17 {
-		mant, e := splitExp(s)
-		mant = trimZeros(mant)
-		dst = append(dst, mant...)
-		dst = append(dst, 'e')
-		if e < 0 {
-			dst = append(dst, '-')
-			e = -e
-		} else {
-			dst = append(dst, '+')
-		}
-		if e < 10 {
-			dst = append(dst, '0')
-		}
-		return strconv.AppendInt(dst, int64(e), 10)
-	}
-	return append(dst, trimZeros(strconv.FormatFloat(f, 'f', 16-exp, 64))...)
-}
-
-func indexByte(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
-}
-
-func splitExp(s string) (string, int) {
-	i := indexByte(s, 'e')
-	e, _ := strconv.Atoi(s[i+1:])
-	return s[:i], e
-}
-
-func trimZeros(s string) string {
-	if indexByte(s, '.') < 0 {
-		return s
-	}
-	i := len(s)
-	for i > 0 && s[i-1] == '0' {
-		i--
-	}
-	if i > 0 && s[i-1] == '.' {
-		i--
-	}
-	return s[:i]
+	return rdb.AppendG17(dst, f)
 }
 
 // touch records that key changed: the change counter for save points and
@@ -234,7 +176,7 @@ func (x *cmdCtx) lookup(key []byte) *keyspace.Entry {
 func (n *Node) replyErr(w *redcon.Writer, msg string) {
 	n.stats.errorReplies++
 	prefix := msg
-	if i := indexByte(msg, ' '); i >= 0 {
+	if i := strings.IndexByte(msg, ' '); i >= 0 {
 		prefix = msg[:i]
 	}
 	if n.stats.errorsByPrefix == nil {

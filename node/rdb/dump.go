@@ -259,11 +259,11 @@ func AppendD2String(dst []byte, f float64) []byte {
 	if f >= -limit && f <= limit && f == math.Trunc(f) {
 		return strconv.AppendInt(dst, int64(f), 10)
 	}
-	return appendG17(dst, f)
+	return AppendG17(dst, f)
 }
 
-// appendG17 is C's printf("%.17g").
-func appendG17(dst []byte, f float64) []byte {
+// AppendG17 appends f as C's printf("%.17g") writes it (-0 as "-0").
+func AppendG17(dst []byte, f float64) []byte {
 	s := strconv.FormatFloat(f, 'e', 16, 64)
 	mant, exp := s, 0
 	for i := len(s) - 1; i >= 0; i-- {
