@@ -105,6 +105,9 @@ func Parse(name, text string) ([]Line, error) {
 	return out, nil
 }
 
+// scriptReplyTimeout bounds each reply of a script's main connections.
+const scriptReplyTimeout = 60 * time.Second
+
 // RunScript flushes both servers and runs a script, reporting every reply
 // that differs.
 func (p *Pair) RunScript(t testing.TB, name, text string) {
@@ -114,6 +117,11 @@ func (p *Pair) RunScript(t testing.TB, name, text string) {
 		t.Fatal(err)
 	}
 	rc, nc := nodetest.Dial(t, p.Redis.Addr), nodetest.Dial(t, p.Node.Addr())
+	// A script may build a 512 MB value (overflow.txt): on a loaded CI
+	// machine either server can take longer than the usual 10 s for it.
+	// A node that stops answering is caught by the random differential
+	// test and the fuzz deadline, which keep theirs short.
+	rc.Timeout, nc.Timeout = scriptReplyTimeout, scriptReplyTimeout
 	defer rc.Close()
 	defer nc.Close()
 	rs, ns := newConns(t, p.Redis.Addr, rc), newConns(t, p.Node.Addr(), nc)
