@@ -37,10 +37,12 @@ func cmdDump(x *cmdCtx) {
 // As Redis 7.0.15's restoreCommand: options first, then BUSYKEY, the TTL,
 // the payload's footer and its value. A TTL already past deletes the key
 // (when REPLACE removed one: replicated as DEL) and creates nothing; a
-// relative TTL replicates as an absolute one with ABSTTL. IDLETIME and
-// FREQ are checked; keys here carry no access clock to set.
+// relative TTL replicates as an absolute one with ABSTTL. IDLETIME sets
+// the key's idle time under an LRU or no-eviction policy, FREQ its access
+// counter under an LFU one; the other is checked and ignored (access.go).
 func cmdRestore(x *cmdCtx) {
 	var replace, absTTL, idle, freq bool
+	idleSecs, freqVal := int64(-1), int64(-1)
 	for j := 4; j < len(x.args); j++ {
 		a, more := x.args[j], j+1 < len(x.args)
 		switch {
@@ -58,7 +60,7 @@ func cmdRestore(x *cmdCtx) {
 				x.err("ERR Invalid IDLETIME value, must be >= 0")
 				return
 			}
-			idle = true
+			idle, idleSecs = true, v
 			j++
 		case eqFold(a, "freq") && more && !idle:
 			v, ok := parseInt(x.args[j+1])
@@ -70,7 +72,7 @@ func cmdRestore(x *cmdCtx) {
 				x.err("ERR Invalid FREQ value, must be >= 0 and <= 255")
 				return
 			}
-			freq = true
+			freq, freqVal = true, v
 			j++
 		default:
 			x.syntaxErr()
@@ -119,7 +121,8 @@ func cmdRestore(x *cmdCtx) {
 		x.ok()
 		return
 	}
-	x.db.Add(copyBytes(key), str, obj, ttl)
+	e := x.db.Add(copyBytes(key), str, obj, ttl)
+	x.n.restoreAccessLocked(e, freqVal, idleSecs, x.now)
 	if ttl != 0 && !absTTL {
 		x.prop = append(append([][]byte{}, x.args...), []byte("ABSTTL"))
 		x.prop[2] = strconv.AppendInt(nil, ttl, 10)

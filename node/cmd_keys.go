@@ -74,6 +74,7 @@ func cmdDel(x *cmdCtx) {
 
 // EXISTS key [key ...] / TOUCH key [key ...]
 func cmdExists(x *cmdCtx) {
+	x.noTouch = x.cmd.name == "exists"
 	var n int64
 	for _, k := range x.args[1:] {
 		if x.lookupRead(k) != nil {
@@ -85,6 +86,7 @@ func cmdExists(x *cmdCtx) {
 
 // TYPE key
 func cmdType(x *cmdCtx) {
+	x.noTouch = true
 	e := x.lookupRead(x.args[1])
 	if e == nil {
 		x.status("none")
@@ -346,6 +348,7 @@ func expireValue(when int64) int64 {
 
 // TTL key / PTTL key / EXPIRETIME key / PEXPIRETIME key
 func cmdTTL(x *cmdCtx) {
+	x.noTouch = true
 	e := x.lookupRead(x.args[1])
 	if e == nil {
 		x.int(-2)

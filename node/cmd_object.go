@@ -62,12 +62,13 @@ func cmdObject(x *cmdCtx) {
 		x.subcommandError()
 		return
 	}
+	x.noTouch = true
 	e := x.lookupRead(x.args[2])
 	if e == nil {
 		x.null()
 		return
 	}
-	lfu := strings.Contains(x.n.cfg.MaxmemoryPolicy, "lfu")
+	lfu := x.n.access.lfu
 	switch sub {
 	case "encoding":
 		x.bulkStr(objectEncoding(e))
@@ -85,14 +86,13 @@ func cmdObject(x *cmdCtx) {
 			x.err(errLFU)
 			return
 		}
-		// Keys carry no access clock here: every key reads as just used.
-		x.int(0)
+		x.int(x.n.idleSeconds(e))
 	case "freq":
 		if !lfu {
 			x.err(errNoLFU)
 			return
 		}
-		x.int(lfuInitVal)
+		x.int(int64(lfuDecayed(e.Access(), x.now)))
 	}
 }
 

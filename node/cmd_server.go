@@ -285,6 +285,8 @@ func (n *Node) applyConfig(old *config.Config, changed []string) error {
 			n.applyEncodingLimits()
 		case "notify-keyspace-events":
 			n.loadNotifyConfig()
+		case "maxmemory-policy":
+			n.refreshAccessClockLocked()
 		}
 	}
 	n.repl.core.SetConfig(n.replConfigLocked()) // a new repl-backlog-size applies at once

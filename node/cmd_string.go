@@ -351,7 +351,9 @@ func cmdMSet(x *cmdCtx) {
 		}
 	}
 	for j := 1; j < len(x.args); j += 2 {
-		x.db.SetString(x.args[j], x.args[j+1], 0, false)
+		// setKey looks the key up first: an overwrite keeps the LFU
+		// counter of a touched key (access.go)
+		x.db.SetStringEntry(x.lookupWrite(x.args[j]), x.args[j], x.args[j+1], 0, false)
 		x.touch(x.args[j])
 		x.notify(notifyString, "set", x.args[j])
 	}

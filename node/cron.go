@@ -30,6 +30,7 @@ func (n *Node) cron() {
 		case start := <-t.C:
 			loops++
 			n.mu.Lock()
+			n.refreshAccessClockLocked()
 			n.activeExpireCycleLocked(start)
 			n.sampleOpsLocked()
 			// full syncs that became due, output limits; once a second

@@ -40,6 +40,9 @@ type cmdCtx struct {
 	// rejected marks a container's subcommand refused for its arity:
 	// Redis refuses it before running (rejected_calls, not a call).
 	rejected bool
+	// noTouch keeps lookups from recording an access (LOOKUP_NOTOUCH:
+	// TYPE, EXISTS, the TTL family, OBJECT).
+	noTouch bool
 }
 
 // maxChosenReply bounds a reply whose length the client chooses rather
@@ -156,10 +159,13 @@ func (x *cmdCtx) lookupWrite(key []byte) *keyspace.Entry { return x.lookup(key) 
 
 func (x *cmdCtx) lookup(key []byte) *keyspace.Entry {
 	e := x.db.Peek(key)
-	if e == nil || e.ExpireAt() == 0 || e.ExpireAt() > x.now {
-		return e
+	if e == nil {
+		return nil
 	}
-	if x.c.is(flagMaster) {
+	if e.ExpireAt() == 0 || e.ExpireAt() > x.now || x.c.is(flagMaster) {
+		if !x.noTouch {
+			x.n.touchAccessLocked(e, x.now) // lookupKey's LRU/LFU update
+		}
 		return e
 	}
 	if x.n.isReplica() {

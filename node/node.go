@@ -86,8 +86,10 @@ type Node struct {
 	log      *Logger
 	ks       *keyspace.Keyspace
 	rng      *rand.Rand
-	runID    string
-	started  time.Time
+	// access is the cached clock of key accesses (access.go).
+	access  accessClock
+	runID   string
+	started time.Time
 
 	clients      map[int64]*Client
 	nextClientID int64
@@ -189,6 +191,7 @@ func New(cfg *config.Config, opts Options) (*Node, error) {
 	n.protoMaxBulkLen.Store(cfg.ProtoMaxBulkLen)
 	n.ks.SetLimits(keyspace.DefaultLimits())
 	n.applyEncodingLimits()
+	n.refreshAccessClockLocked()
 	n.loadNotifyConfig()
 	n.ks.OnNew(n.notifyNewKey)
 	w := opts.Log

@@ -297,9 +297,11 @@ func (n *Node) loadAtStart() error {
 	n.loading = true
 	ndb := n.ks.Len()
 	now := n.nowMs()
+	stamp := n.ks.AccessStamp()
 	n.mu.Unlock()
 	fresh := keyspace.New(ndb)
 	fresh.SetLimits(n.ks.Limits())
+	fresh.SetAccessStamp(stamp) // loaded keys read as just created
 	n.jobEdge(true)
 	res, err := loadRDB(bufio.NewReaderSize(f, 256<<10), fresh, now, !isReplica, nil)
 	n.jobEdge(false)

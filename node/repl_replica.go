@@ -383,9 +383,11 @@ func (n *Node) fullSyncFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader
 	n.log.Noticef("MASTER <-> REPLICA sync: Loading DB in memory")
 	n.mu.Lock()
 	ndb := n.ks.Len()
+	stamp := n.ks.AccessStamp()
 	n.mu.Unlock()
 	fresh := keyspace.New(ndb)
 	fresh.SetLimits(n.ks.Limits())
+	fresh.SetAccessStamp(stamp) // loaded keys read as just created
 	lastPing := time.Now()
 	n.jobEdge(true) // the load runs beside the clients of the old dataset
 	defer n.jobEdge(false)

@@ -68,8 +68,13 @@ type Entry struct {
 	tidx int32  // position in table.ttl; -1 = none
 	ver  uint32 // write epoch of the last change
 	seen uint32 // epoch of the snapshot that emitted or captured this entry
-	obj  Object
-	exp  int64 // expiry, unix ms; 0 = no TTL
+	// access is Redis's 24-bit robj.lru: the LRU clock of the last access,
+	// or under an LFU policy the minute of the last decrement (high 16
+	// bits) and the logarithmic access counter (low 8). It fills the
+	// padding after seen: the header stays 64 bytes.
+	access uint32
+	obj    Object
+	exp    int64 // expiry, unix ms; 0 = no TTL
 }
 
 // newEntry returns an entry holding a copy of key and of the string val.
@@ -151,6 +156,15 @@ func (e *Entry) Stream() *Stream { s, _ := e.obj.(*Stream); return s }
 
 // ExpireAt returns the expiry time in unix ms, 0 when the key has no TTL.
 func (e *Entry) ExpireAt() int64 { return e.exp }
+
+// Access returns the key's access field (Redis's robj.lru, see Entry).
+func (e *Entry) Access() uint32 { return e.access }
+
+// SetAccess sets the key's access field (24 bits are kept).
+func (e *Entry) SetAccess(v uint32) { e.access = v & AccessMask }
+
+// AccessMask keeps the 24 bits of Redis's robj.lru (LRU_CLOCK_MAX).
+const AccessMask = 1<<24 - 1
 
 // Expired reports whether the key's TTL has passed at now (unix ms).
 func (e *Entry) Expired(now int64) bool { return e.exp != 0 && e.exp <= now }

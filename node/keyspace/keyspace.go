@@ -23,6 +23,7 @@ type Keyspace struct {
 	snap   *Snapshot // the snapshot in progress, if any
 	lim    *Limits   // encoding thresholds of the values stored
 	onNew  func(db int, key string)
+	access uint32 // the access field new entries get (SetAccessStamp)
 
 	// OnAdd, when set, is told of every key created by Add, SetString or
 	// Rename (not by Load): Redis's dbAdd signals clients blocked on the
@@ -30,6 +31,14 @@ type Keyspace struct {
 	// stream deleted or overwritten (see streamGone).
 	OnAdd func(db int, key string)
 }
+
+// SetAccessStamp sets the access field (Entry.Access) that entries created
+// from now on get: the node's cached LRU clock, or its LFU minute and
+// initial counter, as Redis's createObject gives them.
+func (ks *Keyspace) SetAccessStamp(v uint32) { ks.access = v & AccessMask }
+
+// AccessStamp returns the access field new entries get.
+func (ks *Keyspace) AccessStamp() uint32 { return ks.access }
 
 // OnNew sets a function called for every key a write creates (not for
 // keys loaded with Load): the node's "new" keyspace event.
@@ -105,7 +114,7 @@ func (db *DB) Reserve(n, ttl uint64) {
 func (db *DB) Load(key []byte, str []byte, obj Object, exp int64) {
 	t := db.t()
 	e := newEntry(bstr(key), str, exp)
-	e.obj, e.ver, e.tidx = obj, db.ks.epoch, -1
+	e.obj, e.ver, e.tidx, e.access = obj, db.ks.epoch, -1, db.ks.access
 	if obj != nil {
 		db.ks.settle(obj)
 	}
@@ -210,6 +219,7 @@ func (db *DB) insert(t *table, e *Entry) *Entry {
 	e.ver = db.ks.epoch
 	e.idx = int32(len(t.dense))
 	e.tidx = -1
+	e.access = db.ks.access
 	t.m.set(e)
 	t.dense = append(t.dense, e)
 	if e.exp != 0 {
@@ -324,14 +334,14 @@ func (db *DB) Rename(src *Entry, dst []byte) *Entry {
 	moved := newEntry(bstr(dst), src.Str(), src.exp)
 	moved.obj = src.obj
 	db.remove(t, src)
+	db.insert(t, moved)
+	moved.access = src.access // the same value, as Redis moves the robj
 	// If a snapshot captured src, the value is shared with it: mark the new
 	// entry so that its first in-place change copies the value.
 	if s := db.ks.snap; s != nil && src.seen == s.epoch {
-		db.insert(t, moved)
 		moved.seen = s.epoch
-		return moved
 	}
-	return db.insert(t, moved)
+	return moved
 }
 
 // Flush removes every key of the database.
