@@ -195,14 +195,14 @@ var keyspaceExtraCmds = []cmdSpec{
 	spec("FUNCTION", cmpExact, func(g *gen) []string {
 		return g.pick3(argv("LIST"), argv("FLUSH", g.pick("ASYNC", "SYNC", "X")), argv("LIST", "LIBRARYNAME", "x"))
 	}),
-	spec("SORT", cmpExact, func(g *gen) []string {
+	spec("SORT", cmpSortErrno, func(g *gen) []string {
 		a := argv(g.key(g.pick("l", "S", "z", "s")))
 		a = g.opt(0.4, a, "ALPHA")
 		a = g.opt(0.3, a, g.pick("ASC", "DESC"))
 		a = g.opt(0.3, a, "LIMIT", g.int(), g.int())
 		return g.opt(0.2, a, "STORE", g.key("l"))
 	}),
-	spec("SORT_RO", cmpExact, func(g *gen) []string {
+	spec("SORT_RO", cmpSortErrno, func(g *gen) []string {
 		a := argv(g.key(g.pick("l", "S", "z")))
 		a = g.opt(0.5, a, "ALPHA")
 		return g.opt(0.3, a, "LIMIT", g.int(), g.int())

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"testing"
 )
 
 func describe(cmds []gcmd) string {
@@ -154,4 +155,33 @@ func appendInline(buf []byte, args []string) []byte {
 		buf = append(buf, '"')
 	}
 	return append(buf, '\r', '\n')
+}
+
+// The stale-errno allowance accepts only a plain numeric sort whose every
+// element converts.
+func TestSameSortErrno(t *testing.T) {
+	arr := func(xs ...string) []byte {
+		out := fmt.Appendf(nil, "*%d\r\n", len(xs))
+		for _, x := range xs {
+			out = fmt.Appendf(out, "$%d\r\n%s\r\n", len(x), x)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		args []string
+		node []byte
+		want bool
+	}{
+		{[]string{"SORT_RO", "z"}, arr("100"), true},
+		{[]string{"SORT", "z", "DESC"}, arr("2.5", "-1", "inf"), true},
+		{[]string{"SORT_RO", "z"}, arr("100", "abc"), false},
+		{[]string{"SORT_RO", "z"}, arr("1e309"), false},
+		{[]string{"SORT_RO", "z", "ALPHA"}, arr("100"), false},
+		{[]string{"SORT", "z", "LIMIT", "0", "1"}, arr("1"), false},
+		{[]string{"SORT", "z", "STORE", "d"}, []byte(":1\r\n"), false},
+	} {
+		if got := sameSortErrno(tc.args, []byte(errSortConv), tc.node); got != tc.want {
+			t.Errorf("%q answered %q: %v, want %v", tc.args, tc.node, got, tc.want)
+		}
+	}
 }

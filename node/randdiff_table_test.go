@@ -19,6 +19,7 @@ const (
 	cmpPick                     // a random pick: same kind and size, not the same members
 	cmpScan                     // a SCAN page: cursor and page split are unspecified
 	cmpMaskID                   // HELLO's map: the "id" value is each server's client id
+	cmpSortErrno                // a numeric SORT: Redis may fail it on a stale errno (sameSortErrno)
 )
 
 // cmdSpec is one command the generator sends. args returns the arguments
