@@ -1,11 +1,16 @@
 package node
 
 import (
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/replscope/replscope/node/cmddocs"
+	"github.com/replscope/replscope/node/config"
 )
 
-// COMMAND [COUNT | DOCS [name ...] | INFO [name ...] | LIST]
+// COMMAND [COUNT | DOCS [name ...] | INFO [name ...] | LIST [FILTERBY ...] |
+// GETKEYS command [arg ...] | GETKEYSANDFLAGS command [arg ...]]
 func cmdCommand(x *cmdCtx) {
 	if len(x.args) == 1 {
 		names := sortedCommandNames()
@@ -20,11 +25,9 @@ func cmdCommand(x *cmdCtx) {
 	case sub == "count" && len(x.args) == 2:
 		x.int(int64(len(commandTable)))
 	case sub == "list":
-		names := sortedCommandNames()
-		x.array(len(names))
-		for _, name := range names {
-			x.bulkStr(name)
-		}
+		x.commandList()
+	case sub == "getkeys" || sub == "getkeysandflags":
+		x.commandGetKeys(sub == "getkeysandflags")
 	case sub == "info":
 		names := x.args[2:]
 		if len(names) == 0 {
@@ -78,19 +81,18 @@ func cmdCommand(x *cmdCtx) {
 			x.bulkStr(d.own.group)
 		}
 	case sub == "help" && len(x.args) == 2:
-		lines := []string{
-			"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+		x.help("COMMAND",
 			"(no subcommand)", "    Return details about all Redis commands.",
 			"COUNT", "    Return the total number of commands in this Redis server.",
 			"LIST", "    Return a list of all commands in this Redis server.",
 			"INFO [<command-name> ...]", "    Return details about multiple Redis commands.",
+			"    If no command names are given, documentation details for all",
+			"    commands are returned.",
 			"DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
-			"HELP", "    Print this help.",
-		}
-		x.array(len(lines))
-		for _, l := range lines {
-			x.status(l)
-		}
+			"    If no command names are given, documentation details for all",
+			"    commands are returned.",
+			"GETKEYS <full-command>", "    Return the keys from a full Redis command.",
+			"GETKEYSANDFLAGS <full-command>", "    Return the keys and the access flags from a full Redis command.")
 	default:
 		x.subcommandError()
 	}
@@ -152,4 +154,59 @@ func (x *cmdCtx) commandInfo(c *command) {
 		x.setLen(0) // key specs
 		x.array(0)  // subcommands
 	}
+}
+
+// commandList is COMMAND LIST [FILTERBY MODULE name | ACLCAT category |
+// PATTERN pattern]: every command and subcommand ("config|get") of the
+// node, as Redis lists its own (in its hash table's order, here sorted).
+// No command comes from a module; an unknown category matches nothing.
+func (x *cmdCtx) commandList() {
+	filter, arg := "", ""
+	for i := 2; i < len(x.args); i += 3 {
+		if !eqFold(x.args[i], "filterby") || len(x.args)-1-i != 2 {
+			x.syntaxErr()
+			return
+		}
+		filter, arg = strings.ToLower(string(x.args[i+1])), string(x.args[i+2])
+		switch filter {
+		case "module", "aclcat", "pattern":
+		default:
+			x.syntaxErr()
+			return
+		}
+	}
+	var names []string
+	for _, name := range sortedCommandNames() {
+		c := commandTable[name]
+		full := []string{name}
+		for _, s := range c.subs {
+			if d := cmddocs.Lookup(name); d != nil && d.Subcommands[s] != nil {
+				full = append(full, name+"|"+s)
+			}
+		}
+		for _, f := range full {
+			if keepInList(f, filter, arg) {
+				names = append(names, f)
+			}
+		}
+	}
+	x.array(len(names))
+	for _, n := range names {
+		x.bulkStr(n)
+	}
+}
+
+// keepInList reports whether COMMAND LIST's filter keeps the command
+// named full.
+func keepInList(full, filter, arg string) bool {
+	switch filter {
+	case "module":
+		return false
+	case "aclcat":
+		d := cmddocs.Lookup(full)
+		return d != nil && slices.Contains(d.Categories(), "@"+strings.ToLower(arg))
+	case "pattern":
+		return config.Match(arg, full, true)
+	}
+	return true
 }

@@ -269,23 +269,52 @@ func cmdClient(x *cmdCtx) {
 	case sub == "unblock" && argc >= 3:
 		x.clientUnblock()
 	case sub == "help" && argc == 2:
-		help := []string{
-			"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-			"ID", "    Return the ID of the current connection.",
-			"INFO", "    Return information about the current client connection.",
-			"GETNAME", "    Return the name of the current connection.",
-			"KILL <ip:port>", "    Kill connection made from <ip:port>.",
+		x.help("CLIENT",
+			"CACHING (YES|NO)",
+			"    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+			"GETREDIR",
+			"    Return the client ID we are redirecting to when tracking is enabled.",
+			"GETNAME",
+			"    Return the name of the current connection.",
+			"ID",
+			"    Return the ID of the current connection.",
+			"INFO",
+			"    Return information about the current client connection.",
+			"KILL <ip:port>",
+			"    Kill connection made from <ip:port>.",
 			"KILL <option> <value> [<option> <value> [...]]",
-			"    Kill connections. Options are: ID <id>, ADDR <ip:port>, LADDR <ip:port>, TYPE normal|master|replica|slave|pubsub, USER <username>, SKIPME yes|no.",
-			"LIST [TYPE normal|master|replica|pubsub]", "    Return information about client connections.",
-			"SETNAME <name>", "    Assign the name <name> to the current connection.",
-			"SETINFO <lib-name|lib-ver> <value>", "    Set client library name or version.",
-			"HELP", "    Print this help.",
-		}
-		x.array(len(help))
-		for _, h := range help {
-			x.status(h)
-		}
+			"    Kill connections. Options are:",
+			"    * ADDR (<ip:port>|<unixsocket>:0)",
+			"      Kill connections made from the specified address",
+			"    * LADDR (<ip:port>|<unixsocket>:0)",
+			"      Kill connections made to specified local address",
+			"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+			"      Kill connections by type.",
+			"    * USER <username>",
+			"      Kill connections authenticated by <username>.",
+			"    * SKIPME (YES|NO)",
+			"      Skip killing current connection (default: yes).",
+			"LIST [options ...]",
+			"    Return information about client connections. Options:",
+			"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+			"      Return clients of specified type.",
+			"UNPAUSE",
+			"    Stop the current client pause, resuming traffic.",
+			"PAUSE <timeout> [WRITE|ALL]",
+			"    Suspend all, or just write, clients for <timeout> milliseconds.",
+			"REPLY (ON|OFF|SKIP)",
+			"    Control the replies sent to the current connection.",
+			"SETNAME <name>",
+			"    Assign the name <name> to the current connection.",
+			"UNBLOCK <clientid> [TIMEOUT|ERROR]",
+			"    Unblock the specified blocked client.",
+			"TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+			"         [OPTIN] [OPTOUT] [NOLOOP]",
+			"    Control server assisted client side caching.",
+			"TRACKINGINFO",
+			"    Report tracking status for the current connection.",
+			"NO-EVICT (ON|OFF)",
+			"    Protect current client connection from eviction.")
 	default:
 		x.subcommandError()
 	}

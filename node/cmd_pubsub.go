@@ -195,6 +195,19 @@ func cmdPubsubIntrospect(x *cmdCtx) {
 		}
 	case sub == "numpat" && len(x.args) == 2:
 		x.int(int64(len(x.n.patterns)))
+	case sub == "help" && len(x.args) == 2:
+		x.help("PUBSUB",
+			"CHANNELS [<pattern>]",
+			"    Return the currently active channels matching a <pattern> (default: '*').",
+			"NUMPAT",
+			"    Return number of subscriptions to patterns.",
+			"NUMSUB [<channel> ...]",
+			"    Return the number of subscribers for the specified channels, excluding",
+			"    pattern subscriptions(default: no channels).",
+			"SHARDCHANNELS [<pattern>]",
+			"    Return the currently active shard level channels matching a <pattern> (default: '*').",
+			"SHARDNUMSUB [<shardchannel> ...]",
+			"    Return the number of subscribers for the specified shard level channel(s)")
 	default:
 		x.subcommandError()
 	}

@@ -258,7 +258,7 @@ func cmdConfig(x *cmdCtx) {
 			"SET <directive> <value>", "    Set the configuration <directive> to <value>.",
 			"RESETSTAT", "    Reset statistics reported by the INFO command.",
 			"REWRITE", "    Rewrite the configuration file.",
-			"HELP", "    Print this help.",
+			"HELP", "    Prints this help.",
 		}
 		x.array(len(lines))
 		for _, l := range lines {

@@ -115,6 +115,29 @@ func (g *gen) val() string {
 	return g.pick("a", "b", "v", "xyz", "1", "10", "-5", "3.5")
 }
 
+// getKeysShape returns a command line for COMMAND GETKEYS: key specs,
+// keyword searches, numkeys arguments (edge integers included) and the
+// getkeys functions Redis falls back to.
+func (g *gen) getKeysShape() []string {
+	switch g.intn(8) {
+	case 0:
+		return argv("SET", "k", "v", g.pick("GET", "EX", "g", "NX"))
+	case 1:
+		return argv(g.pick("ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"), "d", g.pickOf(genEdgeInts), "a", "b")
+	case 2:
+		return argv(g.pick("ZUNION", "ZINTER", "ZDIFF", "ZINTERCARD", "SINTERCARD", "LMPOP", "ZMPOP"), g.pickOf(genEdgeInts), "a", "b")
+	case 3:
+		return argv("SORT", "k", g.pick("BY", "GET", "LIMIT", "STORE"), "x", g.pick("STORE", "ASC"), "d")
+	case 4:
+		return argv(g.pick("XREAD", "XREADGROUP"), g.pick("GROUP", "COUNT", "STREAMS"), "g", "c", "STREAMS", "a", "0")
+	case 5:
+		return argv("BITFIELD", "k", g.pick("GET", "SET", "OVERFLOW", "INCRBY"), "u8", "0", g.pick("GET", "1"))
+	case 6:
+		return argv(g.pick("GET", "MSET", "DEL", "PING", "CONFIG", "OBJECT", "LCS", "BLMPOP"), g.pick("a", "GET", "ENCODING", "1"), "b")
+	}
+	return argv(g.pick("nosuch", "XINFO", "RENAME", "COPY"), g.pick("STREAM", "a"), "b")
+}
+
 func (g *gen) member() string {
 	if g.chance(0.05) {
 		return g.pick("", "x\x00y", long70, "9223372036854775807", "-0", "1.0")

@@ -261,8 +261,9 @@ var families = []family{
 			return g.opt(0.1, a, g.pick("timeout", "x"))
 		}),
 		spec("COMMAND", cmpExact, func(g *gen) []string {
-			return g.pick3(argv("INFO", g.pick("nosuch", "get", "zadd")), argv(g.pick("COUNT", "NOSUCH", "DOCS", "LIST")),
-				argv("GETKEYS", "SET", "k", "v"))
+			return g.pick3(argv(g.pick("INFO", "DOCS"), g.pick("nosuch", "get", "zadd", "config|get", "xreadgroup")),
+				argv(g.pick("COUNT", "NOSUCH", "DOCS", "LIST", "HELP")),
+				append(argv(g.pick("GETKEYS", "GETKEYSANDFLAGS")), g.getKeysShape()...))
 		}),
 		// HELLO answers the client id: compared with the id masked.
 		spec("HELLO", cmpMaskID, func(g *gen) []string {

@@ -295,15 +295,7 @@ func (e *Encoder) keySpecs(specs []KeySpec) {
 			e.bulk(s.Notes)
 		}
 		e.bulk("flags")
-		var flags []string
-		for _, f := range keyFlagNames {
-			if has(s.Flags, f) {
-				if len(f) > 2 { // RO, RW, OW, RM stay upper case
-					f = strings.ToLower(f)
-				}
-				flags = append(flags, f)
-			}
-		}
+		flags := KeyFlagNames(s.Flags)
 		e.set(len(flags))
 		for _, f := range flags {
 			e.status(f)
