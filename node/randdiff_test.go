@@ -140,7 +140,7 @@ func (s *side) close() {
 	}
 }
 
-// nodeCommands returns the node's COMMAND LIST.
+// nodeCommands returns the node's COMMAND LIST, without subcommands.
 func (h *harness) nodeCommands() map[string]bool {
 	c := h.dial(h.nodeAddr)
 	defer c.Close()
@@ -150,7 +150,9 @@ func (h *harness) nodeCommands() map[string]bool {
 	}
 	out := map[string]bool{}
 	for _, e := range v.Elems {
-		out[strings.ToUpper(string(e.Str))] = true
+		if name := string(e.Str); !strings.Contains(name, "|") { // subcommands are drawn with their command
+			out[strings.ToUpper(name)] = true
+		}
 	}
 	return out
 }
