@@ -28,8 +28,6 @@ type Client struct {
 	addr    string
 	laddr   string
 	name    string
-	libName string
-	libVer  string
 	db      int
 	proto   int // RESP version HELLO chose: 2 (zero value) or 3
 	authed  bool

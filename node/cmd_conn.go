@@ -27,7 +27,7 @@ func init() {
 			summary: "Handshakes with the Redis server.", group: "connection", since: "6.0.0"},
 		&command{name: "client", arity: -2, flags: cNoScript | cLoading | cStale, acl: "@slow @connection", fn: cmdClient,
 			summary: "A container for client connection commands.", group: "connection", since: "2.4.0",
-			subs: []string{"id", "setname", "getname", "setinfo", "info", "list", "kill", "unblock", "reply", "help"}, container: true},
+			subs: []string{"id", "setname", "getname", "info", "list", "kill", "unblock", "reply", "help"}, container: true},
 	)
 }
 
@@ -232,22 +232,6 @@ func cmdClient(x *cmdCtx) {
 		} else {
 			x.bulkStr(x.c.name)
 		}
-	case sub == "setinfo" && argc == 4:
-		val := string(x.args[3])
-		switch strings.ToLower(string(x.args[2])) {
-		case "lib-name":
-			if strings.ContainsAny(val, " \n") {
-				x.err("ERR lib-name cannot contain spaces, newlines or special characters.")
-				return
-			}
-			x.c.libName = val
-		case "lib-ver":
-			x.c.libVer = val
-		default:
-			x.err("ERR Unrecognized option '" + string(x.args[2]) + "'")
-			return
-		}
-		x.ok()
 	case sub == "reply" && argc == 3:
 		switch {
 		case eqFold(x.args[2], "on"):
@@ -416,9 +400,6 @@ func (n *Node) clientInfoLine(c *Client) string {
 	b.WriteString(" events=r")
 	b.WriteString(" cmd=" + cmd)
 	b.WriteString(" user=default redir=-1 resp=" + strconv.Itoa(max(c.proto, 2)))
-	if c.libName != "" || c.libVer != "" {
-		b.WriteString(" lib-name=" + c.libName + " lib-ver=" + c.libVer)
-	}
 	return b.String()
 }
 
