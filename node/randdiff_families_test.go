@@ -192,6 +192,9 @@ var keyspaceExtraCmds = []cmdSpec{
 	spec("OBJECT", cmpExact, func(g *gen) []string {
 		return g.pick3(argv("REFCOUNT", g.key("")), argv(g.pick("HELP", "FREQ", "NOSUCH")), argv("FREQ", g.key("")))
 	}),
+	// IDLETIME counts seconds since the key's last touching lookup: the
+	// servers run each command a moment apart, so within 2 s.
+	spec("OBJECT", cmpSeconds, func(g *gen) []string { return argv("IDLETIME", g.key("")) }),
 	spec("FUNCTION", cmpExact, func(g *gen) []string {
 		return g.pick3(argv("LIST"), argv("FLUSH", g.pick("ASYNC", "SYNC", "X")), argv("LIST", "LIBRARYNAME", "x"))
 	}),
