@@ -177,7 +177,7 @@ func (n *Node) newScriptEngine() *scriptEngine {
 	e.env = env
 	L.G.Global = env
 	L.Env = env
-	e.fake = &Client{id: -1, authed: true, addr: "", lastCmd: "eval"}
+	e.fake = &Client{id: -1, authed: true, flags: flagScript}
 	return e
 }
 

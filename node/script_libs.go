@@ -85,49 +85,83 @@ func newBitLib(L *lua.LState) *lua.LTable {
 // cjsonNull is cjson.null.
 var cjsonNull = &lua.LUserData{}
 
+// cjsonConfig is lua-cjson's settings that Redis's tests change.
+type cjsonConfig struct {
+	encodeMaxDepth, decodeMaxDepth int
+	encodeInvalidNumbers           bool
+}
+
 func newCjsonLib(L *lua.LState) *lua.LTable {
+	cfg := &cjsonConfig{encodeMaxDepth: 1000, decodeMaxDepth: 1000}
 	t := L.NewTable()
-	t.RawSetString("encode", L.NewFunction(cjsonEncode))
-	t.RawSetString("decode", L.NewFunction(cjsonDecode))
+	t.RawSetString("encode", L.NewFunction(cfg.encode))
+	t.RawSetString("decode", L.NewFunction(cfg.decode))
 	t.RawSetString("null", cjsonNull)
+	depth := func(p *int) lua.LGFunction {
+		return func(L *lua.LState) int {
+			if L.GetTop() >= 1 {
+				*p = L.CheckInt(1)
+			}
+			L.Push(lua.LNumber(*p))
+			return 1
+		}
+	}
+	t.RawSetString("encode_max_depth", L.NewFunction(depth(&cfg.encodeMaxDepth)))
+	t.RawSetString("decode_max_depth", L.NewFunction(depth(&cfg.decodeMaxDepth)))
+	t.RawSetString("encode_invalid_numbers", L.NewFunction(func(L *lua.LState) int {
+		if L.GetTop() >= 1 {
+			cfg.encodeInvalidNumbers = L.ToBool(1)
+		}
+		L.Push(lua.LBool(cfg.encodeInvalidNumbers))
+		return 1
+	}))
+	// The other settings are accepted; their defaults stay.
+	for _, name := range []string{"encode_keep_buffer", "encode_number_precision",
+		"encode_sparse_array", "decode_invalid_numbers"} {
+		t.RawSetString(name, L.NewFunction(func(L *lua.LState) int { return L.GetTop() }))
+	}
 	return t
 }
 
-func cjsonEncode(L *lua.LState) int {
+func (cfg *cjsonConfig) encode(L *lua.LState) int {
 	if L.GetTop() != 1 {
 		L.ArgError(1, "expected 1 argument")
 	}
 	var b bytes.Buffer
-	if err := encodeJSON(&b, L.Get(1), 0); err != nil {
+	if err := cfg.encodeJSON(&b, L.Get(1), 0); err != nil {
 		L.RaiseError("Cannot serialise %s", err.Error())
 	}
 	L.Push(lua.LString(b.String()))
 	return 1
 }
 
-func encodeJSON(b *bytes.Buffer, v lua.LValue, depth int) error {
-	if depth > 1000 {
-		return fmt.Errorf("table: excessive nesting")
-	}
+func (cfg *cjsonConfig) encodeJSON(b *bytes.Buffer, v lua.LValue, depth int) error {
 	switch v := v.(type) {
 	case lua.LBool:
 		b.WriteString(strconv.FormatBool(bool(v)))
 	case lua.LNumber:
 		f := float64(v)
 		if math.IsInf(f, 0) || f != f {
-			return fmt.Errorf("number: must not be NaN or Inf")
+			if !cfg.encodeInvalidNumbers {
+				return fmt.Errorf("number: must not be NaN or Inf")
+			}
+			b.WriteString(formatLuaNumber(f))
+			return nil
 		}
 		b.WriteString(formatG14(f))
 	case lua.LString:
 		encodeJSONString(b, string(v))
 	case *lua.LTable:
+		if depth+1 > cfg.encodeMaxDepth {
+			return fmt.Errorf("table: excessive nesting")
+		}
 		if n, ok := jsonArrayLen(v); ok {
 			b.WriteByte('[')
 			for i := 1; i <= n; i++ {
 				if i > 1 {
 					b.WriteByte(',')
 				}
-				if err := encodeJSON(b, v.RawGetInt(i), depth+1); err != nil {
+				if err := cfg.encodeJSON(b, v.RawGetInt(i), depth+1); err != nil {
 					return err
 				}
 			}
@@ -157,7 +191,7 @@ func encodeJSON(b *bytes.Buffer, v lua.LValue, depth int) error {
 			first = false
 			encodeJSONString(b, key)
 			b.WriteByte(':')
-			err = encodeJSON(b, val, depth+1)
+			err = cfg.encodeJSON(b, val, depth+1)
 		})
 		b.WriteByte('}')
 		return err
@@ -172,7 +206,7 @@ func encodeJSON(b *bytes.Buffer, v lua.LValue, depth int) error {
 }
 
 // jsonArrayLen is lua-cjson's array test: every key a positive integer,
-// not too sparse.
+// not too sparse; an empty table is an object.
 func jsonArrayLen(t *lua.LTable) (int, bool) {
 	maxKey, count, isArray := 0, 0, true
 	t.ForEach(func(k, _ lua.LValue) {
@@ -184,21 +218,13 @@ func jsonArrayLen(t *lua.LTable) (int, bool) {
 		count++
 		maxKey = max(maxKey, int(n))
 	})
-	if !isArray || count == 0 && maxKey == 0 && t.Len() == 0 && !isEmptyTable(t) {
+	if !isArray || count == 0 {
 		return 0, false
-	}
-	if count == 0 {
-		return 0, false // an empty table is an object: {}
 	}
 	if maxKey > 10 && maxKey > 2*count {
 		return 0, false
 	}
 	return maxKey, true
-}
-
-func isEmptyTable(t *lua.LTable) bool {
-	k, _ := t.Next(lua.LNil)
-	return k == lua.LNil
 }
 
 func encodeJSONString(b *bytes.Buffer, s string) {
@@ -257,7 +283,7 @@ func formatG14(f float64) string {
 	return s
 }
 
-func cjsonDecode(L *lua.LState) int {
+func (cfg *cjsonConfig) decode(L *lua.LState) int {
 	s := L.CheckString(1)
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
@@ -267,6 +293,9 @@ func cjsonDecode(L *lua.LState) int {
 	}
 	if dec.More() {
 		L.RaiseError("Expected the end but found invalid token")
+	}
+	if jsonDepth(v) > cfg.decodeMaxDepth {
+		L.RaiseError("Found too many nested data structures")
 	}
 	L.Push(jsonToLua(L, v))
 	return 1
@@ -302,4 +331,21 @@ func jsonToLua(L *lua.LState, v any) lua.LValue {
 		return t
 	}
 	return lua.LNil
+}
+
+func jsonDepth(v any) int {
+	d := 0
+	switch v := v.(type) {
+	case []any:
+		for _, e := range v {
+			d = max(d, jsonDepth(e))
+		}
+		return d + 1
+	case map[string]any:
+		for _, e := range v {
+			d = max(d, jsonDepth(e))
+		}
+		return d + 1
+	}
+	return 0
 }
