@@ -321,3 +321,6 @@ func (n *Node) shutdownRefusedByScript(nosave bool) string {
 	n.abortScript()
 	return ""
 }
+
+// ScriptRunning reports whether a script is running on the node.
+func (n *Node) ScriptRunning() bool { return n.runningScript.Load() != nil }
