@@ -5,8 +5,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"regexp"
 	"strings"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
@@ -146,6 +148,7 @@ func (n *Node) newScriptEngine() *scriptEngine {
 	g.RawSetString("error", L.NewFunction(luaErrorFn))
 	g.RawSetString("tostring", L.NewFunction(luaTostring))
 	e := &scriptEngine{L: L, globals: g, cache: map[string]*cachedScript{}}
+	setRandom(L, all.RawGetString("math").(*lua.LTable))
 	libs := map[string]lua.LValue{
 		"table": all.RawGetString("table"), "string": all.RawGetString("string"),
 		"math": all.RawGetString("math"), "coroutine": all.RawGetString("coroutine"),
@@ -317,4 +320,37 @@ func formatLuaNumber(f float64) string {
 		return "-0"
 	}
 	return formatG14(f)
+}
+
+// setRandom gives math.random and math.randomseed Lua 5.1's argument
+// rules (a numeric string is a number) over a PRNG of the engine's own.
+func setRandom(L *lua.LState, m *lua.LTable) {
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0))
+	m.RawSetString("randomseed", L.NewFunction(func(L *lua.LState) int {
+		seed := L.CheckNumber(1)
+		rng = rand.New(rand.NewPCG(uint64(int64(seed)), 0))
+		return 0
+	}))
+	m.RawSetString("random", L.NewFunction(func(L *lua.LState) int {
+		r := rng.Float64()
+		switch L.GetTop() {
+		case 0:
+			L.Push(lua.LNumber(r))
+		case 1:
+			u := float64(L.CheckNumber(1))
+			if u < 1 {
+				L.RaiseError("bad argument #1 to 'random' (interval is empty)")
+			}
+			L.Push(lua.LNumber(math.Floor(r*u) + 1))
+		case 2:
+			l, u := float64(L.CheckNumber(1)), float64(L.CheckNumber(2))
+			if l > u {
+				L.RaiseError("bad argument #2 to 'random' (interval is empty)")
+			}
+			L.Push(lua.LNumber(math.Floor(r*(u-l+1)) + l))
+		default:
+			L.RaiseError("wrong number of arguments")
+		}
+		return 1
+	}))
 }

@@ -324,3 +324,17 @@ func (n *Node) shutdownRefusedByScript(nosave bool) string {
 
 // ScriptRunning reports whether a script is running on the node.
 func (n *Node) ScriptRunning() bool { return n.runningScript.Load() != nil }
+
+// scriptMemoryLocked returns INFO memory's number_of_cached_scripts,
+// used_memory_scripts_eval (the bodies' size) and used_memory_lua (an
+// estimate: gopher-lua's heap is Go's).
+func (n *Node) scriptMemoryLocked() (count, bodies, vm int64) {
+	vm = 32 << 10 // an empty Lua state, as Redis reports it
+	if n.scripts == nil {
+		return 0, 0, vm
+	}
+	for _, s := range n.scripts.cache {
+		bodies += int64(len(s.body))
+	}
+	return int64(len(n.scripts.cache)), bodies, vm + bodies
+}
