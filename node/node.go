@@ -102,6 +102,7 @@ type Node struct {
 	// between its redis.calls and other clients are answered -BUSY.
 	scripts    *scriptEngine
 	scriptBusy bool
+	scriptIdle chan struct{} // closed when a busy script ends
 	// runningScript is the script running now, for Close to stop it
 	// without the lock.
 	runningScript atomic.Pointer[scriptRun]

@@ -1,6 +1,7 @@
 package node_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -185,4 +186,28 @@ func TestCloseStopsBusyScript(t *testing.T) {
 			t.Fatalf("lua-time-limit %s: Close did not return", limit)
 		}
 	}
+}
+
+// TestBusyScriptHoldsMasterStream: a replica applies nothing from its
+// master while a script is busy (Redis reads nothing from its master
+// then), so a script never sees the dataset change under it.
+func TestBusyScriptHoldsMasterStream(t *testing.T) {
+	m := nodetest.Start(t)
+	r := nodetest.Start(t, "--replicaof", "127.0.0.1", strconv.Itoa(m.Port))
+	nodetest.WaitSynced(t, m.Addr(), r.Addr(), 10*time.Second)
+	rd := startBusyScript(t, r.Addr(), "while redis.call('get','k') == false do end return 'saw it'")
+	nodetest.MustDo(t, m.Addr(), "SET", "k", "v")
+	// An absence can only be watched for a while: the script must still
+	// be running 300 ms after the master sent the write.
+	rd.Timeout = 300 * time.Millisecond
+	if v, err := rd.Receive(); err == nil {
+		t.Fatalf("the script ended with %q: the master's write was applied under it", v.String())
+	}
+	if got := do(t, nodetest.Dial(t, r.Addr()), "SCRIPT", "KILL"); got != "OK" {
+		t.Fatalf("SCRIPT KILL on the replica: %q", got)
+	}
+	nodetest.WaitFor(t, 10*time.Second, "k on the replica", func() (bool, string) {
+		v := nodetest.Do(t, r.Addr(), "GET", "k")
+		return v.String() == "v", v.String()
+	})
 }

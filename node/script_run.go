@@ -72,6 +72,7 @@ func (r *scriptRun) timedOut() {
 	}
 	r.busy = true
 	r.n.scriptBusy = true // the node lock is held (by the script) here
+	r.n.scriptIdle = make(chan struct{})
 	r.n.log.Warnf("Slow script detected: still in execution after %d milliseconds. You can try killing the script using the SCRIPT KILL command. Script name is: %s.",
 		time.Since(r.start).Milliseconds(), r.sha)
 	r.n.mu.Unlock()
@@ -101,6 +102,8 @@ func (r *scriptRun) finish() {
 	if r.busy {
 		r.n.mu.Lock()
 		r.n.scriptBusy = false
+		close(r.n.scriptIdle)
+		r.n.scriptIdle = nil
 		r.busy = false
 	}
 	r.mu.Unlock()
@@ -337,4 +340,16 @@ func (n *Node) scriptMemoryLocked() (count, bodies, vm int64) {
 		bodies += int64(len(s.body))
 	}
 	return int64(len(n.scripts.cache)), bodies, vm + bodies
+}
+
+// waitScriptIdleLocked returns once no script is busy, letting go of the
+// node lock while one is: a replica applies nothing from its master under
+// a running script, as Redis reads nothing from its master then.
+func (n *Node) waitScriptIdleLocked() {
+	for n.scriptBusy {
+		idle := n.scriptIdle
+		n.mu.Unlock()
+		<-idle
+		n.mu.Lock()
+	}
 }
