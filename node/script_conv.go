@@ -5,7 +5,6 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/replscope/replscope/internal/resp"
 	"github.com/tidwall/redcon"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -21,44 +20,114 @@ import (
 // an err field -> error, with an ok field -> status, any other table ->
 // array of its elements 1..n up to the first nil.
 
-// replyToLua converts one command reply, as the fake client received it,
-// to a Lua value.
+// replyToLua converts one command reply, as the script's client received
+// it (RESP2, or RESP3 after redis.setresp(3)), to a Lua value.
 func replyToLua(L *lua.LState, reply []byte) lua.LValue {
-	v, err := resp.NewReaderLimits(bytes.NewReader(reply), resp.Limits{MaxBulk: math.MaxInt64, MaxElems: math.MaxInt64, MaxDepth: 1 << 20}).ReadValue()
-	if err != nil {
-		return lua.LFalse
-	}
-	return respValueToLua(L, v)
+	v, _ := respToLua(L, reply, 0)
+	return v
 }
 
-func respValueToLua(L *lua.LState, v resp.Value) lua.LValue {
-	switch v.Kind {
-	case resp.Integer:
-		return lua.LNumber(v.Int)
-	case resp.BulkString:
-		if v.Null {
-			return lua.LFalse
-		}
-		return lua.LString(v.Str)
-	case resp.SimpleString:
+// respToLua converts the reply at b[i:] and returns the index after it.
+// RESP3 types follow Redis 7.0: null -> nil, booleans as they are, maps
+// -> {map={...}}, sets -> {set={member=true}}, doubles -> {double=n},
+// big numbers -> {big_number=s}, verbatim strings ->
+// {verbatim_string={format=, string=}}; attributes are skipped.
+func respToLua(L *lua.LState, b []byte, i int) (lua.LValue, int) {
+	if i >= len(b) {
+		return lua.LFalse, i
+	}
+	kind := b[i]
+	eol := bytes.Index(b[i:], []byte("\r\n"))
+	if eol < 0 {
+		return lua.LFalse, len(b)
+	}
+	line, next := b[i+1:i+eol], i+eol+2
+	wrap := func(field string, v lua.LValue) lua.LValue {
 		t := L.CreateTable(0, 1)
-		t.RawSetString("ok", lua.LString(v.Str))
-		return t
-	case resp.Error:
-		t := L.CreateTable(0, 1)
-		t.RawSetString("err", lua.LString(v.Str))
-		return t
-	case resp.Array:
-		if v.Null {
-			return lua.LFalse
-		}
-		t := L.CreateTable(len(v.Elems), 0)
-		for i, e := range v.Elems {
-			t.RawSetInt(i+1, respValueToLua(L, e))
-		}
+		t.RawSetString(field, v)
 		return t
 	}
-	return lua.LFalse
+	count := func() int {
+		n, _ := strconv.Atoi(string(line))
+		return n
+	}
+	switch kind {
+	case '+':
+		return wrap("ok", lua.LString(line)), next
+	case '-':
+		return wrap("err", lua.LString(line)), next
+	case ':':
+		n, _ := strconv.ParseInt(string(line), 10, 64)
+		return lua.LNumber(n), next
+	case '$', '=':
+		n := count()
+		if n < 0 {
+			return lua.LFalse, next
+		}
+		str := string(b[next : next+n])
+		next += n + 2
+		if kind == '=' {
+			t := L.CreateTable(0, 2)
+			t.RawSetString("format", lua.LString(str[:min(3, len(str))]))
+			t.RawSetString("string", lua.LString(str[min(4, len(str)):]))
+			return wrap("verbatim_string", t), next
+		}
+		return lua.LString(str), next
+	case '*', '>':
+		n := count()
+		if n < 0 {
+			return lua.LFalse, next
+		}
+		t := L.CreateTable(n, 0)
+		for j := 1; j <= n; j++ {
+			var v lua.LValue
+			v, next = respToLua(L, b, next)
+			t.RawSetInt(j, v)
+		}
+		return t, next
+	case '%', '~', '|':
+		n := count()
+		t := L.CreateTable(0, n)
+		for j := 0; j < n; j++ {
+			var k, v lua.LValue
+			k, next = respToLua(L, b, next)
+			if kind == '~' {
+				v = lua.LTrue
+			} else {
+				v, next = respToLua(L, b, next)
+			}
+			if k != lua.LNil {
+				t.RawSet(k, v)
+			}
+		}
+		switch kind {
+		case '%':
+			return wrap("map", t), next
+		case '~':
+			return wrap("set", t), next
+		}
+		return respToLua(L, b, next) // an attribute precedes the reply
+	case '_':
+		return lua.LNil, next
+	case '#':
+		return lua.LBool(len(line) > 0 && line[0] == 't'), next
+	case ',':
+		f, err := strconv.ParseFloat(string(line), 64)
+		if err != nil {
+			switch string(line) {
+			case "inf":
+				f = math.Inf(1)
+			case "-inf":
+				f = math.Inf(-1)
+			default:
+				f = math.NaN()
+			}
+		}
+		return wrap("double", lua.LNumber(f)), next
+	case '(':
+		return wrap("big_number", lua.LString(line)), next
+	}
+	return lua.LFalse, next
 }
 
 // luaToInteger is C's (long long) cast of a Lua number, with NaN and the
@@ -70,46 +139,109 @@ func luaToInteger(f float64) int64 {
 	return int64(f)
 }
 
-// writeLuaReply writes a script's result to the caller (luaReplyToRedisReply).
-func writeLuaReply(c *Client, w *redcon.Writer, n *Node, v lua.LValue, depth int) {
+// writeLuaReply writes a script's result to the caller
+// (luaReplyToRedisReply). script3 is whether the script switched to RESP3
+// (redis.setresp(3)): its booleans are then booleans.
+func writeLuaReply(c *Client, w *redcon.Writer, n *Node, v lua.LValue, script3 bool, depth int) {
 	switch v := v.(type) {
 	case lua.LString:
 		w.WriteBulk([]byte(v))
 	case lua.LNumber:
 		w.WriteInt64(luaToInteger(float64(v)))
 	case lua.LBool:
-		if v {
+		switch {
+		case !script3 && bool(v):
 			w.WriteInt64(1)
-		} else {
+		case !script3:
 			w.WriteRaw(c.nullReply(nullBulk))
+		case c.resp3() && bool(v):
+			w.WriteRaw([]byte("#t\r\n"))
+		case c.resp3():
+			w.WriteRaw([]byte("#f\r\n"))
+		case bool(v):
+			w.WriteInt64(1)
+		default:
+			w.WriteInt64(0)
 		}
 	case *lua.LTable:
-		if e := v.RawGetString("err"); e.Type() == lua.LTString {
-			msg := string(e.(lua.LString))
-			if len(msg) > 0 && msg[0] == '-' {
-				msg = msg[1:]
-			}
-			n.replyErr(w, sanitizeError(msg))
-			return
-		}
-		if ok := v.RawGetString("ok"); ok.Type() == lua.LTString {
-			w.WriteString(sanitizeStatus(string(ok.(lua.LString))))
-			return
-		}
-		if depth > 1000 {
-			n.replyErr(w, "ERR reached lua stack limit")
-			return
-		}
-		count := 0
-		for v.RawGetInt(count+1) != lua.LNil {
-			count++
-		}
-		w.WriteArray(count)
-		for i := 1; i <= count; i++ {
-			writeLuaReply(c, w, n, v.RawGetInt(i), depth+1)
-		}
+		writeLuaTable(c, w, n, v, script3, depth)
 	default:
 		w.WriteRaw(c.nullReply(nullBulk))
+	}
+}
+
+func writeLuaTable(c *Client, w *redcon.Writer, n *Node, t *lua.LTable, script3 bool, depth int) {
+	if e := t.RawGetString("err"); e.Type() == lua.LTString {
+		n.replyErr(w, sanitizeError(string(e.(lua.LString))))
+		return
+	}
+	if ok := t.RawGetString("ok"); ok.Type() == lua.LTString {
+		w.WriteString(sanitizeStatus(string(ok.(lua.LString))))
+		return
+	}
+	if depth > 1000 {
+		n.replyErr(w, "ERR reached lua stack limit")
+		return
+	}
+	if d, ok := t.RawGetString("double").(lua.LNumber); ok {
+		b := appendDouble(nil, float64(d))
+		if c.resp3() {
+			w.WriteRaw(append(append([]byte{','}, b...), '\r', '\n'))
+		} else {
+			w.WriteBulk(b)
+		}
+		return
+	}
+	if big, ok := t.RawGetString("big_number").(lua.LString); ok {
+		if c.resp3() {
+			w.WriteRaw([]byte("(" + sanitizeStatus(string(big)) + "\r\n"))
+		} else {
+			w.WriteBulkString(string(big))
+		}
+		return
+	}
+	if m, ok := t.RawGetString("map").(*lua.LTable); ok {
+		var keys, vals []lua.LValue
+		m.ForEach(func(k, v lua.LValue) { keys, vals = append(keys, k), append(vals, v) })
+		writeMapLen(w, c.resp3(), len(keys))
+		for i := range keys {
+			writeLuaReply(c, w, n, keys[i], script3, depth+1)
+			writeLuaReply(c, w, n, vals[i], script3, depth+1)
+		}
+		return
+	}
+	if set, ok := t.RawGetString("set").(*lua.LTable); ok {
+		var keys []lua.LValue
+		set.ForEach(func(k, _ lua.LValue) { keys = append(keys, k) })
+		if c.resp3() {
+			w.WriteRaw(appendLen(nil, '~', len(keys)))
+		} else {
+			w.WriteArray(len(keys))
+		}
+		for _, k := range keys {
+			writeLuaReply(c, w, n, k, script3, depth+1)
+		}
+		return
+	}
+	if vt, ok := t.RawGetString("verbatim_string").(*lua.LTable); ok {
+		format, _ := vt.RawGetString("format").(lua.LString)
+		str, _ := vt.RawGetString("string").(lua.LString)
+		if c.resp3() && len(format) == 3 {
+			b := appendLen(nil, '=', len(str)+4)
+			b = append(append(append(b, format...), ':'), str...)
+			w.WriteRaw(append(b, '\r', '\n'))
+		} else {
+			w.WriteBulkString(string(str))
+		}
+		return
+	}
+	count := 0
+	for t.RawGetInt(count+1) != lua.LNil {
+		count++
+	}
+	w.WriteArray(count)
+	for i := 1; i <= count; i++ {
+		writeLuaReply(c, w, n, t.RawGetInt(i), script3, depth+1)
 	}
 }
 

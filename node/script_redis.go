@@ -124,19 +124,16 @@ func (n *Node) redisLog(L *lua.LState) int {
 	return 0
 }
 
-// redis.setresp(2|3): RESP3 conversions are not built; 2 is accepted.
+// redis.setresp(2|3): the protocol redis.call's replies come in.
 func (e *scriptEngine) redisSetresp(L *lua.LState) int {
 	if L.GetTop() != 1 {
 		L.Error(luaError(L, "redis.setresp() requires one argument."), 0)
 	}
 	v, _ := L.Get(1).(lua.LNumber)
-	switch v {
-	case 2:
-		return 0
-	case 3:
-		L.Error(luaError(L, "RESP3 replies in scripts are not supported by this node."), 0)
+	if v != 2 && v != 3 {
+		L.Error(luaError(L, "RESP version must be 2 or 3."), 0)
 	}
-	L.Error(luaError(L, "RESP version must be 2 or 3."), 0)
+	e.fake.proto = int(v)
 	return 0
 }
 

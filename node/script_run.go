@@ -245,7 +245,7 @@ func (n *Node) runScript(x *cmdCtx, e *scriptEngine, s *cachedScript, sha string
 	}
 	res := L.Get(-1)
 	L.SetTop(0)
-	writeLuaReply(x.c, x.w, n, res, 0)
+	writeLuaReply(x.c, x.w, n, res, e.fake.proto == 3, 0)
 }
 
 // errHandler is the error handler scripts run under: a killed script
