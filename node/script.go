@@ -124,7 +124,10 @@ var globalNames = []string{
 }
 
 func (n *Node) newScriptEngine() *scriptEngine {
-	L := lua.NewState(lua.Options{SkipOpenLibs: true})
+	// The registry (the value stack) grows to 256k slots: Redis's tests
+	// unpack() tables of 8000 elements into redis.call's arguments.
+	L := lua.NewState(lua.Options{SkipOpenLibs: true, RegistrySize: 1024 * 20,
+		RegistryMaxSize: 256 * 1024, RegistryGrowStep: 32 * 1024, CallStackSize: 1024})
 	for _, lib := range []struct {
 		name string
 		open lua.LGFunction
@@ -146,6 +149,17 @@ func (n *Node) newScriptEngine() *scriptEngine {
 	g.RawSetString("_VERSION", lua.LString("Lua 5.1"))
 	g.RawSetString("gcinfo", L.NewFunction(func(L *lua.LState) int { L.Push(lua.LNumber(0)); return 1 }))
 	g.RawSetString("error", L.NewFunction(luaErrorFn))
+	unpack := all.RawGetString("unpack").(*lua.LFunction)
+	g.RawSetString("unpack", L.NewFunction(func(L *lua.LState) int {
+		// Past maxUnpack the interpreter's stack would overflow (a Go
+		// panic in gopher-lua): refuse as Lua does past its C stack.
+		t := L.CheckTable(1)
+		i, j := L.OptInt(2, 1), L.OptInt(3, t.Len())
+		if j-i >= maxUnpack {
+			L.RaiseError("too many results to unpack")
+		}
+		return unpack.GFunction(L)
+	}))
 	g.RawSetString("tostring", L.NewFunction(luaTostring))
 	e := &scriptEngine{L: L, globals: g, cache: map[string]*cachedScript{}}
 	setRandom(L, all.RawGetString("math").(*lua.LTable))
@@ -186,6 +200,9 @@ func (n *Node) newScriptEngine() *scriptEngine {
 
 // close releases the Lua state (SCRIPT FLUSH, node close).
 func (e *scriptEngine) close() { e.L.Close() }
+
+// maxUnpack bounds unpack()'s results, well inside the registry.
+const maxUnpack = 100000
 
 var parseErrLine = regexp.MustCompile(`(?s)line:(\d+)\(column:\d+\) near '(.*)':\s*(.*)$`)
 

@@ -228,6 +228,21 @@ func (n *Node) runScript(x *cmdCtx, e *scriptEngine, s *cachedScript, sha string
 	e.run = r
 	n.runningScript.Store(r)
 	L.SetContext(ctx)
+	defer func() {
+		if v := recover(); v != nil {
+			// A Go panic out of the interpreter: the lock is taken back,
+			// the Lua state (maybe broken) dropped, and the panic goes on
+			// to the command guard (crash.go).
+			r.finish()
+			n.runningScript.Store(nil)
+			e.run = nil
+			e.close()
+			if n.scripts == e {
+				n.scripts = nil
+			}
+			panic(v)
+		}
+	}()
 	limit := time.Duration(n.cfg.BusyReplyThreshold) * time.Millisecond
 	r.begin(limit)
 	L.Push(s.fn)
