@@ -34,6 +34,9 @@ type scriptEngine struct {
 	fake *Client
 	// run is the script running now, nil between scripts.
 	run *scriptRun
+	// readonly are the tables scripts may not change (globals, libraries).
+	readonly map[*lua.LTable]bool
+	libs     map[*lua.LTable]*lua.LTable // library proxies and their tables
 }
 
 // cachedScript is one compiled script body.
@@ -145,7 +148,6 @@ func (n *Node) newScriptEngine() *scriptEngine {
 	for _, name := range globalNames {
 		g.RawSetString(name, all.RawGetString(name))
 	}
-	g.RawSetString("_G", g)
 	g.RawSetString("_VERSION", lua.LString("Lua 5.1"))
 	g.RawSetString("gcinfo", L.NewFunction(func(L *lua.LState) int { L.Push(lua.LNumber(0)); return 1 }))
 	g.RawSetString("error", L.NewFunction(luaErrorFn))
@@ -161,15 +163,33 @@ func (n *Node) newScriptEngine() *scriptEngine {
 		return unpack.GFunction(L)
 	}))
 	g.RawSetString("tostring", L.NewFunction(luaTostring))
-	e := &scriptEngine{L: L, globals: g, cache: map[string]*cachedScript{}}
+	e := &scriptEngine{L: L, globals: g, cache: map[string]*cachedScript{}, readonly: map[*lua.LTable]bool{}, libs: map[*lua.LTable]*lua.LTable{}}
+	// setmetatable and rawset refuse the read-only tables too (Redis's
+	// Lua enforces read-only tables in the VM itself).
+	for _, name := range []string{"setmetatable", "rawset"} {
+		orig := all.RawGetString(name).(*lua.LFunction)
+		g.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
+			if t, ok := L.Get(1).(*lua.LTable); ok && e.readonly[t] {
+				L.Error(lua.LString("Attempt to modify a readonly table"), 0)
+			}
+			return orig.GFunction(L)
+		}))
+	}
 	setRandom(L, all.RawGetString("math").(*lua.LTable))
+	// Strings' metatable is a table of its own, not the string library
+	// with an __index field that scripts would see.
+	strlib := all.RawGetString("string").(*lua.LTable)
+	strlib.RawSetString("__index", lua.LNil)
+	strMeta := L.NewTable()
+	strMeta.RawSetString("__index", strlib)
+	L.SetMetatable(lua.LString(""), strMeta)
 	libs := map[string]lua.LValue{
 		"table": all.RawGetString("table"), "string": all.RawGetString("string"),
 		"math": all.RawGetString("math"), "coroutine": all.RawGetString("coroutine"),
 		"bit": newBitLib(L), "cjson": newCjsonLib(L), "redis": n.newRedisLib(L, e),
 	}
 	for name, lib := range libs {
-		g.RawSetString(name, readOnlyTable(L, lib.(*lua.LTable)))
+		g.RawSetString(name, e.readOnlyTable(L, lib.(*lua.LTable)))
 	}
 	g.RawSetString("__redis__err__handler", L.NewFunction(scriptErrHandler))
 	// The proxy: reading a missing global and creating any global are
@@ -185,13 +205,11 @@ func (n *Node) newScriptEngine() *scriptEngine {
 		L.RaiseError("Script attempted to access nonexistent global variable '%s'", lua.LVAsString(name))
 		return 0
 	}))
-	meta.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
-		L.RaiseError("Attempt to modify a readonly table")
-		return 0
-	}))
-	meta.RawSetString("__metatable", lua.LFalse)
-	L.SetMetatable(env, meta)
+	meta.RawSetString("__newindex", L.NewFunction(refuseWrite))
+	e.protect(L, env, meta)
+	g.RawSetString("_G", env)
 	e.env = env
+	e.seeThroughGlobals(L, all, g, env)
 	L.G.Global = env
 	L.Env = env
 	e.fake = &Client{id: -1, authed: true, flags: flagScript}
@@ -283,17 +301,33 @@ func scriptErrHandler(L *lua.LState) int {
 
 // readOnlyTable is a proxy for t that refuses new fields, as Redis 7.0's
 // read-only library tables do.
-func readOnlyTable(L *lua.LState, t *lua.LTable) *lua.LTable {
+func (e *scriptEngine) readOnlyTable(L *lua.LState, t *lua.LTable) *lua.LTable {
 	proxy := L.NewTable()
 	meta := L.NewTable()
 	meta.RawSetString("__index", t)
-	meta.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
-		L.RaiseError("Attempt to modify a readonly table")
-		return 0
-	}))
-	meta.RawSetString("__metatable", lua.LFalse)
-	L.SetMetatable(proxy, meta)
+	meta.RawSetString("__newindex", L.NewFunction(refuseWrite))
+	e.protect(L, proxy, meta)
+	e.libs[proxy] = t
 	return proxy
+}
+
+// protect gives t the metatable meta, which getmetatable shows as a
+// read-only copy; t and its metatable refuse setmetatable and rawset.
+func (e *scriptEngine) protect(L *lua.LState, t, meta *lua.LTable) {
+	shown := L.NewTable()
+	shownMeta := L.NewTable()
+	shownMeta.RawSetString("__index", meta)
+	shownMeta.RawSetString("__newindex", L.NewFunction(refuseWrite))
+	shownMeta.RawSetString("__metatable", lua.LFalse)
+	L.SetMetatable(shown, shownMeta)
+	meta.RawSetString("__metatable", shown)
+	L.SetMetatable(t, meta)
+	e.readonly[t], e.readonly[shown] = true, true
+}
+
+func refuseWrite(L *lua.LState) int {
+	L.RaiseError("Attempt to modify a readonly table")
+	return 0
 }
 
 // luaErrorFn is Lua 5.1's error(message [, level]): any value, nil
@@ -369,5 +403,44 @@ func setRandom(L *lua.LState, m *lua.LTable) {
 			L.RaiseError("wrong number of arguments")
 		}
 		return 1
+	}))
+}
+
+// seeThroughGlobals makes the functions that bypass metatables (rawget,
+// next, pairs, getmetatable) see _G's contents, and the library tables
+// without a metatable, as in Redis, where they are plain read-only tables.
+func (e *scriptEngine) seeThroughGlobals(L *lua.LState, all, g, env *lua.LTable) {
+	real := func(v lua.LValue) lua.LValue {
+		if v == env {
+			return g
+		}
+		if t, ok := v.(*lua.LTable); ok {
+			if lib, ok := e.libs[t]; ok {
+				return lib
+			}
+		}
+		return v
+	}
+	for _, name := range []string{"rawget", "next"} {
+		orig := all.RawGetString(name).(*lua.LFunction)
+		g.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
+			L.Replace(1, real(L.CheckAny(1)))
+			return orig.GFunction(L)
+		}))
+	}
+	next := g.RawGetString("next")
+	g.RawSetString("pairs", L.NewFunction(func(L *lua.LState) int {
+		L.Push(next)
+		L.Push(real(L.CheckTable(1)))
+		L.Push(lua.LNil)
+		return 3
+	}))
+	getmeta := all.RawGetString("getmetatable").(*lua.LFunction)
+	g.RawSetString("getmetatable", L.NewFunction(func(L *lua.LState) int {
+		if t, ok := L.Get(1).(*lua.LTable); ok && e.libs[t] != nil {
+			L.Push(lua.LNil)
+			return 1
+		}
+		return getmeta.GFunction(L)
 	}))
 }

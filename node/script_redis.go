@@ -32,9 +32,22 @@ func (n *Node) newRedisLib(L *lua.LState, e *scriptEngine) *lua.LTable {
 		"breakpoint":         func(L *lua.LState) int { L.Push(lua.LFalse); return 1 },
 		"debug":              func(L *lua.LState) int { return 0 },
 	}
+	fns["acl_check_cmd"] = func(L *lua.LState) int {
+		// No ACL users: the default user may run every command.
+		if L.GetTop() < 1 {
+			L.Error(luaError(L, "Please specify at least one argument for this redis lib call"), 0)
+		}
+		if lookupCommand([]byte(L.CheckString(1))) == nil {
+			L.Error(luaError(L, "Invalid command passed to redis.acl_check_cmd()"), 0)
+		}
+		L.Push(lua.LTrue)
+		return 1
+	}
 	for name, fn := range fns {
 		t.RawSetString(name, L.NewFunction(fn))
 	}
+	t.RawSetString("REDIS_VERSION", lua.LString("7.0.15"))
+	t.RawSetString("REDIS_VERSION_NUM", lua.LNumber(0x07000f))
 	for name, v := range map[string]int{
 		"REPL_NONE": replNone, "REPL_AOF": replAOF, "REPL_SLAVE": replSlave,
 		"REPL_REPLICA": replSlave, "REPL_ALL": replAll,
