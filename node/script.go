@@ -186,7 +186,7 @@ func (n *Node) newScriptEngine() *scriptEngine {
 	libs := map[string]lua.LValue{
 		"table": all.RawGetString("table"), "string": all.RawGetString("string"),
 		"math": all.RawGetString("math"), "coroutine": all.RawGetString("coroutine"),
-		"bit": newBitLib(L), "cjson": newCjsonLib(L), "redis": n.newRedisLib(L, e),
+		"bit": newBitLib(L), "cjson": newCjsonLib(L), "cmsgpack": newMsgpackLib(L), "redis": n.newRedisLib(L, e),
 	}
 	for name, lib := range libs {
 		g.RawSetString(name, e.readOnlyTable(L, lib.(*lua.LTable)))

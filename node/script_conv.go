@@ -202,7 +202,7 @@ func writeLuaTable(c *Client, w *redcon.Writer, n *Node, t *lua.LTable, script3 
 	}
 	if m, ok := t.RawGetString("map").(*lua.LTable); ok {
 		var keys, vals []lua.LValue
-		m.ForEach(func(k, v lua.LValue) { keys, vals = append(keys, k), append(vals, v) })
+		luaPairs(m, func(k, v lua.LValue) { keys, vals = append(keys, k), append(vals, v) })
 		writeMapLen(w, c.resp3(), len(keys))
 		for i := range keys {
 			writeLuaReply(c, w, n, keys[i], script3, depth+1)
@@ -212,7 +212,7 @@ func writeLuaTable(c *Client, w *redcon.Writer, n *Node, t *lua.LTable, script3 
 	}
 	if set, ok := t.RawGetString("set").(*lua.LTable); ok {
 		var keys []lua.LValue
-		set.ForEach(func(k, _ lua.LValue) { keys = append(keys, k) })
+		luaPairs(set, func(k, _ lua.LValue) { keys = append(keys, k) })
 		if c.resp3() {
 			w.WriteRaw(appendLen(nil, '~', len(keys)))
 		} else {
@@ -274,4 +274,15 @@ func luaArgString(v lua.LValue) ([]byte, bool) {
 		return strconv.AppendFloat(nil, f, 'g', 17, 64), true
 	}
 	return nil, false
+}
+
+// luaPairs calls fn for each key and value of t in next()'s order, the
+// insertion order gopher-lua keeps (its ForEach walks Go maps, whose
+// order changes from run to run).
+func luaPairs(t *lua.LTable, fn func(k, v lua.LValue)) {
+	k, v := t.Next(lua.LNil)
+	for k != lua.LNil {
+		fn(k, v)
+		k, v = t.Next(k)
+	}
 }

@@ -171,7 +171,7 @@ func (cfg *cjsonConfig) encodeJSON(b *bytes.Buffer, v lua.LValue, depth int) err
 		b.WriteByte('{')
 		first := true
 		var err error
-		v.ForEach(func(k, val lua.LValue) {
+		luaPairs(v, func(k, val lua.LValue) {
 			if err != nil {
 				return
 			}
@@ -209,7 +209,7 @@ func (cfg *cjsonConfig) encodeJSON(b *bytes.Buffer, v lua.LValue, depth int) err
 // not too sparse; an empty table is an object.
 func jsonArrayLen(t *lua.LTable) (int, bool) {
 	maxKey, count, isArray := 0, 0, true
-	t.ForEach(func(k, _ lua.LValue) {
+	luaPairs(t, func(k, _ lua.LValue) {
 		n, ok := k.(lua.LNumber)
 		if !ok || float64(n) < 1 || float64(n) != math.Floor(float64(n)) {
 			isArray = false
