@@ -5,7 +5,6 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/tidwall/redcon"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -55,7 +54,10 @@ func respToLua(L *lua.LState, b []byte, i int) (lua.LValue, int) {
 	case '+':
 		return wrap("ok", lua.LString(line)), next
 	case '-':
-		return wrap("err", lua.LString(line)), next
+		// The command counted its error: the script's reply will not.
+		t := wrap("err", lua.LString(line)).(*lua.LTable)
+		t.RawSetString(ignoreErrStats, lua.LTrue)
+		return t, next
 	case ':':
 		n, _ := strconv.ParseInt(string(line), 10, 64)
 		return lua.LNumber(n), next
@@ -142,7 +144,8 @@ func luaToInteger(f float64) int64 {
 // writeLuaReply writes a script's result to the caller
 // (luaReplyToRedisReply). script3 is whether the script switched to RESP3
 // (redis.setresp(3)): its booleans are then booleans.
-func writeLuaReply(c *Client, w *redcon.Writer, n *Node, v lua.LValue, script3 bool, depth int) {
+func writeLuaReply(x *cmdCtx, v lua.LValue, script3 bool, depth int) {
+	c, w := x.c, x.w
 	switch v := v.(type) {
 	case lua.LString:
 		w.WriteBulk([]byte(v))
@@ -164,15 +167,16 @@ func writeLuaReply(c *Client, w *redcon.Writer, n *Node, v lua.LValue, script3 b
 			w.WriteInt64(0)
 		}
 	case *lua.LTable:
-		writeLuaTable(c, w, n, v, script3, depth)
+		writeLuaTable(x, v, script3, depth)
 	default:
 		w.WriteRaw(c.nullReply(nullBulk))
 	}
 }
 
-func writeLuaTable(c *Client, w *redcon.Writer, n *Node, t *lua.LTable, script3 bool, depth int) {
+func writeLuaTable(x *cmdCtx, t *lua.LTable, script3 bool, depth int) {
+	c, w, n := x.c, x.w, x.n
 	if e := t.RawGetString("err"); e.Type() == lua.LTString {
-		n.replyErr(w, sanitizeError(string(e.(lua.LString))))
+		x.scriptErr(t, sanitizeError(string(e.(lua.LString))))
 		return
 	}
 	if ok := t.RawGetString("ok"); ok.Type() == lua.LTString {
@@ -205,8 +209,8 @@ func writeLuaTable(c *Client, w *redcon.Writer, n *Node, t *lua.LTable, script3 
 		luaPairs(m, func(k, v lua.LValue) { keys, vals = append(keys, k), append(vals, v) })
 		writeMapLen(w, c.resp3(), len(keys))
 		for i := range keys {
-			writeLuaReply(c, w, n, keys[i], script3, depth+1)
-			writeLuaReply(c, w, n, vals[i], script3, depth+1)
+			writeLuaReply(x, keys[i], script3, depth+1)
+			writeLuaReply(x, vals[i], script3, depth+1)
 		}
 		return
 	}
@@ -219,7 +223,7 @@ func writeLuaTable(c *Client, w *redcon.Writer, n *Node, t *lua.LTable, script3 
 			w.WriteArray(len(keys))
 		}
 		for _, k := range keys {
-			writeLuaReply(c, w, n, k, script3, depth+1)
+			writeLuaReply(x, k, script3, depth+1)
 		}
 		return
 	}
@@ -241,7 +245,7 @@ func writeLuaTable(c *Client, w *redcon.Writer, n *Node, t *lua.LTable, script3 
 	}
 	w.WriteArray(count)
 	for i := 1; i <= count; i++ {
-		writeLuaReply(c, w, n, t.RawGetInt(i), script3, depth+1)
+		writeLuaReply(x, t.RawGetInt(i), script3, depth+1)
 	}
 }
 
@@ -284,5 +288,25 @@ func luaPairs(t *lua.LTable, fn func(k, v lua.LValue)) {
 	for k != lua.LNil {
 		fn(k, v)
 		k, v = t.Next(k)
+	}
+}
+
+// ignoreErrStats marks an error table whose error was already counted in
+// INFO errorstats (a command's error, a refused redis.call): returned or
+// raised by the script, it is not counted again (Redis 7.0's
+// ignore_error_stats_update).
+const ignoreErrStats = "ignore_error_stats_update"
+
+// scriptErr replies a script's error t: counted, or, when its error was
+// counted already, only the script's command marked failed, as Redis's
+// afterErrorReply does with ERR_REPLY_FLAG_NO_STATS_UPDATE.
+func (x *cmdCtx) scriptErr(t *lua.LTable, msg string) {
+	if t == nil || t.RawGetString(ignoreErrStats) != lua.LTrue {
+		x.err(msg)
+		return
+	}
+	x.w.WriteError(msg)
+	if st := x.n.cmdStatFor(x.cmd, x.args); st != nil {
+		st.failed++
 	}
 }

@@ -192,7 +192,13 @@ func (e *scriptEngine) redisCall(L *lua.LState, raise bool) int {
 	reply, msg := r.n.scriptCallLocked(r, args)
 	r.leaveCall()
 	if msg != "" {
-		return fail(msg)
+		t := luaError(L, msg)
+		t.RawSetString(ignoreErrStats, lua.LTrue) // counted by scriptCallLocked
+		if raise {
+			L.Error(t, 0)
+		}
+		L.Push(t)
+		return 1
 	}
 	v := replyToLua(L, reply)
 	if t, ok := v.(*lua.LTable); ok && raise {
@@ -209,6 +215,32 @@ func (e *scriptEngine) redisCall(L *lua.LState, raise bool) int {
 // reply, or the error text for the script.
 func (n *Node) scriptCallLocked(r *scriptRun, args [][]byte) ([]byte, string) {
 	cmd := lookupCommand(args[0])
+	reply, msg := n.scriptCallChecked(r, cmd, args)
+	if msg != "" {
+		// Refused before it ran: the error is counted now, the command
+		// rejected (scriptCall's error path in Redis 7.0).
+		n.replyErr(discardWriter(), strings.TrimPrefix(luaErrorText(msg), "-"))
+		if cmd != nil {
+			n.noteRejected(cmd, args)
+		} else {
+			n.stats.prevErrors = n.stats.errorReplies
+		}
+	}
+	return reply, msg
+}
+
+// luaErrorText is the "CODE message" text luaError makes of msg.
+func luaErrorText(msg string) string {
+	if strings.HasPrefix(msg, "-") {
+		if _, _, ok := strings.Cut(msg[1:], " "); ok {
+			return msg[1:]
+		}
+		return "ERR " + msg[1:]
+	}
+	return "ERR " + msg
+}
+
+func (n *Node) scriptCallChecked(r *scriptRun, cmd *command, args [][]byte) ([]byte, string) {
 	if cmd == nil {
 		return nil, "Unknown Redis command called from script"
 	}

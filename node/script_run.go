@@ -260,7 +260,7 @@ func (n *Node) runScript(x *cmdCtx, e *scriptEngine, s *cachedScript, sha string
 	}
 	res := L.Get(-1)
 	L.SetTop(0)
-	writeLuaReply(x.c, x.w, n, res, e.fake.proto == 3, 0)
+	writeLuaReply(x, res, e.fake.proto == 3, 0)
 }
 
 // errHandler is the error handler scripts run under: a killed script
@@ -299,7 +299,7 @@ func (n *Node) replyScriptError(x *cmdCtx, sha string, err error) {
 	if src != lua.LNil && line != lua.LNil {
 		msg += " script: " + sha + ", on " + lua.LVAsString(src) + ":" + lua.LVAsString(line) + "."
 	}
-	x.err(sanitizeError(msg))
+	x.scriptErr(t, sanitizeError(msg))
 }
 
 // scriptKillLocked is SCRIPT KILL.
