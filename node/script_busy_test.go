@@ -211,3 +211,31 @@ func TestBusyScriptHoldsMasterStream(t *testing.T) {
 		return v.String() == "v", v.String()
 	})
 }
+
+// TestScriptTimeStandsStill: a script sees the time it started, so a key
+// does not expire under it, even while it is busy and other clients are
+// answered (Redis 7.0, on both servers).
+func TestScriptTimeStandsStill(t *testing.T) {
+	for _, kind := range []string{"redis", "replscope"} {
+		t.Run(kind, func(t *testing.T) {
+			s := startServer(t, kind)
+			c := nodetest.Dial(t, s.addr)
+			do(t, c, "SET", "k", "v", "PX", "300")
+			rd := startBusyScript(t, s.addr, "local t = redis.call('time') local s = t[1]*1000000+t[2] "+
+				"while true do local n = redis.call('time') if n[1]*1000000+n[2] - s > 600000 then break end end "+
+				"return redis.call('exists','k')")
+			for range 3 {
+				if got := do(t, c, "PING"); got != "-"+busyReply {
+					t.Fatalf("PING during the script: %q", got)
+				}
+			}
+			v, err := rd.Receive()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Int != 1 {
+				t.Errorf("EXISTS at the end of the script: %v, want 1 (the key expired under the script)", v)
+			}
+		})
+	}
+}

@@ -270,6 +270,14 @@ func (n *Node) scriptCallChecked(r *scriptRun, cmd *command, args [][]byte) ([]b
 	if flags&cWrite != 0 {
 		r.wrote = true
 	}
+	if n.batchNow != r.startMs {
+		// Every command of the script sees the time it started (Redis
+		// 7.0 fixes the time for a script: keys do not expire under it),
+		// even after other clients' batches ran while it was busy.
+		saved := n.batchNow
+		n.batchNow = r.startMs
+		defer func() { n.batchNow = saved }()
+	}
 	fake := r.e.fake
 	w := r.w
 	w.SetBuffer(w.Buffer()[:0])

@@ -40,6 +40,9 @@ type scriptRun struct {
 	wrote bool
 	repl  int // redis.set_repl flags
 	start time.Time
+	// startMs is the node time the script started (unix ms): every
+	// command it runs sees it.
+	startMs int64
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -224,7 +227,7 @@ func (n *Node) runScript(x *cmdCtx, e *scriptEngine, s *cachedScript, sha string
 	e.fake.proto = 2
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &scriptRun{n: n, e: e, sha: sha, caller: x.c, w: newScriptWriter(), readOnly: ro,
-		repl: replAll, start: time.Now(), ctx: ctx, cancel: cancel}
+		repl: replAll, start: time.Now(), startMs: x.now, ctx: ctx, cancel: cancel}
 	e.run = r
 	n.runningScript.Store(r)
 	L.SetContext(ctx)
