@@ -17,6 +17,7 @@ const (
 	flagDirtyCAS                          // a WATCHed key changed: EXEC must fail
 	flagDirtyExec                         // a command was refused while queuing: EXEC must abort
 	flagCloseASAP                         // scheduled to close (QUIT, CLIENT KILL, output limits)
+	flagScript                            // the client scripts run commands as (redis.call)
 )
 
 // Client is one connection's state. Every field is guarded by the node's

@@ -104,6 +104,10 @@ func blockShutdown(n *Node, c *Client, w *redcon.Writer, args [][]byte) {
 		n.replyErrUnlocked(w, errSyntax)
 		return
 	}
+	if msg := n.shutdownRefusedByScript(nosave); msg != "" {
+		n.replyErrUnlocked(w, msg)
+		return
+	}
 	n.log.Warnf("User requested shutdown...")
 	if err := n.shutdownSave(save, nosave); err != nil {
 		n.replyErrUnlocked(w, err.Error())

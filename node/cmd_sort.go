@@ -93,9 +93,10 @@ func cmdSort(x *cmdCtx) {
 			return
 		}
 	}
-	if o.dontSort && kind == keyspace.KindSet && o.store != nil {
+	if o.dontSort && kind == keyspace.KindSet && (o.store != nil || x.c.is(flagScript)) {
 		// A set has no order of its own: a stored result must be the
-		// same on replicas, so Redis sorts it alphabetically.
+		// same on replicas, and a script's reply the same for every run,
+		// so Redis sorts it alphabetically.
 		o.dontSort, o.alpha, o.by = false, true, nil
 	}
 	if kind == keyspace.KindZSet {

@@ -64,6 +64,10 @@ func cmdXRead(x *cmdCtx) {
 		switch {
 		case eqFold(o, "block") && more > 0:
 			i++
+			if x.c.is(flagScript) {
+				x.err("ERR " + x.cmd.name + " command is not allowed with BLOCK option from scripts")
+				return
+			}
 			ms, ok := parseInt(x.args[i])
 			if !ok {
 				x.err("ERR timeout is not an integer or out of range")

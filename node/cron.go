@@ -30,6 +30,12 @@ func (n *Node) cron() {
 		case start := <-t.C:
 			loops++
 			n.mu.Lock()
+			if n.scriptBusy {
+				// A script runs: its dataset must not change under it
+				// (Redis runs no serverCron while a script is busy).
+				n.mu.Unlock()
+				continue
+			}
 			n.refreshAccessClockLocked()
 			n.activeExpireCycleLocked(start)
 			n.sampleOpsLocked()

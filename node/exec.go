@@ -164,6 +164,9 @@ func (n *Node) refusal(c *Client, cmd *command, args [][]byte) string {
 	if c.is(flagMaster) {
 		return ""
 	}
+	if n.scriptBusy && !allowedBusy(cmd, args) {
+		return errBusyScript
+	}
 	flags := cmd.flags
 	if cmd.name == "exec" {
 		for _, q := range c.multiQ {

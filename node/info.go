@@ -176,6 +176,23 @@ func (n *Node) infoMemory(b *strings.Builder) {
 	line(b, "used_memory_overhead", overhead)
 	line(b, "used_memory_startup", n.memStartup)
 	line(b, "used_memory_dataset", max(used-overhead, 0))
+	scripts, scriptBytes, luaMem := n.scriptMemoryLocked()
+	// Scripts, in Redis 7.0.15's order (no functions: FUNCTION LOAD is
+	// not served).
+	const vmFunctions = 33792 // an empty functions VM, as Redis reports it
+	line(b, "used_memory_lua", luaMem)
+	line(b, "used_memory_vm_eval", luaMem)
+	line(b, "used_memory_lua_human", human.Bytes(luaMem))
+	line(b, "used_memory_scripts_eval", scriptBytes)
+	line(b, "number_of_cached_scripts", scripts)
+	line(b, "number_of_functions", 0)
+	line(b, "number_of_libraries", 0)
+	line(b, "used_memory_vm_functions", vmFunctions)
+	line(b, "used_memory_vm_total", luaMem+vmFunctions)
+	line(b, "used_memory_vm_total_human", human.Bytes(luaMem+vmFunctions))
+	line(b, "used_memory_functions", 0)
+	line(b, "used_memory_scripts", scriptBytes)
+	line(b, "used_memory_scripts_human", human.Bytes(scriptBytes))
 	line(b, "maxmemory", int64(n.cfg.Maxmemory))
 	line(b, "maxmemory_human", human.Bytes(int64(n.cfg.Maxmemory)))
 	line(b, "maxmemory_policy", n.cfg.MaxmemoryPolicy)

@@ -97,14 +97,24 @@ type Node struct {
 	channels     map[string]map[*Client]struct{}
 	patterns     map[string]map[*Client]struct{}
 
-	ctxs      [4]cmdCtx
-	callDepth int
-	scratch   [64]byte
-	dirty     int64
-	stats     stats
-	loading   bool
-	blocked   int // clients blocked in WAIT or on keys (INFO blocked_clients)
-	keyWaits  keyWaits
+	ctxs [6]cmdCtx
+	// scripts is the Lua state and script cache (script.go), nil until
+	// the first script; scriptBusy is set while a script that passed
+	// busy-reply-threshold runs (script_run.go): the lock is then free
+	// between its redis.calls and other clients are answered -BUSY.
+	scripts    *scriptEngine
+	scriptBusy bool
+	scriptIdle chan struct{} // closed when a busy script ends
+	// runningScript is the script running now, for Close to stop it
+	// without the lock.
+	runningScript atomic.Pointer[scriptRun]
+	callDepth     int
+	scratch       [64]byte
+	dirty         int64
+	stats         stats
+	loading       bool
+	blocked       int // clients blocked in WAIT or on keys (INFO blocked_clients)
+	keyWaits      keyWaits
 	// memStartup and memPeak are used_memory at start and at its highest
 	// (INFO used_memory_startup, used_memory_peak).
 	memStartup, memPeak int64
@@ -339,6 +349,7 @@ func (n *Node) Done() <-chan struct{} { return n.closing }
 // link and every background goroutine, and waits for them. It does not
 // save; see Shutdown.
 func (n *Node) Close() error {
+	n.abortScript() // a script never ends by itself: stop it first
 	n.mu.Lock()
 	if n.closed {
 		n.mu.Unlock()

@@ -521,6 +521,7 @@ func (n *Node) streamFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader, 
 			continue
 		}
 		n.mu.Lock()
+		n.waitScriptIdleLocked() // the master's writes wait for a busy script
 		if r.link != l {
 			n.mu.Unlock()
 			return nil

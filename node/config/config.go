@@ -85,8 +85,11 @@ type Config struct {
 	// Stream radix-tree node limits (stream-node-max-bytes/-entries):
 	// they decide where XADD starts a new node, hence what ~ trimming
 	// removes.
-	StreamNodeMaxBytes     int64
-	StreamNodeMaxEntries   int64
+	StreamNodeMaxBytes   int64
+	StreamNodeMaxEntries int64
+	// BusyReplyThreshold (lua-time-limit) is how long, in ms, a script runs
+	// before the node answers other clients -BUSY.
+	BusyReplyThreshold     int64
 	Hz                     int
 	Maxmemory              uint64
 	MaxmemoryPolicy        string

@@ -21,6 +21,7 @@ func ownDirectives() []*directive {
 		numDir("zset-max-listpack-entries", "zset-max-ziplist-entries", 0, uintRange(0, longMax), 128, func(c *Config) *int64 { return &c.ZsetMaxListpackEntries }),
 		numDir("zset-max-listpack-value", "zset-max-ziplist-value", 0, umemRange(0, longMax), 64, func(c *Config) *int64 { return &c.ZsetMaxListpackValue }),
 		numDir("stream-node-max-bytes", "", 0, umemRange(0, longMax), 4096, func(c *Config) *int64 { return &c.StreamNodeMaxBytes }),
+		numDir("busy-reply-threshold", "lua-time-limit", 0, intRange(0, longMax), 5000, func(c *Config) *int64 { return &c.BusyReplyThreshold }),
 		numDir("stream-node-max-entries", "", 0, intRange(0, llongMax), 100, func(c *Config) *int64 { return &c.StreamNodeMaxEntries }),
 		bindDir(),
 		boolDir("protected-mode", "", 0, true, func(c *Config) *bool { return &c.ProtectedMode }, nil),

@@ -36,7 +36,6 @@ func ignoredDirectives() []*directive {
 		xstr("bgsave_cpulist", "", immutable|nullEmpty, "", nil),
 		xstr("bind-source-addr", "", nullEmpty, "", nil),
 		xstr("bio_cpulist", "", immutable|nullEmpty, "", nil),
-		xnum("busy-reply-threshold", "lua-time-limit", 0, intRange(0, longMax), 5000),
 		xbool("cluster-allow-pubsubshard-when-down", "", 0, true),
 		xbool("cluster-allow-reads-when-down", "", 0, false),
 		xbool("cluster-allow-replica-migration", "", 0, true),
