@@ -73,15 +73,13 @@ func cmdXGroup(x *cmdCtx) {
 	}
 	mkstream := false
 	entriesRead := int64(keyspace.EntriesReadInvalid)
-	for i := 5; i < len(x.args); {
+	for o := x.options(5); o.next(); {
 		switch {
-		case sub == "create" && eqFold(x.args[i], "mkstream"):
+		case sub == "create" && o.is("mkstream", 0):
 			mkstream = true
-			i++
-		case (sub == "create" || sub == "setid") && eqFold(x.args[i], "entriesread") && i+1 < len(x.args):
-			v, ok := parseInt(x.args[i+1])
+		case (sub == "create" || sub == "setid") && o.is("entriesread", 1):
+			v, ok := o.int(0, errNotInt)
 			if !ok {
-				x.err(errNotInt)
 				return
 			}
 			if v < 0 && v != keyspace.EntriesReadInvalid {
@@ -89,7 +87,6 @@ func cmdXGroup(x *cmdCtx) {
 				return
 			}
 			entriesRead = v
-			i += 2
 		default:
 			x.subcommandSyntaxError()
 			return
