@@ -249,11 +249,7 @@ func playDashboardRecorded(ctx context.Context, sc *script.Script, copts scenari
 		return 2
 	}
 	defer c.Close()
-	obs, err := scenarios.Watch(c, scenarios.WatchOptions{})
-	if err != nil {
-		fmt.Fprintf(stderr, "replscope play: %v\n", err)
-		return 2
-	}
+	obs := scenarios.Watch(c, scenarios.WatchOptions{})
 	defer obs.Close()
 	show := scenarios.NewShow(scenarios.NewPlayer(sc, c, obs), obs, scenarios.ShowOptions{Speed: speed})
 	show.Start()

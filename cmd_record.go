@@ -156,11 +156,7 @@ func playHeadlessRecorded(ctx context.Context, sc *script.Script, copts scenario
 		return 2
 	}
 	defer c.Close()
-	obs, err := scenarios.Watch(c, scenarios.WatchOptions{})
-	if err != nil {
-		fmt.Fprintf(stderr, "replscope play: %v\n", err)
-		return 2
-	}
+	obs := scenarios.Watch(c, scenarios.WatchOptions{})
 	defer obs.Close()
 	feed, stop := recordFeed(obs, rec)
 	seen := make(chan *topology.Graph, 1)

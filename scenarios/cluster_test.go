@@ -40,10 +40,7 @@ func newCluster(t *testing.T, o Options) *Cluster {
 // latest.
 func watch(t *testing.T, c *Cluster, o WatchOptions) *topology.Watcher {
 	t.Helper()
-	w, err := Watch(c, o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := Watch(c, o)
 	t.Cleanup(func() { _ = w.Close() })
 	return w
 }

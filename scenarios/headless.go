@@ -33,10 +33,7 @@ func RunHeadless(ctx context.Context, sc *script.Script, o HeadlessOptions) (Sum
 		return Summary{}, err
 	}
 	defer c.Close()
-	w, err := Watch(c, o.Watch)
-	if err != nil {
-		return Summary{}, err
-	}
+	w := Watch(c, o.Watch)
 	defer w.Close()
 	p := NewPlayer(sc, c, w)
 	fmt.Fprintln(o.Out, FormatHeader(sc))

@@ -31,7 +31,7 @@ type WatchOptions struct {
 // (Members): it is the dashboard's Feed, Poll runs a round now for a
 // check or after a step, and Publish adds a scenario's own events to the
 // feed. The caller closes it before c.
-func Watch(c *Cluster, o WatchOptions) (*topology.Watcher, error) {
+func Watch(c *Cluster, o WatchOptions) *topology.Watcher {
 	if o.Interval <= 0 {
 		o.Interval = DefaultObserveInterval
 	}
@@ -39,11 +39,11 @@ func Watch(c *Cluster, o WatchOptions) (*topology.Watcher, error) {
 		o.Thresholds = ScenarioThresholds()
 	}
 	w, err := topology.NewWatcher(topology.Config{Fleet: c, Interval: o.Interval, Timeout: o.Timeout, Thresholds: o.Thresholds})
-	if err != nil {
-		return nil, err
+	if err != nil { // only seeds can be wrong, and a Fleet has none to parse
+		panic("scenarios: a Watcher of a Fleet: " + err.Error())
 	}
 	w.Start()
-	return w, nil
+	return w
 }
 
 // pollGraph runs a round of w now and returns its Graph; it fails when ctx
