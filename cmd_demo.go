@@ -54,7 +54,7 @@ func runDemo(args []string) int {
 		return 1
 	}
 	defer c.Close()
-	w, err := topology.NewWatcher(topology.Config{Embedded: c.embedded(), Password: *password, Interval: *interval})
+	w, err := topology.NewWatcher(topology.Config{Fleet: c.nodes, Password: *password, Interval: *interval})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "replscope demo: %v\n", err)
 		return 1
@@ -122,15 +122,6 @@ func startDemo(n, basePort int, password string) (*demoCluster, error) {
 		return nil, err
 	}
 	return c, nil
-}
-
-// embedded returns the running nodes for the watcher.
-func (c *demoCluster) embedded() []topology.EmbeddedNode {
-	var out []topology.EmbeddedNode
-	for _, n := range c.nodes.Embedded() {
-		out = append(out, n)
-	}
-	return out
 }
 
 // closeWait bounds how long Close waits for the nodes, so that a signal

@@ -22,8 +22,14 @@ func TestStartDemoTopology(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if got := len(c.embedded()); got != 4 {
-		t.Fatalf("%d embedded nodes for the watcher, want 4", got)
+	embedded := 0
+	for _, m := range c.nodes.Members() { // the watcher's Fleet
+		if m.Embedded != nil && m.Password == "pw" {
+			embedded++
+		}
+	}
+	if embedded != 4 {
+		t.Fatalf("%d embedded nodes with the password for the watcher, want 4", embedded)
 	}
 	do := func(port int, args ...string) resp.Value {
 		t.Helper()

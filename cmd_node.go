@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/replscope/replscope/internal/gctune"
+	"github.com/replscope/replscope/internal/nodestart"
 	"github.com/replscope/replscope/internal/procs"
 	"github.com/replscope/replscope/node"
 	"github.com/replscope/replscope/node/config"
@@ -22,24 +24,21 @@ const gcFloor = 8 << 20
 // runNode is `replscope node [config-file] [--directive value ...]`: a
 // headless node that takes its command line the way redis-server does.
 func runNode(args []string) int {
-	cfg, src, err := config.Load(args)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+	var cfg *config.Config
+	n, err := nodestart.StartWith(args, func(c *config.Config) node.Options {
+		cfg = c
+		sizer := procs.ForProcess(c.IOThreads)
+		// A panic the node cannot contain has been logged with a bug
+		// report: exit non-zero, as Redis does after serverPanic.
+		fatal := func(string) { os.Exit(1) }
+		return node.Options{Version: version, Job: sizer.Job, Fatal: fatal}
+	}, nil)
+	var cerr *nodestart.ConfigError
+	switch {
+	case errors.As(err, &cerr):
+		fmt.Fprintln(os.Stderr, cerr.Err)
 		return 1
-	}
-	sizer := procs.ForProcess(cfg.IOThreads)
-	// A panic the node cannot contain has been logged with a bug report:
-	// exit non-zero, as Redis does after serverPanic.
-	fatal := func(string) { os.Exit(1) }
-	n, err := node.New(cfg, node.Options{Source: src, Version: version, Job: sizer.Job, Fatal: fatal})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "replscope: %v\n", err)
-		return 1
-	}
-	for _, w := range src.Warnings {
-		n.Logger().Noticef("%s", w)
-	}
-	if err := n.Start(); err != nil {
+	case err != nil:
 		fmt.Fprintf(os.Stderr, "replscope: %v\n", err)
 		return 1
 	}

@@ -249,7 +249,7 @@ func playDashboardRecorded(ctx context.Context, sc *script.Script, copts scenari
 		return 2
 	}
 	defer c.Close()
-	obs := scenarios.NewObserver(c, scenarios.ObserverOptions{})
+	obs := scenarios.Watch(c, scenarios.WatchOptions{})
 	defer obs.Close()
 	show := scenarios.NewShow(scenarios.NewPlayer(sc, c, obs), obs, scenarios.ShowOptions{Speed: speed})
 	show.Start()

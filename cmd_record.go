@@ -156,7 +156,7 @@ func playHeadlessRecorded(ctx context.Context, sc *script.Script, copts scenario
 		return 2
 	}
 	defer c.Close()
-	obs := scenarios.NewObserver(c, scenarios.ObserverOptions{})
+	obs := scenarios.Watch(c, scenarios.WatchOptions{})
 	defer obs.Close()
 	feed, stop := recordFeed(obs, rec)
 	seen := make(chan *topology.Graph, 1)
@@ -177,8 +177,8 @@ func playHeadlessRecorded(ctx context.Context, sc *script.Script, copts scenario
 		fmt.Fprintln(stdout, scenarios.FormatResult(r, total))
 	})
 	fmt.Fprintln(stdout, scenarios.FormatSummary(sc.Name, sum))
-	if last, err := obs.Poll(ctx); err == nil { // the end state, recorded before the tee stops
-		waitRecorded(seen, last, 5*time.Second)
+	if last := obs.Poll(ctx); ctx.Err() == nil { // the end state, recorded before the tee stops
+		waitRecorded(seen, last.Graph, 5*time.Second)
 	}
 	stop()
 	<-drained
@@ -188,7 +188,7 @@ func playHeadlessRecorded(ctx context.Context, sc *script.Script, copts scenario
 	return 0
 }
 
-// waitRecorded waits until the graph last has gone through the recorder
+// waitRecorded waits until the graph last, or a later one, has gone through the recorder
 // (or limit has passed).
 func waitRecorded(seen <-chan *topology.Graph, last *topology.Graph, limit time.Duration) {
 	timeout := time.NewTimer(limit)
@@ -196,7 +196,7 @@ func waitRecorded(seen <-chan *topology.Graph, last *topology.Graph, limit time.
 	for {
 		select {
 		case g := <-seen:
-			if g == last {
+			if g == last || g.At.After(last.At) { // a later Graph carries last's events too
 				return
 			}
 		case <-timeout.C:

@@ -91,22 +91,30 @@ func (n *Node) checkPassword(user, pass string) bool {
 
 // SELECT index
 func cmdSelect(x *cmdCtx) {
-	id, ok := parseInt(x.args[1])
+	id, ok := x.dbIndexArg(x.args[1])
 	if !ok {
-		x.err(errNotInt)
 		return
 	}
-	if id < math.MinInt32 || id > math.MaxInt32 {
-		// Redis reads the index with getIntFromObjectOrReply.
-		x.err("ERR value is out of range, value must between -2147483648 and 2147483647")
-		return
-	}
-	if id < 0 || id >= int64(x.n.ks.Len()) {
-		x.err(errDBIndex)
-		return
-	}
-	x.c.db = int(id)
+	x.c.db = id
 	x.ok()
+}
+
+// dbIndexArg reads a database index as SELECT, MOVE and COPY … DB do: an
+// integer that fits a C int (getIntFromObjectOrReply), then one of the
+// databases. It replies the error and reports false when arg is not one.
+func (x *cmdCtx) dbIndexArg(arg []byte) (int, bool) {
+	id, ok := parseInt(arg)
+	switch {
+	case !ok:
+		x.err(errNotInt)
+	case id < math.MinInt32 || id > math.MaxInt32:
+		x.err("ERR value is out of range, value must between -2147483648 and 2147483647")
+	case id < 0 || id >= int64(x.n.ks.Len()):
+		x.err(errDBIndex)
+	default:
+		return int(id), true
+	}
+	return 0, false
 }
 
 // QUIT

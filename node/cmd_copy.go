@@ -17,20 +17,11 @@ func init() {
 // it exists there; WATCHers of the key in both databases are touched;
 // keyspace events move_from and move_to; it replicates as it is.
 func cmdMove(x *cmdCtx) {
-	id, ok := parseInt(x.args[2])
+	id, ok := x.dbIndexArg(x.args[2])
 	if !ok {
-		x.err(errNotInt)
 		return
 	}
-	if id != int64(int32(id)) {
-		x.err("ERR value is out of range, value must between -2147483648 and 2147483647")
-		return
-	}
-	if id < 0 || id >= int64(x.n.ks.Len()) {
-		x.err(errDBIndex)
-		return
-	}
-	dst := x.n.ks.DB(int(id))
+	dst := x.n.ks.DB(id)
 	if dst == x.db {
 		x.err("ERR source and destination objects are the same")
 		return
@@ -76,20 +67,11 @@ func cmdCopy(x *cmdCtx) {
 		case eqFold(a, "replace"):
 			replace = true
 		case eqFold(a, "db") && j+1 < len(x.args):
-			id, ok := parseInt(x.args[j+1])
+			id, ok := x.dbIndexArg(x.args[j+1])
 			if !ok {
-				x.err(errNotInt)
 				return
 			}
-			if id != int64(int32(id)) {
-				x.err("ERR value is out of range, value must between -2147483648 and 2147483647")
-				return
-			}
-			if id < 0 || id >= int64(x.n.ks.Len()) {
-				x.err(errDBIndex)
-				return
-			}
-			dst = x.n.ks.DB(int(id))
+			dst = x.n.ks.DB(id)
 			j++
 		default:
 			x.syntaxErr()

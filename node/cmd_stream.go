@@ -404,19 +404,16 @@ func cmdXRange(x *cmdCtx) {
 		}
 	}
 	count := int64(-1)
-	for j := 4; j < len(x.args); j++ {
-		if eqFold(x.args[j], "count") && j+1 < len(x.args) {
-			v, ok := parseInt(x.args[j+1])
-			if !ok {
-				x.err(errNotInt)
-				return
-			}
-			count = max(v, 0)
-			j++
-			continue
+	for o := x.options(4); o.next(); {
+		if !o.is("count", 1) {
+			x.syntaxErr()
+			return
 		}
-		x.syntaxErr()
-		return
+		v, ok := o.int(0, errNotInt)
+		if !ok {
+			return
+		}
+		count = max(v, 0)
 	}
 	e := x.entryOrReply(x.args[1], keyspace.KindStream, false, hashEmptyRaw)
 	if e == nil {
@@ -524,13 +521,11 @@ func cmdXSetID(x *cmdCtx) {
 	}
 	var maxDel keyspace.StreamID
 	added := int64(-1)
-	for i := 3; i < len(x.args); i++ {
-		more := len(x.args) - 1 - i
+	for o := x.options(3); o.next(); {
 		switch {
-		case eqFold(x.args[i], "entriesadded") && more > 0:
-			v, ok := parseInt(x.args[i+1])
+		case o.is("entriesadded", 1):
+			v, ok := o.int(0, errNotInt)
 			if !ok {
-				x.err(errNotInt)
 				return
 			}
 			if v < 0 {
@@ -538,8 +533,8 @@ func cmdXSetID(x *cmdCtx) {
 				return
 			}
 			added = v
-		case eqFold(x.args[i], "maxdeletedid") && more > 0:
-			if maxDel, ok = x.streamIDArg(x.args[i+1], 0, true); !ok {
+		case o.is("maxdeletedid", 1):
+			if maxDel, ok = x.streamIDArg(o.arg(0), 0, true); !ok {
 				return
 			}
 			if id.Less(maxDel) {
@@ -550,7 +545,6 @@ func cmdXSetID(x *cmdCtx) {
 			x.syntaxErr()
 			return
 		}
-		i++
 	}
 	key := x.args[1]
 	e := x.lookupWrite(key)

@@ -45,51 +45,11 @@ func cmdXClaim(x *cmdCtx) {
 		}
 		ids = append(ids, id)
 	}
-	force, justid := false, false
-	retry, delivery := int64(-1), int64(-1)
-	var lastID keyspace.StreamID
-	for ; j < len(x.args); j++ {
-		more := len(x.args) - 1 - j
-		opt := x.args[j]
-		switch {
-		case eqFold(opt, "force"):
-			force = true
-		case eqFold(opt, "justid"):
-			justid = true
-		case eqFold(opt, "idle") && more > 0:
-			j++
-			v, ok := parseInt(x.args[j])
-			if !ok {
-				x.err("ERR Invalid IDLE option argument for XCLAIM")
-				return
-			}
-			delivery = x.now - v
-		case eqFold(opt, "time") && more > 0:
-			j++
-			v, ok := parseInt(x.args[j])
-			if !ok {
-				x.err("ERR Invalid TIME option argument for XCLAIM")
-				return
-			}
-			delivery = v
-		case eqFold(opt, "retrycount") && more > 0:
-			j++
-			v, ok := parseInt(x.args[j])
-			if !ok {
-				x.err("ERR Invalid RETRYCOUNT option argument for XCLAIM")
-				return
-			}
-			retry = v
-		case eqFold(opt, "lastid") && more > 0:
-			j++
-			if lastID, ok = x.streamIDArg(x.args[j], 0, true); !ok {
-				return
-			}
-		default:
-			x.err("ERR Unrecognized XCLAIM option '" + string(cString(opt)) + "'")
-			return
-		}
+	o, ok := x.xclaimOptions(j)
+	if !ok {
+		return
 	}
+	force, justid, retry, delivery, lastID := o.force, o.justid, o.retry, o.delivery, o.lastID
 	x.noProp = true
 	x.db.Modify(e)
 	s := e.Stream()
@@ -158,6 +118,49 @@ func cmdXClaim(x *cmdCtx) {
 	x.w.WriteRaw(body)
 }
 
+// xclaimOpts are XCLAIM's options.
+type xclaimOpts struct {
+	force, justid   bool
+	retry, delivery int64 // -1: not given
+	lastID          keyspace.StreamID
+}
+
+// xclaimOptions reads XCLAIM's options from position j; it replies the
+// error and reports false on a bad one.
+func (x *cmdCtx) xclaimOptions(j int) (c xclaimOpts, ok bool) {
+	c.retry, c.delivery = -1, -1
+	for o := x.options(j); o.next(); {
+		switch {
+		case o.is("force", 0):
+			c.force = true
+		case o.is("justid", 0):
+			c.justid = true
+		case o.is("idle", 1):
+			v, ok := o.int(0, "ERR Invalid IDLE option argument for XCLAIM")
+			if !ok {
+				return c, false
+			}
+			c.delivery = x.now - v
+		case o.is("time", 1):
+			if c.delivery, ok = o.int(0, "ERR Invalid TIME option argument for XCLAIM"); !ok {
+				return c, false
+			}
+		case o.is("retrycount", 1):
+			if c.retry, ok = o.int(0, "ERR Invalid RETRYCOUNT option argument for XCLAIM"); !ok {
+				return c, false
+			}
+		case o.is("lastid", 1):
+			if c.lastID, ok = x.streamIDArg(o.arg(0), 0, true); !ok {
+				return c, false
+			}
+		default:
+			x.err("ERR Unrecognized XCLAIM option '" + string(cString(o.name())) + "'")
+			return c, false
+		}
+	}
+	return c, true
+}
+
 // XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
 func cmdXAutoClaim(x *cmdCtx) {
 	minIdle, ok := parseInt(x.args[4])
@@ -178,18 +181,16 @@ func cmdXAutoClaim(x *cmdCtx) {
 	}
 	count := int64(100)
 	justid := false
-	for j := 6; j < len(x.args); j++ {
-		more := len(x.args) - 1 - j
+	for o := x.options(6); o.next(); {
 		switch {
-		case eqFold(x.args[j], "count") && more > 0:
-			v, ok := parseInt(x.args[j+1])
+		case o.is("count", 1):
+			v, ok := parseInt(o.arg(0))
 			if !ok || v < 1 || v > math.MaxInt64/16 {
 				x.err("ERR COUNT must be > 0")
 				return
 			}
 			count = v
-			j++
-		case eqFold(x.args[j], "justid"):
+		case o.is("justid", 0):
 			justid = true
 		default:
 			x.syntaxErr()

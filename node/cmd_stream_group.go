@@ -54,34 +54,18 @@ func cmdXGroup(x *cmdCtx) {
 		return
 	}
 	if sub == "help" {
-		x.help("XGROUP",
-			"CREATE <key> <groupname> <id|$> [option]",
-			"    Create a new consumer group. Options are:",
-			"    * MKSTREAM",
-			"      Create the empty stream if it does not exist.",
-			"    * ENTRIESREAD entries_read",
-			"      Set the group's entries_read counter (internal use).",
-			"CREATECONSUMER <key> <groupname> <consumer>",
-			"    Create a new consumer in the specified group.",
-			"DELCONSUMER <key> <groupname> <consumer>",
-			"    Remove the specified consumer.",
-			"DESTROY <key> <groupname>",
-			"    Remove the specified group.",
-			"SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
-			"    Set the current group ID and entries_read counter.")
+		xgroupHelp(x)
 		return
 	}
 	mkstream := false
 	entriesRead := int64(keyspace.EntriesReadInvalid)
-	for i := 5; i < len(x.args); {
+	for o := x.options(5); o.next(); {
 		switch {
-		case sub == "create" && eqFold(x.args[i], "mkstream"):
+		case sub == "create" && o.is("mkstream", 0):
 			mkstream = true
-			i++
-		case (sub == "create" || sub == "setid") && eqFold(x.args[i], "entriesread") && i+1 < len(x.args):
-			v, ok := parseInt(x.args[i+1])
+		case (sub == "create" || sub == "setid") && o.is("entriesread", 1):
+			v, ok := o.int(0, errNotInt)
 			if !ok {
-				x.err(errNotInt)
 				return
 			}
 			if v < 0 && v != keyspace.EntriesReadInvalid {
@@ -89,7 +73,6 @@ func cmdXGroup(x *cmdCtx) {
 				return
 			}
 			entriesRead = v
-			i += 2
 		default:
 			x.subcommandSyntaxError()
 			return
@@ -114,92 +97,138 @@ func cmdXGroup(x *cmdCtx) {
 	}
 	switch sub {
 	case "create":
-		if len(x.args) > 8 {
-			x.subcommandSyntaxError()
-			return
-		}
-		var id keyspace.StreamID
-		if string(cString(x.args[4])) == "$" {
-			if e != nil {
-				id = e.Stream().LastID
-			}
-		} else {
-			var ok bool
-			if id, ok = x.streamIDArg(x.args[4], 0, true); !ok {
-				return
-			}
-		}
-		if e == nil {
-			e = x.db.Add(key, nil, keyspace.NewStream(), 0)
-			x.signal(key)
-		}
-		if e.Stream().Group(name) != nil {
-			x.err("BUSYGROUP Consumer Group name already exists")
-			return
-		}
-		x.db.Modify(e)
-		e.Stream().CreateGroup(copyBytes(name), id, entriesRead)
-		x.ok()
-		x.changed(1)
-		x.notify(notifyStream, "xgroup-create", key)
+		xgroupCreate(x, e, key, name, entriesRead)
 	case "setid":
-		if len(x.args) != 5 && len(x.args) != 7 {
-			x.subcommandSyntaxError()
-			return
-		}
-		var id keyspace.StreamID
-		if string(cString(x.args[4])) == "$" {
-			id = e.Stream().LastID
-		} else {
-			var ok bool
-			if id, ok = x.streamIDArg(x.args[4], 0, false); !ok {
-				return
-			}
-		}
-		x.db.Modify(e)
-		g = e.Stream().Group(name)
-		g.LastID, g.EntriesRead = id, entriesRead
-		x.ok()
-		x.changed(1)
-		x.notify(notifyStream, "xgroup-setid", key)
+		xgroupSetID(x, e, key, name, entriesRead)
 	case "destroy":
-		if g == nil {
-			x.int(0)
-			return
-		}
-		x.db.Modify(e)
-		e.Stream().DestroyGroup(name)
-		x.int(1)
-		x.changed(1)
-		x.notify(notifyStream, "xgroup-destroy", key)
-		x.n.signalKeyAsReady(x.db.ID(), string(key))
+		xgroupDestroy(x, e, g, key, name)
 	case "createconsumer":
-		if g.Consumer(x.args[4]) != nil {
-			x.int(0)
-			return
-		}
-		x.db.Modify(e)
-		e.Stream().Group(name).CreateConsumer(copyBytes(x.args[4]), x.now)
-		x.changed(1)
-		x.notify(notifyStream, "xgroup-createconsumer", key)
-		x.int(1)
+		xgroupCreateConsumer(x, e, g, key, name)
 	case "delconsumer":
-		c := g.Consumer(x.args[4])
-		if c == nil {
-			x.int(0)
-			return
-		}
-		x.db.Modify(e)
-		g = e.Stream().Group(name)
-		c = g.Consumer(x.args[4])
-		pending := c.PEL.Len()
-		g.DeleteConsumer(c)
-		x.changed(1)
-		x.notify(notifyStream, "xgroup-delconsumer", key)
-		x.int(int64(pending))
+		xgroupDelConsumer(x, e, g, key, name)
 	default:
 		x.subcommandSyntaxError()
 	}
+}
+
+// xgroupHelp is XGROUP HELP.
+func xgroupHelp(x *cmdCtx) {
+	x.help("XGROUP",
+		"CREATE <key> <groupname> <id|$> [option]",
+		"    Create a new consumer group. Options are:",
+		"    * MKSTREAM",
+		"      Create the empty stream if it does not exist.",
+		"    * ENTRIESREAD entries_read",
+		"      Set the group's entries_read counter (internal use).",
+		"CREATECONSUMER <key> <groupname> <consumer>",
+		"    Create a new consumer in the specified group.",
+		"DELCONSUMER <key> <groupname> <consumer>",
+		"    Remove the specified consumer.",
+		"DESTROY <key> <groupname>",
+		"    Remove the specified group.",
+		"SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
+		"    Set the current group ID and entries_read counter.")
+}
+
+// xgroupCreate is XGROUP CREATE once the options are read: e is the
+// stream (nil with MKSTREAM when it does not exist).
+func xgroupCreate(x *cmdCtx, e *keyspace.Entry, key, name []byte, entriesRead int64) {
+	if len(x.args) > 8 {
+		x.subcommandSyntaxError()
+		return
+	}
+	var id keyspace.StreamID
+	if string(cString(x.args[4])) == "$" {
+		if e != nil {
+			id = e.Stream().LastID
+		}
+	} else {
+		var ok bool
+		if id, ok = x.streamIDArg(x.args[4], 0, true); !ok {
+			return
+		}
+	}
+	if e == nil {
+		e = x.db.Add(key, nil, keyspace.NewStream(), 0)
+		x.signal(key)
+	}
+	if e.Stream().Group(name) != nil {
+		x.err("BUSYGROUP Consumer Group name already exists")
+		return
+	}
+	x.db.Modify(e)
+	e.Stream().CreateGroup(copyBytes(name), id, entriesRead)
+	x.ok()
+	x.changed(1)
+	x.notify(notifyStream, "xgroup-create", key)
+}
+
+// xgroupSetID is XGROUP SETID once the options are read.
+func xgroupSetID(x *cmdCtx, e *keyspace.Entry, key, name []byte, entriesRead int64) {
+	if len(x.args) != 5 && len(x.args) != 7 {
+		x.subcommandSyntaxError()
+		return
+	}
+	var id keyspace.StreamID
+	if string(cString(x.args[4])) == "$" {
+		id = e.Stream().LastID
+	} else {
+		var ok bool
+		if id, ok = x.streamIDArg(x.args[4], 0, false); !ok {
+			return
+		}
+	}
+	x.db.Modify(e)
+	g := e.Stream().Group(name)
+	g.LastID, g.EntriesRead = id, entriesRead
+	x.ok()
+	x.changed(1)
+	x.notify(notifyStream, "xgroup-setid", key)
+}
+
+// xgroupDestroy is XGROUP DESTROY: g is the group, nil when missing.
+func xgroupDestroy(x *cmdCtx, e *keyspace.Entry, g *keyspace.StreamGroup, key, name []byte) {
+	if g == nil {
+		x.int(0)
+		return
+	}
+	x.db.Modify(e)
+	e.Stream().DestroyGroup(name)
+	x.int(1)
+	x.changed(1)
+	x.notify(notifyStream, "xgroup-destroy", key)
+	x.n.signalKeyAsReady(x.db.ID(), string(key))
+}
+
+// xgroupCreateConsumer is XGROUP CREATECONSUMER of the group g.
+func xgroupCreateConsumer(x *cmdCtx, e *keyspace.Entry, g *keyspace.StreamGroup, key, name []byte) {
+	if g.Consumer(x.args[4]) != nil {
+		x.int(0)
+		return
+	}
+	x.db.Modify(e)
+	e.Stream().Group(name).CreateConsumer(copyBytes(x.args[4]), x.now)
+	x.changed(1)
+	x.notify(notifyStream, "xgroup-createconsumer", key)
+	x.int(1)
+}
+
+// xgroupDelConsumer is XGROUP DELCONSUMER of the group g; it answers the
+// consumer's pending entries.
+func xgroupDelConsumer(x *cmdCtx, e *keyspace.Entry, g *keyspace.StreamGroup, key, name []byte) {
+	c := g.Consumer(x.args[4])
+	if c == nil {
+		x.int(0)
+		return
+	}
+	x.db.Modify(e)
+	g = e.Stream().Group(name)
+	c = g.Consumer(x.args[4])
+	pending := c.PEL.Len()
+	g.DeleteConsumer(c)
+	x.changed(1)
+	x.notify(notifyStream, "xgroup-delconsumer", key)
+	x.int(int64(pending))
 }
 
 // streamGroupFor looks up key and group for XACK/XCLAIM/XAUTOCLAIM: nil

@@ -58,19 +58,15 @@ func cmdXRead(x *cmdCtx) {
 	var group, consumer []byte
 	noack := false
 	streamsArg := 0
-	for i := 1; i < len(x.args); i++ {
-		more := len(x.args) - i - 1
-		o := x.args[i]
+	for o := x.options(1); o.next(); {
 		switch {
-		case eqFold(o, "block") && more > 0:
-			i++
+		case o.is("block", 1):
 			if x.c.is(flagScript) {
 				x.err("ERR " + x.cmd.name + " command is not allowed with BLOCK option from scripts")
 				return
 			}
-			ms, ok := parseInt(x.args[i])
+			ms, ok := o.int(0, "ERR timeout is not an integer or out of range")
 			if !ok {
-				x.err("ERR timeout is not an integer or out of range")
 				return
 			}
 			if ms < 0 {
@@ -81,29 +77,26 @@ func cmdXRead(x *cmdCtx) {
 			if ms > 1<<40 {
 				timeout = 0
 			}
-		case eqFold(o, "count") && more > 0:
-			i++
-			v, ok := parseInt(x.args[i])
+		case o.is("count", 1):
+			v, ok := o.int(0, errNotInt)
 			if !ok {
-				x.err(errNotInt)
 				return
 			}
 			count = max(v, 0)
-		case eqFold(o, "streams") && more > 0:
-			streamsArg = i + 1
+		case o.is("streams", 1):
+			streamsArg = o.at + 1
 			if (len(x.args)-streamsArg)%2 != 0 {
 				x.err("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.")
 				return
 			}
-			i = len(x.args)
-		case eqFold(o, "group") && more >= 2:
+			o.stop()
+		case o.is("group", 2):
 			if !readgroup {
 				x.err("ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.")
 				return
 			}
-			group, consumer = x.args[i+1], x.args[i+2]
-			i += 2
-		case eqFold(o, "noack"):
+			group, consumer = o.arg(0), o.arg(1)
+		case o.is("noack", 0):
 			if !readgroup {
 				x.err("ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.")
 				return

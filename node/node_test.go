@@ -6,27 +6,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replscope/replscope/internal/nodestart"
 	"github.com/replscope/replscope/node"
-	"github.com/replscope/replscope/node/config"
 )
 
 // TestCloseRightAfterStart: Close must return even when the accept loop
 // has not started yet (redcon's Close alone would leave it accepting).
 func TestCloseRightAfterStart(t *testing.T) {
 	for i := 0; i < 50; i++ {
-		cfg, _, err := config.Load([]string{"--port", "0", "--save", "", "--dir", t.TempDir()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n, err := node.New(cfg, node.Options{Log: io.Discard})
-		if err != nil {
-			t.Fatal(err)
-		}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := n.StartListener(ln); err != nil {
+		n, err := nodestart.Start([]string{"--port", "0", "--save", "", "--dir", t.TempDir()}, node.Options{Log: io.Discard}, ln)
+		if err != nil {
 			t.Fatal(err)
 		}
 		done := make(chan struct{})

@@ -140,7 +140,7 @@ func (n *Node) runLink(l *masterLink) {
 		}
 		err := n.syncWithMaster(l)
 		n.mu.Lock()
-		current := n.repl.link == l
+		current := n.isCurrentLinkLocked(l)
 		wasUp := current && n.masterLinkUp()
 		if current {
 			if n.masterLinkUp() || n.repl.conn != nil {
@@ -297,11 +297,18 @@ func (n *Node) handshake(conn net.Conn, rd *resp.Reader, deadline func()) error 
 	return nil
 }
 
+// isCurrentLinkLocked reports whether l is still the replica's link: no
+// REPLICAOF (or NO ONE) replaced it since it started. A link that is not
+// current changes nothing — not the rules' state, the dataset or the link
+// state of its successor — and its goroutines end: every step of the
+// link's goroutines that takes the lock asks this first.
+func (n *Node) isCurrentLinkLocked(l *masterLink) bool { return n.repl.link == l }
+
 // setLinkStateLocked changes the replica's link state on behalf of link l,
 // unless a newer REPLICAOF replaced l: a link being torn down must never
 // overwrite its successor's state.
 func (n *Node) setLinkStateLocked(l *masterLink, s repl.LinkState) {
-	if n.repl.link == l {
+	if n.isCurrentLinkLocked(l) {
 		n.repl.core.SetLinkState(s)
 	}
 }
@@ -357,7 +364,7 @@ func (n *Node) fullSyncFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader
 	}
 	n.mu.Lock()
 	dir := n.cfg.Dir
-	if n.repl.link == l {
+	if n.isCurrentLinkLocked(l) {
 		n.repl.core.TransferStarted(n.nowMs(), size)
 	}
 	n.mu.Unlock()
@@ -399,14 +406,14 @@ func (n *Node) fullSyncFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader
 	})
 	if err != nil {
 		n.mu.Lock()
-		if n.repl.link == l {
+		if n.isCurrentLinkLocked(l) {
 			n.repl.core.TransferFailed()
 		}
 		n.mu.Unlock()
 		return fmt.Errorf("Failed trying to load the MASTER synchronization DB from disk, check server logs: %w (the old dataset is kept)", err)
 	}
 	n.mu.Lock()
-	if n.repl.link != l {
+	if !n.isCurrentLinkLocked(l) {
 		n.mu.Unlock()
 		return nil
 	}
@@ -476,7 +483,7 @@ func (n *Node) receiveRDB(conn net.Conn, br *bufio.Reader, f *os.File, size int6
 func (n *Node) streamFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader, timeout time.Duration) error {
 	n.mu.Lock()
 	r := &n.repl
-	if r.link != l {
+	if !n.isCurrentLinkLocked(l) {
 		n.mu.Unlock()
 		return nil
 	}
@@ -522,7 +529,7 @@ func (n *Node) streamFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader, 
 		}
 		n.mu.Lock()
 		n.waitScriptIdleLocked() // the master's writes wait for a busy script
-		if r.link != l {
+		if !n.isCurrentLinkLocked(l) {
 			n.mu.Unlock()
 			return nil
 		}
@@ -534,7 +541,7 @@ func (n *Node) streamFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader, 
 				n.applyFromMasterLocked(mc, w, c.args)
 			}
 			r.core.Applied(now, c.raw, mc.is(flagMulti))
-			if r.link != l || !n.isReplica() {
+			if !n.isCurrentLinkLocked(l) || !n.isReplica() {
 				break
 			}
 		}
@@ -573,7 +580,7 @@ func (n *Node) ackLoop(l *masterLink, stop chan struct{}) {
 		case <-t.C:
 			n.mu.Lock()
 			off := n.repl.core.Reploff()
-			ok := n.repl.link == l && n.masterLinkUp()
+			ok := n.isCurrentLinkLocked(l) && n.masterLinkUp()
 			n.mu.Unlock()
 			if !ok {
 				return

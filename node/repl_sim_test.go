@@ -9,10 +9,10 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/replscope/replscope/internal/nodestart"
 	"github.com/replscope/replscope/internal/resp"
 	"github.com/replscope/replscope/internal/simnet"
 	"github.com/replscope/replscope/node"
-	"github.com/replscope/replscope/node/config"
 )
 
 // simCluster runs nodes on an in-memory network inside a synctest bubble:
@@ -31,19 +31,12 @@ func newSimCluster(t *testing.T) *simCluster {
 func (c *simCluster) start(host string, args ...string) *node.Node {
 	c.t.Helper()
 	all := append([]string{"--port", "6379", "--save", "", "--dir", c.t.TempDir(), "--repl-diskless-sync-delay", "0"}, args...)
-	cfg, _, err := config.Load(all)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	n, err := node.New(cfg, node.Options{Log: io.Discard, Dial: node.Dialer(c.nw.Dialer(host)), Version: "sim"})
-	if err != nil {
-		c.t.Fatal(err)
-	}
 	ln, err := c.nw.Listen(host + ":6379")
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	if err := n.StartListener(ln); err != nil {
+	n, err := nodestart.Start(all, node.Options{Log: io.Discard, Dial: node.Dialer(c.nw.Dialer(host)), Version: "sim"}, ln)
+	if err != nil {
 		c.t.Fatal(err)
 	}
 	c.nodes[host] = n

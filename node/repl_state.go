@@ -101,8 +101,7 @@ func (n *Node) carryOutLocked() (acks []int64) {
 			}
 		}
 		for _, e := range rd.Events {
-			n.emit(Event{Kind: EventKind(e.Kind), Role: e.Role, Master: e.Master, Peer: e.Peer,
-				Offset: e.Offset, Bytes: e.Bytes, Reason: e.Reason})
+			n.emit(e)
 		}
 	}
 	return acks

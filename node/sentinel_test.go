@@ -12,11 +12,11 @@ import (
 	"time"
 
 	"github.com/replscope/replscope/internal/faultnet"
+	"github.com/replscope/replscope/internal/nodestart"
 	"github.com/replscope/replscope/internal/nodetest"
 	"github.com/replscope/replscope/internal/redistest"
 	"github.com/replscope/replscope/internal/resp"
 	"github.com/replscope/replscope/node"
-	"github.com/replscope/replscope/node/config"
 )
 
 // These tests put replscope nodes under three real redis-sentinel
@@ -69,25 +69,18 @@ func startReplscopeMember(t *testing.T, name string, lines ...string) *member {
 // and restart after kill alike. Its log goes to replscope.log in its dir.
 func (m *member) boot(t *testing.T) {
 	t.Helper()
-	cfg, src, err := config.Load([]string{m.conf})
-	if err != nil {
-		t.Fatalf("%s: load %s: %v", m.name, m.conf, err)
-	}
 	logf, err := os.OpenFile(filepath.Join(m.dir, "replscope.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = logf.Close() })
-	n, err := node.New(cfg, node.Options{Log: logf, Dial: m.dial.Dial, Source: src, Version: "test", Name: m.name})
-	if err != nil {
-		t.Fatalf("%s: new node: %v", m.name, err)
-	}
 	ln, err := net.Listen("tcp", m.addr())
 	if err != nil {
 		t.Fatalf("%s: listen: %v", m.name, err)
 	}
-	if err := n.StartListener(ln); err != nil {
-		t.Fatalf("%s: start: %v", m.name, err)
+	n, err := nodestart.Start([]string{m.conf}, node.Options{Log: logf, Dial: m.dial.Dial, Version: "test", Name: m.name}, ln)
+	if err != nil {
+		t.Fatalf("%s: start from %s: %v", m.name, m.conf, err)
 	}
 	t.Cleanup(func() { _ = n.Close() })
 	m.node = &nodetest.Node{Node: n, Dir: m.dir, Port: m.port}

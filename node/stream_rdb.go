@@ -1,38 +1,34 @@
 package node
 
 import (
+	"slices"
+
 	"github.com/replscope/replscope/node/keyspace"
 	"github.com/replscope/replscope/node/rdb"
 )
 
 // Converting streams between the keyspace and the RDB codec: node by
 // node, so that a stream saved and loaded keeps its layout (and what ~
-// trimming and XINFO's radix-tree-keys see), as Redis's does.
+// trimming and XINFO's radix-tree-keys see), as Redis's does. IDs and
+// entries are the same types on both sides (rdb.StreamID, rdb.StreamEntry).
 
 // streamToRDB returns s in the codec's form (RDB saving, full sync, DUMP).
 func streamToRDB(s *keyspace.Stream) *rdb.Stream {
-	out := &rdb.Stream{Length: s.Length(), LastID: rdb.StreamID(s.LastID), FirstID: rdb.StreamID(s.FirstID),
-		MaxDeletedID: rdb.StreamID(s.MaxDeletedID), EntriesAdded: s.EntriesAdded}
+	out := &rdb.Stream{Length: s.Length(), LastID: s.LastID, FirstID: s.FirstID,
+		MaxDeletedID: s.MaxDeletedID, EntriesAdded: s.EntriesAdded}
 	for _, n := range s.Nodes() {
-		rn := rdb.StreamNode{Master: rdb.StreamID(n.Master), MasterFields: n.MasterFields,
-			Entries: make([]rdb.StreamEntry, len(n.Entries))}
-		for i, e := range n.Entries {
-			rn.Entries[i] = rdb.StreamEntry{ID: rdb.StreamID(e.ID), FV: e.FV, Deleted: e.Deleted, SameFields: e.SameFields}
-		}
-		out.Nodes = append(out.Nodes, rn)
+		out.Nodes = append(out.Nodes, rdb.StreamNode{Master: n.Master, MasterFields: n.MasterFields,
+			Entries: slices.Clone(n.Entries)})
 	}
 	for _, g := range s.Groups() {
-		rg := rdb.StreamGroup{Name: []byte(g.Name), LastID: rdb.StreamID(g.LastID), EntriesRead: g.EntriesRead}
+		rg := rdb.StreamGroup{Name: []byte(g.Name), LastID: g.LastID, EntriesRead: g.EntriesRead}
 		for _, id := range g.PEL.IDs() {
 			n := g.NACK(id)
-			rg.PEL = append(rg.PEL, rdb.StreamNACK{ID: rdb.StreamID(id), DeliveryTime: n.DeliveryTime, DeliveryCount: n.DeliveryCount})
+			rg.PEL = append(rg.PEL, rdb.StreamNACK{ID: id, DeliveryTime: n.DeliveryTime, DeliveryCount: n.DeliveryCount})
 		}
 		for _, c := range g.Consumers() {
-			rc := rdb.StreamConsumer{Name: []byte(c.Name), SeenTime: c.SeenTime}
-			for _, id := range c.PEL.IDs() {
-				rc.PEL = append(rc.PEL, rdb.StreamID(id))
-			}
-			rg.Consumers = append(rg.Consumers, rc)
+			rg.Consumers = append(rg.Consumers, rdb.StreamConsumer{Name: []byte(c.Name), SeenTime: c.SeenTime,
+				PEL: slices.Clone(c.PEL.IDs())})
 		}
 		out.Groups = append(out.Groups, rg)
 	}
@@ -46,25 +42,21 @@ func streamToRDB(s *keyspace.Stream) *rdb.Stream {
 func streamFromRDB(r *rdb.Stream) *keyspace.Stream {
 	s := keyspace.NewStream()
 	for _, n := range r.Nodes {
-		entries := make([]keyspace.StreamEntry, len(n.Entries))
-		for i, e := range n.Entries {
-			entries[i] = keyspace.StreamEntry{ID: keyspace.StreamID(e.ID), FV: e.FV, Deleted: e.Deleted, SameFields: e.SameFields}
-		}
-		s.AddNode(keyspace.StreamID(n.Master), n.MasterFields, entries)
+		s.AddNode(n.Master, n.MasterFields, slices.Clone(n.Entries))
 	}
-	s.LastID, s.FirstID = keyspace.StreamID(r.LastID), keyspace.StreamID(r.FirstID)
-	s.MaxDeletedID, s.EntriesAdded = keyspace.StreamID(r.MaxDeletedID), r.EntriesAdded
+	s.LastID, s.FirstID = r.LastID, r.FirstID
+	s.MaxDeletedID, s.EntriesAdded = r.MaxDeletedID, r.EntriesAdded
 	for _, rg := range r.Groups {
 		read := rg.EntriesRead
 		if r.Legacy {
-			read = s.EstimateDistance(keyspace.StreamID(rg.LastID))
+			read = s.EstimateDistance(rg.LastID)
 		}
-		g := s.CreateGroup(rg.Name, keyspace.StreamID(rg.LastID), read)
+		g := s.CreateGroup(rg.Name, rg.LastID, read)
 		if g == nil {
 			continue
 		}
 		for _, n := range rg.PEL {
-			g.AddNACK(keyspace.StreamID(n.ID), &keyspace.StreamNACK{DeliveryTime: n.DeliveryTime, DeliveryCount: n.DeliveryCount})
+			g.AddNACK(n.ID, &keyspace.StreamNACK{DeliveryTime: n.DeliveryTime, DeliveryCount: n.DeliveryCount})
 		}
 		for _, rc := range rg.Consumers {
 			c := g.CreateConsumer(rc.Name, rc.SeenTime)
@@ -72,8 +64,8 @@ func streamFromRDB(r *rdb.Stream) *keyspace.Stream {
 				continue
 			}
 			for _, id := range rc.PEL {
-				if n := g.NACK(keyspace.StreamID(id)); n != nil {
-					g.Assign(keyspace.StreamID(id), n, c)
+				if n := g.NACK(id); n != nil {
+					g.Assign(id, n, c)
 				}
 			}
 		}

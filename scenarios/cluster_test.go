@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/replscope/replscope/topology"
 )
 
 // waitFor polls cond until it holds or the deadline passes.
@@ -32,6 +34,15 @@ func newCluster(t *testing.T, o Options) *Cluster {
 	}
 	t.Cleanup(func() { _ = c.Close() })
 	return c
+}
+
+// watch starts a Watcher over c, closed at the end of the test at the
+// latest.
+func watch(t *testing.T, c *Cluster, o WatchOptions) *topology.Watcher {
+	t.Helper()
+	w := Watch(c, o)
+	t.Cleanup(func() { _ = w.Close() })
+	return w
 }
 
 // dbsize returns DBSIZE of node name.
@@ -172,7 +183,7 @@ func TestCloseStopsEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obs := NewObserver(c, ObserverOptions{Interval: 20 * time.Millisecond})
+	obs := watch(t, c, WatchOptions{Interval: 20 * time.Millisecond})
 	kinds := map[string]Kind{"a": Embedded, "b": Embedded}
 	if RedisAvailable() {
 		kinds["r"] = Redis
@@ -193,7 +204,7 @@ func TestCloseStopsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "a round with every node", func() bool {
-		g, err := obs.Poll(ctx)
+		g, err := pollGraph(ctx, obs)
 		return err == nil && len(g.Links) == len(kinds)-1
 	})
 	_ = obs.Close()

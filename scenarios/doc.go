@@ -12,9 +12,11 @@
 //     Heal, Pause, Resume, Kill, Restart, Config, Write, Set, WaitAcked
 //     and a background Load (LoadSwitch for the demo's `w` key). State
 //     and Dataset read nodes back. Close stops everything it started.
-//   - Observer turns the Cluster into topology Graphs, round after round
-//     (assessed, diffed, with the embedded nodes' own events): the alerts
-//     `expect <node> alert` checks, and the Feed the dashboard draws.
+//   - Watch reads the Cluster with a topology.Watcher (the Cluster is its
+//     Fleet: members are read each round, so nodes may come, go and
+//     restart), which turns it into Graphs round after round (assessed,
+//     diffed, with the embedded nodes' and the Sentinels' own events): the
+//     alerts `expect <node> alert` checks, and the Feed the dashboard draws.
 //   - Player runs a parsed script (package scenarios/script) one step at a
 //     time and reports each step's Result; RunHeadless prints one line per
 //     step and a summary; Show paces a Player for the dashboard (pause,
@@ -72,9 +74,9 @@
 // SCAN, TYPE, PTTL and the type's read command, so it works on real Redis
 // too. `expect b keys 1` is DBSIZE, which, as in Redis, counts the keys
 // past their TTL that a replica holds until its master's DEL (reads on
-// the replica treat them as missing). `expect b alert NAME` asks the Observer for a round now and looks
+// the replica treat them as missing). `expect b alert NAME` asks the Watcher for a round now and looks
 // for the alert topology.Assess raised on b (ScenarioThresholds: a link is
-// down after 1 s); the Player has the Observer read the cluster after every
+// down after 1 s); the Player has the Watcher read the cluster after every
 // step, so alert history (full resyncs seen, replicas seen) does not depend
 // on when periodic rounds fall.
 //

@@ -13,9 +13,9 @@ import (
 
 // HeadlessOptions configure RunHeadless.
 type HeadlessOptions struct {
-	Out      io.Writer       // where the step lines and the summary go (required)
-	Cluster  Options         // the cluster to play on (BasePort, Log, Version, …)
-	Observer ObserverOptions // how alerts are assessed
+	Out     io.Writer    // where the step lines and the summary go (required)
+	Cluster Options      // the cluster to play on (BasePort, Log, Version, …)
+	Watch   WatchOptions // how the cluster is watched and alerts assessed
 }
 
 // RunHeadless plays sc on a new Cluster without a dashboard: a header,
@@ -33,9 +33,9 @@ func RunHeadless(ctx context.Context, sc *script.Script, o HeadlessOptions) (Sum
 		return Summary{}, err
 	}
 	defer c.Close()
-	obs := NewObserver(c, o.Observer)
-	defer obs.Close()
-	p := NewPlayer(sc, c, obs)
+	w := Watch(c, o.Watch)
+	defer w.Close()
+	p := NewPlayer(sc, c, w)
 	fmt.Fprintln(o.Out, FormatHeader(sc))
 	total := len(sc.Steps)
 	sum := p.Run(ctx, func(r Result) { fmt.Fprintln(o.Out, FormatResult(r, total)) })

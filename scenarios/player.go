@@ -68,7 +68,7 @@ func (s Summary) Passed() bool { return s.Run == s.Steps && s.Failed == 0 && s.E
 type Player struct {
 	sc  *script.Script
 	c   *Cluster
-	obs *Observer
+	obs *topology.Watcher
 
 	next    int
 	stopped bool
@@ -76,9 +76,9 @@ type Player struct {
 	began   time.Time // the first step's start
 }
 
-// NewPlayer returns a Player for sc over c. obs answers `expect … alert`
-// (nil makes those steps fail with an error).
-func NewPlayer(sc *script.Script, c *Cluster, obs *Observer) *Player {
+// NewPlayer returns a Player for sc over c. obs (see Watch) answers
+// `expect … alert` (nil makes those steps fail with an error).
+func NewPlayer(sc *script.Script, c *Cluster, obs *topology.Watcher) *Player {
 	return &Player{sc: sc, c: c, obs: obs, sum: Summary{Steps: len(sc.Steps)}}
 }
 
@@ -121,14 +121,14 @@ func (p *Player) Step(ctx context.Context) (r Result, ok bool) {
 	return r, true
 }
 
-// observe has the Observer read the cluster after a step that may have
+// observe has the Watcher read the cluster after a step that may have
 // changed it, so that its history (which replicas it has seen, how many
 // full syncs) never depends on when its periodic rounds fall.
 func (p *Player) observe(ctx context.Context, s script.Step) {
 	if p.obs == nil || s.Verb == script.VerbSay || isExpect(s.Verb) {
 		return
 	}
-	_, _ = p.obs.Poll(ctx) // best effort: a failed round only loses one sample
+	p.obs.Poll(ctx) // best effort: a failed round only loses one sample
 }
 
 func (p *Player) count(r Result) {

@@ -26,7 +26,7 @@ func play(t *testing.T, name, src string) ([]Result, Summary) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	obs := NewObserver(c, ObserverOptions{})
+	obs := watch(t, c, WatchOptions{})
 	defer obs.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), scenarioLimit)
 	defer cancel()

@@ -50,9 +50,8 @@ type sentinelProc struct {
 	proc                   *redisproc.Proc
 	cancel                 context.CancelFunc
 
-	mu    sync.Mutex
-	seen  []string         // every event published, "channel message"
-	queue []topology.Event // events not yet taken by the Observer
+	mu   sync.Mutex
+	seen []string // every event published, "channel message", for `wait event`
 }
 
 func (c *Cluster) sentinelSet() *sentinelSet {
@@ -169,8 +168,6 @@ func (sp *sentinelProc) add(ch, msg string) {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
 	sp.seen = append(sp.seen, ch+" "+msg)
-	sp.queue = append(sp.queue, topology.Event{Time: time.Now(), Kind: topology.EventSentinel, Addr: sp.addr,
-		Source: "sentinel " + sp.addr, Detail: ch + " " + msg})
 }
 
 // sentinel returns the Sentinel called name.
@@ -184,31 +181,15 @@ func (c *Cluster) sentinel(name string) (*sentinelProc, error) {
 	return nil, fmt.Errorf("scenarios: no Sentinel called %q", name)
 }
 
-// sentinelTargets are the Sentinels the Observer reads.
-func (c *Cluster) sentinelTargets() []target {
+// sentinelMembers are the Sentinels, as Fleet members: the Watcher reads
+// them and subscribes to their events itself.
+func (c *Cluster) sentinelMembers() []topology.Member {
 	set := c.sentinelSet()
 	set.mu.Lock()
 	defer set.mu.Unlock()
-	out := make([]target, 0, len(set.order))
+	out := make([]topology.Member, 0, len(set.order))
 	for _, n := range set.order {
-		out = append(out, target{name: n, addr: set.byName[n].addr})
-	}
-	return out
-}
-
-// sentinelEvents takes the events the Sentinels published since the last
-// call, for the Observer's event log.
-func (c *Cluster) sentinelEvents() []topology.Event {
-	set := c.sentinelSet()
-	set.mu.Lock()
-	defer set.mu.Unlock()
-	var out []topology.Event
-	for _, n := range set.order {
-		sp := set.byName[n]
-		sp.mu.Lock()
-		out = append(out, sp.queue...)
-		sp.queue = nil
-		sp.mu.Unlock()
+		out = append(out, topology.Member{Addr: set.byName[n].addr})
 	}
 	return out
 }

@@ -39,13 +39,13 @@ type ShowOptions struct {
 
 // Show plays a Player at a pace a viewer controls, for the dashboard: it
 // pauses after each step (longer after a caption), and SetPaused, Next and
-// SetSpeed steer it. It is a dashboard Feed: the Observer's topology
+// SetSpeed steer it. It is a dashboard Feed: the Watcher's topology
 // updates, with a caption event for each `say` and a step event for each
 // step. Close stops the player's goroutine (the caller closes the Player's
-// Cluster and Observer afterwards).
+// Cluster and Watcher afterwards).
 type Show struct {
 	p    *Player
-	obs  *Observer
+	obs  *topology.Watcher
 	opts ShowOptions
 
 	mu      sync.Mutex
@@ -67,9 +67,9 @@ type Show struct {
 	stop     sync.Once
 }
 
-// NewShow prepares a Show of p, publishing to obs (the Observer p checks
-// alerts with). Start runs it.
-func NewShow(p *Player, obs *Observer, o ShowOptions) *Show {
+// NewShow prepares a Show of p, publishing to obs (the started Watcher p
+// checks alerts with, see Watch). Start runs it.
+func NewShow(p *Player, obs *topology.Watcher, o ShowOptions) *Show {
 	if o.Speed <= 0 {
 		o.Speed = 1
 	}
@@ -79,7 +79,6 @@ func NewShow(p *Player, obs *Observer, o ShowOptions) *Show {
 	if o.CaptionHold <= 0 {
 		o.CaptionHold = DefaultCaptionHold
 	}
-	obs.Updates() // the Show is a feed: keep events for the reader from now on
 	return &Show{p: p, obs: obs, opts: o, paused: o.Paused, speed: clampSpeed(o.Speed),
 		wake: make(chan struct{}, 1), finished: make(chan struct{}), done: make(chan struct{})}
 }

@@ -19,11 +19,11 @@ func TestShowPaceControls(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newCluster(t, Options{})
-	obs := NewObserver(c, ObserverOptions{})
+	obs := watch(t, c, WatchOptions{})
 	defer obs.Close()
 	s := NewShow(NewPlayer(sc, c, obs), obs, ShowOptions{Paused: true, StepPause: 10 * time.Millisecond, CaptionHold: 10 * time.Millisecond})
 	events := make(chan topology.Event, 100)
-	go func() { // drains the feed until the Observer closes it
+	go func() { // drains the feed until the Watcher closes it
 		for u := range s.Updates() {
 			for _, e := range u.Events {
 				if e.Source == "scenario" || e.Kind == EventScenarioDone {
@@ -105,11 +105,11 @@ func showEvents(t *testing.T, src string, pause time.Duration) ([]topology.Event
 		t.Fatal(err)
 	}
 	c := newCluster(t, Options{})
-	obs := NewObserver(c, ObserverOptions{})
+	obs := watch(t, c, WatchOptions{})
 	defer obs.Close()
 	s := NewShow(NewPlayer(sc, c, obs), obs, ShowOptions{StepPause: pause, CaptionHold: pause})
 	events := make(chan topology.Event, 100)
-	go func() { // drains the feed until the Observer closes it
+	go func() { // drains the feed until the Watcher closes it
 		defer close(events)
 		for u := range s.Updates() {
 			for _, e := range u.Events {

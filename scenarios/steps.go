@@ -105,7 +105,7 @@ func (p *Player) expect(ctx context.Context, s script.Step) (string, error) {
 		if p.obs == nil {
 			return "", errors.New("no observer to assess alerts")
 		}
-		g, err := p.obs.Poll(ctx)
+		g, err := pollGraph(ctx, p.obs)
 		if err != nil {
 			return "", err
 		}

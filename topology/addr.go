@@ -169,16 +169,27 @@ type Auth struct {
 	// addresses known to be Sentinels (see sentinel_auth.go).
 	Sentinel *Credentials
 	book     *sentinelBook
+	fleet    *fleetCreds // a Watcher's Fleet members' (fleet.go)
 }
 
-// For returns the credentials to use for addr: its own, else the
-// Sentinel ones for a known Sentinel, else the default.
+// For returns the credentials to use for addr: its own, else a Fleet
+// member's, else the Sentinel ones for a known Sentinel, else the
+// default.
 func (a Auth) For(addr string) Credentials {
-	if c, ok := a.PerAddr[addr]; ok {
+	if c, ok := a.own(addr); ok {
 		return c
 	}
 	if a.Sentinel != nil && a.isSentinel(addr) {
 		return *a.Sentinel
 	}
 	return a.Default
+}
+
+// own returns the credentials given for addr itself (in PerAddr or by a
+// Fleet).
+func (a Auth) own(addr string) (Credentials, bool) {
+	if c, ok := a.PerAddr[addr]; ok {
+		return c, true
+	}
+	return a.fleet.get(addr)
 }

@@ -58,7 +58,7 @@ func (a Auth) trySentinel(addr string) bool {
 	if a.book == nil {
 		return false
 	}
-	if _, own := a.PerAddr[addr]; own {
+	if _, own := a.own(addr); own {
 		return false
 	}
 	a.book.mu.Lock()

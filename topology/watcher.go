@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"sync"
@@ -21,6 +22,10 @@ type Config struct {
 	// Embedded are in-process nodes, observed through Status() and
 	// Events() instead of RESP; their addresses are seeds too.
 	Embedded []EmbeddedNode
+	// Fleet, when set, is asked for its members at the start of every
+	// round: nodes its owner starts, stops and reconfigures while they are
+	// watched (see fleet.go). Its members are seeds too.
+	Fleet Fleet
 	// Credentials for every address without its own in Seeds.
 	User, Password string
 	// SentinelUser and SentinelPassword, when set, are the credentials of
@@ -121,18 +126,30 @@ type Watcher struct {
 	refresh   chan struct{}
 	updates   chan Update
 	done      chan struct{}
+
+	feedMu  sync.Mutex
+	feeding bool    // Start has run: rounds and Publish feed Updates
+	inbox   *Update // what the loop has not taken yet
+	kick    chan struct{}
 }
+
+// maxPendingEvents bounds the events kept for a slow reader of Updates:
+// the newest are kept.
+const maxPendingEvents = 2000
 
 // NewWatcher checks cfg and returns a Watcher that has not polled yet.
 func NewWatcher(cfg Config) (*Watcher, error) {
 	cfg = cfg.withDefaults()
 	w := &Watcher{cfg: cfg, lastSeen: map[string]time.Time{}, slots: map[string]*slot{}, syncs: NewFullSyncTracker(),
 		sem:     make(chan struct{}, cfg.Concurrency),
-		refresh: make(chan struct{}, 1), updates: make(chan Update), done: make(chan struct{})}
+		refresh: make(chan struct{}, 1), kick: make(chan struct{}, 1), updates: make(chan Update), done: make(chan struct{})}
 	useTLS := cfg.TLS != nil
 	w.auth = Auth{Default: Credentials{User: cfg.User, Password: cfg.Password}, PerAddr: map[string]Credentials{}}
 	if cfg.SentinelUser != "" || cfg.SentinelPassword != "" {
 		w.auth = w.auth.WithSentinel(Credentials{User: cfg.SentinelUser, Password: cfg.SentinelPassword})
+	}
+	if cfg.Fleet != nil {
+		w.auth.fleet = &fleetCreds{}
 	}
 	for _, s := range cfg.Seeds {
 		seed, err := ParseSeed(s)
@@ -147,7 +164,7 @@ func NewWatcher(cfg Config) (*Watcher, error) {
 			w.seeds = append(w.seeds, seed.Addr)
 		}
 	}
-	if len(w.seeds) == 0 && len(cfg.Embedded) == 0 {
+	if len(w.seeds) == 0 && len(cfg.Embedded) == 0 && cfg.Fleet == nil {
 		return nil, errors.New("topology: no seed address")
 	}
 	w.cfg.Dial = MapDialer(cfg.Dial, cfg.Map)
@@ -209,7 +226,8 @@ func (w *Watcher) Latest() *Graph {
 }
 
 // Poll runs one round now and returns its Update, once every node has
-// answered or run out of time. Rounds never overlap.
+// answered or run out of time. Rounds never overlap. Once Start has run,
+// the round's Update goes to Updates as well, in order with the loop's.
 func (w *Watcher) Poll(ctx context.Context) Update {
 	return w.poll(ctx, nil)
 }
@@ -220,14 +238,16 @@ func (w *Watcher) poll(ctx context.Context, roundDone <-chan struct{}) Update {
 	w.round.Lock()
 	defer w.round.Unlock()
 	at := w.cfg.Now()
+	fleet := w.readFleet()
 	emb := w.embeddedByAddr()
+	maps.Copy(emb, fleet.embedded)
 	seeds := slices.Clone(w.seeds)
-	for a := range emb {
+	for _, a := range slices.Concat(fleet.seeds, slices.Collect(maps.Keys(emb))) {
 		if !slices.Contains(seeds, a) {
 			seeds = append(seeds, a)
 		}
 	}
-	probes := w.discover(ctx, w.known(seeds), emb, roundDone)
+	probes := w.discover(ctx, w.known(seeds), emb, fleet, roundDone)
 	g := Build(at, probes, w.prev, seeds)
 	g.StaleAfter = staleIntervals * w.cfg.Interval
 	Assess(w.prev, g, w.cfg.Thresholds)
@@ -243,7 +263,9 @@ func (w *Watcher) poll(ctx context.Context, roundDone <-chan struct{}) Update {
 	w.latestMu.Lock()
 	w.latest = g
 	w.latestMu.Unlock()
-	return Update{Graph: g, Events: events}
+	u := Update{Graph: g, Events: events}
+	w.feed(u)
+	return u
 }
 
 // known lists the addresses to probe first: the seeds, then what the
@@ -263,7 +285,7 @@ func (w *Watcher) known(seeds []string) []string {
 // reached. A mentioned address that is a known alias of a node that
 // answered this round is not probed again; the aliases of a node that
 // did not answer are.
-func (w *Watcher) discover(ctx context.Context, level []string, emb map[string]EmbeddedNode, roundDone <-chan struct{}) []*Node {
+func (w *Watcher) discover(ctx context.Context, level []string, emb map[string]EmbeddedNode, fleet fleetRound, roundDone <-chan struct{}) []*Node {
 	aliasOf := map[string]*Node{}
 	if w.prev != nil {
 		for _, n := range w.prev.Nodes {
@@ -279,6 +301,7 @@ func (w *Watcher) discover(ctx context.Context, level []string, emb map[string]E
 			level = level[:max(room, 0)]
 		}
 		for _, n := range w.probeLevel(ctx, level, emb, roundDone) {
+			fleet.unproxy(n)
 			probed[n.Addr] = n
 			all = append(all, n)
 		}
@@ -393,14 +416,64 @@ func (w *Watcher) Start() {
 		ctx, cancel := context.WithCancel(context.Background())
 		w.cancel = cancel
 		w.sev.enable()
+		w.feedMu.Lock()
+		w.feeding = true
+		w.feedMu.Unlock()
 		go w.run(ctx)
 	})
 }
 
-// Updates delivers one Update per round. A slow reader gets the latest
-// Graph with the events of every round it missed. The channel is closed
-// when the Watcher is closed.
+// Updates delivers one Update per round, the loop's and Poll's. A slow
+// reader gets the latest Graph with the events of every round it missed
+// (the newest maxPendingEvents of them). The channel is closed when the
+// Watcher is closed.
 func (w *Watcher) Updates() <-chan Update { return w.updates }
+
+// Publish adds events from outside the rounds (a scenario's captions and
+// steps) to the next Update, with the latest Graph. It does nothing
+// before Start.
+func (w *Watcher) Publish(evs ...Event) {
+	w.feed(Update{Graph: w.Latest(), Events: evs})
+}
+
+// feed hands u to the loop once Start has run.
+func (w *Watcher) feed(u Update) {
+	w.feedMu.Lock()
+	defer w.feedMu.Unlock()
+	if !w.feeding {
+		return
+	}
+	w.inbox = merge(w.inbox, u)
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+// takeInbox returns what was fed since the last call.
+func (w *Watcher) takeInbox() *Update {
+	w.feedMu.Lock()
+	defer w.feedMu.Unlock()
+	u := w.inbox
+	w.inbox = nil
+	return u
+}
+
+// merge adds u to pending: u's Graph (when it has one) replaces pending's,
+// and its events follow pending's, the newest maxPendingEvents kept.
+func merge(pending *Update, u Update) *Update {
+	if pending == nil {
+		pending = &Update{}
+	}
+	if u.Graph != nil {
+		pending.Graph = u.Graph
+	}
+	pending.Events = append(pending.Events, u.Events...)
+	if n := len(pending.Events); n > maxPendingEvents {
+		pending.Events = slices.Clone(pending.Events[n-maxPendingEvents:])
+	}
+	return pending
+}
 
 // Refresh asks for a round now (coalesced with one already asked for).
 func (w *Watcher) Refresh() {
@@ -428,9 +501,10 @@ func (w *Watcher) Close() error {
 }
 
 // run is the polling loop: a round on each tick or Refresh, and the
-// pending Update offered to the reader in between (nil channel when
-// there is none). After the first, a round waits for its probes half an
-// interval at most, so a hung node never delays the next tick.
+// pending Update (what the rounds and Publish fed) offered to the reader
+// in between (nil channel when there is none, or no Graph yet). After the
+// first, a round waits for its probes half an interval at most, so a hung
+// node never delays the next tick.
 func (w *Watcher) run(ctx context.Context) {
 	defer close(w.done)
 	defer close(w.updates)
@@ -440,24 +514,23 @@ func (w *Watcher) run(ctx context.Context) {
 	poll := true
 	for rounds := 0; ; {
 		if poll {
-			var u Update
 			if rounds == 0 {
-				u = w.Poll(ctx) // the first Graph is whole: every node answered or timed out
+				w.Poll(ctx) // the first Graph is whole: every node answered or timed out
 			} else {
-				u = w.roundWithin(ctx, w.cfg.Interval/2)
+				w.roundWithin(ctx, w.cfg.Interval/2)
 			}
 			rounds++
 			if ctx.Err() != nil {
 				return
 			}
-			if pending != nil {
-				u.Events = append(pending.Events, u.Events...)
-			}
-			pending, poll = &u, false
+			poll = false
+		}
+		if in := w.takeInbox(); in != nil {
+			pending = merge(pending, *in)
 		}
 		var out chan<- Update
 		var next Update
-		if pending != nil {
+		if pending != nil && pending.Graph != nil {
 			out, next = w.updates, *pending
 		}
 		select {
@@ -467,6 +540,7 @@ func (w *Watcher) run(ctx context.Context) {
 			poll = true
 		case <-w.refresh:
 			poll = true
+		case <-w.kick:
 		case out <- next:
 			pending = nil
 		}

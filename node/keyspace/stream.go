@@ -3,83 +3,22 @@ package keyspace
 import (
 	"math"
 	"sort"
-	"strconv"
+
+	"github.com/replscope/replscope/node/rdb"
 )
 
-// StreamID is a stream entry ID: milliseconds and a sequence number.
-type StreamID struct{ Ms, Seq uint64 }
+// StreamID is a stream entry ID: milliseconds and a sequence number. It
+// is the RDB codec's type, so that a stream is saved and loaded without
+// converting its IDs.
+type StreamID = rdb.StreamID
 
 // MaxStreamID is the largest ID ("+").
-var MaxStreamID = StreamID{math.MaxUint64, math.MaxUint64}
+var MaxStreamID = rdb.MaxStreamID
 
-// Cmp compares two IDs: -1, 0 or 1.
-func (a StreamID) Cmp(b StreamID) int {
-	switch {
-	case a.Ms > b.Ms:
-		return 1
-	case a.Ms < b.Ms:
-		return -1
-	case a.Seq > b.Seq:
-		return 1
-	case a.Seq < b.Seq:
-		return -1
-	}
-	return 0
-}
-
-// Less reports whether a < b.
-func (a StreamID) Less(b StreamID) bool { return a.Cmp(b) < 0 }
-
-// IsZero reports whether the ID is 0-0.
-func (a StreamID) IsZero() bool { return a.Ms == 0 && a.Seq == 0 }
-
-// Incr returns the next ID; ok is false (and the ID 0-0) past the last.
-func (a StreamID) Incr() (StreamID, bool) {
-	switch {
-	case a.Seq < math.MaxUint64:
-		a.Seq++
-	case a.Ms < math.MaxUint64:
-		a.Ms++
-		a.Seq = 0
-	default:
-		return StreamID{}, false
-	}
-	return a, true
-}
-
-// Decr returns the previous ID; ok is false before 0-0.
-func (a StreamID) Decr() (StreamID, bool) {
-	switch {
-	case a.Seq > 0:
-		a.Seq--
-	case a.Ms > 0:
-		a.Ms--
-		a.Seq = math.MaxUint64
-	default:
-		return MaxStreamID, false
-	}
-	return a, true
-}
-
-// Append appends the ID as "ms-seq".
-func (a StreamID) Append(dst []byte) []byte {
-	dst = strconv.AppendUint(dst, a.Ms, 10)
-	dst = append(dst, '-')
-	return strconv.AppendUint(dst, a.Seq, 10)
-}
-
-// String returns "ms-seq".
-func (a StreamID) String() string { return string(a.Append(nil)) }
-
-// StreamEntry is one entry of a stream node, live or a tombstone. Fields
-// and values alternate in FV; an entry with SameFields shares its field
-// names with its node's master entry.
-type StreamEntry struct {
-	ID         StreamID
-	FV         [][]byte
-	Deleted    bool
-	SameFields bool
-}
+// StreamEntry is one entry of a stream node, live or a tombstone (the
+// RDB codec's type). Fields and values alternate in FV; an entry with
+// SameFields shares its field names with its node's master entry.
+type StreamEntry = rdb.StreamEntry
 
 // StreamNode is one radix-tree node of a stream as Redis lays it out: a
 // listpack headed by a master entry whose field names later entries may
@@ -175,7 +114,7 @@ func (s *Stream) NextID(now uint64, use *StreamID, seqGiven bool) (StreamID, err
 	switch {
 	case use == nil:
 		if now > s.LastID.Ms {
-			id = StreamID{now, 0}
+			id = StreamID{Ms: now}
 		} else {
 			id, _ = s.LastID.Incr()
 		}
@@ -187,7 +126,7 @@ func (s *Stream) NextID(now uint64, use *StreamID, seqGiven bool) (StreamID, err
 			// client is told the elements are too large.
 			return id, ErrStreamTooLarge
 		}
-		id = StreamID{use.Ms, s.LastID.Seq + 1}
+		id = StreamID{Ms: use.Ms, Seq: s.LastID.Seq + 1}
 	default:
 		id = *use
 	}
@@ -318,97 +257,11 @@ func (n *StreamNode) Bytes() int64 {
 }
 
 // lpIntSize is the size of an integer listpack entry, back-length included.
-func lpIntSize(v int64) int64 {
-	switch {
-	case v >= 0 && v <= 127:
-		return 2
-	case v >= -4096 && v <= 4095:
-		return 3
-	case v >= math.MinInt16 && v <= math.MaxInt16:
-		return 4
-	case v >= -(1<<23) && v < 1<<23:
-		return 5
-	case v >= math.MinInt32 && v <= math.MaxInt32:
-		return 6
-	}
-	return 10
-}
+func lpIntSize(v int64) int64 { return int64(rdb.IntEntrySize(v)) }
 
-// lpStrSize is the size of a string listpack entry; strings that are
-// canonical integers are stored as integers (lpStringToInt64).
-func lpStrSize(b []byte) int64 {
-	if v, ok := LpInt(b); ok {
-		return lpIntSize(v)
-	}
-	l := int64(len(b))
-	var enc int64
-	switch {
-	case l < 64:
-		enc = 1 + l
-	case l < 4096:
-		enc = 2 + l
-	default:
-		enc = 5 + l
-	}
-	return enc + lpBacklen(enc)
-}
-
-func lpBacklen(l int64) int64 {
-	switch {
-	case l <= 127:
-		return 1
-	case l < 16383:
-		return 2
-	case l < 2097151:
-		return 3
-	case l < 268435455:
-		return 4
-	}
-	return 5
-}
-
-// LpInt reports whether a listpack stores b as an integer, and its value
-// (lpStringToInt64: no sign but '-', no leading zeros, at most 20 bytes).
-func LpInt(b []byte) (int64, bool) {
-	if len(b) == 0 || len(b) > 20 {
-		return 0, false
-	}
-	if len(b) == 1 && b[0] == '0' {
-		return 0, true
-	}
-	p := b
-	neg := false
-	if p[0] == '-' {
-		neg = true
-		p = p[1:]
-		if len(p) == 0 {
-			return 0, false
-		}
-	}
-	if p[0] < '1' || p[0] > '9' {
-		return 0, false
-	}
-	var v uint64
-	for _, c := range p {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		if v > (math.MaxUint64-uint64(c-'0'))/10 {
-			return 0, false
-		}
-		v = v*10 + uint64(c-'0')
-	}
-	if neg {
-		if v > 1<<63 {
-			return 0, false
-		}
-		return -int64(v), true
-	}
-	if v > math.MaxInt64 {
-		return 0, false
-	}
-	return int64(v), true
-}
+// lpStrSize is the size of a string listpack entry (an integer's when
+// the string is a canonical one).
+func lpStrSize(b []byte) int64 { return int64(rdb.EntrySize(b)) }
 
 // seekNode returns the index of the node to start iterating from for a
 // forward scan from start (the last node whose master <= start) or a

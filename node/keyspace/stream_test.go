@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func id(ms, seq uint64) StreamID { return StreamID{ms, seq} }
+func id(ms, seq uint64) StreamID { return StreamID{Ms: ms, Seq: seq} }
 
 func newTestStream(t *testing.T, n int, perNode int64) *Stream {
 	t.Helper()
@@ -38,10 +38,10 @@ func TestStreamNextID(t *testing.T) {
 	}{
 		{now: 10, want: id(10, 0)},
 		{now: 4, want: id(5, 4)},
-		{use: &StreamID{5, 0}, want: id(5, 4)},
-		{use: &StreamID{6, 0}, want: id(6, 0)},
-		{use: &StreamID{5, 3}, seqGiven: true, err: ErrStreamIDTooSmall},
-		{use: &StreamID{4, 0}, err: ErrStreamIDTooSmall},
+		{use: &StreamID{Ms: 5, Seq: 0}, want: id(5, 4)},
+		{use: &StreamID{Ms: 6, Seq: 0}, want: id(6, 0)},
+		{use: &StreamID{Ms: 5, Seq: 3}, seqGiven: true, err: ErrStreamIDTooSmall},
+		{use: &StreamID{Ms: 4, Seq: 0}, err: ErrStreamIDTooSmall},
 	} {
 		got, err := s.NextID(tc.now, tc.use, tc.seqGiven)
 		if err != tc.err || (err == nil && got != tc.want) {
@@ -49,7 +49,7 @@ func TestStreamNextID(t *testing.T) {
 		}
 	}
 	s.LastID = id(7, 1<<64-1)
-	if _, err := s.NextID(0, &StreamID{7, 0}, false); err != ErrStreamTooLarge {
+	if _, err := s.NextID(0, &StreamID{Ms: 7, Seq: 0}, false); err != ErrStreamTooLarge {
 		t.Errorf("sequence overflow: %v, want ErrStreamTooLarge (Redis's reply)", err)
 	}
 }

@@ -156,10 +156,39 @@ func (lp *Listpack) Len() int { return lp.n }
 func (lp *Listpack) Size() int { return len(lp.b) + 1 }
 
 // EntrySize returns the bytes ele takes as an element (encoding, data
-// and back-length).
+// and back-length), as Append would write it.
 func EntrySize(ele []byte) int {
-	n := len(lpEncode(nil, ele))
+	if v, ok := parseCanonicalInt(ele); ok {
+		return IntEntrySize(v)
+	}
+	n := len(ele)
+	switch {
+	case n < 64:
+		n++
+	case n < 4096:
+		n += 2
+	default:
+		n += 5
+	}
 	return n + lpBacklenSize(n)
+}
+
+// IntEntrySize returns the bytes the integer v takes as an element: its
+// encoding of the smallest width (lpEncodeInt) and a one-byte back-length.
+func IntEntrySize(v int64) int {
+	switch {
+	case v >= 0 && v <= 127:
+		return 1 + 1
+	case v >= -4096 && v <= 4095:
+		return 2 + 1
+	case v >= math.MinInt16 && v <= math.MaxInt16:
+		return 3 + 1
+	case v >= -8388608 && v <= 8388607:
+		return 4 + 1
+	case v >= math.MinInt32 && v <= math.MaxInt32:
+		return 5 + 1
+	}
+	return 9 + 1
 }
 
 // Append adds ele at the end.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -370,5 +371,32 @@ func TestEncoderStreaming(t *testing.T) {
 	}
 	if !bytes.Equal(buf.Bytes(), whole) {
 		t.Fatal("flushed encoding differs from buffered encoding")
+	}
+}
+
+// TestEntrySizeIsWhatAppendWrites: EntrySize (and IntEntrySize, which the
+// keyspace sizes its stream nodes with) counts the bytes Append writes
+// for an element, integers of every width, strings at every length
+// threshold and back-lengths of one to three bytes included.
+func TestEntrySizeIsWhatAppendWrites(t *testing.T) {
+	var eles [][]byte
+	for _, v := range []int64{0, 127, 128, -1, -4096, 4095, 4096, -4097, math.MinInt16, math.MaxInt16, math.MaxInt16 + 1,
+		-8388608, 8388607, 8388608, math.MinInt32, math.MaxInt32, math.MaxInt32 + 1, math.MinInt64, math.MaxInt64} {
+		eles = append(eles, []byte(strconv.FormatInt(v, 10)))
+	}
+	for _, n := range []int{0, 1, 63, 64, 125, 126, 127, 4095, 4096, 16370, 16383, 2097151} {
+		eles = append(eles, bytes.Repeat([]byte{'x'}, n))
+	}
+	eles = append(eles, []byte("007"), []byte("-0"), []byte("+1"), []byte("18446744073709551616"))
+	for _, ele := range eles {
+		lp := NewListpack()
+		before := lp.Size()
+		lp.Append(ele)
+		if got, want := EntrySize(ele), lp.Size()-before; got != want {
+			t.Errorf("EntrySize(%.20q… %d bytes) = %d, Append wrote %d", ele, len(ele), got, want)
+		}
+		if v, ok := parseCanonicalInt(ele); ok && IntEntrySize(v) != EntrySize(ele) {
+			t.Errorf("IntEntrySize(%d) = %d, EntrySize %d", v, IntEntrySize(v), EntrySize(ele))
+		}
 	}
 }

@@ -14,9 +14,6 @@ import (
 // entries added, then the consumer groups with their pending entries and
 // consumers. Types 15 (Redis 5-6.2) and 21 (7.4) are read too.
 
-// StreamID is a stream entry ID.
-type StreamID struct{ Ms, Seq uint64 }
-
 // StreamEntry is one entry of a node, a tombstone when Deleted. FV holds
 // fields and values alternately, the field names included even when
 // SameFields says the entry shares its node's master fields.

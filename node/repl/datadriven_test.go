@@ -377,7 +377,7 @@ func printReady(rd Ready) []string {
 		l = append(l, "log "+lv+": "+g.Text)
 	}
 	for _, ev := range rd.Events {
-		f := []string{"event " + ev.Kind}
+		f := []string{"event " + string(ev.Kind)}
 		for _, kv := range [][2]string{{"role", ev.Role}, {"master", ev.Master}, {"peer", ev.Peer}, {"reason", ev.Reason}} {
 			if kv[1] != "" {
 				f = append(f, kv[0]+"="+kv[1])

@@ -1,6 +1,10 @@
 package repl
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/replscope/replscope/node/status"
+)
 
 // Ready is what the node must carry out after the inputs so far, in this
 // order: queue Out, close the Drop connections, wake the Wake writers (or
@@ -48,17 +52,9 @@ type Log struct {
 	Text  string
 }
 
-// Event is one thing that happened, for the node's event feed. Kind uses
-// the node's event names (role-changed, link-up, ...).
-type Event struct {
-	Kind   string
-	Role   string
-	Master string
-	Peer   string
-	Offset int64
-	Bytes  int64
-	Reason string
-}
+// Event is one thing that happened, for the node's event feed: the feed's
+// own type, whose Time and Node the node stamps when it queues it.
+type Event = status.Event
 
 // Ready returns the effects accumulated since the last call and clears
 // them (raft's Ready and Advance in one).
