@@ -26,11 +26,21 @@ import (
 const arrivalWaitCap = 5 * time.Millisecond
 
 // arrivals is the set of batches read from sockets and not yet under the
-// node lock, by client, with their kernel arrival times (unix ns).
+// node lock, by client, with their kernel arrival times (unix ns). It is a
+// small slice (at most one batch per client, and only those between their
+// read and the lock), and the channel that wakes waiters is made only
+// when a batch waits: with no one waiting, a batch costs two short lock
+// holds and no allocation.
 type arrivals struct {
 	mu      sync.Mutex
-	pending map[*Client]int64
-	changed chan struct{} // closed (and replaced) whenever pending shrinks
+	pending []arrival
+	waiters int           // batches waiting on changed
+	changed chan struct{} // closed (and dropped) when pending shrinks with waiters
+}
+
+type arrival struct {
+	c  *Client
+	ts int64
 }
 
 // turn registers c's batch that arrived at ts and returns when no batch
@@ -38,39 +48,50 @@ type arrivals struct {
 // arrivalWaitCap).
 func (a *arrivals) turn(c *Client, ts int64) {
 	a.mu.Lock()
-	if a.pending == nil {
-		a.pending = map[*Client]int64{}
-		a.changed = make(chan struct{})
-	}
-	a.pending[c] = ts
+	a.pending = append(a.pending, arrival{c, ts})
 	a.mu.Unlock()
 	runtime.Gosched()
 	var deadline <-chan time.Time
 	for {
 		a.mu.Lock()
-		earlier := false
-		for o, t := range a.pending {
-			if o != c && (t < ts || t == ts && o.id < c.id) {
-				earlier = true
-				break
-			}
-		}
-		ch := a.changed
-		a.mu.Unlock()
-		if !earlier {
+		if !a.earlierLocked(c, ts) {
+			a.mu.Unlock()
 			return
 		}
+		if a.changed == nil {
+			a.changed = make(chan struct{})
+		}
+		ch := a.changed
+		a.waiters++
+		a.mu.Unlock()
 		if deadline == nil {
 			t := time.NewTimer(arrivalWaitCap)
 			defer t.Stop()
 			deadline = t.C
 		}
+		timedOut := false
 		select {
 		case <-ch:
 		case <-deadline:
+			timedOut = true
+		}
+		a.mu.Lock()
+		a.waiters--
+		a.mu.Unlock()
+		if timedOut {
 			return
 		}
 	}
+}
+
+// earlierLocked reports whether a batch other than c's arrived before ts.
+func (a *arrivals) earlierLocked(c *Client, ts int64) bool {
+	for _, o := range a.pending {
+		if o.c != c && (o.ts < ts || o.ts == ts && o.c.id < c.id) {
+			return true
+		}
+	}
+	return false
 }
 
 // leave removes c's batch once it holds the node lock (or gave up on
@@ -78,12 +99,20 @@ func (a *arrivals) turn(c *Client, ts int64) {
 func (a *arrivals) leave(c *Client) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if _, ok := a.pending[c]; !ok {
+	for i, o := range a.pending {
+		if o.c != c {
+			continue
+		}
+		last := len(a.pending) - 1
+		a.pending[i] = a.pending[last]
+		a.pending[last] = arrival{}
+		a.pending = a.pending[:last]
+		if a.waiters > 0 && a.changed != nil {
+			close(a.changed)
+			a.changed = nil
+		}
 		return
 	}
-	delete(a.pending, c)
-	close(a.changed)
-	a.changed = make(chan struct{})
 }
 
 // arrivalOf returns the kernel arrival time of the last data read from

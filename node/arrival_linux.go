@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"syscall"
+	"unsafe"
 )
 
 // stampConn turns on kernel receive timestamps for a TCP connection and
@@ -50,14 +51,27 @@ func readStamped(raw syscall.RawConn, p []byte) (n int, ts int64, err error) {
 	if n == 0 && len(p) > 0 {
 		return 0, 0, io.EOF
 	}
-	if msgs, perr := syscall.ParseSocketControlMessage(oob[:oobn]); perr == nil {
-		for _, m := range msgs {
-			if m.Header.Level == syscall.SOL_SOCKET && m.Header.Type == syscall.SO_TIMESTAMPNS && len(m.Data) >= 16 {
-				sec := int64(binary.NativeEndian.Uint64(m.Data[0:8]))
-				nsec := int64(binary.NativeEndian.Uint64(m.Data[8:16]))
-				ts = sec*1e9 + nsec
-			}
-		}
-	}
+	ts = stampOf(oob[:oobn])
 	return n, ts, nil
+}
+
+// stampOf finds the SO_TIMESTAMPNS timespec in a recvmsg's control
+// messages (0 when there is none), without the allocations of
+// syscall.ParseSocketControlMessage.
+func stampOf(oob []byte) int64 {
+	for len(oob) >= syscall.CmsgLen(0) {
+		h := (*syscall.Cmsghdr)(unsafe.Pointer(&oob[0]))
+		l := int(h.Len)
+		if l < syscall.CmsgLen(0) || l > len(oob) {
+			return 0
+		}
+		data := oob[syscall.CmsgLen(0):l]
+		if h.Level == syscall.SOL_SOCKET && h.Type == syscall.SO_TIMESTAMPNS && len(data) >= 16 {
+			sec := int64(binary.NativeEndian.Uint64(data[0:8]))
+			nsec := int64(binary.NativeEndian.Uint64(data[8:16]))
+			return sec*1e9 + nsec
+		}
+		oob = oob[min(syscall.CmsgSpace(l-syscall.CmsgLen(0)), len(oob)):]
+	}
+	return 0
 }
