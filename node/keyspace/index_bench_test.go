@@ -10,12 +10,7 @@ import (
 // (-r 100000) among 100000 entries, as SET does before it writes.
 func BenchmarkIndexGet(b *testing.B) {
 	const n = 100000
-	x := newIndex(0)
-	keys := make([][]byte, n)
-	for i := range keys {
-		keys[i] = []byte(fmt.Sprintf("key:%012d", i))
-		x.set(newEntry(string(keys[i]), make([]byte, 100), 0))
-	}
+	x, keys := benchIndex(n)
 	order := rand.Perm(n)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -30,13 +25,10 @@ func BenchmarkIndexGet(b *testing.B) {
 // memory-bound, not probe-bound.
 func TestIndexProbeLength(t *testing.T) {
 	const n = 100000
-	x := newIndex(0)
-	for i := 0; i < n; i++ {
-		x.set(newEntry(fmt.Sprintf("key:%012d", i), nil, 0))
-	}
+	x, keys := benchIndex(n)
 	total, maxp, cmps := 0, 0, 0
 	for i := 0; i < n; i++ {
-		key := fmt.Sprintf("key:%012d", i)
+		key := string(keys[i])
 		h := hashKey(key)
 		b, tag := x.bucket(h), tagOf(h)
 		p := 0
@@ -65,12 +57,7 @@ func TestIndexProbeLength(t *testing.T) {
 // SETs does, with and without prefetching them first.
 func BenchmarkIndexGetBatch(b *testing.B) {
 	const n = 100000
-	x := newIndex(0)
-	keys := make([][]byte, n)
-	for i := range keys {
-		keys[i] = []byte(fmt.Sprintf("key:%012d", i))
-		x.set(newEntry(string(keys[i]), make([]byte, 100), 0))
-	}
+	x, keys := benchIndex(n)
 	order := rand.Perm(n)
 	batch := make([][]byte, 16)
 	for _, pre := range []bool{false, true} {
@@ -92,4 +79,16 @@ func BenchmarkIndexGetBatch(b *testing.B) {
 			_ = sink
 		})
 	}
+}
+
+// benchIndex returns an index of n entries with redis-benchmark's keys
+// (key:%012d) and 100-byte values, and the keys.
+func benchIndex(n int) (*index, [][]byte) {
+	x := newIndex(0)
+	keys := make([][]byte, n)
+	for i := range keys {
+		keys[i] = []byte(fmt.Sprintf("key:%012d", i))
+		x.set(newEntry(string(keys[i]), make([]byte, 100), 0))
+	}
+	return x, keys
 }
