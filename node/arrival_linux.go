@@ -8,9 +8,23 @@ import (
 	"unsafe"
 )
 
+// stampReader reads a TCP connection with the kernel's arrival time of
+// each read's data. Its state lives in the value, with the callback made
+// once, so that a read does not allocate (a closure over locals, passed
+// to RawConn.Read, moved them all to the heap on every read).
+type stampReader struct {
+	raw  syscall.RawConn
+	recv func(fd uintptr) bool // s.recvmsg, bound once
+	p    []byte
+	oob  [64]byte
+	n    int
+	oobn int
+	err  error
+}
+
 // stampConn turns on kernel receive timestamps for a TCP connection and
-// returns its raw connection, or nil when that is not possible.
-func stampConn(c net.Conn) syscall.RawConn {
+// returns its reader, or nil when that is not possible.
+func stampConn(c net.Conn) *stampReader {
 	tc, ok := c.(*net.TCPConn)
 	if !ok {
 		return nil
@@ -25,34 +39,36 @@ func stampConn(c net.Conn) syscall.RawConn {
 	}); err != nil || serr != nil {
 		return nil
 	}
-	return raw
+	s := &stampReader{raw: raw}
+	s.recv = s.recvmsg
+	return s
 }
 
-// readStamped reads like net.Conn.Read and also returns the kernel's
-// arrival time (unix ns) of the data read, 0 when none came with it.
-func readStamped(raw syscall.RawConn, p []byte) (n int, ts int64, err error) {
-	var oob [64]byte
-	var oobn int
-	var rerr error
-	err = raw.Read(func(fd uintptr) bool {
-		for {
-			n, oobn, _, _, rerr = syscall.Recvmsg(int(fd), p, oob[:], 0)
-			if rerr != syscall.EINTR {
-				return rerr != syscall.EAGAIN
-			}
+func (s *stampReader) recvmsg(fd uintptr) bool {
+	for {
+		s.n, s.oobn, _, _, s.err = syscall.Recvmsg(int(fd), s.p, s.oob[:], 0)
+		if s.err != syscall.EINTR {
+			return s.err != syscall.EAGAIN
 		}
-	})
-	if err == nil && rerr != nil {
-		err = &net.OpError{Op: "read", Net: "tcp", Err: rerr}
+	}
+}
+
+// read reads like net.Conn.Read and also returns the kernel's arrival
+// time (unix ns) of the data read, 0 when none came with it.
+func (s *stampReader) read(p []byte) (n int, ts int64, err error) {
+	s.p, s.n, s.oobn, s.err = p, 0, 0, nil
+	err = s.raw.Read(s.recv)
+	s.p = nil
+	if err == nil && s.err != nil {
+		err = &net.OpError{Op: "read", Net: "tcp", Err: s.err}
 	}
 	if err != nil {
 		return 0, 0, err
 	}
-	if n == 0 && len(p) > 0 {
+	if s.n == 0 && len(p) > 0 {
 		return 0, 0, io.EOF
 	}
-	ts = stampOf(oob[:oobn])
-	return n, ts, nil
+	return s.n, stampOf(s.oob[:s.oobn]), nil
 }
 
 // stampOf finds the SO_TIMESTAMPNS timespec in a recvmsg's control
