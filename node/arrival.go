@@ -28,19 +28,17 @@ const arrivalWaitCap = 5 * time.Millisecond
 // arrivals is the set of batches read from sockets and not yet under the
 // node lock, by client, with their kernel arrival times (unix ns). It is a
 // small slice (at most one batch per client, and only those between their
-// read and the lock), and the channel that wakes waiters is made only
-// when a batch waits: with no one waiting, a batch costs two short lock
-// holds and no allocation.
+// read and the lock); a batch that waits is woken through its client's
+// own channel and timer, made once: a batch allocates nothing.
 type arrivals struct {
 	mu      sync.Mutex
 	pending []arrival
-	waiters int           // batches waiting on changed
-	changed chan struct{} // closed (and dropped) when pending shrinks with waiters
 }
 
 type arrival struct {
-	c  *Client
-	ts int64
+	c       *Client
+	ts      int64
+	waiting bool // c's goroutine waits on c.arrivalWake
 }
 
 // turn registers c's batch that arrived at ts and returns when no batch
@@ -48,37 +46,42 @@ type arrival struct {
 // arrivalWaitCap).
 func (a *arrivals) turn(c *Client, ts int64) {
 	a.mu.Lock()
-	a.pending = append(a.pending, arrival{c, ts})
+	a.pending = append(a.pending, arrival{c: c, ts: ts})
 	a.mu.Unlock()
 	runtime.Gosched()
 	var deadline <-chan time.Time
+	defer func() {
+		if deadline != nil {
+			c.arrivalTimer.Stop()
+		}
+	}()
 	for {
 		a.mu.Lock()
 		if !a.earlierLocked(c, ts) {
 			a.mu.Unlock()
 			return
 		}
-		if a.changed == nil {
-			a.changed = make(chan struct{})
+		for i := range a.pending {
+			if a.pending[i].c == c {
+				a.pending[i].waiting = true
+			}
 		}
-		ch := a.changed
-		a.waiters++
+		if c.arrivalWake == nil {
+			c.arrivalWake = make(chan struct{}, 1)
+		}
 		a.mu.Unlock()
 		if deadline == nil {
-			t := time.NewTimer(arrivalWaitCap)
-			defer t.Stop()
-			deadline = t.C
+			// One timer per client, reset for each wait.
+			if c.arrivalTimer == nil {
+				c.arrivalTimer = time.NewTimer(arrivalWaitCap)
+			} else {
+				c.arrivalTimer.Reset(arrivalWaitCap)
+			}
+			deadline = c.arrivalTimer.C
 		}
-		timedOut := false
 		select {
-		case <-ch:
+		case <-c.arrivalWake:
 		case <-deadline:
-			timedOut = true
-		}
-		a.mu.Lock()
-		a.waiters--
-		a.mu.Unlock()
-		if timedOut {
 			return
 		}
 	}
@@ -95,7 +98,7 @@ func (a *arrivals) earlierLocked(c *Client, ts int64) bool {
 }
 
 // leave removes c's batch once it holds the node lock (or gave up on
-// running it).
+// running it) and wakes the batches that wait, to look again.
 func (a *arrivals) leave(c *Client) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -107,9 +110,13 @@ func (a *arrivals) leave(c *Client) {
 		a.pending[i] = a.pending[last]
 		a.pending[last] = arrival{}
 		a.pending = a.pending[:last]
-		if a.waiters > 0 && a.changed != nil {
-			close(a.changed)
-			a.changed = nil
+		for _, w := range a.pending {
+			if w.waiting {
+				select {
+				case w.c.arrivalWake <- struct{}{}:
+				default: // already woken
+				}
+			}
 		}
 		return
 	}
