@@ -98,7 +98,7 @@ func (a *arrivals) earlierLocked(c *Client, ts int64) bool {
 }
 
 // leave removes c's batch once it holds the node lock (or gave up on
-// running it) and wakes the batches that wait, to look again.
+// running it) and wakes the earliest batch left if it waits.
 func (a *arrivals) leave(c *Client) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -110,12 +110,20 @@ func (a *arrivals) leave(c *Client) {
 		a.pending[i] = a.pending[last]
 		a.pending[last] = arrival{}
 		a.pending = a.pending[:last]
-		for _, w := range a.pending {
-			if w.waiting {
-				select {
-				case w.c.arrivalWake <- struct{}{}:
-				default: // already woken
-				}
+		// Only the earliest batch left can go now; the others still
+		// have it before them. Waking it alone spares the herd of
+		// waiters a wake-up each per leave (at -P 1 with 50 clients,
+		// arrivals cost a quarter of the node's CPU that way).
+		first := -1
+		for j, o := range a.pending {
+			if first < 0 || o.ts < a.pending[first].ts || o.ts == a.pending[first].ts && o.c.id < a.pending[first].c.id {
+				first = j
+			}
+		}
+		if first >= 0 && a.pending[first].waiting {
+			select {
+			case a.pending[first].c.arrivalWake <- struct{}{}:
+			default: // already woken
 			}
 		}
 		return

@@ -81,3 +81,21 @@ func TestArrivalsAllocateNothing(t *testing.T) {
 		t.Errorf("a batch waiting for an earlier one: %.1f allocations, want at most the test's 3", n)
 	}
 }
+
+// TestArrivalsLeaveWakesOnlyTheEarliest: a leave wakes the earliest batch
+// left, not every waiter (the others still have it before them).
+func TestArrivalsLeaveWakesOnlyTheEarliest(t *testing.T) {
+	var a arrivals
+	e, m, l := &Client{id: 1}, &Client{id: 2}, &Client{id: 3}
+	for _, c := range []*Client{m, l} {
+		c.arrivalWake = make(chan struct{}, 1)
+	}
+	a.pending = []arrival{{c: e, ts: 100}, {c: l, ts: 300, waiting: true}, {c: m, ts: 200, waiting: true}}
+	a.leave(e)
+	if len(m.arrivalWake) != 1 {
+		t.Error("the earliest waiter left was not woken")
+	}
+	if len(l.arrivalWake) != 0 {
+		t.Error("a waiter with an earlier batch still pending was woken")
+	}
+}
