@@ -1,6 +1,7 @@
 package node
 
 import (
+	"runtime"
 	"testing"
 	"time"
 )
@@ -35,5 +36,66 @@ func TestArrivalsEarlierGoesFirst(t *testing.T) {
 	a.turn(early, 250)
 	if time.Since(start) >= arrivalWaitCap {
 		t.Fatal("the earlier batch waited for a later one")
+	}
+}
+
+// TestArrivalsAllocateNothing: a batch that goes at once, and one that
+// waits for an earlier one and is woken by its leave, allocate nothing
+// once the client's wake channel and timer exist (the map, the channel
+// replaced on every leave, a timer and a defer per wait allocated on every
+// batch before).
+func TestArrivalsAllocateNothing(t *testing.T) {
+	var a arrivals
+	early, late := &Client{id: 1}, &Client{id: 2}
+	alone := func() {
+		a.turn(late, 100)
+		a.leave(late)
+	}
+	waiting := func() {
+		a.turn(early, 100)
+		done := make(chan struct{}) // the test's own allocation, counted below
+		go func() {
+			a.turn(late, 200)
+			a.leave(late)
+			close(done)
+		}()
+		for {
+			a.mu.Lock()
+			waits := len(a.pending) == 2 && (a.pending[0].waiting || a.pending[1].waiting)
+			a.mu.Unlock()
+			if waits {
+				break
+			}
+			runtime.Gosched()
+		}
+		a.leave(early)
+		<-done
+	}
+	alone()
+	waiting()
+	if n := testing.AllocsPerRun(50, alone); n != 0 {
+		t.Errorf("a batch going at once: %.1f allocations", n)
+	}
+	// The goroutine, its closure and done: 3 allocations of the test's.
+	if n := testing.AllocsPerRun(50, waiting); n > 3 {
+		t.Errorf("a batch waiting for an earlier one: %.1f allocations, want at most the test's 3", n)
+	}
+}
+
+// TestArrivalsLeaveWakesOnlyTheEarliest: a leave wakes the earliest batch
+// left, not every waiter (the others still have it before them).
+func TestArrivalsLeaveWakesOnlyTheEarliest(t *testing.T) {
+	var a arrivals
+	e, m, l := &Client{id: 1}, &Client{id: 2}, &Client{id: 3}
+	for _, c := range []*Client{m, l} {
+		c.arrivalWake = make(chan struct{}, 1)
+	}
+	a.pending = []arrival{{c: e, ts: 100}, {c: l, ts: 300, waiting: true}, {c: m, ts: 200, waiting: true}}
+	a.leave(e)
+	if len(m.arrivalWake) != 1 {
+		t.Error("the earliest waiter left was not woken")
+	}
+	if len(l.arrivalWake) != 0 {
+		t.Error("a waiter with an earlier batch still pending was woken")
 	}
 }

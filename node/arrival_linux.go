@@ -5,11 +5,26 @@ import (
 	"io"
 	"net"
 	"syscall"
+	"unsafe"
 )
 
+// stampReader reads a TCP connection with the kernel's arrival time of
+// each read's data. Its state lives in the value, with the callback made
+// once, so that a read does not allocate (a closure over locals, passed
+// to RawConn.Read, moved them all to the heap on every read).
+type stampReader struct {
+	raw  syscall.RawConn
+	recv func(fd uintptr) bool // s.recvmsg, bound once
+	p    []byte
+	oob  [64]byte
+	n    int
+	oobn int
+	err  error
+}
+
 // stampConn turns on kernel receive timestamps for a TCP connection and
-// returns its raw connection, or nil when that is not possible.
-func stampConn(c net.Conn) syscall.RawConn {
+// returns its reader, or nil when that is not possible.
+func stampConn(c net.Conn) *stampReader {
 	tc, ok := c.(*net.TCPConn)
 	if !ok {
 		return nil
@@ -24,40 +39,55 @@ func stampConn(c net.Conn) syscall.RawConn {
 	}); err != nil || serr != nil {
 		return nil
 	}
-	return raw
+	s := &stampReader{raw: raw}
+	s.recv = s.recvmsg
+	return s
 }
 
-// readStamped reads like net.Conn.Read and also returns the kernel's
-// arrival time (unix ns) of the data read, 0 when none came with it.
-func readStamped(raw syscall.RawConn, p []byte) (n int, ts int64, err error) {
-	var oob [64]byte
-	var oobn int
-	var rerr error
-	err = raw.Read(func(fd uintptr) bool {
-		for {
-			n, oobn, _, _, rerr = syscall.Recvmsg(int(fd), p, oob[:], 0)
-			if rerr != syscall.EINTR {
-				return rerr != syscall.EAGAIN
-			}
+func (s *stampReader) recvmsg(fd uintptr) bool {
+	for {
+		s.n, s.oobn, _, _, s.err = syscall.Recvmsg(int(fd), s.p, s.oob[:], 0)
+		if s.err != syscall.EINTR {
+			return s.err != syscall.EAGAIN
 		}
-	})
-	if err == nil && rerr != nil {
-		err = &net.OpError{Op: "read", Net: "tcp", Err: rerr}
+	}
+}
+
+// read reads like net.Conn.Read and also returns the kernel's arrival
+// time (unix ns) of the data read, 0 when none came with it.
+func (s *stampReader) read(p []byte) (n int, ts int64, err error) {
+	s.p, s.n, s.oobn, s.err = p, 0, 0, nil
+	err = s.raw.Read(s.recv)
+	s.p = nil
+	if err == nil && s.err != nil {
+		err = &net.OpError{Op: "read", Net: "tcp", Err: s.err}
 	}
 	if err != nil {
 		return 0, 0, err
 	}
-	if n == 0 && len(p) > 0 {
+	if s.n == 0 && len(p) > 0 {
 		return 0, 0, io.EOF
 	}
-	if msgs, perr := syscall.ParseSocketControlMessage(oob[:oobn]); perr == nil {
-		for _, m := range msgs {
-			if m.Header.Level == syscall.SOL_SOCKET && m.Header.Type == syscall.SO_TIMESTAMPNS && len(m.Data) >= 16 {
-				sec := int64(binary.NativeEndian.Uint64(m.Data[0:8]))
-				nsec := int64(binary.NativeEndian.Uint64(m.Data[8:16]))
-				ts = sec*1e9 + nsec
-			}
+	return s.n, stampOf(s.oob[:s.oobn]), nil
+}
+
+// stampOf finds the SO_TIMESTAMPNS timespec in a recvmsg's control
+// messages (0 when there is none), without the allocations of
+// syscall.ParseSocketControlMessage.
+func stampOf(oob []byte) int64 {
+	for len(oob) >= syscall.CmsgLen(0) {
+		h := (*syscall.Cmsghdr)(unsafe.Pointer(&oob[0]))
+		l := int(h.Len)
+		if l < syscall.CmsgLen(0) || l > len(oob) {
+			return 0
 		}
+		data := oob[syscall.CmsgLen(0):l]
+		if h.Level == syscall.SOL_SOCKET && h.Type == syscall.SO_TIMESTAMPNS && len(data) >= 16 {
+			sec := int64(binary.NativeEndian.Uint64(data[0:8]))
+			nsec := int64(binary.NativeEndian.Uint64(data[8:16]))
+			return sec*1e9 + nsec
+		}
+		oob = oob[min(syscall.CmsgSpace(l-syscall.CmsgLen(0)), len(oob)):]
 	}
-	return n, ts, nil
+	return 0
 }

@@ -4,10 +4,12 @@ package node
 
 import (
 	"net"
-	"syscall"
 )
 
-// stampConn: kernel receive timestamps are read on Linux only.
-func stampConn(net.Conn) syscall.RawConn { return nil }
+// stampReader: kernel receive timestamps are read on Linux only.
+type stampReader struct{}
 
-func readStamped(syscall.RawConn, []byte) (int, int64, error) { panic("unreachable") }
+// stampConn: kernel receive timestamps are read on Linux only.
+func stampConn(net.Conn) *stampReader { return nil }
+
+func (*stampReader) read([]byte) (int, int64, error) { panic("unreachable") }

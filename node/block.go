@@ -228,14 +228,14 @@ func (n *Node) dispatchMayBlock(c *Client, w *redcon.Writer, args [][]byte) {
 	if b == nil {
 		return
 	}
-	n.batchNow = 0
+	n.batchNow, n.callEnd = 0, 0
 	n.mu.Unlock()
 	if c.pub == nil {
 		_ = w.Flush()
 	}
 	n.awaitKeys(c, w, b)
 	n.mu.Lock()
-	n.batchNow = n.nowMs()
+	n.batchNow, n.callEnd = n.nowMs(), 0
 }
 
 // awaitKeys waits, without the lock, until b ends: served, timed out,

@@ -3,6 +3,7 @@ package node
 import (
 	"net"
 	"sync/atomic"
+	"time"
 
 	"github.com/tidwall/redcon"
 )
@@ -23,6 +24,11 @@ const (
 // Client is one connection's state. Every field is guarded by the node's
 // lock except the atomic ones.
 type Client struct {
+	// arrivalTimer bounds this client's waits for earlier batches and
+	// arrivalWake ends them (arrivals.turn, arrival.go); made once.
+	arrivalTimer *time.Timer
+	arrivalWake  chan struct{}
+
 	id      int64
 	conn    redcon.Conn // nil for internal clients
 	netConn net.Conn

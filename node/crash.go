@@ -56,7 +56,7 @@ func (n *Node) containBatchPanic(c *Client, w *redcon.Writer, p panicking) {
 			n.ctxs[i] = cmdCtx{}
 		}
 		n.callDepth = 0
-		n.batchNow = 0
+		n.batchNow, n.callEnd = 0, 0
 		if safe {
 			n.flushPropagationLocked(true)
 			n.wakeAllPeersIfPendingLocked()

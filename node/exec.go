@@ -213,9 +213,16 @@ func (n *Node) call(c *Client, w *redcon.Writer, cmd *command, args [][]byte) {
 	before := n.offset()
 	n.stats.prevErrors = n.stats.errorReplies
 	c.lastCmd = fullName(cmd, args)
-	started := time.Now()
+	started := n.callEnd
+	if depth > 0 || n.batchNow == 0 || started == 0 {
+		started = monoNow()
+	}
 	cmd.fn(x)
-	n.noteCall(cmd, args, time.Now().Sub(started), x.rejected)
+	ended := monoNow()
+	if depth == 0 && n.batchNow != 0 {
+		n.callEnd = ended
+	}
+	n.noteCall(cmd, args, time.Duration(ended-started), x.rejected)
 	n.stats.commands++
 	if (x.dirty > 0 && cmd.flags&(cWrite|cMayReplicate) != 0 || x.forceProp) && !x.noProp {
 		argv := x.prop

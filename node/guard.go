@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/replscope/replscope/node/config"
@@ -80,7 +79,7 @@ type guardConn struct {
 	oneFrame bool
 	// stamped reads the socket with its kernel arrival times (arrival.go);
 	// arrival is that of the last data read (unix ns), 0 when unknown.
-	stamped syscall.RawConn
+	stamped *stampReader
 	arrival int64
 	// noSocket is set while readBuffered hands on requests before the ones
 	// already handed on have run: checks that depend on them (AUTH) wait.
@@ -204,7 +203,7 @@ func (g *guardConn) readRaw(want int) ([]byte, error) {
 		g.rbuf = make([]byte, size)
 	}
 	if g.stamped != nil {
-		k, ts, err := readStamped(g.stamped, g.rbuf[:size])
+		k, ts, err := g.stamped.read(g.rbuf[:size])
 		g.counted(k)
 		if ts != 0 {
 			g.arrival = ts

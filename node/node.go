@@ -126,6 +126,13 @@ type Node struct {
 	// batchNow is the time of the batch of commands being run (unix ms),
 	// read once per batch as Redis reads it once per command; 0 outside.
 	batchNow int64
+	// callEnd is when the last command of the running batch returned
+	// (monoNow), where the next one's duration starts: one clock read per
+	// command. 0 when no batch runs or the lock was let go since.
+	callEnd int64
+	// prefetchBuf and prefetchSink serve prefetchKeys (server.go).
+	prefetchBuf  [][]byte
+	prefetchSink uint64
 
 	netInput        atomic.Int64
 	netOutput       atomic.Int64
@@ -241,6 +248,13 @@ func randomHex(n int) string {
 // tickers follow (see repl_sim_test.go). The replication rules
 // (node/repl) read no clock at all: the node hands them the time.
 func (n *Node) nowMs() int64 { return time.Now().UnixMilli() }
+
+// monoStart is the origin of monoNow.
+var monoStart = time.Now()
+
+// monoNow reads the monotonic clock (ns since monoStart): one vDSO call,
+// where time.Now makes two (wall and monotonic). Command durations use it.
+func monoNow() int64 { return int64(time.Since(monoStart)) }
 
 func (n *Node) logVerbose(format string, args ...any) { n.log.Verbosef(format, args...) }
 

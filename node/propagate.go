@@ -12,7 +12,11 @@ func (n *Node) alsoPropagate(db int, argv [][]byte) {
 // MULTI/EXEC when there is more than one, except for commands that touch
 // arbitrary keys (repl.State.Flush).
 func (n *Node) flushPropagationLocked(arbitrary bool) {
-	n.repl.core.Flush(n.nowMs(), arbitrary)
+	now := n.batchNow // one clock read per batch, not per command
+	if now == 0 {
+		now = n.nowMs()
+	}
+	n.repl.core.Flush(now, arbitrary)
 	n.carryOutLocked()
 }
 

@@ -95,3 +95,35 @@ func TestCmdReaderRejectsForeignForm(t *testing.T) {
 		}
 	}
 }
+
+// TestParseHeaderString2ll: the fast path for the usual header line and
+// the slow one agree with Redis's string2ll: no leading zeros, no '+',
+// no "-0", 19 digits only below the int64 limit; an incomplete line waits.
+func TestParseHeaderString2ll(t *testing.T) {
+	for _, tc := range []struct {
+		in     string
+		v      int64
+		n      int
+		ok     bool
+		reason string
+	}{
+		{"$0\r\n", 0, 4, true, "zero"},
+		{"$100\r\n", 100, 6, true, "usual"},
+		{"$123456789012345678\r\n", 123456789012345678, 21, true, "18 digits"},
+		{"$9223372036854775807\r\n", 9223372036854775807, 22, true, "19 digits, at the limit"},
+		{"$9223372036854775808\r\n", 0, 0, false, "over the limit"},
+		{"$01\r\n", 0, 0, false, "leading zero"},
+		{"$+1\r\n", 0, 0, false, "plus sign"},
+		{"$-0\r\n", 0, 0, false, "minus zero"},
+		{"$-1\r\n", -1, 5, true, "negative"},
+		{"$12\r", 0, 0, true, "incomplete after CR"},
+		{"$12", 0, 0, true, "incomplete digits"},
+		{"$12\n", 0, 0, false, "LF without CR"},
+		{"$1x\r\n", 0, 0, false, "not a digit"},
+	} {
+		v, n, ok := parseHeader([]byte(tc.in), '$')
+		if v != tc.v && tc.ok || n != tc.n || ok != tc.ok {
+			t.Errorf("%s: parseHeader(%q) = %d, %d, %v; want %d, %d, %v", tc.reason, tc.in, v, n, ok, tc.v, tc.n, tc.ok)
+		}
+	}
+}

@@ -170,8 +170,11 @@ func (n *Node) runBatch(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]
 	if ts != 0 {
 		n.arrivals.leave(c)
 	}
-	n.batchNow = n.nowMs()
+	n.batchNow, n.callEnd = n.nowMs(), 0
 	c.lastSeen = n.batchNow
+	if len(batch) > 1 {
+		n.prefetchKeys(c, batch)
+	}
 	end = batchNext
 	for i, args := range batch {
 		if c.killed.Load() {
@@ -197,14 +200,14 @@ func (n *Node) runBatch(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]
 				for _, a := range batch[i+1:] {
 					pending = append(pending, copyArgs(a))
 				}
-				n.batchNow = 0
+				n.batchNow, n.callEnd = 0, 0
 				held = false
 				n.mu.Unlock()
 				n.attachReplica(c, eqFold(args[0], "psync"), req, cr.next, pending)
 				return batchReplica
 			}
 			c.lastCmd = cmd.name // CLIENT LIST shows it while it runs, as Redis does
-			n.batchNow = 0
+			n.batchNow, n.callEnd = 0, 0
 			held = false
 			n.mu.Unlock()
 			// Replies to the commands before it go out before it blocks,
@@ -215,7 +218,7 @@ func (n *Node) runBatch(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]
 			cmd.block(n, c, w, args)
 			n.mu.Lock()
 			held = true
-			n.batchNow = n.nowMs()
+			n.batchNow, n.callEnd = n.nowMs(), 0
 			continue
 		}
 		c.cmdCache = cmd
@@ -236,7 +239,7 @@ func (n *Node) runBatch(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]
 		n.pushToClient(c, w.Buffer())
 		w.SetBuffer(nil)
 	}
-	n.batchNow = 0
+	n.batchNow, n.callEnd = 0, 0
 	n.wakeAllPeersIfPendingLocked()
 	held = false
 	n.mu.Unlock()
@@ -274,4 +277,21 @@ func (n *Node) precheck(c *Client, w *redcon.Writer, cmd *command, args [][]byte
 		return false
 	}
 	return true
+}
+
+// prefetchKeys warms the caches for the first argument of each pipelined
+// request (the key of SET, GET and most commands) before the batch runs,
+// so that their keyspace lookups overlap their memory misses
+// (keyspace.DB.Prefetch). A request whose first argument is no key costs
+// one wasted probe.
+func (n *Node) prefetchKeys(c *Client, batch [][][]byte) {
+	keys := n.prefetchBuf[:0]
+	for _, args := range batch {
+		if len(args) > 1 {
+			keys = append(keys, args[1])
+		}
+	}
+	n.prefetchSink += n.ks.DB(c.db).Prefetch(keys)
+	clear(keys)
+	n.prefetchBuf = keys[:0]
 }

@@ -175,6 +175,12 @@ func (db *DB) Expires() int { return len(db.t().ttl) }
 // Peek returns the entry for key, expired or not, or nil.
 func (db *DB) Peek(key []byte) *Entry { return db.t().m.getBytes(key) }
 
+// Prefetch warms the caches for lookups of keys that are about to run (a
+// pipelined batch), so that their memory loads overlap; see
+// index.prefetch. The result only keeps the loads from being optimized
+// away.
+func (db *DB) Prefetch(keys [][]byte) uint64 { return db.t().m.prefetch(keys) }
+
 // PeekString is Peek for a string key.
 func (db *DB) PeekString(key string) *Entry { return db.t().m.get(key) }
 
