@@ -130,7 +130,7 @@ type Node struct {
 	// (monoNow), where the next one's duration starts: one clock read per
 	// command. 0 when no batch runs or the lock was let go since.
 	callEnd int64
-	// prefetchBuf and prefetchSink serve prefetchKeys (server.go).
+	// prefetchBuf and prefetchSink serve prefetchKeys (clientloop.go).
 	prefetchBuf  [][]byte
 	prefetchSink uint64
 
