@@ -17,17 +17,32 @@ type loadResult struct {
 }
 
 // loadBatch is a run of decoded keys, in file order, handed from the
-// decoding goroutine to the storing one. A RESIZEDB hint travels in the
-// same order as an item with resize set.
+// decoding goroutine to the storing one, with the RESIZEDB hints read
+// while decoding them (applied before the batch's keys: a hint precedes
+// every key of its database, and sizes a database only while it is
+// empty). Batches go back to the decoder once stored, and their entries'
+// string memory is decoded into again (rdb.Decoder.NextInto): the
+// keyspace copies what it keeps.
 type loadBatch struct {
-	items []loadItem
+	items []rdb.Entry
+	hints []resizeHint
 	read  int64 // bytes of the file consumed when the batch was full
 }
 
-type loadItem struct {
-	en            *rdb.Entry // nil for a resize hint
+// resizeHint is a RESIZEDB hint: keys and keys with a TTL in database db.
+type resizeHint struct {
 	db            int
 	keys, expires uint64
+}
+
+// add returns the next entry of b, reusing one a previous run left there.
+func (b *loadBatch) add() *rdb.Entry {
+	if len(b.items) < cap(b.items) {
+		b.items = b.items[:len(b.items)+1]
+	} else {
+		b.items = append(b.items, rdb.Entry{})
+	}
+	return &b.items[len(b.items)-1]
 }
 
 const loadBatchLen = 512
@@ -40,8 +55,9 @@ const loadBatchLen = 512
 // The two halves of a load run on two goroutines: one reads, checks and
 // decompresses the file, the other allocates and indexes the keys, so a
 // load uses two CPUs where there are two (Redis loads on one thread, but
-// does not pay for a garbage collector). Entries the decoder returns are
-// its caller's, so handing them over needs no copy.
+// does not pay for a garbage collector). The keyspace copies the string
+// bytes it keeps, so the decoder reuses its entries' memory batch after
+// batch and a load of string keys leaves no garbage behind.
 func loadRDB(r io.Reader, ks *keyspace.Keyspace, now int64, dropExpired bool, tick func(read int64)) (loadResult, error) {
 	dec := rdb.NewDecoder(r)
 	res := loadResult{}
@@ -54,9 +70,9 @@ func loadRDB(r io.Reader, ks *keyspace.Keyspace, now int64, dropExpired bool, ti
 	var decErr error
 	go func() {
 		defer close(batches)
-		b := &loadBatch{items: make([]loadItem, 0, loadBatchLen)}
+		b := &loadBatch{items: make([]rdb.Entry, 0, loadBatchLen)}
 		dec.OnResize = func(db int, keys, expires uint64) {
-			b.items = append(b.items, loadItem{db: db, keys: keys, expires: expires})
+			b.hints = append(b.hints, resizeHint{db: db, keys: keys, expires: expires})
 		}
 		send := func() bool {
 			b.read = dec.Read()
@@ -67,20 +83,19 @@ func loadRDB(r io.Reader, ks *keyspace.Keyspace, now int64, dropExpired bool, ti
 			}
 			select {
 			case b = <-free:
-				b.items = b.items[:0]
+				b.items, b.hints = b.items[:0], b.hints[:0]
 			default:
-				b = &loadBatch{items: make([]loadItem, 0, loadBatchLen)}
+				b = &loadBatch{items: make([]rdb.Entry, 0, loadBatchLen)}
 			}
 			return true
 		}
 		for {
-			en, err := dec.Next()
-			if err != nil {
+			if err := dec.NextInto(b.add()); err != nil {
+				b.items = b.items[:len(b.items)-1]
 				decErr = err
 				send()
 				return
 			}
-			b.items = append(b.items, loadItem{en: en})
 			if len(b.items) >= loadBatchLen && !send() {
 				return
 			}
@@ -95,14 +110,13 @@ func loadRDB(r io.Reader, ks *keyspace.Keyspace, now int64, dropExpired bool, ti
 		return res, err
 	}
 	for b := range batches {
-		for _, it := range b.items {
-			if it.en == nil {
-				if it.db >= 0 && it.db < ks.Len() {
-					ks.DB(it.db).Reserve(it.keys, it.expires)
-				}
-				continue
+		for _, h := range b.hints {
+			if h.db >= 0 && h.db < ks.Len() {
+				ks.DB(h.db).Reserve(h.keys, h.expires)
 			}
-			en := it.en
+		}
+		for i := range b.items {
+			en := &b.items[i]
 			if en.DB < 0 || en.DB >= ks.Len() {
 				return fail(fmt.Errorf("rdb: key %q in database %d: %w", en.Key, en.DB, errBadDB))
 			}
@@ -116,7 +130,9 @@ func loadRDB(r io.Reader, ks *keyspace.Keyspace, now int64, dropExpired bool, ti
 		if tick != nil {
 			tick(b.read)
 		}
-		clear(b.items)
+		for i := range b.items {
+			b.items[i].Reset() // keep no collection alive; keep the string memory
+		}
 		select {
 		case free <- b:
 		default:

@@ -153,6 +153,12 @@ func (d *Decoder) readBytes(n uint64) ([]byte, error) {
 
 // readLZF reads an LZF string: compressed length, length, data.
 func (d *Decoder) readLZF() ([]byte, error) {
+	return d.appendLZF(nil)
+}
+
+// appendLZF reads an LZF string and appends its bytes to dst, which it
+// grows (to exactly the size needed when it must allocate).
+func (d *Decoder) appendLZF(dst []byte) ([]byte, error) {
 	clen, err := d.readLen()
 	if err != nil {
 		return nil, err
@@ -167,29 +173,29 @@ func (d *Decoder) readLZF() ([]byte, error) {
 	if ulen > clen*lzfMaxRatio {
 		return nil, d.corrupt("LZF string of %d bytes cannot expand to the declared %d", clen, ulen)
 	}
+	var in []byte
 	if clen <= stringChunk {
 		if uint64(cap(d.scratch)) < clen {
 			d.scratch = make([]byte, clen)
 		}
-		in := d.scratch[:clen]
+		in = d.scratch[:clen]
 		if err := d.rd.readFull(in); err != nil {
 			return nil, err
 		}
-		return d.unLZF(in, ulen)
-	}
-	in, err := d.readBytes(clen)
-	if err != nil {
+	} else if in, err = d.readBytes(clen); err != nil {
 		return nil, err
 	}
-	return d.unLZF(in, ulen)
-}
-
-func (d *Decoder) unLZF(in []byte, ulen uint64) ([]byte, error) {
-	out := make([]byte, ulen)
-	if err := lzfDecompress(in, out); err != nil {
+	n := len(dst)
+	if uint64(cap(dst)-n) < ulen {
+		grown := make([]byte, n, uint64(n)+ulen)
+		copy(grown, dst)
+		dst = grown
+	}
+	dst = dst[:uint64(n)+ulen]
+	if err := lzfDecompress(in, dst[n:]); err != nil {
 		return nil, d.corrupt("%v", err)
 	}
-	return out, nil
+	return dst, nil
 }
 
 // skipString reads past a string without keeping it.

@@ -62,7 +62,15 @@ type Entry struct {
 	Hash     []HashField // TypeHash
 	ZSet     []ZMember   // TypeZSet (any order)
 	Stream   *Stream     // TypeStream
+
+	// buf holds a string key's and value's bytes when the entry is filled
+	// by NextInto, which reuses it for the next key.
+	buf []byte
 }
+
+// Reset empties en but keeps the memory NextInto may reuse for the bytes
+// of a string key and value.
+func (en *Entry) Reset() { *en = Entry{buf: en.buf[:0]} }
 
 // Opcodes that introduce something other than a key.
 const (
