@@ -31,7 +31,8 @@ func runNode(args []string) int {
 	// A panic the node cannot contain has been logged with a bug report:
 	// exit non-zero, as Redis does after serverPanic.
 	fatal := func(string) { os.Exit(1) }
-	n, err := node.New(cfg, node.Options{Source: src, Version: version, Job: sizer.Job, Fatal: fatal})
+	pacer := gctune.New(gcFloor)
+	n, err := node.New(cfg, node.Options{Source: src, Version: version, Job: sizer.Job, Load: pacer.Bulk, Fatal: fatal})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "replscope: %v\n", err)
 		return 1
@@ -45,7 +46,7 @@ func runNode(args []string) int {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	gctune.Start(ctx, gcFloor, n.MaxMemory)
+	pacer.Start(ctx, n.MaxMemory)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sig)

@@ -47,6 +47,13 @@ func (b *loadBatch) add() *rdb.Entry {
 
 const loadBatchLen = 512
 
+// loadEdge tells Options.Load that a dataset load starts or ends.
+func (n *Node) loadEdge(start bool) {
+	if n.opts.Load != nil {
+		n.opts.Load(start)
+	}
+}
+
 // loadRDB decodes an RDB into ks (a fresh keyspace nobody else sees). With
 // dropExpired (a master loading its own file) keys already expired at now
 // are skipped and counted; a replica keeps them. tick, when set, is called

@@ -389,6 +389,8 @@ func (n *Node) fullSyncFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader
 	lastPing := time.Now()
 	n.jobEdge(true) // the load runs beside the clients of the old dataset
 	defer n.jobEdge(false)
+	n.loadEdge(true)
+	defer n.loadEdge(false)
 	res, err := loadRDB(bufio.NewReaderSize(tmp, 256<<10), fresh, 0, false, func(int64) {
 		if time.Since(lastPing) > time.Second {
 			lastPing = time.Now()
