@@ -114,7 +114,7 @@ func (n *Node) writeSnapshot(w io.Writer, s *keyspace.Snapshot, aux rdbAux, prog
 
 // encodeEntry writes one key with the streaming encoder.
 func encodeEntry(enc *rdb.Encoder, e *keyspace.Entry) error {
-	key := []byte(e.Key())
+	key := e.KeyBytes()
 	exp := e.ExpireAt()
 	if exp == 0 {
 		exp = -1

@@ -99,6 +99,10 @@ func bstr(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 // Key returns the entry's key.
 func (e *Entry) Key() string { return unsafe.String(e.kv, e.klen) }
 
+// KeyBytes returns the entry's key as bytes that must not be changed (an
+// encoder reads them without a copy).
+func (e *Entry) KeyBytes() []byte { return unsafe.Slice(e.kv, e.klen)[:e.klen:e.klen] }
+
 // Kind returns the value's type.
 func (e *Entry) Kind() Kind {
 	if e.obj == nil {
