@@ -201,9 +201,10 @@ func intMembers(s *keyspace.Set) ([]int64, bool) {
 
 var errBadDB = errors.New("database index out of range")
 
-// addDecoded stores a decoded entry in a keyspace being loaded (a later
-// duplicate of a key replaces the earlier one; see keyspace.FinishLoad).
-func addDecoded(db *keyspace.DB, en *rdb.Entry) {
+// decodedEntry builds the keyspace entry of a decoded key, for
+// keyspace.DB.LoadEntry (a later duplicate of a key replaces the earlier
+// one; see keyspace.FinishLoad).
+func decodedEntry(en *rdb.Entry) *keyspace.Entry {
 	exp := en.ExpireAt
 	switch {
 	case exp < 0:
@@ -212,7 +213,7 @@ func addDecoded(db *keyspace.DB, en *rdb.Entry) {
 		exp = -1
 	}
 	str, obj := decodedValue(en)
-	db.Load(en.Key, str, obj, exp)
+	return keyspace.NewLoadEntry(en.Key, str, obj, exp)
 }
 
 // decodedValue turns a decoded value into a string (obj nil) or an

@@ -16,33 +16,27 @@ type loadResult struct {
 	aux     map[string]string
 }
 
-// loadBatch is a run of decoded keys, in file order, handed from the
-// decoding goroutine to the storing one, with the RESIZEDB hints read
-// while decoding them (applied before the batch's keys: a hint precedes
-// every key of its database, and sizes a database only while it is
-// empty). Batches go back to the decoder once stored, and their entries'
-// string memory is decoded into again (rdb.Decoder.NextInto): the
-// keyspace copies what it keeps.
+// loadBatch is a run of keys decoded and built into keyspace entries, in
+// file order, handed from the decoding goroutine to the storing one, with
+// the RESIZEDB hints read while decoding them (applied before the batch's
+// keys: a hint precedes every key of its database, and sizes a database
+// only while it is empty).
 type loadBatch struct {
-	items []rdb.Entry
+	items []loadItem
 	hints []resizeHint
 	read  int64 // bytes of the file consumed when the batch was full
+}
+
+// loadItem is one key for the storing goroutine.
+type loadItem struct {
+	db int
+	e  *keyspace.Entry
 }
 
 // resizeHint is a RESIZEDB hint: keys and keys with a TTL in database db.
 type resizeHint struct {
 	db            int
 	keys, expires uint64
-}
-
-// add returns the next entry of b, reusing one a previous run left there.
-func (b *loadBatch) add() *rdb.Entry {
-	if len(b.items) < cap(b.items) {
-		b.items = b.items[:len(b.items)+1]
-	} else {
-		b.items = append(b.items, rdb.Entry{})
-	}
-	return &b.items[len(b.items)-1]
 }
 
 const loadBatchLen = 512
@@ -59,93 +53,86 @@ func (n *Node) loadEdge(start bool) {
 // are skipped and counted; a replica keeps them. tick, when set, is called
 // every few thousand keys (keepalives, progress).
 //
-// The two halves of a load run on two goroutines: one reads, checks and
-// decompresses the file, the other allocates and indexes the keys, so a
-// load uses two CPUs where there are two (Redis loads on one thread, but
-// does not pay for a garbage collector). The keyspace copies the string
-// bytes it keeps, so the decoder reuses its entries' memory batch after
-// batch and a load of string keys leaves no garbage behind.
+// The two halves of a load run on two goroutines, so a load uses two CPUs
+// where there are two (Redis loads on one thread, but does not pay for a
+// garbage collector): one reads, checks and decompresses the file and
+// builds each key's entry (its allocations and copies), the other stores
+// the entries in the keyspace's tables. The decoder decodes every key's
+// strings into the same memory (rdb.Decoder.NextInto), so a load of string
+// keys leaves no garbage behind.
 func loadRDB(r io.Reader, ks *keyspace.Keyspace, now int64, dropExpired bool, tick func(read int64)) (loadResult, error) {
 	dec := rdb.NewDecoder(r)
 	res := loadResult{}
 	if _, err := dec.Header(); err != nil {
 		return res, err
 	}
+	ndb := ks.Len()
 	batches := make(chan *loadBatch, 8)
 	free := make(chan *loadBatch, 10)
-	stop := make(chan struct{})
 	var decErr error
+	var expired int64
 	go func() {
 		defer close(batches)
-		b := &loadBatch{items: make([]rdb.Entry, 0, loadBatchLen)}
+		b := &loadBatch{items: make([]loadItem, 0, loadBatchLen)}
 		dec.OnResize = func(db int, keys, expires uint64) {
 			b.hints = append(b.hints, resizeHint{db: db, keys: keys, expires: expires})
 		}
-		send := func() bool {
+		send := func() {
 			b.read = dec.Read()
-			select {
-			case batches <- b:
-			case <-stop:
-				return false
-			}
+			batches <- b
 			select {
 			case b = <-free:
 				b.items, b.hints = b.items[:0], b.hints[:0]
 			default:
-				b = &loadBatch{items: make([]rdb.Entry, 0, loadBatchLen)}
+				b = &loadBatch{items: make([]loadItem, 0, loadBatchLen)}
 			}
-			return true
 		}
+		var en rdb.Entry
 		for {
-			if err := dec.NextInto(b.add()); err != nil {
-				b.items = b.items[:len(b.items)-1]
+			if err := dec.NextInto(&en); err != nil {
 				decErr = err
 				send()
 				return
 			}
-			if len(b.items) >= loadBatchLen && !send() {
+			if en.DB < 0 || en.DB >= ndb {
+				decErr = fmt.Errorf("rdb: key %q in database %d: %w", en.Key, en.DB, errBadDB)
+				send()
 				return
+			}
+			if dropExpired && en.ExpireAt >= 0 && en.ExpireAt <= now {
+				expired++
+				continue
+			}
+			b.items = append(b.items, loadItem{db: en.DB, e: decodedEntry(&en)})
+			if len(b.items) >= loadBatchLen {
+				send()
 			}
 		}
 	}()
-	// The decoder goroutine ends once batches is drained or stop is closed;
-	// either way this function does not return before it has.
-	fail := func(err error) (loadResult, error) {
-		close(stop)
-		for range batches {
-		}
-		return res, err
-	}
+	// Every batch is stored, so the decoder goroutine never waits in vain;
+	// it ends after its last batch, and this function does not return
+	// before it has.
 	for b := range batches {
 		for _, h := range b.hints {
-			if h.db >= 0 && h.db < ks.Len() {
+			if h.db >= 0 && h.db < ndb {
 				ks.DB(h.db).Reserve(h.keys, h.expires)
 			}
 		}
-		for i := range b.items {
-			en := &b.items[i]
-			if en.DB < 0 || en.DB >= ks.Len() {
-				return fail(fmt.Errorf("rdb: key %q in database %d: %w", en.Key, en.DB, errBadDB))
-			}
-			if dropExpired && en.ExpireAt >= 0 && en.ExpireAt <= now {
-				res.expired++
-				continue
-			}
-			addDecoded(ks.DB(en.DB), en)
-			res.keys++
+		for _, it := range b.items {
+			ks.DB(it.db).LoadEntry(it.e)
 		}
+		res.keys += int64(len(b.items))
 		if tick != nil {
 			tick(b.read)
 		}
-		for i := range b.items {
-			b.items[i].Reset() // keep no collection alive; keep the string memory
-		}
+		clear(b.items)
 		select {
 		case free <- b:
 		default:
 		}
 	}
 	// batches is closed: the decoder goroutine has ended and decErr is set.
+	res.expired = expired
 	if !errors.Is(decErr, io.EOF) {
 		return res, decErr
 	}
