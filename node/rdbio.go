@@ -205,15 +205,20 @@ var errBadDB = errors.New("database index out of range")
 // keyspace.DB.LoadEntry (a later duplicate of a key replaces the earlier
 // one; see keyspace.FinishLoad).
 func decodedEntry(en *rdb.Entry) *keyspace.Entry {
-	exp := en.ExpireAt
+	str, obj := decodedValue(en)
+	return keyspace.NewLoadEntry(en.Key, str, obj, keyspaceExpire(en.ExpireAt))
+}
+
+// keyspaceExpire maps a decoded expiry (-1: none, else unix ms) to the
+// keyspace's (0: none; a stored 0, long past, becomes -1).
+func keyspaceExpire(exp int64) int64 {
 	switch {
 	case exp < 0:
-		exp = 0
+		return 0
 	case exp == 0:
-		exp = -1
+		return -1
 	}
-	str, obj := decodedValue(en)
-	return keyspace.NewLoadEntry(en.Key, str, obj, exp)
+	return exp
 }
 
 // decodedValue turns a decoded value into a string (obj nil) or an

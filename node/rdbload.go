@@ -27,10 +27,15 @@ type loadBatch struct {
 	read  int64 // bytes of the file consumed when the batch was full
 }
 
-// loadItem is one key for the storing goroutine.
+// loadItem is one key for the storing goroutine: an entry, or (most
+// strings) the key's and value's bytes in one piece, kv, whose entry the
+// storing goroutine allocates (which balances the two goroutines' work).
 type loadItem struct {
-	db int
-	e  *keyspace.Entry
+	db   int
+	klen int
+	exp  int64
+	kv   []byte
+	e    *keyspace.Entry
 }
 
 // resizeHint is a RESIZEDB hint: keys and keys with a TTL in database db.
@@ -55,11 +60,11 @@ func (n *Node) loadEdge(start bool) {
 //
 // The two halves of a load run on two goroutines, so a load uses two CPUs
 // where there are two (Redis loads on one thread, but does not pay for a
-// garbage collector): one reads, checks and decompresses the file and
-// builds each key's entry (its allocations and copies), the other stores
-// the entries in the keyspace's tables. The decoder decodes every key's
-// strings into the same memory (rdb.Decoder.NextInto), so a load of string
-// keys leaves no garbage behind.
+// garbage collector): one reads, checks and decompresses the file, each
+// string key and value straight into the memory that will hold them
+// (rdb.Entry.TakeKV), and builds the entries of other keys; the other
+// allocates the string keys' entries and stores every entry in the
+// keyspace's tables. A load of string keys leaves no garbage behind.
 func loadRDB(r io.Reader, ks *keyspace.Keyspace, now int64, dropExpired bool, tick func(read int64)) (loadResult, error) {
 	dec := rdb.NewDecoder(r)
 	res := loadResult{}
@@ -103,7 +108,11 @@ func loadRDB(r io.Reader, ks *keyspace.Keyspace, now int64, dropExpired bool, ti
 				expired++
 				continue
 			}
-			b.items = append(b.items, loadItem{db: en.DB, e: decodedEntry(&en)})
+			if kv, klen := en.TakeKV(); kv != nil {
+				b.items = append(b.items, loadItem{db: en.DB, kv: kv, klen: klen, exp: keyspaceExpire(en.ExpireAt)})
+			} else {
+				b.items = append(b.items, loadItem{db: en.DB, e: decodedEntry(&en)})
+			}
 			if len(b.items) >= loadBatchLen {
 				send()
 			}
@@ -119,7 +128,11 @@ func loadRDB(r io.Reader, ks *keyspace.Keyspace, now int64, dropExpired bool, ti
 			}
 		}
 		for _, it := range b.items {
-			ks.DB(it.db).LoadEntry(it.e)
+			if it.e != nil {
+				ks.DB(it.db).LoadEntry(it.e)
+			} else {
+				ks.DB(it.db).LoadKV(it.kv, it.klen, it.exp)
+			}
 		}
 		res.keys += int64(len(b.items))
 		if tick != nil {

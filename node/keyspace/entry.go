@@ -79,6 +79,16 @@ func newEntry(key string, val []byte, exp int64) *Entry {
 	return e
 }
 
+// adoptKV returns an entry whose kv is kv itself: the key's klen bytes,
+// then the string value (no room to grow). The caller gives kv up.
+func adoptKV(kv []byte, klen int, exp int64) *Entry {
+	if len(kv) > math.MaxUint32 {
+		panic("keyspace: key or value over 4 GB")
+	}
+	vlen := uint32(len(kv) - klen)
+	return &Entry{kv: unsafe.SliceData(kv), klen: uint32(klen), vlen: vlen, vcap: vlen, exp: exp, tidx: -1}
+}
+
 // setKV gives e a new kv holding key and val, with room for capacity bytes
 // of value (at least len(val)).
 func (e *Entry) setKV(key string, val []byte, capacity int) {

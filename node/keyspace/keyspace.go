@@ -116,6 +116,13 @@ func NewLoadEntry(key []byte, str []byte, obj Object, exp int64) *Entry {
 	return e
 }
 
+// LoadKV is Load for a string key whose bytes are kv[:klen] and whose
+// value's are kv[klen:]: the entry keeps kv as its storage, uncopied (the
+// caller gives it up).
+func (db *DB) LoadKV(kv []byte, klen int, exp int64) {
+	db.LoadEntry(adoptKV(kv, klen, exp))
+}
+
 // LoadEntry is Load for an entry made by NewLoadEntry.
 func (db *DB) LoadEntry(e *Entry) {
 	t := db.t()

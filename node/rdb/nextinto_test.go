@@ -99,3 +99,48 @@ func TestNextIntoReusesStringMemory(t *testing.T) {
 		t.Fatalf("NextInto allocated %.2f times per string key, want 0", allocs)
 	}
 }
+
+// TestTakeKV: a string key's key and value come out as one piece of
+// exactly their size, which the entry then forgets; keys not decoded in
+// one piece give nothing to take.
+func TestTakeKV(t *testing.T) {
+	data := reuseFile(t)
+	d := NewDecoder(bytes.NewReader(data))
+	var en Entry
+	taken := map[string]string{}
+	for {
+		err := d.NextInto(&en)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, val := string(en.Key), string(en.Str)
+		kv, klen := en.TakeKV()
+		if kv == nil {
+			continue
+		}
+		if string(kv[:klen]) != key || string(kv[klen:]) != val {
+			t.Fatalf("TakeKV of %q = %q/%d", key, kv, klen)
+		}
+		if again, _ := en.TakeKV(); again != nil {
+			t.Fatalf("%q taken twice", key)
+		}
+		taken[key] = string(kv)
+	}
+	for _, k := range []string{"key:1", "key:3", "big", "short"} { // LZF, int, LZF > 32 KB, raw
+		if _, ok := taken[k]; !ok {
+			t.Errorf("%.10q not taken whole", k)
+		}
+	}
+	for _, k := range []string{"12345", "list", strings.Repeat("k", 200)} { // int key, collection, LZF key
+		if _, ok := taken[k]; ok {
+			t.Errorf("%q taken", k)
+		}
+	}
+	// the memory taken is not decoded into again
+	if taken["short"] != "shortv" || !strings.HasPrefix(taken["key:1"], "key:1000") {
+		t.Fatalf("taken memory overwritten: %q %.12q", taken["short"], taken["key:1"])
+	}
+}

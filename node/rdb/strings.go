@@ -153,12 +153,12 @@ func (d *Decoder) readBytes(n uint64) ([]byte, error) {
 
 // readLZF reads an LZF string: compressed length, length, data.
 func (d *Decoder) readLZF() ([]byte, error) {
-	return d.appendLZF(nil)
+	return d.appendLZF(nil, nil)
 }
 
-// appendLZF reads an LZF string and appends its bytes to dst, which it
-// grows (to exactly the size needed when it must allocate).
-func (d *Decoder) appendLZF(dst []byte) ([]byte, error) {
+// appendLZF reads an LZF string and appends prefix and then its bytes to
+// dst[:0], growing dst (to exactly the size needed when it must allocate).
+func (d *Decoder) appendLZF(dst, prefix []byte) ([]byte, error) {
 	clen, err := d.readLen()
 	if err != nil {
 		return nil, err
@@ -185,13 +185,11 @@ func (d *Decoder) appendLZF(dst []byte) ([]byte, error) {
 	} else if in, err = d.readBytes(clen); err != nil {
 		return nil, err
 	}
-	n := len(dst)
-	if uint64(cap(dst)-n) < ulen {
-		grown := make([]byte, n, uint64(n)+ulen)
-		copy(grown, dst)
-		dst = grown
+	n := len(prefix)
+	if uint64(cap(dst)) < uint64(n)+ulen {
+		dst = make([]byte, 0, uint64(n)+ulen)
 	}
-	dst = dst[:uint64(n)+ulen]
+	dst = append(dst[:0], prefix...)[:uint64(n)+ulen]
 	if err := lzfDecompress(in, dst[n:]); err != nil {
 		return nil, d.corrupt("%v", err)
 	}

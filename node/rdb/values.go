@@ -100,14 +100,28 @@ func (d *Decoder) readStringKey(en *Entry) error {
 	}
 	if venc && vlen == encLZF {
 		d.stats.lzfStrings++
-		kv, err := d.appendLZF(append(en.buf[:0], key...))
+		kv, err := d.appendLZF(en.buf, key)
 		if err != nil {
 			return err
 		}
 		en.buf, en.Key, en.Str = kv, kv[:klen:klen], kv[klen:]
 		return nil
 	}
-	if venc || vlen > stringChunk/2 {
+	if venc {
+		// an integer: its decimal digits after the key (20 bytes at most)
+		v, err := d.stringAfterLen(vlen, venc)
+		if err != nil {
+			return err
+		}
+		kv := en.buf[:0]
+		if uint64(cap(kv)) < klen+uint64(len(v)) {
+			kv = make([]byte, 0, klen+uint64(len(v)))
+		}
+		kv = append(append(kv, key...), v...)
+		en.buf, en.Key, en.Str = kv, kv[:klen:klen], kv[klen:]
+		return nil
+	}
+	if vlen > stringChunk/2 {
 		en.Key = bytes.Clone(key)
 		en.Str, err = d.stringAfterLen(vlen, venc)
 		return err
