@@ -128,3 +128,35 @@ func TestLZFMaxExpansion(t *testing.T) {
 		t.Fatal("wrong output")
 	}
 }
+
+// TestLZFDecompressOverlappingRuns: back-references that overlap their own
+// output (a pattern of period 1 to 12 repeated up to 264 bytes) expand as
+// the byte-by-byte definition says.
+func TestLZFDecompressOverlappingRuns(t *testing.T) {
+	for period := 1; period <= 12; period++ {
+		for _, length := range []int{3, 8, 9, 40, 264} {
+			// a literal run of period bytes, then a back-reference to its start
+			in := []byte{byte(period - 1)}
+			for i := range period {
+				in = append(in, byte('a'+i))
+			}
+			off := period - 1
+			if n := length - 2; n < 7 {
+				in = append(in, byte(n<<5|off>>8), byte(off))
+			} else {
+				in = append(in, byte(7<<5|off>>8), byte(n-7), byte(off))
+			}
+			want := make([]byte, period+length)
+			for i := range want {
+				want[i] = byte('a' + i%period)
+			}
+			out := make([]byte, len(want))
+			if err := lzfDecompress(in, out); err != nil {
+				t.Fatalf("period %d length %d: %v", period, length, err)
+			}
+			if !bytes.Equal(out, want) {
+				t.Fatalf("period %d length %d: %q, want %q", period, length, out, want)
+			}
+		}
+	}
+}
