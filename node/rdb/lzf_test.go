@@ -160,3 +160,44 @@ func TestLZFDecompressOverlappingRuns(t *testing.T) {
 		}
 	}
 }
+
+// lzfMatchLenBytewise is liblzf's match loop as written, byte by byte:
+// the reference for lzfMatchLen.
+func lzfMatchLenBytewise(in []byte, ref, ip, maxLen int) int {
+	length := 2
+	if maxLen > 16 {
+		for k := 0; k < 16; k++ {
+			length++
+			if in[ref+length] != in[ip+length] {
+				return length
+			}
+		}
+	}
+	for {
+		length++
+		if length >= maxLen || in[ref+length] != in[ip+length] {
+			return length
+		}
+	}
+}
+
+// TestLZFMatchLenAsLiblzf: the word-at-a-time match length is liblzf's
+// for every maxLen and every position of the first difference, the
+// unrolled steps' overrun at maxLen 17 and 18 included.
+func TestLZFMatchLenAsLiblzf(t *testing.T) {
+	const n = 400
+	for diff := 3; diff < 300; diff++ {
+		in := make([]byte, n)
+		for i := range in {
+			in[i] = 'x'
+		}
+		ref, ip := 10, 20 // in[ref+i] == in[ip+i] until ip+diff
+		in[ip+diff] = 'y'
+		for maxLen := 1; maxLen <= min(n-ip-2, lzfMaxRef); maxLen++ {
+			got, want := lzfMatchLen(in, ref, ip, maxLen), lzfMatchLenBytewise(in, ref, ip, maxLen)
+			if got != want {
+				t.Fatalf("first difference at %d, maxLen %d: %d, liblzf %d", diff, maxLen, got, want)
+			}
+		}
+	}
+}
