@@ -25,13 +25,14 @@ const gcFloor = 8 << 20
 // headless node that takes its command line the way redis-server does.
 func runNode(args []string) int {
 	var cfg *config.Config
+	pacer := gctune.New(gcFloor)
 	n, err := nodestart.StartWith(args, func(c *config.Config) node.Options {
 		cfg = c
 		sizer := procs.ForProcess(c.IOThreads)
 		// A panic the node cannot contain has been logged with a bug
 		// report: exit non-zero, as Redis does after serverPanic.
 		fatal := func(string) { os.Exit(1) }
-		return node.Options{Version: version, Job: sizer.Job, Fatal: fatal}
+		return node.Options{Version: version, Job: sizer.Job, Load: pacer.Bulk, Fatal: fatal}
 	}, nil)
 	var cerr *nodestart.ConfigError
 	switch {
@@ -44,7 +45,7 @@ func runNode(args []string) int {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	gctune.Start(ctx, gcFloor, n.MaxMemory)
+	pacer.Start(ctx, n.MaxMemory)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sig)

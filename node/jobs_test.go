@@ -52,3 +52,25 @@ func TestBackgroundJobsAreReported(t *testing.T) {
 			"master " + strconv.Itoa(ms) + "/" + strconv.Itoa(me) + " replica " + strconv.Itoa(rs) + "/" + strconv.Itoa(re)
 	})
 }
+
+// TestLoadsAreReported: a replica loading its master's RDB and a DEBUG
+// RELOAD each tell Options.Load when the load starts and ends (the
+// process paces its collector by them), and nothing else does.
+func TestLoadsAreReported(t *testing.T) {
+	var ml, rl jobCount
+	m := nodetest.StartWith(t, nodetest.Options{Load: ml.edge}, "--enable-debug-command", "yes")
+	nodetest.Write(t, m.Addr(), "k", 2000, 64)
+	r := nodetest.StartWith(t, nodetest.Options{Load: rl.edge}, "--replicaof", "127.0.0.1 "+strconv.Itoa(m.Port))
+	nodetest.WaitSynced(t, m.Addr(), r.Addr(), 10*time.Second)
+	nodetest.WaitFor(t, 10*time.Second, "replica load reported", func() (bool, string) {
+		s, e := rl.get()
+		return s == 1 && e == 1, strconv.Itoa(s) + "/" + strconv.Itoa(e)
+	})
+	if s, e := ml.get(); s != 0 || e != 0 {
+		t.Fatalf("master reported %d/%d loads for a full sync it served", s, e)
+	}
+	nodetest.MustDo(t, m.Addr(), "DEBUG", "RELOAD")
+	if s, e := ml.get(); s != 1 || e != 1 {
+		t.Fatalf("DEBUG RELOAD reported %d/%d load edges, want 1/1", s, e)
+	}
+}

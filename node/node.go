@@ -49,6 +49,12 @@ type Options struct {
 	// a CPU of its own (internal/procs).
 	Job func(start bool)
 
+	// Load, when set, is told when a dataset load starts (true) and ends
+	// (false): at start-up, DEBUG RELOAD, a replica loading its master's
+	// RDB. The heap then grows by live data, and a process may let its
+	// collector run less often meanwhile (internal/gctune's Pacer.Bulk).
+	Load func(start bool)
+
 	// Fatal is called after the node logged a bug report for a panic it
 	// could not contain (crash.go): the dataset or the replication state
 	// may be half changed, and the process should exit non-zero, as

@@ -303,7 +303,9 @@ func (n *Node) loadAtStart() error {
 	fresh.SetLimits(n.ks.Limits())
 	fresh.SetAccessStamp(stamp) // loaded keys read as just created
 	n.jobEdge(true)
+	n.loadEdge(true)
 	res, err := loadRDB(bufio.NewReaderSize(f, 256<<10), fresh, now, !isReplica, nil)
+	n.loadEdge(false)
 	n.jobEdge(false)
 	n.mu.Lock()
 	defer n.mu.Unlock()

@@ -114,7 +114,7 @@ func (n *Node) writeSnapshot(w io.Writer, s *keyspace.Snapshot, aux rdbAux, prog
 
 // encodeEntry writes one key with the streaming encoder.
 func encodeEntry(enc *rdb.Encoder, e *keyspace.Entry) error {
-	key := []byte(e.Key())
+	key := e.KeyBytes()
 	exp := e.ExpireAt()
 	if exp == 0 {
 		exp = -1
@@ -201,18 +201,24 @@ func intMembers(s *keyspace.Set) ([]int64, bool) {
 
 var errBadDB = errors.New("database index out of range")
 
-// addDecoded stores a decoded entry in a keyspace being loaded (a later
-// duplicate of a key replaces the earlier one; see keyspace.FinishLoad).
-func addDecoded(db *keyspace.DB, en *rdb.Entry) {
-	exp := en.ExpireAt
+// decodedEntry builds the keyspace entry of a decoded key, for
+// keyspace.DB.LoadEntry (a later duplicate of a key replaces the earlier
+// one; see keyspace.FinishLoad).
+func decodedEntry(en *rdb.Entry) *keyspace.Entry {
+	str, obj := decodedValue(en)
+	return keyspace.NewLoadEntry(en.Key, str, obj, keyspaceExpire(en.ExpireAt))
+}
+
+// keyspaceExpire maps a decoded expiry (-1: none, else unix ms) to the
+// keyspace's (0: none; a stored 0, long past, becomes -1).
+func keyspaceExpire(exp int64) int64 {
 	switch {
 	case exp < 0:
-		exp = 0
+		return 0
 	case exp == 0:
-		exp = -1
+		return -1
 	}
-	str, obj := decodedValue(en)
-	db.Load(en.Key, str, obj, exp)
+	return exp
 }
 
 // decodedValue turns a decoded value into a string (obj nil) or an

@@ -80,6 +80,20 @@ func TestLoadRDBAcrossBatches(t *testing.T) {
 	if got := ks.DB(3).Len(); got != loadBatchLen/2 {
 		t.Fatalf("db 3 holds %d keys", got)
 	}
+	// The decoder writes each batch's strings into the memory of an
+	// earlier batch: every key must still hold its own value.
+	for db, n := range map[int]int{0: 3*loadBatchLen + 7, 3: loadBatchLen / 2} {
+		for i := 0; i < n; i++ {
+			e := ks.DB(db).PeekString(fmt.Sprintf("k%d", i))
+			want := fmt.Sprintf("value of key %d in db %d, long enough to compress compress compress", i, db)
+			if e == nil || string(e.Str()) != want {
+				t.Fatalf("db %d key k%d: %v, want %q", db, i, e, want)
+			}
+			if wantExp := int64(0); i%3 == 0 && e.ExpireAt() != 1000 || i%3 != 0 && e.ExpireAt() != wantExp {
+				t.Fatalf("db %d key k%d: expire %d", db, i, e.ExpireAt())
+			}
+		}
+	}
 	waitGoroutines(t, base)
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/replscope/replscope/node/keyspace"
@@ -30,11 +31,11 @@ func (n *Node) startSyncLocked() {
 	go n.runJob(j, snap)
 }
 
-// queueOutLocked queues pre-stream bytes without blocking; a replica
-// whose queue is full is dropped.
+// queueOutLocked queues pre-stream bytes without blocking (nil: an
+// rdb-only replica is done); a replica whose queue is full is dropped.
 func (n *Node) queueOutLocked(p *replicaPeer, b []byte) {
 	select {
-	case p.out <- b:
+	case p.out <- outItem{b: b}:
 	default:
 		n.repl.core.DropPeer(n.nowMs(), p.Peer, "output queue full during sync")
 	}
@@ -75,32 +76,99 @@ func (n *Node) runJob(j *repl.Job, snap *keyspace.Snapshot) {
 	n.carryOutLocked()
 }
 
+// outItem is one piece of a replica's pre-stream output: bytes, and the
+// RDB chunk they are, if any, which the replica's writer releases once
+// it has written them.
+type outItem struct {
+	b     []byte
+	chunk *rdbChunk
+}
+
+// rdbChunkSize is the largest piece of RDB handed to replicas' writers.
+const rdbChunkSize = 64 << 10
+
+// rdbChunk is a piece of a transfer's RDB, shared by the writers of the
+// job's replicas; the last to write it hands it back to the job, which
+// fills it again. (A copy per piece was 25 MB of 64 KB garbage per 1M-key
+// sync, and the largest allocator of the master during it.)
+type rdbChunk struct {
+	b    []byte
+	refs atomic.Int32
+	free chan *rdbChunk
+}
+
+// release drops one writer's reference.
+func (c *rdbChunk) release() {
+	if c.refs.Add(-1) == 0 {
+		select {
+		case c.free <- c:
+		default: // the pool is full: left to the collector
+		}
+	}
+}
+
 // fanout writes each chunk to every live replica of a job, in order,
 // blocking on the slowest (as a diskless Redis master does).
 type fanout struct {
 	n     *Node
 	peers []*replicaPeer
+	free  chan *rdbChunk
 }
 
+func newFanout(n *Node, peers []*replicaPeer) *fanout {
+	// Room for every chunk that can be in flight: a full out queue per
+	// replica's writer, one being written each, one being filled.
+	return &fanout{n: n, peers: peers, free: make(chan *rdbChunk, (outQueueLen+1)*max(len(peers), 1)+1)}
+}
+
+// outQueueLen is the capacity of a replica's queue of pre-stream output.
+const outQueueLen = 64
+
 func (f *fanout) Write(b []byte) (int, error) {
-	chunk := append([]byte(nil), b...)
+	for rest := b; len(rest) > 0; {
+		k := min(len(rest), rdbChunkSize)
+		if err := f.send(rest[:k]); err != nil {
+			return len(b) - len(rest), err
+		}
+		rest = rest[k:]
+	}
+	return len(b), nil
+}
+
+// send hands a copy of b (<= rdbChunkSize) to every live replica.
+func (f *fanout) send(b []byte) error {
+	var c *rdbChunk
+	select {
+	case c = <-f.free:
+	default:
+		c = &rdbChunk{b: make([]byte, 0, rdbChunkSize), free: f.free}
+	}
+	c.b = append(c.b[:0], b...)
+	c.refs.Store(int32(len(f.peers)))
 	live := 0
 	for _, p := range f.peers {
 		select {
-		case p.out <- chunk:
+		case <-p.quit: // gone: no more pieces for it
+			c.release()
+			continue
+		default:
+		}
+		select {
+		case p.out <- outItem{b: c.b, chunk: c}:
 			live++
 		case <-p.quit:
+			c.release()
 		case <-f.n.closing:
-			return 0, ErrClosed
+			return ErrClosed
 		}
 	}
 	if live == 0 {
-		return 0, errJobNoReplicas
+		return errJobNoReplicas
 	}
 	f.n.mu.Lock()
 	f.n.repl.core.Stats.ReplOutputBytes += int64(len(b) * live)
 	f.n.mu.Unlock()
-	return len(b), nil
+	return nil
 }
 
 var errJobNoReplicas = fmt.Errorf("every replica of the transfer is gone")
@@ -123,17 +191,14 @@ func (n *Node) jobPeersLocked(j *repl.Job) []*replicaPeer {
 func (n *Node) runSocketJob(j *repl.Job, snap *keyspace.Snapshot, aux rdbAux) (int64, error) {
 	mark := randomHex(40)
 	n.mu.Lock()
-	f := &fanout{n: n, peers: n.jobPeersLocked(j)}
+	f := newFanout(n, n.jobPeersLocked(j))
 	n.mu.Unlock()
 	if _, err := f.Write([]byte("$EOF:" + mark + "\r\n")); err != nil {
 		return 0, err
 	}
-	bw := bufio.NewWriterSize(f, 64<<10)
+	// The encoder buffers: its flushes are the chunks.
 	var size int64
-	err := n.writeSnapshot(bw, snap, aux, func(w int64) { size = w })
-	if err == nil {
-		err = bw.Flush()
-	}
+	err := n.writeSnapshot(f, snap, aux, func(w int64) { size = w })
 	if err == nil {
 		_, err = f.Write([]byte(mark))
 	}
@@ -164,7 +229,7 @@ func (n *Node) runDiskJob(j *repl.Job, snap *keyspace.Snapshot, aux rdbAux, dir 
 		return 0, err
 	}
 	n.mu.Lock()
-	f := &fanout{n: n, peers: n.jobPeersLocked(j)}
+	f := newFanout(n, n.jobPeersLocked(j))
 	n.mu.Unlock()
 	if _, err := f.Write([]byte("$" + strconv.FormatInt(size, 10) + "\r\n")); err != nil {
 		return 0, err

@@ -29,7 +29,7 @@ type replicaPeer struct {
 	conn net.Conn
 	conf replconfState
 
-	out  chan []byte   // bytes to write before streaming (+FULLRESYNC, RDB chunks, newlines)
+	out  chan outItem  // bytes to write before streaming (+FULLRESYNC, RDB chunks, newlines)
 	wake chan struct{} // new stream bytes
 	quit chan struct{} // closed when the peer is dropped
 }
@@ -86,7 +86,7 @@ func (n *Node) psyncCheckLocked(c *Client, w *redcon.Writer, args [][]byte) (req
 func (n *Node) attachReplica(c *Client, isPsync bool, req repl.Request, next func() ([][]byte, error), pending [][][]byte) {
 	n.mu.Lock()
 	p := &replicaPeer{c: c, conn: c.netConn, conf: c.replconf,
-		out: make(chan []byte, 64), wake: make(chan struct{}, 1), quit: make(chan struct{})}
+		out: make(chan outItem, outQueueLen), wake: make(chan struct{}, 1), quit: make(chan struct{})}
 	c.replica = p
 	c.flags |= flagReplica
 	c.lastCmd = "psync"
@@ -142,14 +142,18 @@ func (n *Node) replicaWriter(p *replicaPeer, conn net.Conn) {
 		select {
 		case <-p.quit:
 			return
-		case b := <-p.out:
-			if b == nil { // rdb-only replica: done after the RDB
+		case it := <-p.out:
+			if it.b == nil { // rdb-only replica: done after the RDB
 				n.mu.Lock()
 				n.dropPeerLocked(p, "")
 				n.mu.Unlock()
 				return
 			}
-			if !write(b) {
+			ok := write(it.b)
+			if it.chunk != nil {
+				it.chunk.release()
+			}
+			if !ok {
 				return
 			}
 		case <-p.wake:

@@ -5,9 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -340,9 +338,12 @@ func readNonEmptyLine(rd *resp.Reader, deadline func()) (string, error) {
 	}
 }
 
-// fullSyncFromMaster receives the RDB whole into a temporary file, loads
-// it aside into a new keyspace, and only then swaps it in: until then the
-// old dataset keeps serving, and a failed transfer leaves it untouched.
+// fullSyncFromMaster loads the master's RDB as it arrives into a new
+// keyspace aside, and only once the whole file is in and its checksum
+// verified swaps it in: until then the old dataset keeps serving, and a
+// failed transfer leaves it untouched. (Redis's repl-diskless-load swapdb
+// does the same; receiving the file to disk first, as Redis does by
+// default, would add the whole transfer time to the load's.)
 func (n *Node) fullSyncFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader, rd *resp.Reader, replid string, moff int64, timeout time.Duration) error {
 	deadline := func() { _ = conn.SetDeadline(time.Now().Add(timeout)) }
 	header, err := readNonEmptyLine(rd, deadline)
@@ -363,54 +364,54 @@ func (n *Node) fullSyncFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader
 		}
 	}
 	n.mu.Lock()
-	dir := n.cfg.Dir
 	if n.isCurrentLinkLocked(l) {
 		n.repl.core.TransferStarted(n.nowMs(), size)
 	}
-	n.mu.Unlock()
-	n.emit(Event{Kind: EventFullSyncStarted, Master: l.target.String(), Offset: moff, Bytes: size})
-	if size >= 0 {
-		n.log.Noticef("MASTER <-> REPLICA sync: receiving %d bytes from master to disk", size)
-	} else {
-		n.log.Noticef("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk")
-	}
-	tmp, err := os.CreateTemp(dir, "temp-sync-*.rdb")
-	if err != nil {
-		return fmt.Errorf("Opening the temp file needed for MASTER <-> REPLICA synchronization: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	received, err := n.receiveRDB(conn, br, tmp, size, eofMark, deadline)
-	if err != nil {
-		return fmt.Errorf("I/O error trying to sync with MASTER: %w", err)
-	}
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	n.log.Noticef("MASTER <-> REPLICA sync: Loading DB in memory")
-	n.mu.Lock()
 	ndb := n.ks.Len()
 	stamp := n.ks.AccessStamp()
 	n.mu.Unlock()
+	n.emit(Event{Kind: EventFullSyncStarted, Master: l.target.String(), Offset: moff, Bytes: size})
+	if size >= 0 {
+		n.log.Noticef("MASTER <-> REPLICA sync: receiving %d bytes from master to parser", size)
+	} else {
+		n.log.Noticef("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to parser")
+	}
+	last := int64(0)
+	src := newRDBFromMaster(br, size, eofMark, deadline, func(got int64) {
+		n.mu.Lock()
+		n.repl.core.Received(n.nowMs(), got, int(got-last))
+		n.mu.Unlock()
+		last = got
+	})
+	n.log.Noticef("MASTER <-> REPLICA sync: Loading DB in memory")
 	fresh := keyspace.New(ndb)
 	fresh.SetLimits(n.ks.Limits())
 	fresh.SetAccessStamp(stamp) // loaded keys read as just created
 	lastPing := time.Now()
 	n.jobEdge(true) // the load runs beside the clients of the old dataset
 	defer n.jobEdge(false)
-	res, err := loadRDB(bufio.NewReaderSize(tmp, 256<<10), fresh, 0, false, func(int64) {
+	n.loadEdge(true)
+	defer n.loadEdge(false)
+	res, err := loadRDB(src, fresh, 0, false, func(int64) {
 		if time.Since(lastPing) > time.Second {
 			lastPing = time.Now()
 			_ = l.write([]byte("\n")) // keep the master from timing us out
 		}
 	})
+	var received int64
+	if err == nil {
+		received, err = src.finish()
+	}
+	if ioErr := src.ioError(); ioErr != nil {
+		return fmt.Errorf("I/O error trying to sync with MASTER: %w", ioErr)
+	}
 	if err != nil {
 		n.mu.Lock()
 		if n.isCurrentLinkLocked(l) {
 			n.repl.core.TransferFailed()
 		}
 		n.mu.Unlock()
-		return fmt.Errorf("Failed trying to load the MASTER synchronization DB from disk, check server logs: %w (the old dataset is kept)", err)
+		return fmt.Errorf("Failed trying to load the MASTER synchronization DB from socket, check server logs: %w (the old dataset is kept)", err)
 	}
 	n.mu.Lock()
 	if !n.isCurrentLinkLocked(l) {
@@ -428,54 +429,6 @@ func (n *Node) fullSyncFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader
 	n.emit(Event{Kind: EventFullSyncFinished, Master: l.target.String(), Offset: moff, Bytes: received})
 	n.mu.Unlock()
 	return nil
-}
-
-// receiveRDB copies the RDB payload to f: size bytes, or up to the EOF
-// mark. Progress goes to INFO's master_sync_* fields.
-func (n *Node) receiveRDB(conn net.Conn, br *bufio.Reader, f *os.File, size int64, mark string, deadline func()) (int64, error) {
-	buf := make([]byte, 64<<10)
-	var got int64
-	var tail []byte // last 40 bytes seen, for the EOF mark
-	w := bufio.NewWriterSize(f, 256<<10)
-	for size < 0 || got < size {
-		deadline()
-		want := len(buf)
-		if size >= 0 && int64(want) > size-got {
-			want = int(size - got)
-		}
-		k, err := br.Read(buf[:want])
-		if k > 0 {
-			chunk := buf[:k]
-			got += int64(k)
-			n.mu.Lock()
-			n.repl.core.Received(n.nowMs(), got, k)
-			n.mu.Unlock()
-			if mark != "" {
-				tail = append(tail, chunk...)
-				if len(tail) > 80 {
-					// keep the last 40 bytes; write the rest
-					if _, err := w.Write(tail[:len(tail)-40]); err != nil {
-						return got, err
-					}
-					tail = append(tail[:0], tail[len(tail)-40:]...)
-				}
-				if len(tail) >= 40 && string(tail[len(tail)-40:]) == mark {
-					if _, err := w.Write(tail[:len(tail)-40]); err != nil {
-						return got, err
-					}
-					return got - 40, w.Flush()
-				}
-				continue
-			}
-			if _, err := w.Write(chunk); err != nil {
-				return got, err
-			}
-		}
-		if err != nil {
-			return got, err
-		}
-	}
-	return got, w.Flush()
 }
 
 // streamFromMaster applies the master's command stream until the link

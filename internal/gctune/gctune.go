@@ -7,7 +7,8 @@
 // garbage: twice the memory Redis needs for the same keys) — and a soft
 // memory limit (maxmemory) makes the collector work harder as the process
 // nears it (debug.SetMemoryLimit). A process that goes quiet returns its
-// free heap memory to the OS at once (see Quiet).
+// free heap memory to the OS at once (see Quiet). While a dataset loads
+// (Pacer.Bulk) the heap grows by live data, and the pace is Go's default.
 package gctune
 
 import (
@@ -16,35 +17,53 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync"
 	"time"
 )
 
+// Pacer paces the collector of this process; see the package comment.
+// While a bulk load runs (Bulk), the heap grows by live data, not
+// garbage, and the pace lets it grow by BulkShare between collections.
+type Pacer struct {
+	floor uint64
+	pace  bool // GOGC is not set and floor > 0
+
+	mu      sync.Mutex
+	bulk    int // bulk loads running
+	lastPct int // the GC percent last set; -1 when none
+	sample  []metrics.Sample
+}
+
+// New returns a Pacer for a floor in bytes. The GOGC environment
+// variable, when set, wins: the operator chose, and it paces nothing.
+func New(floor uint64) *Pacer {
+	return &Pacer{
+		floor:   floor,
+		pace:    os.Getenv("GOGC") == "" && floor > 0,
+		lastPct: -1,
+		sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/cycles/total:gc-cycles"},
+			{Name: "/memory/classes/heap/free:bytes"}},
+	}
+}
+
 // Start adjusts the pace once a second until ctx ends, and then restores
-// Go's defaults. floor is in bytes. softLimit, when not nil, returns the
-// soft memory limit in bytes (0: none); it is read each second, so a
-// CONFIG SET maxmemory takes effect. The GOGC and GOMEMLIMIT environment
-// variables, when set, win: the operator chose.
-func Start(ctx context.Context, floor uint64, softLimit func() int64) {
-	pace := os.Getenv("GOGC") == "" && floor > 0
+// Go's defaults. softLimit, when not nil, returns the soft memory limit in
+// bytes (0: none); it is read each second, so a CONFIG SET maxmemory takes
+// effect. GOMEMLIMIT, when set, wins over softLimit.
+func (p *Pacer) Start(ctx context.Context, softLimit func() int64) {
 	limit := os.Getenv("GOMEMLIMIT") == "" && softLimit != nil
-	if !pace && !limit {
+	if !p.pace && !limit {
 		return
 	}
 	go func() {
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
-		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/cycles/total:gc-cycles"}, {Name: "/memory/classes/heap/free:bytes"}}
-		lastPct, lastLimit := -1, int64(-1)
+		lastLimit := int64(-1)
 		var quiet Quiet
 		for {
-			if pace {
-				metrics.Read(sample)
-				live := value(sample[0])
-				if pct := Percent(live, floor); pct != lastPct {
-					debug.SetGCPercent(pct)
-					lastPct = pct
-				}
-				if quiet.Tick(value(sample[1]), value(sample[2]), floor) {
+			if p.pace {
+				cycles, free := p.adjust()
+				if quiet.Tick(cycles, free, p.floor) {
 					debug.FreeOSMemory()
 				}
 			}
@@ -56,8 +75,11 @@ func Start(ctx context.Context, floor uint64, softLimit func() int64) {
 			}
 			select {
 			case <-ctx.Done():
-				if pace {
+				if p.pace {
+					p.mu.Lock()
 					debug.SetGCPercent(100)
+					p.lastPct = 100
+					p.mu.Unlock()
 				}
 				if limit {
 					debug.SetMemoryLimit(math.MaxInt64)
@@ -67,6 +89,52 @@ func Start(ctx context.Context, floor uint64, softLimit func() int64) {
 			}
 		}
 	}()
+}
+
+// adjust sets the GC percent for the live heap now and returns the
+// collector's cycle count and the free heap bytes, for Quiet.
+func (p *Pacer) adjust() (cycles, free uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	metrics.Read(p.sample)
+	live := value(p.sample[0])
+	pct := Percent(live, p.floor)
+	if p.bulk > 0 {
+		pct = BulkPercent(live, p.floor)
+	}
+	if pct != p.lastPct {
+		debug.SetGCPercent(pct)
+		p.lastPct = pct
+	}
+	return value(p.sample[1]), value(p.sample[2])
+}
+
+// Bulk records a bulk load of a dataset starting (true) or ending
+// (false): a start-up load, DEBUG RELOAD, a replica loading its master's
+// RDB. The pace changes at once, not at the next tick: a load of a
+// million keys takes about a second, and at Share the collector would
+// mark the growing heap every tenth of its size, some thirty times
+// (half the CPU of a replica's full sync went to it).
+func (p *Pacer) Bulk(start bool) {
+	if p == nil || !p.pace {
+		return
+	}
+	p.mu.Lock()
+	switch {
+	case start:
+		p.bulk++
+	case p.bulk > 0:
+		p.bulk--
+	}
+	p.mu.Unlock()
+	p.adjust()
+}
+
+// Start paces the collector with a new Pacer for floor; see Pacer.Start.
+func Start(ctx context.Context, floor uint64, softLimit func() int64) *Pacer {
+	p := New(floor)
+	p.Start(ctx, softLimit)
+	return p
 }
 
 func value(s metrics.Sample) uint64 {
@@ -127,6 +195,19 @@ func Percent(live, floor uint64) int {
 	}
 	pct := floor * 100 / live
 	return int(max(Share, min(pct, 1000)))
+}
+
+// BulkShare is the growth, in percent of the live heap, allowed between
+// collections while a dataset loads (Go's default GOGC): the heap then
+// grows by live data, so the garbage it may hold stays small, and the
+// collector marks the final heap about twice over the load instead of
+// 1/Share times.
+const BulkShare = 100
+
+// BulkPercent is the GOGC value while a bulk load runs: Percent, but
+// allowing at least BulkShare.
+func BulkPercent(live, floor uint64) int {
+	return max(BulkShare, Percent(live, floor))
 }
 
 // SoftLimit is the runtime memory limit for a maxmemory of bytes: none

@@ -2,6 +2,8 @@ package gctune
 
 import (
 	"math"
+	"runtime"
+	"runtime/debug"
 	"testing"
 )
 
@@ -72,4 +74,44 @@ func TestQuiet(t *testing.T) {
 	if !released {
 		t.Fatal("kept 15 MB free over a 200 MB heap")
 	}
+}
+
+func TestBulkPercent(t *testing.T) {
+	const mb = 1 << 20
+	if got := BulkPercent(300*mb, 8*mb); got != BulkShare {
+		t.Errorf("BulkPercent(300 MB) = %d, want %d", got, BulkShare)
+	}
+	if got := BulkPercent(2*mb, 8*mb); got != 400 {
+		t.Errorf("BulkPercent(2 MB) = %d, want the floor's 400", got)
+	}
+}
+
+// TestPacerBulk: the pace changes as soon as the first load starts and
+// returns to Share when the last one ends.
+func TestPacerBulk(t *testing.T) {
+	t.Setenv("GOGC", "")
+	orig := debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetGCPercent(orig) })
+	runtime.GC() // a live heap measured: Percent(live, 1 byte) is Share
+	p := New(1)
+	gcPercent := func() int { v := debug.SetGCPercent(-1); debug.SetGCPercent(v); return v }
+	p.Bulk(true)
+	if got := gcPercent(); got != BulkShare {
+		t.Fatalf("GC percent %d during a load, want %d", got, BulkShare)
+	}
+	p.Bulk(true)
+	p.Bulk(false)
+	if got := gcPercent(); got != BulkShare {
+		t.Fatalf("GC percent %d while a second load runs, want %d", got, BulkShare)
+	}
+	p.Bulk(false)
+	if got := gcPercent(); got != Share {
+		t.Fatalf("GC percent %d after the loads, want %d", got, Share)
+	}
+	p.Bulk(false) // an unmatched end changes nothing
+	if got := gcPercent(); got != Share {
+		t.Fatalf("GC percent %d after an unmatched end, want %d", got, Share)
+	}
+	var none *Pacer
+	none.Bulk(true) // a nil Pacer (no pacing) is inert
 }

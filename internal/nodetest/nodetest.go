@@ -39,6 +39,7 @@ type Options struct {
 	Listener net.Listener
 	Log      io.Writer  // default: discard (set NODETEST_LOG=1 style via t.Logf writer)
 	Job      func(bool) // node.Options.Job
+	Load     func(bool) // node.Options.Load
 	// Fatal is node.Options.Fatal (default: a test fails on a node's
 	// uncontained panic rather than the test binary dying).
 	Fatal func(report string)
@@ -79,7 +80,7 @@ func StartWith(t testing.TB, o Options, extra ...string) *Node {
 			t.Fatalf("nodetest: listen: %v", err)
 		}
 	}
-	n, err := nodestart.Start(args, node.Options{Log: lw, Dial: o.Dial, Version: "test", Job: o.Job, Fatal: fatal}, ln)
+	n, err := nodestart.Start(args, node.Options{Log: lw, Dial: o.Dial, Version: "test", Job: o.Job, Load: o.Load, Fatal: fatal}, ln)
 	if err != nil {
 		t.Fatalf("nodetest: start %v: %v", args, err)
 	}

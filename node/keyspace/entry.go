@@ -84,6 +84,16 @@ func newEntry(key string, val []byte, exp int64) *Entry {
 	return e
 }
 
+// adoptKV returns an entry whose kv is kv itself: the key's klen bytes,
+// then the string value (no room to grow). The caller gives kv up.
+func adoptKV(kv []byte, klen int, exp int64) *Entry {
+	if len(kv) > math.MaxUint32 {
+		panic("keyspace: key or value over 4 GB")
+	}
+	vlen := uint32(len(kv) - klen)
+	return &Entry{kv: unsafe.SliceData(kv), klen: uint32(klen), vlen: vlen, vcap: vlen, exp: exp, tidx: -1}
+}
+
 // setKV gives e a new kv holding key and val, with room for capacity bytes
 // of value (at least len(val)).
 func (e *Entry) setKV(key string, val []byte, capacity int) {
@@ -103,6 +113,10 @@ func bstr(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // Key returns the entry's key.
 func (e *Entry) Key() string { return unsafe.String(e.kv, e.klen) }
+
+// KeyBytes returns the entry's key as bytes that must not be changed (an
+// encoder reads them without a copy).
+func (e *Entry) KeyBytes() []byte { return unsafe.Slice(e.kv, e.klen)[:e.klen:e.klen] }
 
 // Kind returns the value's type.
 func (e *Entry) Kind() Kind {

@@ -112,16 +112,37 @@ func (db *DB) Reserve(n, ttl uint64) {
 // instead of two). A duplicate key in the input replaces the earlier one
 // once FinishLoad runs; until then the database must not be used.
 func (db *DB) Load(key []byte, str []byte, obj Object, exp int64) {
-	t := db.t()
+	db.LoadEntry(NewLoadEntry(key, str, obj, exp))
+}
+
+// NewLoadEntry returns an entry for LoadEntry holding a copy of key and of
+// the string str (obj nil) or the collection obj, expiring at exp (0: no
+// TTL). It touches no keyspace, so a loader may build entries on one
+// goroutine while another stores them.
+func NewLoadEntry(key []byte, str []byte, obj Object, exp int64) *Entry {
 	e := newEntry(bstr(key), str, exp)
-	e.obj, e.ver, e.tidx, e.access = obj, db.ks.epoch, -1, db.ks.access
-	if obj != nil {
-		db.ks.settle(obj)
+	e.obj, e.tidx = obj, -1
+	return e
+}
+
+// LoadKV is Load for a string key whose bytes are kv[:klen] and whose
+// value's are kv[klen:]: the entry keeps kv as its storage, uncopied (the
+// caller gives it up).
+func (db *DB) LoadKV(kv []byte, klen int, exp int64) {
+	db.LoadEntry(adoptKV(kv, klen, exp))
+}
+
+// LoadEntry is Load for an entry made by NewLoadEntry.
+func (db *DB) LoadEntry(e *Entry) {
+	t := db.t()
+	e.ver, e.access = db.ks.epoch, db.ks.access
+	if e.obj != nil {
+		db.ks.settle(e.obj)
 	}
 	t.m.set(e)
 	e.idx = int32(len(t.dense))
 	t.dense = append(t.dense, e)
-	if exp != 0 {
+	if e.exp != 0 {
 		e.tidx = int32(len(t.ttl))
 		t.ttl = append(t.ttl, e)
 	}

@@ -345,3 +345,27 @@ func TestLoadDuplicates(t *testing.T) {
 		t.Fatalf("len after deletes = %d", db.Len())
 	}
 }
+
+// TestLoadKV: a string key loaded from one piece of memory (key bytes,
+// then value bytes) reads back whole, with its TTL, and a later change of
+// its value does not write into that memory (it has no room to grow).
+func TestLoadKV(t *testing.T) {
+	ks := New(1)
+	db := ks.DB(0)
+	kv := []byte("keyvalue")
+	db.LoadKV(kv, 3, 500)
+	db.LoadKV([]byte("e"), 1, 0) // an empty value
+	ks.FinishLoad()
+	e := db.PeekString("key")
+	if e == nil || string(e.Str()) != "value" || e.ExpireAt() != 500 || db.Expires() != 1 {
+		t.Fatalf("key = %v", e)
+	}
+	if e := db.PeekString("e"); e == nil || len(e.Str()) != 0 || e.Str() == nil {
+		t.Fatalf("e = %v", e)
+	}
+	db.Modify(e)
+	e.SetStr(append(e.Str(), "++"...))
+	if string(e.Str()) != "value++" || string(kv) != "keyvalue" {
+		t.Fatalf("after APPEND: %q, loaded memory %q", e.Str(), kv)
+	}
+}

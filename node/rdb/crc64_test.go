@@ -56,3 +56,33 @@ func bitwiseCRC(p []byte) uint64 {
 	}
 	return crc
 }
+
+// TestChecksumEveryLength checks every length up to a few words and every
+// alignment against the bitwise reference: the slicing loop and the byte
+// tail must hand over at any point.
+func TestChecksumEveryLength(t *testing.T) {
+	data := make([]byte, 300)
+	for i := range data {
+		data[i] = byte(i*7 + i>>3)
+	}
+	for start := 0; start < 9; start++ {
+		for n := 0; start+n <= 80; n++ {
+			p := data[start : start+n]
+			if got, want := Checksum(p), bitwiseCRC(p); got != want {
+				t.Fatalf("Checksum(data[%d:%d]) = %#x, want %#x", start, start+n, got, want)
+			}
+		}
+	}
+}
+
+func BenchmarkChecksum(b *testing.B) {
+	for _, n := range []int{512, 64 << 10} {
+		p := bytes.Repeat([]byte("redis rdb crc64 "), n/16)
+		b.Run(itoa(int64(n)), func(b *testing.B) {
+			b.SetBytes(int64(n))
+			for b.Loop() {
+				Checksum(p)
+			}
+		})
+	}
+}

@@ -110,102 +110,118 @@ func (d *Decoder) header() (int, error) {
 // except an *UnsupportedTypeError with Skipped set: Next may then be called
 // again for the following key.
 func (d *Decoder) Next() (*Entry, error) {
+	en := new(Entry)
+	if err := d.NextInto(en); err != nil {
+		return nil, err
+	}
+	en.buf = nil // the caller's alone: nothing to reuse
+	return en, nil
+}
+
+// NextInto is Next filling en, which it resets first. The bytes of a
+// string key and value reuse the memory en held from an earlier call,
+// so a loader that copies them into its own store and hands en back
+// decodes strings without allocating: en.Key and en.Str are valid only
+// until en is filled again. Collections are new memory, as with Next.
+func (d *Decoder) NextInto(en *Entry) error {
+	en.Reset()
 	if !d.started {
 		if _, err := d.Header(); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if d.err != nil {
-		return nil, d.err
+		return d.err
 	}
-	en, err := d.next()
-	if err != nil {
+	if err := d.next(en); err != nil {
 		var ue *UnsupportedTypeError
 		if !errors.As(err, &ue) || !ue.Skipped {
 			d.err = err
 		}
-		return nil, err
+		return err
 	}
-	return en, nil
+	return nil
 }
 
-func (d *Decoder) next() (*Entry, error) {
+// next fills en with the next key.
+func (d *Decoder) next(en *Entry) error {
 	for {
 		op, err := d.rd.byte()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		switch op {
 		case opEOF:
-			return nil, d.finish()
+			return d.finish()
 		case opSelectDB:
 			n, err := d.readLen()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if n > math.MaxInt32 {
-				return nil, d.corrupt("database number %d out of range", n)
+				return d.corrupt("database number %d out of range", n)
 			}
 			d.db = int(n)
 		case opResizeDB:
 			keys, err := d.readLen()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			expires, err := d.readLen()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if d.OnResize != nil {
 				d.OnResize(d.db, keys, expires)
 			}
 		case opAux:
 			if err := d.readAux(); err != nil {
-				return nil, err
+				return err
 			}
 		case opExpireTimeMs:
 			p, err := d.rd.next(8)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			d.expireAt = clampExpire(int64(binary.LittleEndian.Uint64(p)))
 		case opExpireTime:
 			p, err := d.rd.next(4)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			d.expireAt = clampExpire(int64(int32(binary.LittleEndian.Uint32(p))) * 1000)
 		case opIdle:
 			if err := d.skipLens(1); err != nil {
-				return nil, err
+				return err
 			}
 		case opFreq:
 			if _, err := d.rd.byte(); err != nil {
-				return nil, err
+				return err
 			}
 		case opSlotInfo:
 			if err := d.skipLens(3); err != nil {
-				return nil, err
+				return err
 			}
 		case opFunction2:
 			if err := d.skipString(); err != nil {
-				return nil, err
+				return err
 			}
 		case opFunctionPre:
 			if err := d.skipFunctionPreGA(); err != nil {
-				return nil, err
+				return err
 			}
 		case opModuleAux:
 			if err := d.skipModuleAux(); err != nil {
-				return nil, err
+				return err
 			}
 		default:
-			en, err := d.readKeyValue(op)
+			found, err := d.readKeyValueInto(op, en)
 			d.expireAt = -1
-			if err != nil || en != nil {
-				return en, err
+			if err != nil || found {
+				return err
 			}
 			// An empty collection: skipped, as Redis does.
+			en.Reset()
 		}
 	}
 }

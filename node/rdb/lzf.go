@@ -60,15 +60,17 @@ func lzfDecompress(in, out []byte) error {
 		if ref < 0 {
 			return fmt.Errorf("lzf: back-reference %d bytes before the start of the output", -ref)
 		}
-		if op-ref >= n {
-			copy(out[op:op+n], out[ref:ref+n])
-			op += n
-			continue
-		}
-		for ; n > 0; n-- { // overlapping: a repeated pattern
-			out[op] = out[ref]
-			op++
-			ref++
+		// Overlapping (op-ref < n) is a pattern of period op-ref repeated:
+		// byte by byte, out[op+i] = out[ref+i]. Copying the op-ref bytes
+		// from ref on gives the same bytes, and doubles the pattern behind
+		// op; so copy in chunks that double, from the same ref. (A run of
+		// one repeated byte, as in a 100-byte value of zeros, took one
+		// loop turn per byte.)
+		for n > 0 {
+			k := min(n, op-ref)
+			copy(out[op:op+k], out[ref:ref+k])
+			op += k
+			n -= k
 		}
 	}
 	if op != len(out) {

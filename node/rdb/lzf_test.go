@@ -128,3 +128,76 @@ func TestLZFMaxExpansion(t *testing.T) {
 		t.Fatal("wrong output")
 	}
 }
+
+// TestLZFDecompressOverlappingRuns: back-references that overlap their own
+// output (a pattern of period 1 to 12 repeated up to 264 bytes) expand as
+// the byte-by-byte definition says.
+func TestLZFDecompressOverlappingRuns(t *testing.T) {
+	for period := 1; period <= 12; period++ {
+		for _, length := range []int{3, 8, 9, 40, 264} {
+			// a literal run of period bytes, then a back-reference to its start
+			in := []byte{byte(period - 1)}
+			for i := range period {
+				in = append(in, byte('a'+i))
+			}
+			off := period - 1
+			if n := length - 2; n < 7 {
+				in = append(in, byte(n<<5|off>>8), byte(off))
+			} else {
+				in = append(in, byte(7<<5|off>>8), byte(n-7), byte(off))
+			}
+			want := make([]byte, period+length)
+			for i := range want {
+				want[i] = byte('a' + i%period)
+			}
+			out := make([]byte, len(want))
+			if err := lzfDecompress(in, out); err != nil {
+				t.Fatalf("period %d length %d: %v", period, length, err)
+			}
+			if !bytes.Equal(out, want) {
+				t.Fatalf("period %d length %d: %q, want %q", period, length, out, want)
+			}
+		}
+	}
+}
+
+// lzfMatchLenBytewise is liblzf's match loop as written, byte by byte:
+// the reference for lzfMatchLen.
+func lzfMatchLenBytewise(in []byte, ref, ip, maxLen int) int {
+	length := 2
+	if maxLen > 16 {
+		for k := 0; k < 16; k++ {
+			length++
+			if in[ref+length] != in[ip+length] {
+				return length
+			}
+		}
+	}
+	for {
+		length++
+		if length >= maxLen || in[ref+length] != in[ip+length] {
+			return length
+		}
+	}
+}
+
+// TestLZFMatchLenAsLiblzf: the word-at-a-time match length is liblzf's
+// for every maxLen and every position of the first difference, the
+// unrolled steps' overrun at maxLen 17 and 18 included.
+func TestLZFMatchLenAsLiblzf(t *testing.T) {
+	const n = 400
+	for diff := 3; diff < 300; diff++ {
+		in := make([]byte, n)
+		for i := range in {
+			in[i] = 'x'
+		}
+		ref, ip := 10, 20 // in[ref+i] == in[ip+i] until ip+diff
+		in[ip+diff] = 'y'
+		for maxLen := 1; maxLen <= min(n-ip-2, lzfMaxRef); maxLen++ {
+			got, want := lzfMatchLen(in, ref, ip, maxLen), lzfMatchLenBytewise(in, ref, ip, maxLen)
+			if got != want {
+				t.Fatalf("first difference at %d, maxLen %d: %d, liblzf %d", diff, maxLen, got, want)
+			}
+		}
+	}
+}

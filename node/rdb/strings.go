@@ -153,6 +153,12 @@ func (d *Decoder) readBytes(n uint64) ([]byte, error) {
 
 // readLZF reads an LZF string: compressed length, length, data.
 func (d *Decoder) readLZF() ([]byte, error) {
+	return d.appendLZF(nil, nil)
+}
+
+// appendLZF reads an LZF string and appends prefix and then its bytes to
+// dst[:0], growing dst (to exactly the size needed when it must allocate).
+func (d *Decoder) appendLZF(dst, prefix []byte) ([]byte, error) {
 	clen, err := d.readLen()
 	if err != nil {
 		return nil, err
@@ -167,29 +173,27 @@ func (d *Decoder) readLZF() ([]byte, error) {
 	if ulen > clen*lzfMaxRatio {
 		return nil, d.corrupt("LZF string of %d bytes cannot expand to the declared %d", clen, ulen)
 	}
+	var in []byte
 	if clen <= stringChunk {
 		if uint64(cap(d.scratch)) < clen {
 			d.scratch = make([]byte, clen)
 		}
-		in := d.scratch[:clen]
+		in = d.scratch[:clen]
 		if err := d.rd.readFull(in); err != nil {
 			return nil, err
 		}
-		return d.unLZF(in, ulen)
-	}
-	in, err := d.readBytes(clen)
-	if err != nil {
+	} else if in, err = d.readBytes(clen); err != nil {
 		return nil, err
 	}
-	return d.unLZF(in, ulen)
-}
-
-func (d *Decoder) unLZF(in []byte, ulen uint64) ([]byte, error) {
-	out := make([]byte, ulen)
-	if err := lzfDecompress(in, out); err != nil {
+	n := len(prefix)
+	if uint64(cap(dst)) < uint64(n)+ulen {
+		dst = make([]byte, 0, uint64(n)+ulen)
+	}
+	dst = append(dst[:0], prefix...)[:uint64(n)+ulen]
+	if err := lzfDecompress(in, dst[n:]); err != nil {
 		return nil, d.corrupt("%v", err)
 	}
-	return out, nil
+	return dst, nil
 }
 
 // skipString reads past a string without keeping it.

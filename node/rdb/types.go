@@ -62,6 +62,30 @@ type Entry struct {
 	Hash     []HashField // TypeHash
 	ZSet     []ZMember   // TypeZSet (any order)
 	Stream   *Stream     // TypeStream
+
+	// buf holds a string key's and value's bytes when the entry is filled
+	// by NextInto, which reuses it for the next key.
+	buf []byte
+}
+
+// Reset empties en but keeps the memory NextInto may reuse for the bytes
+// of a string key and value.
+func (en *Entry) Reset() { *en = Entry{buf: en.buf[:0]} }
+
+// TakeKV hands over a string entry's key and value when NextInto decoded
+// them into one piece of memory: kv holds the key's klen bytes, then the
+// value's. The entry forgets that memory (the next NextInto allocates
+// anew, of exactly the size it needs), so a loader can keep kv as its
+// key's storage without a copy. kv is nil when they are not in one piece
+// (a raw value of more than 32 KB, an integer- or LZF-encoded key, an
+// empty key and value).
+func (en *Entry) TakeKV() (kv []byte, klen int) {
+	if en.Type != TypeString || len(en.buf) == 0 {
+		return nil, 0
+	}
+	kv, klen = en.buf, len(en.Key)
+	en.buf = nil
+	return kv, klen
 }
 
 // Opcodes that introduce something other than a key.

@@ -9,18 +9,31 @@ import (
 // readKeyValue reads the key and value that follow type byte t. It returns
 // a nil Entry and no error for an empty collection, which Redis skips.
 func (d *Decoder) readKeyValue(t byte) (*Entry, error) {
+	en := new(Entry)
+	found, err := d.readKeyValueInto(t, en)
+	if err != nil || !found {
+		return nil, err
+	}
+	en.buf = nil
+	return en, nil
+}
+
+// readKeyValueInto is readKeyValue filling en (reset by the caller);
+// found is false for an empty collection.
+func (d *Decoder) readKeyValueInto(t byte, en *Entry) (found bool, err error) {
 	if !knownType(t) {
-		return nil, d.corrupt("unknown opcode or value type %d", t)
+		return false, d.corrupt("unknown opcode or value type %d", t)
 	}
 	d.stats.types[t]++
+	en.DB, en.ExpireAt = d.db, d.expireAt
 	if t == rdbString {
-		return d.readStringKey()
+		return true, d.readStringKey(en)
 	}
 	key, err := d.readString()
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	en := &Entry{DB: d.db, Key: key, ExpireAt: d.expireAt}
+	en.Key = key
 	switch t {
 	case rdbList:
 		en.Type = TypeList
@@ -41,62 +54,88 @@ func (d *Decoder) readKeyValue(t byte) (*Entry, error) {
 		en.Type = TypeStream
 		en.Stream, err = d.readStream(t)
 		if err != nil {
-			return nil, d.keyCorrupt(key, err)
+			return false, d.keyCorrupt(key, err)
 		}
-		return en, nil
+		return true, nil
 	case rdbHashZipmap, rdbListZiplist, rdbSetIntset, rdbZSetZiplist,
 		rdbHashZiplist, rdbHashListpack, rdbZSetListpack, rdbSetListpack:
 		err = d.readEncoded(t, en)
 	default:
-		return nil, d.unsupported(t, key)
+		return false, d.unsupported(t, key)
 	}
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	if en.empty() {
-		return nil, nil
-	}
-	return en, nil
+	return !en.empty(), nil
 }
 
-// readStringKey reads the key and value of a string. When both are short
-// and stored raw, as most are, they share one allocation.
-func (d *Decoder) readStringKey() (*Entry, error) {
-	en := &Entry{DB: d.db, ExpireAt: d.expireAt, Type: TypeString}
+// readStringKey reads the key and value of a string into one allocation
+// (en's reusable buffer when it is large enough): key bytes, then value
+// bytes, in whatever encoding each was stored.
+func (d *Decoder) readStringKey(en *Entry) error {
+	en.Type = TypeString
 	klen, kenc, err := d.readLenEnc()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if kenc || klen > stringChunk/2 {
-		if en.Key, err = d.stringAfterLen(klen, kenc); err != nil {
-			return nil, err
+		key, err := d.stringAfterLen(klen, kenc)
+		if err != nil {
+			return err
 		}
+		en.Key = key
 		en.Str, err = d.readString()
-		return en, err
+		return err
 	}
 	if uint64(cap(d.keyBuf)) < klen {
 		d.keyBuf = make([]byte, klen, max(klen, 256))
 	}
 	key := d.keyBuf[:klen]
 	if err := d.rd.readFull(key); err != nil {
-		return nil, err
+		return err
 	}
 	vlen, venc, err := d.readLenEnc()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if venc || vlen > stringChunk/2 {
+	if venc && vlen == encLZF {
+		d.stats.lzfStrings++
+		kv, err := d.appendLZF(en.buf, key)
+		if err != nil {
+			return err
+		}
+		en.buf, en.Key, en.Str = kv, kv[:klen:klen], kv[klen:]
+		return nil
+	}
+	if venc {
+		// an integer: its decimal digits after the key (20 bytes at most)
+		v, err := d.stringAfterLen(vlen, venc)
+		if err != nil {
+			return err
+		}
+		kv := en.buf[:0]
+		if uint64(cap(kv)) < klen+uint64(len(v)) {
+			kv = make([]byte, 0, klen+uint64(len(v)))
+		}
+		kv = append(append(kv, key...), v...)
+		en.buf, en.Key, en.Str = kv, kv[:klen:klen], kv[klen:]
+		return nil
+	}
+	if vlen > stringChunk/2 {
 		en.Key = bytes.Clone(key)
 		en.Str, err = d.stringAfterLen(vlen, venc)
-		return en, err
+		return err
 	}
-	kv := make([]byte, klen+vlen)
-	copy(kv, key)
+	kv := en.buf[:0]
+	if uint64(cap(kv)) < klen+vlen {
+		kv = make([]byte, 0, klen+vlen)
+	}
+	kv = append(kv, key...)[:klen+vlen]
 	if err := d.rd.readFull(kv[klen:]); err != nil {
-		return nil, err
+		return err
 	}
-	en.Key, en.Str = kv[:klen:klen], kv[klen:]
-	return en, nil
+	en.buf, en.Key, en.Str = kv, kv[:klen:klen], kv[klen:]
+	return nil
 }
 
 func knownType(t byte) bool {
