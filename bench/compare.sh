@@ -19,7 +19,8 @@
 #             SET 100 B -P 16 / -P 1 throughput on a master with 1 replica, 2 replicas and a
 #             chain, each row ending with a check that the replicas are in sync (link up,
 #             offset and DBSIZE equal to the master's); full sync of KEYS keys x 100 B to a
-#             fresh replica; partial resync of a GAP-command gap (default 110000 SETs, ~5 MB
+#             fresh replica, with the worst and p99 SET latency of one client writing to the
+#             master every 1 ms meanwhile; partial resync of a GAP-command gap (default 110000 SETs, ~5 MB
 #             of stream); byte lag of a replica under SET -P 16 load (LAG_REQUESTS requests,
 #             default 2000000), sampled by bench/lagprobe.
 #   SETTLE    seconds of quiet before the settled RSS is read (default 2)
@@ -385,13 +386,17 @@ if [[ " $SUITES " == *" repl "* ]]; then
 
   # --- full sync of KEYS keys to a fresh replica ---------------------------
   fullsync_round() { # kind
-    local kind=$1 m=${M[$1]} f0 f1 v
+    local kind=$1 m=${M[$1]} f0 f1 v line
     start_server "$kind" "${REPL_ARGS[@]}"
     f0=$(info_field "$m" stats sync_full)
-    v=$("$PROBE" sync -master "127.0.0.1:$m" -replica "127.0.0.1:$PORT_" -replicaof "127.0.0.1:$m" | sed 's/^secs=\([^ ]*\).*/\1/') \
+    # key:0 exists already: the probe's SETs leave DBSIZE at KEYS
+    line=$("$PROBE" sync -probe key:0 -master "127.0.0.1:$m" -replica "127.0.0.1:$PORT_" -replicaof "127.0.0.1:$m") \
       || die "$kind: full sync failed"
+    v=$(sed 's/^secs=\([^ ]*\).*/\1/' <<< "$line")
     f1=$(info_field "$m" stats sync_full)
     keep fullsync "$kind" "$v"
+    keep fullsync-maxset "$kind" "$(sed 's/.*maxset_ms=\([^ ]*\).*/\1/' <<< "$line")"
+    keep fullsync-p99set "$kind" "$(sed 's/.*p99set_ms=\([^ ]*\).*/\1/' <<< "$line")"
     if (( f1 == f0 + 1 )); then count full-ok "$kind"; fi
     if [ "$(redis-cli -p "$PORT_" DBSIZE)" = "$KEYS" ]; then count size-ok "$kind"; fi
     stop_pid "$PID_"; rm -rf "$OUT/r$PORT_" "$OUT/s$PORT_"
@@ -408,6 +413,8 @@ if [[ " $SUITES " == *" repl "* ]]; then
   measure fullsync_round
   CHECK[fullsync]="sync_full +1 and replica DBSIZE=$KEYS: redis ${CNT[full-ok,redis]:-0}/${CNT[size-ok,redis]:-0}, replscope ${CNT[full-ok,replscope]:-0}/${CNT[size-ok,replscope]:-0} of $ROUNDS"
   row fullsync "full sync, $KEYS keys × 100B, to a fresh replica" '%.3f'
+  row fullsync-maxset "worst SET latency on the master during the full sync, 1 client writing every 1 ms (ms)" '%.2f'
+  row fullsync-p99set "p99 of that client's SET latency (ms)" '%.2f'
   stop_all
 
   # --- partial resync after a gap of GAP SETs -----------------------------

@@ -8,7 +8,10 @@
 //	    slave_repl_offset equal to the master's master_repl_offset. Prints
 //	    "secs=<elapsed since the REPLICAOF/SIGCONT, or since start>
 //	    linked=<elapsed until the master first listed as many connected
-//	    replicas as -replica names>".
+//	    replicas as -replica names>". With -probe KEY, a client of its own
+//	    also sends SET KEY <100 bytes> to the master every millisecond
+//	    until then, and the line ends with "sets=<count> p99set_ms=
+//	    maxset_ms=": the round trips a writing client saw during the sync.
 //
 //	lagprobe lag -master ADDR -replica ADDR [-interval 5ms] -- CMD [ARGS...]
 //	    Runs CMD (e.g. redis-benchmark) and, while it runs, samples
@@ -112,6 +115,7 @@ func runSync(args []string) error {
 	cont := fs.Int("cont", 0, "send SIGCONT to this pid first")
 	interval := fs.Duration("interval", 2*time.Millisecond, "poll interval")
 	timeout := fs.Duration("timeout", 300*time.Second, "give up after this long")
+	probe := fs.String("probe", "", "SET this key on the master every 1 ms while waiting, and report the round trips")
 	_ = fs.Parse(args)
 	if *master == "" || *replicas == "" {
 		return errors.New("sync needs -master and -replica")
@@ -138,6 +142,13 @@ func runSync(args []string) error {
 		}
 	}
 
+	var setter *prober
+	if *probe != "" {
+		if setter, err = startProber(*master, *probe); err != nil {
+			return err
+		}
+		defer setter.stop()
+	}
 	start := time.Now()
 	if *replicaof != "" {
 		v, err := rs[0].Do("REPLICAOF", host, port)
@@ -163,7 +174,17 @@ func runSync(args []string) error {
 			linked = time.Since(start)
 		}
 		if ok {
-			fmt.Printf("secs=%.4f linked=%.4f\n", time.Since(start).Seconds(), linked.Seconds())
+			secs := time.Since(start).Seconds()
+			if setter == nil {
+				fmt.Printf("secs=%.4f linked=%.4f\n", secs, linked.Seconds())
+				return nil
+			}
+			rtts, err := setter.stop()
+			if err != nil {
+				return fmt.Errorf("probe: %w", err)
+			}
+			fmt.Printf("secs=%.4f linked=%.4f sets=%d p99set_ms=%.2f maxset_ms=%.2f\n", secs, linked.Seconds(),
+				len(rtts), float64(pct(rtts, 99))/1e6, float64(rtts[len(rtts)-1])/1e6)
 			return nil
 		}
 		if time.Since(start) > *timeout {
@@ -301,4 +322,63 @@ loop:
 func pct(xs []int64, p float64) int64 {
 	i := int(math.Ceil(p/100*float64(len(xs)))) - 1
 	return xs[max(0, min(i, len(xs)-1))]
+}
+
+// prober is a client that writes to a master at a steady pace and records
+// every round trip, as an application writing during a sync would see it.
+type prober struct {
+	quit chan struct{}
+	done chan struct{}
+	rtts []int64 // nanoseconds, sorted once stopped
+	err  error
+}
+
+// startProber dials addr and sends SET key <100 bytes> every millisecond
+// (the next one as soon as a slow one returns) until stop.
+func startProber(addr, key string) (*prober, error) {
+	c, err := dial(addr)
+	if err != nil {
+		return nil, err
+	}
+	p := &prober{quit: make(chan struct{}), done: make(chan struct{})}
+	val := strings.Repeat("0", 100)
+	go func() {
+		defer close(p.done)
+		defer c.Close()
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			t0 := time.Now()
+			v, err := c.Do("SET", key, val)
+			if err == nil {
+				err = v.Err()
+			}
+			if err != nil {
+				p.err = err
+				return
+			}
+			p.rtts = append(p.rtts, int64(time.Since(t0)))
+			select {
+			case <-p.quit:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return p, nil
+}
+
+// stop ends the probe once and returns its sorted round trips.
+func (p *prober) stop() ([]int64, error) {
+	select {
+	case <-p.quit:
+	default:
+		close(p.quit)
+	}
+	<-p.done
+	if p.err == nil && len(p.rtts) == 0 {
+		p.err = errors.New("no SET completed")
+	}
+	slices.Sort(p.rtts)
+	return p.rtts, p.err
 }
