@@ -68,9 +68,8 @@ func TestStampReaderReadsWithoutAllocating(t *testing.T) {
 	if s == nil {
 		t.Fatal("no stamped reader for a TCP connection")
 	}
-	before := time.Now().UnixNano()
 	buf, ping := make([]byte, 64), []byte("PING")
-	read := func() {
+	readOnce := func() int64 {
 		if _, err := client.Write(ping); err != nil {
 			t.Fatal(err)
 		}
@@ -78,11 +77,24 @@ func TestStampReaderReadsWithoutAllocating(t *testing.T) {
 		if err != nil || k == 0 {
 			t.Fatalf("read: %d bytes, %v", k, err)
 		}
-		if ts < before {
+		return ts
+	}
+	// The kernel turns receive timestamps on lazily (a deferred static
+	// key, when the first socket on the machine asks for them): data that
+	// arrived before that carries no stamp, and TCP then reports none.
+	// Wait until stamps flow, within a bound.
+	for deadline := time.Now().Add(5 * time.Second); readOnce() == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("no arrival time on any read for 5 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	before := time.Now().UnixNano()
+	read := func() {
+		if ts := readOnce(); ts < before {
 			t.Fatalf("arrival time %d before the write at %d", ts, before)
 		}
 	}
-	read()
 	if allocs := testing.AllocsPerRun(100, read); allocs != 0 {
 		t.Fatalf("%.1f allocations per stamped read", allocs)
 	}
