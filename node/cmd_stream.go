@@ -122,6 +122,20 @@ func string2ull(b []byte) (uint64, bool) {
 	return v, true
 }
 
+// streamIDArgs parses a list of full IDs (XDEL, XACK), replying the error
+// of the first that is not one.
+func (x *cmdCtx) streamIDArgs(args [][]byte) ([]keyspace.StreamID, bool) {
+	ids := make([]keyspace.StreamID, 0, len(args))
+	for _, b := range args {
+		id, ok := x.streamIDArg(b, 0, true)
+		if !ok {
+			return nil, false
+		}
+		ids = append(ids, id)
+	}
+	return ids, true
+}
+
 // streamIDArg parses an ID argument or replies the error.
 func (x *cmdCtx) streamIDArg(b []byte, missingSeq uint64, strict bool) (keyspace.StreamID, bool) {
 	id, ok := parseStreamID(b, missingSeq, strict, nil)
@@ -458,13 +472,9 @@ func cmdXDel(x *cmdCtx) {
 	if e == nil {
 		return
 	}
-	ids := make([]keyspace.StreamID, 0, len(x.args)-2)
-	for _, b := range x.args[2:] {
-		id, ok := x.streamIDArg(b, 0, true)
-		if !ok {
-			return
-		}
-		ids = append(ids, id)
+	ids, ok := x.streamIDArgs(x.args[2:])
+	if !ok {
+		return
 	}
 	x.db.Modify(e)
 	s := e.Stream()

@@ -255,13 +255,9 @@ func cmdXAck(x *cmdCtx) {
 		x.int(0)
 		return
 	}
-	ids := make([]keyspace.StreamID, 0, len(x.args)-3)
-	for _, b := range x.args[3:] {
-		id, ok := x.streamIDArg(b, 0, true)
-		if !ok {
-			return
-		}
-		ids = append(ids, id)
+	ids, ok := x.streamIDArgs(x.args[3:])
+	if !ok {
+		return
 	}
 	x.db.Modify(e)
 	g = e.Stream().Group(x.args[2])
