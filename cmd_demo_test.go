@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/replscope/replscope/internal/redisproc"
 	"github.com/replscope/replscope/internal/resp"
 )
 
@@ -96,35 +97,11 @@ func TestDemoInTmux(t *testing.T) {
 // freePorts finds n consecutive free loopback ports.
 func freePorts(t *testing.T, n int) int {
 	t.Helper()
-	for range 50 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		base := ln.Addr().(*net.TCPAddr).Port
-		_ = ln.Close()
-		if base+n > 65535 {
-			continue
-		}
-		ok := true
-		var held []net.Listener
-		for p := base; p < base+n; p++ {
-			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
-			if err != nil {
-				ok = false
-				break
-			}
-			held = append(held, l)
-		}
-		for _, l := range held {
-			_ = l.Close()
-		}
-		if ok {
-			return base
-		}
+	base, err := redisproc.FreePorts(n)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no run of free ports")
-	return 0
+	return base
 }
 
 // tmuxSession is one detached session on a private tmux server.

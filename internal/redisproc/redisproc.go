@@ -192,34 +192,3 @@ func Dial(addr string, tlsConf *tls.Config, timeout time.Duration) (*resp.Client
 	}
 	return resp.NewClient(conn, timeout), nil
 }
-
-// FreePort returns a loopback TCP port that was free a moment ago.
-func FreePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-// FreeClusterPort returns a free port whose cluster bus port (port +
-// 10000) exists and was free a moment ago too.
-func FreeClusterPort() (int, error) {
-	for range 100 {
-		p, err := FreePort()
-		if err != nil {
-			return 0, err
-		}
-		if p+10000 > 65535 {
-			continue
-		}
-		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+10000))
-		if err != nil {
-			continue
-		}
-		ln.Close()
-		return p, nil
-	}
-	return 0, errors.New("no free port with a free cluster bus port")
-}

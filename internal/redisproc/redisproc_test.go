@@ -89,3 +89,33 @@ func TestMasterDownReplicaIsReady(t *testing.T) {
 		t.Errorf("Kill: %v, exited %v", err, p.Exited())
 	}
 }
+
+// TestFreePortBelowEphemeralRange: ports come from below the range the
+// kernel gives outgoing connections, and one process never gets the same
+// port twice.
+func TestFreePortBelowEphemeralRange(t *testing.T) {
+	lo := ephemeralLow()
+	seen := map[int]bool{}
+	for range 50 {
+		p, err := FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p < portFloor || p >= lo {
+			t.Fatalf("port %d outside %d..%d", p, portFloor, lo-1)
+		}
+		if seen[p] {
+			t.Fatalf("port %d handed out twice", p)
+		}
+		seen[p] = true
+	}
+	base, err := FreePorts(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := base; p < base+4; p++ {
+		if seen[p] || p >= lo {
+			t.Fatalf("run %d..%d: port %d reused or in the ephemeral range", base, base+3, p)
+		}
+	}
+}
