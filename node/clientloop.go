@@ -173,7 +173,7 @@ func (n *Node) runBatch(c *Client, w *redcon.Writer, cr *cmdReader, batch [][][]
 	n.batchNow, n.callEnd = n.nowMs(), 0
 	c.lastSeen = n.batchNow
 	if len(batch) > 1 {
-		n.prefetchKeys(c, batch)
+		n.prefetchKeys(c.db, batch)
 	}
 	end = batchNext
 	for i, args := range batch {
@@ -283,15 +283,16 @@ func (n *Node) precheck(c *Client, w *redcon.Writer, cmd *command, args [][]byte
 // request (the key of SET, GET and most commands) before the batch runs,
 // so that their keyspace lookups overlap their memory misses
 // (keyspace.DB.Prefetch). A request whose first argument is no key costs
-// one wasted probe.
-func (n *Node) prefetchKeys(c *Client, batch [][][]byte) {
+// one wasted probe. A replica does the same for each batch of its
+// master's stream.
+func (n *Node) prefetchKeys(db int, batch [][][]byte) {
 	keys := n.prefetchBuf[:0]
 	for _, args := range batch {
 		if len(args) > 1 {
 			keys = append(keys, args[1])
 		}
 	}
-	n.prefetchSink += n.ks.DB(c.db).Prefetch(keys)
+	n.prefetchSink += n.ks.DB(db).Prefetch(keys)
 	clear(keys)
 	n.prefetchBuf = keys[:0]
 }

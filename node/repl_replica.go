@@ -464,6 +464,7 @@ func (n *Node) streamFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader, 
 	sr := newStreamReader(conn, buffered, maxBulk)
 	w := discardWriter()
 	var cmds []streamCmd
+	var batch [][][]byte
 	for {
 		var err error
 		cmds, err = sr.parse(cmds[:0])
@@ -488,6 +489,19 @@ func (n *Node) streamFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader, 
 		}
 		now := n.nowMs()
 		mc.lastSeen = now
+		// One clock read for the batch, as for a client's pipeline, and
+		// the keys' cache misses overlapped before the commands run.
+		n.batchNow, n.callEnd = now, 0
+		if len(cmds) > 1 {
+			batch = batch[:0]
+			for _, c := range cmds {
+				if c.args != nil {
+					batch = append(batch, c.args)
+				}
+			}
+			n.prefetchKeys(mc.db, batch)
+			clear(batch)
+		}
 		for _, c := range cmds {
 			r.core.Read(now, len(c.raw))
 			if c.args != nil {
@@ -498,6 +512,7 @@ func (n *Node) streamFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader, 
 				break
 			}
 		}
+		n.batchNow, n.callEnd = 0, 0
 		acks := n.carryOutLocked()
 		n.wakeAllPeersIfPendingLocked()
 		n.mu.Unlock()
