@@ -417,6 +417,29 @@ if [[ " $SUITES " == *" repl "* ]]; then
   row fullsync-p99set "p99 of that client's SET latency (ms)" '%.2f'
   stop_all
 
+  # --- a replica's cost of applying its master's stream ---------------------
+  # lagprobe feed plays the master: the same 1M-SET stream for both servers,
+  # sent as fast as the replica takes it; the figure is the replica's CPU.
+  feed_round() { # kind
+    local kind=$1 fport fpid line pf=$OUT/feed.pid
+    fport=$(free_port); rm -f "$pf"
+    "$PROBE" feed -listen "127.0.0.1:$fport" -pidfile "$pf" > "$OUT/feed.out" 2>&1 & fpid=$!
+    for _ in $(seq 1 100); do grep -q listening "$OUT/feed.out" && break; sleep 0.05; done
+    start_server "$kind" "${REPL_ARGS[@]}" --replicaof 127.0.0.1 "$fport"
+    echo "$PID_" > "$pf.tmp"; mv "$pf.tmp" "$pf"
+    wait "$fpid" || die "$kind: lagprobe feed failed: $(tail -1 "$OUT/feed.out")"
+    line=$(tail -1 "$OUT/feed.out")
+    keep feed-cpu "$kind" "$(sed 's/.*cpu_us_per_set=\([^ ]*\).*/\1/' <<< "$line")"
+    keep feed-time "$kind" "$(sed 's/.*acked_s=\([^ ]*\).*/\1/' <<< "$line")"
+    stop_pid "$PID_"; rm -rf "$OUT/r$PORT_" "$OUT/s$PORT_"
+  }
+  table "repl: a replica applying its master's stream, 1M SETs × 100B over 100k keys from lagprobe feed (above 1 is costlier)"
+  say "repl: replica apply cost"
+  WPID=()
+  measure feed_round
+  row feed-cpu "replica CPU per SET applied (µs)" '%.3f'
+  row feed-time "time until the replica acknowledged the whole stream (s)" '%.3f'
+
   # --- partial resync after a gap of GAP SETs -----------------------------
   # gen_gap N: RESP for N "SET key:<i> <20 bytes>" commands
   gen_gap() {

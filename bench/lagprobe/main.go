@@ -22,6 +22,12 @@
 //	    "samples= p50= p99= max= neg= down= period_ms= catchup=".
 //	    neg counts samples where the replica's offset read ahead of the
 //	    master's (counted as lag 0); down counts samples with the link not up.
+//
+//	lagprobe feed -listen ADDR -pidfile FILE [-n 1000000] [-keys 100000] [-d 100]
+//	    Plays the master of one replica (started with replicaof ADDR, its
+//	    pid in FILE): an empty full sync, then the same stream of n SETs for
+//	    every server, as fast as the replica takes it. Prints the replica's
+//	    CPU per SET and the time until it acknowledged the whole stream.
 package main
 
 import (
@@ -52,6 +58,8 @@ func main() {
 		err = runSync(os.Args[2:])
 	case "lag":
 		err = runLag(os.Args[2:])
+	case "feed":
+		err = runFeed(os.Args[2:])
 	default:
 		usage()
 	}
@@ -62,7 +70,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: lagprobe sync|lag -master ADDR -replica ADDR ... (see source)")
+	fmt.Fprintln(os.Stderr, "usage: lagprobe sync|lag|feed -master ADDR -replica ADDR ... (see source)")
 	os.Exit(2)
 }
 
