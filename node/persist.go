@@ -153,6 +153,7 @@ func (n *Node) bgsaveLocked(why string) error {
 	go func() {
 		defer n.bg.Done()
 		defer n.jobEdge(false)
+		lowerThreadPriority()
 		err := n.saveTo(path, s, aux)
 		n.mu.Lock()
 		n.finishSnapshotSave(s, err)

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package node
+
+// lowerThreadPriority: thread priorities are set on Linux only.
+func lowerThreadPriority() {}
