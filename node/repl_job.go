@@ -52,7 +52,6 @@ func (n *Node) jobEdge(start bool) {
 func (n *Node) runJob(j *repl.Job, snap *keyspace.Snapshot) {
 	defer n.bg.Done()
 	defer n.jobEdge(false)
-	lowerThreadPriority()
 	n.mu.Lock()
 	aux := rdbAux{replid: j.ReplID, offset: j.Offset, streamDB: -1, withRepl: true}
 	dir := n.cfg.Dir
