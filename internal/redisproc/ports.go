@@ -56,7 +56,8 @@ func free(p int) bool {
 
 // freeRun finds n consecutive ports p..p+n-1, below hi, that this process
 // never handed out and that are free now (with their cluster bus ports
-// when bus is set), and marks them given.
+// when bus is set), and marks them given (bus ports too, so that no later
+// call hands out a cluster node's bus port).
 func freeRun(n, hi int, bus bool) (int, error) {
 	given.Lock()
 	defer given.Unlock()
@@ -68,13 +69,16 @@ func freeRun(n, hi int, bus bool) (int, error) {
 		base := portFloor + rand.IntN(span)
 		ok := true
 		for p := base; p < base+n && ok; p++ {
-			ok = !given.ports[p] && free(p) && (!bus || free(p+busOffset))
+			ok = !given.ports[p] && free(p) && (!bus || !given.ports[p+busOffset] && free(p+busOffset))
 		}
 		if !ok {
 			continue
 		}
 		for p := base; p < base+n; p++ {
 			given.ports[p] = true
+			if bus {
+				given.ports[p+busOffset] = true
+			}
 		}
 		return base, nil
 	}
@@ -84,9 +88,7 @@ func freeRun(n, hi int, bus bool) (int, error) {
 // FreePort returns a loopback TCP port that was free a moment ago, chosen
 // below the ephemeral range so that no outgoing connection can take it
 // before the caller's server binds it.
-func FreePort() (int, error) {
-	return freeRun(1, ephemeralLow(), false)
-}
+func FreePort() (int, error) { return FreePorts(1) }
 
 // FreePorts returns the first of n consecutive loopback ports that were
 // free a moment ago (a demo cluster takes a base port and the ones after).

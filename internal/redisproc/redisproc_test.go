@@ -119,3 +119,34 @@ func TestFreePortBelowEphemeralRange(t *testing.T) {
 		}
 	}
 }
+
+// TestFreeClusterPortKeepsItsBusPort: the bus port of a cluster port is
+// never handed out afterwards, to a cluster node or to anything else.
+func TestFreeClusterPortKeepsItsBusPort(t *testing.T) {
+	buses := map[int]bool{}
+	for range 20 {
+		p, err := FreeClusterPort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if buses[p] {
+			t.Fatalf("port %d was handed out as a cluster port after being a bus port", p)
+		}
+		buses[p+busOffset] = true
+		given.Lock()
+		kept := given.ports[p+busOffset]
+		given.Unlock()
+		if !kept {
+			t.Fatalf("bus port %d of cluster port %d is not marked given", p+busOffset, p)
+		}
+	}
+	for range 200 {
+		p, err := FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if buses[p] {
+			t.Fatalf("FreePort handed out %d, a cluster node's bus port", p)
+		}
+	}
+}
