@@ -63,7 +63,7 @@ func (p *Pacer) Start(ctx context.Context, softLimit func() int64) {
 		for {
 			if p.pace {
 				cycles, free := p.adjust()
-				if quiet.Tick(cycles, free, min(p.floor, QuietFree)) {
+				if quiet.Tick(cycles, free, p.quietBar()) {
 					debug.FreeOSMemory()
 				}
 			}
@@ -153,6 +153,9 @@ const QuietTicks = 3
 // the forced collection, kept its peak RSS settled (bench/memkeys.sh:
 // 1.31-1.32x Redis's against 1.18x), though the collection then freed 27 MB.
 const QuietFree = 8 << 20
+
+// quietBar is the free heap a quiet process must exceed to return it.
+func (p *Pacer) quietBar() uint64 { return min(p.floor, QuietFree) }
 
 // Quiet decides when a process that went quiet hands its free heap memory
 // back to the OS at once (debug.FreeOSMemory). The runtime's background

@@ -115,3 +115,25 @@ func TestPacerBulk(t *testing.T) {
 	var none *Pacer
 	none.Bulk(true) // a nil Pacer (no pacing) is inert
 }
+
+// TestQuietBarIsNotTheFloor: a 16 MB floor still releases 12 MB free on a
+// quiet node (with the floor as the bar, a 1M-key node overwritten once
+// kept its peak RSS); a floor below QuietFree is the bar itself.
+func TestQuietBarIsNotTheFloor(t *testing.T) {
+	const mb = 1 << 20
+	if got := New(16 * mb).quietBar(); got != QuietFree {
+		t.Errorf("16 MB floor: bar %d, want %d", got, QuietFree)
+	}
+	if got := New(4 * mb).quietBar(); got != 4*mb {
+		t.Errorf("4 MB floor: bar %d, want %d", got, 4*mb)
+	}
+	var q Quiet
+	p := New(16 * mb)
+	released := false
+	for range QuietTicks + 1 {
+		released = released || q.Tick(3, 12*mb, p.quietBar())
+	}
+	if !released {
+		t.Error("12 MB free on a quiet node with a 16 MB floor was never released")
+	}
+}
