@@ -423,11 +423,12 @@ if [[ " $SUITES " == *" repl "* ]]; then
   feed_round() { # kind
     local kind=$1 fport fpid line pf=$OUT/feed.pid
     fport=$(free_port); rm -f "$pf"
-    "$PROBE" feed -listen "127.0.0.1:$fport" -pidfile "$pf" > "$OUT/feed.out" 2>&1 & fpid=$!
+    "$PROBE" feed -listen "127.0.0.1:$fport" -pidfile "$pf" > "$OUT/feed.out" 2>&1 & fpid=$!; PIDS+=("$fpid")
     for _ in $(seq 1 100); do grep -q listening "$OUT/feed.out" && break; sleep 0.05; done
     start_server "$kind" "${REPL_ARGS[@]}" --replicaof 127.0.0.1 "$fport"
     echo "$PID_" > "$pf.tmp"; mv "$pf.tmp" "$pf"
     wait "$fpid" || die "$kind: lagprobe feed failed: $(tail -1 "$OUT/feed.out")"
+    forget "$fpid"
     line=$(tail -1 "$OUT/feed.out")
     keep feed-cpu "$kind" "$(sed 's/.*cpu_us_per_set=\([^ ]*\).*/\1/' <<< "$line")"
     keep feed-time "$kind" "$(sed 's/.*acked_s=\([^ ]*\).*/\1/' <<< "$line")"

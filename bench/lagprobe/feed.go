@@ -65,14 +65,20 @@ func runFeed(args []string) error {
 		return err
 	}
 	acks := make(chan int64, 16)
-	go func() { // ends when conn is closed (deferred above)
+	done := make(chan struct{})
+	defer close(done) // before conn.Close: the reader then ends on either
+	go func() {
 		defer close(acks)
 		for {
 			off, err := readAck(rd)
 			if err != nil {
 				return
 			}
-			acks <- off
+			select {
+			case acks <- off:
+			case <-done:
+				return
+			}
 		}
 	}()
 	cpu0, err := cpuTicks(pid)
