@@ -117,7 +117,10 @@ func TestBusyScriptKill(t *testing.T) {
 			}
 
 			// A script that wrote cannot be killed; it ends by itself.
-			rd = startBusyScript(t, s.addr, "redis.call('set','w','1') local t = redis.call('time') while redis.call('time')[1] - t[1] < 1 do end return 'done'")
+			// It runs for a whole second by TIME's microseconds (the
+			// seconds field alone can tick over after a millisecond, before
+			// the server says BUSY).
+			rd = startBusyScript(t, s.addr, "redis.call('set','w','1') local function us() local t = redis.call('time') return t[1]*1000000 + t[2] end local s = us() while us() - s < 1000000 do end return 'done'")
 			if got := do(t, c, "SCRIPT", "KILL"); !strings.HasPrefix(got, "-UNKILLABLE Sorry the script already executed write commands") {
 				t.Errorf("SCRIPT KILL of a script that wrote: %q", got)
 			}

@@ -89,8 +89,37 @@ func (c *Cluster) AddRedisCluster(ctx context.Context, names []string) error {
 				return false
 			}
 		}
+		// Every node must know each replica's master: a master that
+		// does not yet (it has not had a ping from the replica since
+		// CLUSTER REPLICATE) refuses it its vote, "I don't know its
+		// master", and a failover right after the setup loses its
+		// election.
+		for _, n := range names {
+			v, err := c.Do(ctx, n, "CLUSTER", "NODES")
+			if err != nil {
+				return false
+			}
+			for i, r := range replicas {
+				if !replicaKnown(string(v.Str), ids[r], ids[masters[i]]) {
+					return false
+				}
+			}
+		}
 		return true
 	})
+}
+
+// replicaKnown reports whether a CLUSTER NODES reply shows the node id
+// as a replica of master: its line's flags include "slave" and its
+// fourth field is the master's id.
+func replicaKnown(nodes, id, master string) bool {
+	for _, line := range strings.Split(nodes, "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 4 && f[0] == id {
+			return strings.Contains(","+f[2]+",", ",slave,") && f[3] == master
+		}
+	}
+	return false
 }
 
 // ClusterFailover sends CLUSTER FAILOVER [FORCE|TAKEOVER] to the replica
@@ -115,7 +144,28 @@ func (c *Cluster) ClusterFailover(ctx context.Context, name, mode string) error 
 			return nil
 		}
 	}
-	return fmt.Errorf("%s: %s accepted three times but it is not a master after 21 s", name, strings.Join(args, " "))
+	return fmt.Errorf("%s: %s accepted three times but it is not a master after 21 s%s", name, strings.Join(args, " "), c.electionLog())
+}
+
+// electionLog gathers the lines about failover elections from every
+// running redis-server's log (who asked, who voted or refused and why),
+// to follow an error about a failover that did not happen.
+func (c *Cluster) electionLog() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var b strings.Builder
+	for _, name := range c.order {
+		m := c.members[name]
+		if m == nil || m.proc == nil {
+			continue
+		}
+		for _, line := range strings.Split(m.proc.Log(), "\n") {
+			if strings.Contains(line, "ailover") || strings.Contains(line, "election") {
+				b.WriteString("\n  " + name + ": " + line)
+			}
+		}
+	}
+	return b.String()
 }
 
 // port is the member's port (0 when unknown).
