@@ -463,9 +463,10 @@ if [[ " $SUITES " == *" repl "* ]]; then
     out=$("$PROBE" sync -master "127.0.0.1:$m" -replica "127.0.0.1:${REPS[$kind]}" -cont "$pid") \
       || die "$kind: resync failed"
     f1=$(info_field "$m" stats sync_full); p1=$(info_field "$m" stats sync_partial_ok)
-    read -r secs linked <<< "$out" # secs=S linked=L
+    read -r secs linked rinfo _ <<< "$out" # secs=S linked=L replinfo_max_ms=M
     keep "partial-$settle" "$kind" "${secs#secs=}"
     keep "linked-$settle" "$kind" "${linked#linked=}"
+    keep "rinfo-$settle" "$kind" "${rinfo#replinfo_max_ms=}"
     keep gapbytes "$kind" "$((o1 - o0))"
     if [ "$killed" = 1 ]; then count "killed-$settle" "$kind"; fi
     if (( p1 == p0 + 1 )); then count "partial-ok-$settle" "$kind"; fi
@@ -486,6 +487,7 @@ if [[ " $SUITES " == *" repl "* ]]; then
   for settle in 3 0.3; do
     row "partial-$settle" "partial resync of a $gapmb MB gap (20B values), link up ${settle}s before" '%.3f'
     row "linked-$settle" "of which until the master lists the replica again" '%.3f'
+    row "rinfo-$settle" "slowest INFO round trip on the catching-up replica (ms)" '%.1f'
   done
   stop_all
   echo

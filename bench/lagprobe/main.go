@@ -8,7 +8,9 @@
 //	    slave_repl_offset equal to the master's master_repl_offset. Prints
 //	    "secs=<elapsed since the REPLICAOF/SIGCONT, or since start>
 //	    linked=<elapsed until the master first listed as many connected
-//	    replicas as -replica names>". With -probe KEY, a client of its own
+//	    replicas as -replica names (polled on a connection of its own)>
+//	    replinfo_max_ms=<the slowest round trip of INFO on a replica
+//	    meanwhile>". With -probe KEY, a client of its own
 //	    also sends SET KEY <100 bytes> to the master every millisecond
 //	    until then, and the line ends with "sets=<count> p99set_ms=
 //	    maxset_ms=": the round trips a writing client saw during the sync.
@@ -172,26 +174,34 @@ func runSync(args []string) error {
 			return fmt.Errorf("SIGCONT %d: %w", *cont, err)
 		}
 	}
-	linked := time.Duration(-1)
+	// The master's listing is watched on a connection of its own: asked
+	// in turn with the replicas, it would wait on their INFO replies,
+	// which a replica busy catching up answers late.
+	listed := watchListed(*master, len(rs), *interval)
+	defer listed.stop()
+	var replInfoMax time.Duration // the replicas' slowest INFO round trip
 	for {
-		ok, n, err := synced(m, rs)
+		ok, rtt, err := synced(m, rs)
 		if err != nil {
 			return err
 		}
-		if linked < 0 && n >= len(rs) {
-			linked = time.Since(start)
-		}
+		replInfoMax = max(replInfoMax, rtt)
 		if ok {
 			secs := time.Since(start).Seconds()
+			linked, err := listed.wait(start, *timeout)
+			if err != nil {
+				return err
+			}
+			line := fmt.Sprintf("secs=%.4f linked=%.4f replinfo_max_ms=%.2f", secs, linked.Seconds(), float64(replInfoMax)/1e6)
 			if setter == nil {
-				fmt.Printf("secs=%.4f linked=%.4f\n", secs, linked.Seconds())
+				fmt.Println(line)
 				return nil
 			}
 			rtts, err := setter.stop()
 			if err != nil {
 				return fmt.Errorf("probe: %w", err)
 			}
-			fmt.Printf("secs=%.4f linked=%.4f sets=%d p99set_ms=%.2f maxset_ms=%.2f\n", secs, linked.Seconds(),
+			fmt.Printf("%s sets=%d p99set_ms=%.2f maxset_ms=%.2f\n", line,
 				len(rtts), float64(pct(rtts, 99))/1e6, float64(rtts[len(rtts)-1])/1e6)
 			return nil
 		}
@@ -204,22 +214,87 @@ func runSync(args []string) error {
 
 // synced reads the master, then each replica: a replica never reads ahead of
 // the master it follows, so equal offsets read in this order mean in sync.
-// It also returns the master's connected_slaves.
-func synced(m *resp.Client, rs []*resp.Client) (bool, int, error) {
+// It also returns the slowest of the replicas' INFO round trips.
+func synced(m *resp.Client, rs []*resp.Client) (bool, time.Duration, error) {
 	mi, err := replicationOf(m)
 	if err != nil {
 		return false, 0, fmt.Errorf("master: %w", err)
 	}
+	in := true
+	var slowest time.Duration
 	for _, r := range rs {
+		t := time.Now()
 		ri, err := replicationOf(r)
 		if err != nil {
 			return false, 0, fmt.Errorf("replica: %w", err)
 		}
+		slowest = max(slowest, time.Since(t))
 		if !ri.linkUp || ri.slaveOffset != mi.masterOffset {
-			return false, mi.replicas, nil
+			in = false
 		}
 	}
-	return true, mi.replicas, nil
+	return in, slowest, nil
+}
+
+// listedWatch polls a master's connected_slaves until it reaches a count.
+type listedWatch struct {
+	at   chan time.Time // when the count was first seen; closed on error
+	err  error          // set before at is closed without a value
+	quit chan struct{}
+	done chan struct{}
+}
+
+// watchListed starts polling the master at addr every interval, on a
+// connection of its own, until it lists want connected replicas.
+func watchListed(addr string, want int, interval time.Duration) *listedWatch {
+	w := &listedWatch{at: make(chan time.Time, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		c, err := dial(addr)
+		if err != nil {
+			w.err = err
+			close(w.at)
+			return
+		}
+		defer c.Close()
+		for {
+			mi, err := replicationOf(c)
+			if err != nil {
+				w.err = fmt.Errorf("master: %w", err)
+				close(w.at)
+				return
+			}
+			if mi.replicas >= want {
+				w.at <- time.Now()
+				return
+			}
+			select {
+			case <-w.quit:
+				return
+			case <-time.After(interval):
+			}
+		}
+	}()
+	return w
+}
+
+// wait returns how long after start the master first listed the replicas.
+func (w *listedWatch) wait(start time.Time, timeout time.Duration) (time.Duration, error) {
+	select {
+	case at, ok := <-w.at:
+		if !ok {
+			return 0, w.err
+		}
+		return at.Sub(start), nil
+	case <-time.After(timeout):
+		return 0, errors.New("the master never listed the replicas")
+	}
+}
+
+// stop ends the polling and waits for it.
+func (w *listedWatch) stop() {
+	close(w.quit)
+	<-w.done
 }
 
 func runLag(args []string) error {
