@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -521,6 +522,14 @@ func (n *Node) streamFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader, 
 				return fmt.Errorf("send ACK to master: %w", err)
 			}
 		}
+		// Clients take their turn between batches, as Redis's event loop
+		// serves them between reads of the master's socket. While the
+		// master sends faster than it parks (a catch-up, a write-heavy
+		// master), reading never blocks; on the one serving thread a
+		// client readied meanwhile would wait for the scheduler to
+		// preempt this goroutine, 10 ms at a time (a replica's INFO took
+		// 45-67 ms during a 6 MB catch-up, Redis's 1-5 ms).
+		runtime.Gosched()
 	}
 }
 
