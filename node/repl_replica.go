@@ -528,7 +528,7 @@ func (n *Node) streamFromMaster(l *masterLink, conn net.Conn, br *bufio.Reader, 
 		// master), reading never blocks; on the one serving thread a
 		// client readied meanwhile would wait for the scheduler to
 		// preempt this goroutine, 10 ms at a time (a replica's INFO took
-		// 45-67 ms during a 6 MB catch-up, Redis's 1-5 ms).
+		// 27-67 ms during a 6 MB catch-up, Redis's 1-5 ms).
 		runtime.Gosched()
 	}
 }

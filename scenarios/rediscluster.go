@@ -9,6 +9,7 @@ import (
 
 	"github.com/replscope/replscope/internal/redisproc"
 	"github.com/replscope/replscope/internal/resp"
+	"github.com/replscope/replscope/topology"
 )
 
 // clusterArgs put a redis-server in cluster mode, with a node timeout
@@ -110,13 +111,15 @@ func (c *Cluster) AddRedisCluster(ctx context.Context, names []string) error {
 }
 
 // replicaKnown reports whether a CLUSTER NODES reply shows the node id
-// as a replica of master: its line's flags include "slave" and its
-// fourth field is the master's id.
+// as a replica of master.
 func replicaKnown(nodes, id, master string) bool {
-	for _, line := range strings.Split(nodes, "\n") {
-		f := strings.Fields(line)
-		if len(f) >= 4 && f[0] == id {
-			return strings.Contains(","+f[2]+",", ",slave,") && f[3] == master
+	peers, err := topology.ParseClusterNodes(nodes, "127.0.0.1")
+	if err != nil {
+		return false
+	}
+	for _, p := range peers {
+		if p.ID == id {
+			return p.Has("slave") && p.MasterID == master
 		}
 	}
 	return false

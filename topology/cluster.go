@@ -101,12 +101,12 @@ func CountSlots(rs []SlotRange) int {
 	return n
 }
 
-// parseClusterNodes reads a CLUSTER NODES reply. host is the probed
+// ParseClusterNodes reads a CLUSTER NODES reply. host is the probed
 // node's host, used for a line without an ip (a node that has not yet
 // learnt its own address prints ":7001@17001"). A probe parses one such
 // reply per node every round, so a 300-node cluster is 90,000 lines a
 // round: the parser splits by hand and shares the common flag sets.
-func parseClusterNodes(text, host string) ([]ClusterPeer, error) {
+func ParseClusterNodes(text, host string) ([]ClusterPeer, error) {
 	out := make([]ClusterPeer, 0, strings.Count(text, "\n")+1)
 	var f [9]string
 	for rest := text; rest != ""; {

@@ -16,7 +16,7 @@ import "strings"
 // reusing prev, the same node's previous view (nil for none).
 func reusePeers(text, host string, prev *ClusterNode) ([]ClusterPeer, error) {
 	if prev == nil || prev.text == "" || len(prev.Peers) == 0 {
-		return parseClusterNodes(text, host)
+		return ParseClusterNodes(text, host)
 	}
 	var out []ClusterPeer // nil while every line so far equals prev's
 	i := 0
@@ -39,7 +39,7 @@ func reusePeers(text, host string, prev *ClusterNode) ([]ClusterPeer, error) {
 		if i < len(prev.Peers) && sameStable(line, was) {
 			out = append(out, prev.Peers[i])
 		} else {
-			ps, err := parseClusterNodes(line, host)
+			ps, err := ParseClusterNodes(line, host)
 			if err != nil {
 				return nil, err
 			}
@@ -49,7 +49,7 @@ func reusePeers(text, host string, prev *ClusterNode) ([]ClusterPeer, error) {
 	}
 	if out == nil {
 		if i != len(prev.Peers) {
-			return parseClusterNodes(text, host)
+			return ParseClusterNodes(text, host)
 		}
 		return prev.Peers, nil
 	}

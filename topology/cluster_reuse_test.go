@@ -20,7 +20,7 @@ func TestReusePeers(t *testing.T) {
 	}
 	fresh := func(text string) []ClusterPeer {
 		t.Helper()
-		ps, err := parseClusterNodes(text, host)
+		ps, err := ParseClusterNodes(text, host)
 		if err != nil {
 			t.Fatal(err)
 		}

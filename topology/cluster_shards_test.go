@@ -44,7 +44,7 @@ func TestParseClusterShardsCaptured(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			peers, err := parseClusterNodes(readCaptured(t, tc.name+".nodes.txt"), host)
+			peers, err := ParseClusterNodes(readCaptured(t, tc.name+".nodes.txt"), host)
 			if err != nil {
 				t.Fatal(err)
 			}
