@@ -76,7 +76,7 @@ func (c *Cluster) AddRedisCluster(ctx context.Context, names []string) error {
 			return err
 		}
 	}
-	return c.waitFor(ctx, 30*time.Second, "cluster_state:ok on every node", func() bool {
+	return c.waitFor(ctx, 30*time.Second, "cluster_state:ok and one view of the cluster on every node", func() bool {
 		for _, n := range names {
 			info, err := c.Do(ctx, n, "CLUSTER", "INFO")
 			if err != nil || !strings.Contains(string(info.Str), "cluster_state:ok") ||
@@ -90,39 +90,67 @@ func (c *Cluster) AddRedisCluster(ctx context.Context, names []string) error {
 				return false
 			}
 		}
-		// Every node must know each replica's master: a master that
-		// does not yet (it has not had a ping from the replica since
-		// CLUSTER REPLICATE) refuses it its vote, "I don't know its
-		// master", and a failover right after the setup loses its
-		// election.
+		// Every node must agree on the layout before a failover can win
+		// its election. A master that has not yet had a ping from a
+		// replica since CLUSTER REPLICATE refuses it its vote ("I don't
+		// know its master"), and a replica that has not yet learnt its
+		// master's config epoch asks with an older one, which every
+		// master refuses ("slot 5461 epoch (3) > reqEpoch (1)") for as
+		// long as that master is down.
+		views := make([][]topology.ClusterPeer, 0, len(names))
 		for _, n := range names {
 			v, err := c.Do(ctx, n, "CLUSTER", "NODES")
 			if err != nil {
 				return false
 			}
-			for i, r := range replicas {
-				if !replicaKnown(string(v.Str), ids[r], ids[masters[i]]) {
-					return false
-				}
+			peers, err := topology.ParseClusterNodes(string(v.Str), "127.0.0.1")
+			if err != nil {
+				return false
 			}
+			views = append(views, peers)
 		}
-		return true
+		replicaOf := make(map[string]string, len(replicas))
+		for i, r := range replicas {
+			replicaOf[ids[r]] = ids[masters[i]]
+		}
+		return clusterAgrees(views, replicaOf)
 	})
 }
 
-// replicaKnown reports whether a CLUSTER NODES reply shows the node id
-// as a replica of master.
-func replicaKnown(nodes, id, master string) bool {
-	peers, err := topology.ParseClusterNodes(nodes, "127.0.0.1")
-	if err != nil {
+// clusterAgrees reports whether every node's CLUSTER NODES view lists
+// the same nodes with the same config epochs, the masters' epochs
+// distinct (collisions resolved), and each replica (replicaOf: replica
+// id -> master id) under its master.
+func clusterAgrees(views [][]topology.ClusterPeer, replicaOf map[string]string) bool {
+	if len(views) == 0 {
 		return false
 	}
-	for _, p := range peers {
-		if p.ID == id {
-			return p.Has("slave") && p.MasterID == master
+	epoch := map[string]int64{}
+	for _, view := range views {
+		if len(view) != len(views[0]) {
+			return false
+		}
+		for _, p := range view {
+			if e, ok := epoch[p.ID]; ok && e != p.Epoch {
+				return false
+			}
+			epoch[p.ID] = p.Epoch
+			if m, ok := replicaOf[p.ID]; ok && (!p.Has("slave") || p.MasterID != m) {
+				return false
+			}
 		}
 	}
-	return false
+	seen := map[int64]bool{}
+	for id, e := range epoch {
+		if _, ok := replicaOf[id]; ok {
+			continue
+		}
+		if seen[e] {
+			return false
+		}
+		seen[e] = true
+	}
+	return true
 }
 
 // ClusterFailover sends CLUSTER FAILOVER [FORCE|TAKEOVER] to the replica
