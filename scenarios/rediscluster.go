@@ -191,7 +191,7 @@ func (c *Cluster) electionLog() string {
 			continue
 		}
 		for _, line := range strings.Split(m.proc.Log(), "\n") {
-			if strings.Contains(line, "ailover") || strings.Contains(line, "election") {
+			if l := strings.ToLower(line); strings.Contains(l, "failover") || strings.Contains(l, "election") {
 				b.WriteString("\n  " + name + ": " + line)
 			}
 		}
