@@ -55,10 +55,12 @@ type Object interface {
 // live in one allocation (kv: klen key bytes, then vcap bytes of room of
 // which the value uses vlen), so a string key costs two allocations, this
 // header of 64 bytes and kv, where a string header, a slice header and
-// separate key and value allocations cost 96 bytes and three. String bytes
-// are never changed in place (only extended past their length by APPEND),
-// so a snapshot may keep a reference to them; a new string value gets a
-// new kv.
+// separate key and value allocations cost 96 bytes and three. While a
+// snapshot is active, string bytes are never changed in place (only
+// extended past their length by APPEND), so the snapshot may keep a
+// reference to them and a new string value gets a new kv; with none
+// active, a new value that fits the room is written over the old one
+// (overwrite), as an allocator would hand back the block just freed.
 type Entry struct {
 	kv   *byte
 	klen uint32
@@ -105,6 +107,21 @@ func (e *Entry) setKV(key string, val []byte, capacity int) {
 	copy(buf[len(key):], val)
 	e.kv = unsafe.SliceData(buf)
 	e.klen, e.vlen, e.vcap = uint32(len(key)), uint32(len(val)), uint32(capacity)
+}
+
+// roomFor reports whether a string value of n bytes may be written over
+// e's value in place: it fits, and it uses at least half of the room (or
+// the room is small), so that a shrinking value does not pin a large
+// block.
+func (e *Entry) roomFor(n int) bool {
+	return e.vcap > 0 && n <= int(e.vcap) && (e.vcap <= 64 || n >= int(e.vcap)/2)
+}
+
+// overwrite replaces a string value in place; roomFor(len(val)) must hold
+// and no snapshot may share e's bytes.
+func (e *Entry) overwrite(val []byte) {
+	room := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(e.kv), e.klen)), e.vcap)
+	e.vlen = uint32(copy(room, val))
 }
 
 // bstr views b as a string without copying; the string must not outlive

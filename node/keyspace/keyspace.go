@@ -220,7 +220,11 @@ func (db *DB) SetStringEntry(e *Entry, key []byte, val []byte, exp int64, keepTT
 	if e != nil {
 		db.ks.capture(db.id, e)
 		db.streamGone(e)
-		e.setKV(e.Key(), val, len(val))
+		if e.obj == nil && db.ks.snap == nil && e.roomFor(len(val)) {
+			e.overwrite(val)
+		} else {
+			e.setKV(e.Key(), val, len(val))
+		}
 		e.obj = nil
 		e.ver = db.ks.epoch
 		if !keepTTL {
