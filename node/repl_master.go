@@ -122,6 +122,12 @@ func (n *Node) dropPeerLocked(p *replicaPeer, reason string) {
 // out (+FULLRESYNC, newlines, the RDB), then the stream from the backlog.
 func (n *Node) replicaWriter(p *replicaPeer, conn net.Conn) {
 	defer n.handlers.Done()
+	defer func() {
+		// the stream slices it may hold can be freed (and reused) now
+		n.mu.Lock()
+		n.repl.core.Release(p.Peer)
+		n.mu.Unlock()
+	}()
 	var chunks [][]byte
 	write := func(b []byte) bool {
 		n.mu.Lock()

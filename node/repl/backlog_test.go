@@ -88,3 +88,24 @@ func TestReadOutsideTheBuffer(t *testing.T) {
 		t.Fatalf("size %d histlen %d after shrinking below the minimum", b.Size(), b.HistLen())
 	}
 }
+
+// TestFreedBlocksAreReused: once the stream has run past the history, a
+// backlog whose readers keep up appends without allocating: the blocks
+// Trim frees are written again.
+func TestFreedBlocksAreReused(t *testing.T) {
+	b := NewBacklog(4*blockSize, 0)
+	p := bytes.Repeat([]byte("x"), blockSize) // a block per append
+	step := func() {
+		b.Append(p)
+		b.Trim(b.Offset() + 1)
+	}
+	for range 200 {
+		step()
+	}
+	if allocs := testing.AllocsPerRun(500, step); allocs > 0 {
+		t.Fatalf("%.0f allocations per append in the steady state, want none", allocs)
+	}
+	if got := b.Retained(); got > 4*blockSize+blockSize {
+		t.Fatalf("%d bytes held for a %d-byte history", got, 4*blockSize)
+	}
+}

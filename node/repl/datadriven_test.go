@@ -2,6 +2,7 @@ package repl
 
 import (
 	"bufio"
+	"bytes"
 	"flag"
 	"fmt"
 	"os"
@@ -136,6 +137,9 @@ type ddEnv struct {
 	now int64
 	ids int
 	job *Job
+	// held is what a take handed the writer, heldCopy its bytes then
+	held     [][]byte
+	heldCopy []byte
 }
 
 func (e *ddEnv) newID() string {
@@ -255,6 +259,27 @@ func (e *ddEnv) run(c ddCase) string {
 			s.Sent(p, k)
 			extra = append(extra, fmt.Sprintf("sent %d bytes %q", k, clip(sb.String())))
 		}
+	case "take":
+		// the writer takes slices and holds them (a write in progress)
+		p := e.peer(c)
+		chunks, _ := s.NextChunk(p, int(e.int(c, "max", 1<<20)), nil)
+		e.held, e.heldCopy = chunks, bytes.Join(chunks, nil)
+		extra = append(extra, fmt.Sprintf("holding %d bytes", len(e.heldCopy)))
+	case "taken":
+		// the write in progress ends: were the slices left alone?
+		got := bytes.Join(e.held, nil)
+		if bytes.Equal(got, e.heldCopy) {
+			extra = append(extra, "held bytes intact")
+		} else {
+			extra = append(extra, "held bytes OVERWRITTEN")
+		}
+		p := e.peer(c)
+		if e.has(c, "failed") {
+			s.Release(p)
+		} else {
+			s.Sent(p, len(got))
+		}
+		e.held, e.heldCopy = nil, nil
 	case "wait":
 		acked, done := s.Wait(e.now, e.int(c, "client", 100), e.int(c, "off", 0), e.int(c, "num", 1))
 		if done {

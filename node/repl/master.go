@@ -43,6 +43,10 @@ type Peer struct {
 	Payload   bool  // the RDB payload began: no more keepalive newlines
 	SentRDB   int64 // size of the RDB it was sent
 	Dropped   bool
+	// lent is the offset of the first stream byte NextChunk handed to the
+	// writer and the writer has not yet reported sent (Sent) or given up
+	// (Release); 0 when none. Trim keeps those bytes' blocks, dropped or not.
+	lent int64
 
 	softSince int64 // unix ms since when it is over the soft output limit
 }
@@ -148,6 +152,9 @@ func (s *State) drop(p *Peer, reason string) {
 	}
 	p.Dropped = true
 	s.peers = remove(s.peers, p)
+	if p.lent > 0 {
+		s.lenders = append(s.lenders, p) // its writer still sends them
+	}
 	s.waiting = remove(s.waiting, p)
 	if s.job != nil {
 		s.job.peers = remove(s.job.peers, p)
@@ -205,23 +212,45 @@ func (s *State) NextChunk(p *Peer, max int, dst [][]byte) (chunks [][]byte, ok b
 		s.drop(p, "stream data no longer available")
 		return dst, false
 	}
-	return s.backlog.Read(p.SendOff, max, dst), true
+	chunks = s.backlog.Read(p.SendOff, max, dst)
+	if len(chunks) > len(dst) && p.lent == 0 {
+		p.lent = p.SendOff
+	}
+	return chunks, true
 }
 
-// Sent records that the writer sent k stream bytes to the replica.
+// Sent records that the writer sent k stream bytes to the replica: the
+// slices NextChunk handed it are no longer in use.
 func (s *State) Sent(p *Peer, k int) {
 	p.SendOff += int64(k)
 	s.Stats.ReplOutputBytes += int64(k)
+	s.Release(p)
+}
+
+// Release records that the replica's writer no longer uses the slices
+// NextChunk handed it (it sent them, or it stops), so that their blocks
+// may be freed and written again. A writer calls it when it ends.
+func (s *State) Release(p *Peer) {
+	p.lent = 0
+	s.lenders = remove(s.lenders, p)
 	s.trim()
 }
 
-// trim frees stream blocks nobody needs any more.
+// trim frees stream blocks nobody needs any more: not the history, nor
+// what a replica still has to be sent, nor what a writer holds (even the
+// writer of a replica dropped meanwhile).
 func (s *State) trim() {
 	oldest := s.hist.Offset + 1
 	for _, p := range s.peers {
 		if p.SendOff > 0 && p.SendOff < oldest {
 			oldest = p.SendOff
 		}
+		if p.lent > 0 && p.lent < oldest {
+			oldest = p.lent
+		}
+	}
+	for _, p := range s.lenders {
+		oldest = min(oldest, p.lent)
 	}
 	if s.backlog != nil {
 		s.backlog.Trim(oldest)

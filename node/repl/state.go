@@ -49,6 +49,7 @@ type State struct {
 
 	hist     History
 	backlog  *Backlog // nil until the first replica (or a master link) needs one
+	lenders  []*Peer  // dropped replicas whose writers still hold stream slices
 	streamDB int      // database of the stream's last SELECT; -1 forces one
 	pending  []propOp // effects of the running command, not yet fed
 	feedBuf  []byte
