@@ -49,7 +49,19 @@ func (m *member) addr() string { return net.JoinHostPort("127.0.0.1", strconv.It
 // given redis.conf lines into a new temp dir and boots a node from it.
 func startReplscopeMember(t *testing.T, name string, lines ...string) *member {
 	t.Helper()
-	m := &member{name: name, dir: t.TempDir(), port: redistest.FreePort(t), dial: &faultnet.Dialer{}}
+	m := &member{name: name, dir: t.TempDir(), dial: &faultnet.Dialer{}}
+	// A port free a moment ago can be taken before the bind (CI saw
+	// "address already in use" once): a first start tries another one.
+	var ln net.Listener
+	for try := 1; ; try++ {
+		m.port = redistest.FreePort(t)
+		var err error
+		if ln, err = net.Listen("tcp", m.addr()); err == nil {
+			break
+		} else if try == 3 {
+			t.Fatalf("%s: listen: %v", name, err)
+		}
+	}
 	m.conf = filepath.Join(m.dir, "replscope.conf")
 	all := append([]string{
 		"port " + strconv.Itoa(m.port),
@@ -61,23 +73,29 @@ func startReplscopeMember(t *testing.T, name string, lines ...string) *member {
 	if err := os.WriteFile(m.conf, []byte(strings.Join(all, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m.boot(t)
+	m.bootOn(t, ln)
 	return m
 }
 
-// boot starts the node from its config file, port and dir: first start
-// and restart after kill alike. Its log goes to replscope.log in its dir.
+// boot starts the node from its config file, port and dir: a restart
+// after kill. Its log goes to replscope.log in its dir.
 func (m *member) boot(t *testing.T) {
+	t.Helper()
+	ln, err := net.Listen("tcp", m.addr())
+	if err != nil {
+		t.Fatalf("%s: listen: %v", m.name, err)
+	}
+	m.bootOn(t, ln)
+}
+
+// bootOn starts the node from its config file on ln, bound to its port.
+func (m *member) bootOn(t *testing.T, ln net.Listener) {
 	t.Helper()
 	logf, err := os.OpenFile(filepath.Join(m.dir, "replscope.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = logf.Close() })
-	ln, err := net.Listen("tcp", m.addr())
-	if err != nil {
-		t.Fatalf("%s: listen: %v", m.name, err)
-	}
 	n, err := nodestart.Start([]string{m.conf}, node.Options{Log: logf, Dial: m.dial.Dial, Version: "test", Name: m.name}, ln)
 	if err != nil {
 		t.Fatalf("%s: start from %s: %v", m.name, m.conf, err)
