@@ -315,6 +315,11 @@ func (g *guardConn) scan(b []byte) {
 			}
 			g.frameLen, g.qlimit = 0, 0
 			g.frameOut = g.handed()
+			if k := quickFrame(b[i:], g.maxBulk()); k > 0 {
+				g.emit(b[i : i+k]) // already as the checks would re-encode it
+				i += k
+				continue
+			}
 			if b[i] == '*' {
 				g.startLine('*')
 				g.lineLen, g.frameLen = 1, 1
@@ -393,6 +398,50 @@ var crlf = []byte("\r\n")
 
 // indexLineEnd finds the end of a line (c) or a NUL, which hides the end
 // of the line from Redis's strchr.
+// quickFrame returns the length of the complete multibulk at the start of
+// b when the checks below would pass it and hand it on byte for byte: 1 to
+// unauthMultibulk arguments of at most unauthBulk bytes each (so that no
+// AUTH or size check applies), every count and length in string2ll's form
+// and every line and payload ended by "\r\n". Otherwise it returns 0 and
+// the request is judged byte by byte. A pipelined batch of ordinary
+// requests is then handed on with one copy per request, not a re-encoding
+// of each header.
+func quickFrame(b []byte, maxBulk int64) int {
+	n, i, ok := quickHeader(b, 0, '*')
+	if !ok || n < 1 || n > unauthMultibulk {
+		return 0
+	}
+	for ; n > 0; n-- {
+		var l int64
+		if l, i, ok = quickHeader(b, i, '$'); !ok || l > unauthBulk || l > maxBulk {
+			return 0
+		}
+		end := i + int(l)
+		if end+2 > len(b) || b[end] != '\r' || b[end+1] != '\n' {
+			return 0
+		}
+		i = end + 2
+	}
+	return i
+}
+
+// quickHeader reads a "<kind><digits>\r\n" line of at most 5 digits at
+// b[i:]: its number and the index after it.
+func quickHeader(b []byte, i int, kind byte) (v int64, next int, ok bool) {
+	if i >= len(b) || b[i] != kind {
+		return 0, 0, false
+	}
+	j := i + 1
+	for j < len(b) && j-i <= 5 && b[j] >= '0' && b[j] <= '9' {
+		j++
+	}
+	if j+1 >= len(b) || b[j] != '\r' || b[j+1] != '\n' {
+		return 0, 0, false
+	}
+	v, ok = parseInt(b[i+1 : j])
+	return v, j + 2, ok
+}
+
 func indexLineEnd(b []byte, c byte) int {
 	for i, x := range b {
 		if x == c || x == 0 {
