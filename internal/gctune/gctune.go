@@ -42,7 +42,7 @@ func New(floor uint64) *Pacer {
 		pace:    os.Getenv("GOGC") == "" && floor > 0,
 		lastPct: -1,
 		sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/cycles/total:gc-cycles"},
-			{Name: "/memory/classes/heap/free:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}},
+			{Name: "/memory/classes/heap/free:bytes"}},
 	}
 }
 
@@ -92,8 +92,8 @@ func (p *Pacer) Start(ctx context.Context, softLimit func() int64) {
 }
 
 // adjust sets the GC percent for the live heap now and returns the
-// collector's cycle count and the reclaimable heap bytes, for Quiet.
-func (p *Pacer) adjust() (cycles, reclaim uint64) {
+// collector's cycle count and the free heap bytes, for Quiet.
+func (p *Pacer) adjust() (cycles, free uint64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	metrics.Read(p.sample)
@@ -106,18 +106,7 @@ func (p *Pacer) adjust() (cycles, reclaim uint64) {
 		debug.SetGCPercent(pct)
 		p.lastPct = pct
 	}
-	return value(p.sample[1]), Reclaimable(value(p.sample[2]), value(p.sample[3]), live)
-}
-
-// Reclaimable is what FreeOSMemory would hand back to the OS: the heap's
-// free memory, and at most the garbage among its objects (objects minus
-// the live heap the last collection marked; objects allocated since then
-// may be live too, so this is an upper bound).
-func Reclaimable(free, objects, live uint64) uint64 {
-	if objects > live {
-		free += objects - live
-	}
-	return free
+	return value(p.sample[1]), value(p.sample[2])
 }
 
 // Bulk records a bulk load of a dataset starting (true) or ending
@@ -158,16 +147,12 @@ func value(s metrics.Sample) uint64 {
 // QuietTicks is how many ticks without a collection make a process quiet.
 const QuietTicks = 3
 
-// QuietFree is the reclaimable heap (free memory and garbage) above which
-// a quiet process returns it at once (or the pacer's floor, if lower). It
-// is not the floor itself: with a 16 MB floor, a 1M-key node overwritten
-// once found 8-16 MB free before the forced collection and kept its peak
-// RSS settled (bench/memkeys.sh: 1.31-1.32x Redis's against 1.18x). Since
-// strings are overwritten in place, that node has only what its load left,
-// a few MB: under an 8 MB bar it kept it (settled 1.21x in two runs), with
-// garbage counted and a 4 MB bar it returns it (1.18x in two runs). The
-// price is one forced collection per quiet period after a collection.
-const QuietFree = 4 << 20
+// QuietFree is the free heap above which a quiet process returns it at
+// once (or the pacer's floor, if lower). It is not the floor itself: with
+// a 16 MB floor, a 1M-key node overwritten once found 8-16 MB free before
+// the forced collection, kept its peak RSS settled (bench/memkeys.sh:
+// 1.31-1.32x Redis's against 1.18x), though the collection then freed 27 MB.
+const QuietFree = 8 << 20
 
 // quietBar is the free heap a quiet process must exceed to return it.
 func (p *Pacer) quietBar() uint64 { return min(p.floor, QuietFree) }
@@ -184,8 +169,7 @@ type Quiet struct {
 }
 
 // Tick takes one second's readings: the collector's cycle count and
-// the heap memory a forced collection could return to the OS (bytes,
-// Reclaimable). It
+// the heap memory free but not returned to the OS (bytes). It
 // reports true once per quiet period, when QuietTicks ticks have passed
 // without a collection and more than floor bytes are free. (With a tenth
 // of the live heap as the bar, a 1M-key node overwritten once kept its

@@ -137,16 +137,3 @@ func TestQuietBarIsNotTheFloor(t *testing.T) {
 		t.Error("12 MB free on a quiet node with a 16 MB floor was never released")
 	}
 }
-
-// TestReclaimableCountsGarbage: garbage not yet collected counts with the
-// free memory (the forced collection of FreeOSMemory frees it), and a
-// reading taken while objects are below the last marked heap adds nothing.
-func TestReclaimableCountsGarbage(t *testing.T) {
-	const mb = 1 << 20
-	if got := Reclaimable(2*mb, 230*mb, 213*mb); got != 19*mb {
-		t.Errorf("2 MB free and 17 MB garbage: %d, want %d", got, 19*mb)
-	}
-	if got := Reclaimable(2*mb, 200*mb, 213*mb); got != 2*mb {
-		t.Errorf("objects under the live heap: %d, want %d", got, 2*mb)
-	}
-}
