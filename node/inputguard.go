@@ -407,39 +407,24 @@ var crlf = []byte("\r\n")
 // requests is then handed on with one copy per request, not a re-encoding
 // of each header.
 func quickFrame(b []byte, maxBulk int64) int {
-	n, i, ok := quickHeader(b, 0, '*')
-	if !ok || n < 1 || n > unauthMultibulk {
+	// parseHeader (the RESP reader's) takes string2ll's form ended by
+	// "\r\n"; k == 0 is an incomplete line.
+	n, i, ok := parseHeader(b, '*')
+	if !ok || i == 0 || n < 1 || n > unauthMultibulk {
 		return 0
 	}
 	for ; n > 0; n-- {
-		var l int64
-		if l, i, ok = quickHeader(b, i, '$'); !ok || l > unauthBulk || l > maxBulk {
+		l, k, ok := parseHeader(b[i:], '$')
+		if !ok || k == 0 || l < 0 || l > unauthBulk || l > maxBulk {
 			return 0
 		}
-		end := i + int(l)
+		end := i + k + int(l)
 		if end+2 > len(b) || b[end] != '\r' || b[end+1] != '\n' {
 			return 0
 		}
 		i = end + 2
 	}
 	return i
-}
-
-// quickHeader reads a "<kind><digits>\r\n" line of at most 5 digits at
-// b[i:]: its number and the index after it.
-func quickHeader(b []byte, i int, kind byte) (v int64, next int, ok bool) {
-	if i >= len(b) || b[i] != kind {
-		return 0, 0, false
-	}
-	j := i + 1
-	for j < len(b) && j-i <= 5 && b[j] >= '0' && b[j] <= '9' {
-		j++
-	}
-	if j+1 >= len(b) || b[j] != '\r' || b[j+1] != '\n' {
-		return 0, 0, false
-	}
-	v, ok = parseInt(b[i+1 : j])
-	return v, j + 2, ok
 }
 
 func indexLineEnd(b []byte, c byte) int {

@@ -29,7 +29,8 @@ func TestQuickFrame(t *testing.T) {
 		{"*11\r\n" + strings.Repeat("$1\r\nx\r\n", 11), 0}, // over the unauthenticated count
 		{"*1\r\n$16385\r\n" + strings.Repeat("x", 16385) + "\r\n", 0},
 		{"*1\r\n$16384\r\n" + strings.Repeat("x", 16384) + "\r\n", 16384 + 14},
-		{"PING\r\n", 0}, // inline
+		{"PING\r\n", 0},      // inline
+		{"*1\r\n$-1\r\n", 0}, // a null bulk is no argument
 	}
 	for _, c := range cases {
 		if got := quickFrame([]byte(c.in), 512<<20); got != c.want {
